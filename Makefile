@@ -1,0 +1,47 @@
+# Two set-up commands do everything on a fresh Debian machine (as root, or with sudo):
+#   make demo   -- the main job on a throwaway MariaDB with a sample school database
+#   make test   -- the test suite against a real MariaDB the tests start themselves
+# Both install what is missing first: Debian packages, then .venv/ with dumpcore editable.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := mariadb-server mariadb-client libmariadb-dev pkg-config build-essential libxxhash-dev mydumper
+# Debian's venv/headers only when the Python in use lacks them (a pyenv Python has its own).
+PY_PACKAGES := $(shell $(PYTHON) -c 'import ensurepip, sysconfig, os; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null || echo python3-venv python3-dev)
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: all system venv demo test bench clean
+
+all: venv
+
+system:
+	@missing=""; for p in $(APT_PACKAGES) $(PY_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml setup.py dumpcore/encoder/_encoder.pyx | system
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $@
+
+venv: $(STAMP)
+
+demo: venv
+	$(VENV)/bin/dumpcore demo
+
+test: venv
+	$(PY) -m pytest -q tests
+
+bench: venv
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+clean:
+	rm -rf build dumpcore/encoder/_encoder.c dumpcore/encoder/*.so demo-out

@@ -1,0 +1,1 @@
+"""The dumpcore command line (installed as ``dumpcore.cli``)."""

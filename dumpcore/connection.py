@@ -1,0 +1,267 @@
+"""The connection layer: the only module that imports mysqlclient.
+
+Connections return every value as raw bytes exactly as the server sent it (no
+converters), so nothing is lost between the protocol and the encoder. Server errors
+become ServerError here, in one place.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from dataclasses import dataclass, field, replace
+from typing import Iterator, Sequence
+from urllib.parse import parse_qs, unquote, urlparse
+
+import MySQLdb._exceptions as mysql_exc
+import MySQLdb._mysql as _mysql
+
+from .errors import ConnectError, ServerError
+
+Row = tuple  # tuple[bytes | None, ...]
+
+# Errors after which a retry on a fresh connection can succeed.
+RETRYABLE_ERRNOS = frozenset({1205, 1213, 2006, 2013, 2055})  # lock wait, deadlock, gone away, lost
+
+
+@dataclass(frozen=True)
+class ConnectionOptions:
+    """Where and how to connect, following the mysql client's habits.
+
+    ``host`` None or 'localhost' means the unix socket; anything else is TCP.
+    ``password`` None falls back to MYSQL_PWD, then to option files
+    (``defaults_file`` or ~/.my.cnf ``[client]``). The password never appears
+    in ``describe()`` or ``repr()``.
+    """
+
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    socket: str | None = None
+    defaults_file: str | None = None
+    connect_timeout: int = 10
+
+    @classmethod
+    def from_dsn(cls, dsn: str) -> "ConnectionOptions":
+        """Parse ``mysql://user:pass@host:port/?socket=/path`` (all parts optional)."""
+        url = urlparse(dsn)
+        if url.scheme not in ("mysql", "mariadb"):
+            raise ValueError(f"DSN must start with mysql:// or mariadb://, got {dsn!r}")
+        query = parse_qs(url.query)
+        sock = query.get("socket", query.get("unix_socket", [None]))[0]
+        return cls(
+            host=url.hostname,
+            port=url.port,
+            user=unquote(url.username) if url.username else None,
+            password=unquote(url.password) if url.password is not None else None,
+            socket=sock,
+        )
+
+    def with_password(self, password: str | None) -> "ConnectionOptions":
+        return replace(self, password=password)
+
+    def effective_password(self) -> str | None:
+        if self.password is not None:
+            return self.password
+        return os.environ.get("MYSQL_PWD")
+
+    def uses_socket(self) -> bool:
+        # The mysql client's rule: no host, or 'localhost', means the unix socket.
+        return self.host in (None, "", "localhost")
+
+    def describe(self) -> str:
+        """Where this connects, for messages; never includes the password."""
+        who = f"{self.user}@" if self.user else ""
+        if self.uses_socket():
+            return f"{who}localhost via socket {self.socket or '(default)'}"
+        return f"{who}{self.host or '127.0.0.1'}:{self.port or 3306}"
+
+    def connect(self, database: str | None = None) -> "Connection":
+        return Connection(self, database)
+
+    def client_command(self, program: str = "mariadb", database: str | None = None) -> list[str]:
+        """argv for the mariadb/mysql client with these options (password goes via env)."""
+        args = [program]
+        if self.defaults_file:
+            args.append(f"--defaults-file={self.defaults_file}")
+        if self.uses_socket():
+            if self.socket:
+                args.append(f"--socket={self.socket}")
+        else:
+            args += [f"--host={self.host or '127.0.0.1'}", f"--port={self.port or 3306}", "--protocol=tcp"]
+        if self.user:
+            args.append(f"--user={self.user}")
+        if database:
+            args.append(database)
+        return args
+
+    def client_env(self) -> dict[str, str]:
+        """Environment for a client subprocess: the password, if any, as MYSQL_PWD."""
+        env = dict(os.environ)
+        pw = self.effective_password()
+        if pw is not None:
+            env["MYSQL_PWD"] = pw
+        return env
+
+    def shell_hint(self, database: str | None = None) -> str:
+        return shlex.join(self.client_command(database=database))
+
+
+def _server_error(exc: Exception, context: str) -> ServerError:
+    args = getattr(exc, "args", ())
+    errno = args[0] if args and isinstance(args[0], int) else 0
+    message = args[1] if len(args) > 1 else str(exc)
+    return ServerError(errno, str(message), context)
+
+
+class Connection:
+    """One session on a server. Values come back as raw bytes (or None for NULL)."""
+
+    def __init__(self, options: ConnectionOptions, database: str | None = None):
+        self.options = options
+        kwargs: dict = {"conv": {}, "connect_timeout": options.connect_timeout}
+        if options.defaults_file:
+            kwargs["read_default_file"] = options.defaults_file
+        kwargs["read_default_group"] = "client"  # ~/.my.cnf [client], like the mysql client
+        if options.uses_socket():
+            kwargs["host"] = "localhost"
+            if options.socket:
+                kwargs["unix_socket"] = options.socket
+        else:
+            kwargs["host"] = options.host or "127.0.0.1"
+            kwargs["port"] = options.port or 3306
+        if options.user:
+            kwargs["user"] = options.user
+        password = options.effective_password()
+        if password is not None:
+            kwargs["password"] = password
+        if database:
+            kwargs["database"] = database
+        try:
+            self._conn = _mysql.connect(**kwargs)
+            self._conn.set_character_set("utf8mb4")
+        except mysql_exc.MySQLError as exc:
+            err = _server_error(exc, f"cannot connect to {options.describe()}")
+            raise ConnectError(
+                err.errno,
+                err.server_message,
+                f"cannot connect to {options.describe()}",
+                hint="check --host/--port/--socket/--user and the password",
+            ) from None
+        self.database = database
+        self.server_version: str = self._conn.get_server_info()
+
+    # -- basic statements -------------------------------------------------
+    def execute(self, sql: str | bytes, context: str = "") -> int:
+        """Run one statement that returns no rows; returns affected rows."""
+        try:
+            self._conn.query(sql)
+            result = self._conn.store_result()
+            if result is not None:
+                result.fetch_row(0)
+            return self._conn.affected_rows()
+        except mysql_exc.MySQLError as exc:
+            raise _server_error(exc, context or _head(sql)) from None
+
+    def query(self, sql: str | bytes, context: str = "") -> list[Row]:
+        """Run a query and fetch every row (for small results: metadata, counts)."""
+        try:
+            self._conn.query(sql)
+            result = self._conn.store_result()
+            return list(result.fetch_row(0)) if result is not None else []
+        except mysql_exc.MySQLError as exc:
+            raise _server_error(exc, context or _head(sql)) from None
+
+    def query_text(self, sql: str, context: str = "") -> list[tuple]:
+        """Like query() but decodes bytes as utf-8 (for metadata, never for data)."""
+        return [tuple(None if v is None else v.decode("utf-8") for v in row) for row in self.query(sql, context)]
+
+    def scalar(self, sql: str, context: str = ""):
+        rows = self.query_text(sql, context)
+        return rows[0][0] if rows else None
+
+    def stream(self, sql: str | bytes, batch_rows: int = 2000, context: str = "") -> Iterator[Sequence[Row]]:
+        """Yield batches of rows from an unbuffered (server-side) result.
+
+        The server sends rows as the client reads them (mysql_use_result), so memory
+        is bounded by the batch, never by the table. The connection is busy until the
+        generator is exhausted or closed.
+        """
+        try:
+            self._conn.query(sql)
+            result = self._conn.use_result()
+        except mysql_exc.MySQLError as exc:
+            raise _server_error(exc, context or _head(sql)) from None
+        try:
+            while True:
+                try:
+                    batch = result.fetch_row(batch_rows)
+                except mysql_exc.MySQLError as exc:
+                    raise _server_error(exc, context or _head(sql)) from None
+                if not batch:
+                    return
+                yield batch
+        finally:
+            del result  # frees the result; unread rows are discarded by the client library
+
+    def thread_id(self) -> int:
+        return self._conn.thread_id()
+
+    def ping(self) -> bool:
+        try:
+            self._conn.ping()
+            return True
+        except mysql_exc.MySQLError:
+            return False
+
+    def close(self) -> None:
+        try:
+            self._conn.close()
+        except mysql_exc.MySQLError:
+            pass
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- server facts -----------------------------------------------------
+    @property
+    def flavour(self) -> str:
+        return server_flavour(self.server_version)
+
+    def variable(self, name: str) -> str | None:
+        rows = self.query_text(f"SELECT @@{name}")
+        return rows[0][0] if rows else None
+
+
+def server_flavour(version: str) -> str:
+    """'mariadb' or 'mysql', from the version string the server reports."""
+    return "mariadb" if "mariadb" in version.lower() else "mysql"
+
+
+def version_tuple(version: str) -> tuple[int, int, int]:
+    m = re.match(r"(\d+)\.(\d+)\.(\d+)", version)
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else (0, 0, 0)
+
+
+def quote_ident(name: str) -> str:
+    """Backtick-quote an identifier (table, column, database)."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+def quote_string(value: str) -> str:
+    """Quote a string literal for a statement dumpcore writes itself (not for row data)."""
+    escaped = (
+        value.replace("\\", "\\\\").replace("'", "\\'").replace("\0", "\\0").replace("\n", "\\n")
+        .replace("\r", "\\r").replace("\x1a", "\\Z")
+    )
+    return "'" + escaped + "'"
+
+
+def _head(sql: str | bytes) -> str:
+    text = sql.decode("utf-8", "replace") if isinstance(sql, bytes) else sql
+    text = " ".join(text.split())
+    return text if len(text) <= 80 else text[:77] + "..."

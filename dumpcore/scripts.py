@@ -1,0 +1,151 @@
+"""The plan's SQL scripts: disable -> cleanup -> load -> enable.
+
+- disable.sql: session settings for a safe load (no FK/unique checks, a sql_mode that
+  accepts every value that was stored, UTC, utf8mb4, NO_AUTO_VALUE_ON_ZERO), saving
+  the old values in user variables.
+- cleanup.sql: DELETE in cleanup order (children first). A table inside an FK cycle
+  cannot be emptied row by row with checks on, so each cycle's DELETEs run with
+  FOREIGN_KEY_CHECKS=0 scoped to that cycle; the whole cycle is emptied, so no row is
+  left pointing at a deleted one. cleanup-truncate.sql: TRUNCATE, FK checks off.
+- load.sql: sources the data files in load order, between disable and enable.
+- enable.sql: restores the saved settings (server defaults if run in a new session).
+
+Every statement is parsed with sqlglot before it is written.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .connection import quote_ident
+from .ordering import LoadPlan
+from .sqltext import validate
+
+LOAD_SQL_MODE = "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION"
+
+DISABLE_STATEMENTS = [
+    "SET @dumpcore_old_fk = @@SESSION.FOREIGN_KEY_CHECKS, @dumpcore_old_uc = @@SESSION.UNIQUE_CHECKS, "
+    "@dumpcore_old_sql_mode = @@SESSION.SQL_MODE, @dumpcore_old_tz = @@SESSION.TIME_ZONE, "
+    "@dumpcore_old_cs_client = @@SESSION.CHARACTER_SET_CLIENT, "
+    "@dumpcore_old_cs_results = @@SESSION.CHARACTER_SET_RESULTS, "
+    "@dumpcore_old_coll_conn = @@SESSION.COLLATION_CONNECTION",
+    "SET NAMES utf8mb4",
+    "SET SESSION FOREIGN_KEY_CHECKS = 0",
+    "SET SESSION UNIQUE_CHECKS = 0",
+    f"SET SESSION SQL_MODE = '{LOAD_SQL_MODE}'",
+    "SET SESSION TIME_ZONE = '+00:00'",
+]
+
+ENABLE_STATEMENTS = [
+    "SET SESSION FOREIGN_KEY_CHECKS = COALESCE(@dumpcore_old_fk, 1)",
+    "SET SESSION UNIQUE_CHECKS = COALESCE(@dumpcore_old_uc, 1)",
+    "SET SESSION SQL_MODE = COALESCE(@dumpcore_old_sql_mode, @@GLOBAL.SQL_MODE)",
+    "SET SESSION TIME_ZONE = COALESCE(@dumpcore_old_tz, @@GLOBAL.TIME_ZONE)",
+    "SET SESSION CHARACTER_SET_CLIENT = COALESCE(@dumpcore_old_cs_client, @@GLOBAL.CHARACTER_SET_CLIENT)",
+    "SET SESSION CHARACTER_SET_RESULTS = COALESCE(@dumpcore_old_cs_results, @@GLOBAL.CHARACTER_SET_RESULTS)",
+    "SET SESSION COLLATION_CONNECTION = COALESCE(@dumpcore_old_coll_conn, @@GLOBAL.COLLATION_CONNECTION)",
+]
+
+
+def render(statements: list[str], header: str = "", what: str = "script statement") -> str:
+    """Validate each statement and join them as a script the mysql client runs."""
+    lines = [f"-- {line}" if line else "--" for line in header.splitlines()]
+    for stmt in statements:
+        if stmt.startswith("-- "):
+            lines.append(stmt)
+            continue
+        validate(stmt, what)
+        lines.append(stmt + ";")
+    return "\n".join(lines) + "\n"
+
+
+def cleanup_statements(plan: LoadPlan, tables: list[str] | None = None, truncate: bool = False) -> list[str]:
+    """Statements that empty ``tables`` (default: all) in cleanup order."""
+    chosen = set(plan.load_order if tables is None else tables)
+    out: list[str] = []
+    if truncate:
+        # TRUNCATE refuses any table referenced by an FK while checks are on.
+        out.append("SET @dumpcore_cleanup_fk = @@SESSION.FOREIGN_KEY_CHECKS")
+        out.append("SET SESSION FOREIGN_KEY_CHECKS = 0")
+        out += [f"TRUNCATE TABLE {quote_ident(t)}" for t in plan.cleanup_order if t in chosen]
+        out.append("SET SESSION FOREIGN_KEY_CHECKS = @dumpcore_cleanup_fk")
+        return out
+    for comp in reversed(plan.components):
+        names = [t for t in reversed(comp) if t in chosen]
+        if not names:
+            continue
+        cycle = plan.cycle_of(comp[0])
+        if cycle is None:
+            out += [f"DELETE FROM {quote_ident(t)}" for t in names]
+            continue
+        out.append(f"-- FK cycle {' <-> '.join(cycle.tables)}: emptied whole with FK checks off for these statements")
+        out.append("SET @dumpcore_cleanup_fk = @@SESSION.FOREIGN_KEY_CHECKS")
+        out.append("SET SESSION FOREIGN_KEY_CHECKS = 0")
+        out += [f"DELETE FROM {quote_ident(t)}" for t in names]
+        out.append("SET SESSION FOREIGN_KEY_CHECKS = @dumpcore_cleanup_fk")
+    return out
+
+
+@dataclass
+class ScriptSet:
+    """The four scripts of a plan, as text."""
+
+    disable: str
+    cleanup: str
+    cleanup_truncate: str
+    load: str
+    enable: str
+    files: dict[str, str] = field(default_factory=dict)
+
+    def write(self, directory: str | os.PathLike) -> list[Path]:
+        """Write the scripts into ``directory`` (each to a temp name, then renamed)."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, text in self.files.items():
+            target = d / name
+            tmp = d / f".{name}.tmp"
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, target)
+            written.append(target)
+        return written
+
+
+def build_scripts(plan: LoadPlan, data_files: dict[str, list[str]] | None = None,
+                  post_data: list[str] | None = None) -> ScriptSet:
+    """Make the scripts for ``plan``.
+
+    ``data_files``: per table, chunk paths relative to the dump directory, sourced by
+    load.sql in load order (``cd DIR && mariadb db < scripts/load.sql``).
+    ``post_data``: further files sourced after the data (triggers).
+    """
+    title = f"dumpcore plan for `{plan.database}`: {len(plan.load_order)} tables"
+    disable = render(DISABLE_STATEMENTS, f"{title}\ndisable.sql: session settings for a safe load")
+    enable = render(ENABLE_STATEMENTS, f"{title}\nenable.sql: restores the settings saved by disable.sql")
+    cleanup = render(cleanup_statements(plan), f"{title}\ncleanup.sql: empties every table, children first")
+    truncate = render(cleanup_statements(plan, truncate=True),
+                      f"{title}\ncleanup-truncate.sql: TRUNCATE every table (FK checks off while it runs)")
+    load_lines = [f"-- {title}", "-- load.sql: run from the dump directory: mariadb DB < scripts/load.sql",
+                  "SOURCE scripts/disable.sql;"]
+    for table in plan.load_order:
+        files = (data_files or {}).get(table)
+        if files is None:
+            load_lines.append(f"-- {table}: no data files in this plan")
+            continue
+        load_lines.append(f"-- {table}: {len(files)} file(s)")
+        load_lines += [f"SOURCE {_client_path(f)};" for f in files]
+    for f in post_data or []:
+        load_lines.append(f"SOURCE {_client_path(f)};")
+    load_lines.append("SOURCE scripts/enable.sql;")
+    load = "\n".join(load_lines) + "\n"
+    files = {"disable.sql": disable, "cleanup.sql": cleanup, "cleanup-truncate.sql": truncate,
+             "load.sql": load, "enable.sql": enable}
+    return ScriptSet(disable, cleanup, truncate, load, enable, files)
+
+
+def _client_path(path: str) -> str:
+    """A path for the client's SOURCE command, which takes the rest of the line as is."""
+    if any(c in path for c in "\n\r;") or path.strip() != path:
+        raise ValueError(f"data file path cannot be sourced by the mysql client: {path!r}")
+    return path

@@ -1,0 +1,390 @@
+"""The SQL text layer: the only module that imports sqlglot.
+
+- ``split_statements``: a SQL file into statements, honouring DELIMITER, quotes,
+  comments and MariaDB's executable ``/*! ... */`` comments.
+- ``validate``: every statement dumpcore generates is parsed before it is written;
+  one that does not parse is a bug and raises GeneratedSQLError.
+- ``parse_create_table`` / ``referenced_tables``: offline DDL understanding for the
+  schema model, with a pre-pass for what sqlglot cannot read (INET4/INET6, table
+  options, partitions, versioned comments).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import sqlglot
+import sqlglot.expressions as exp
+from sqlglot.errors import ErrorLevel, ParseError, TokenError
+
+from .errors import GeneratedSQLError
+
+DIALECT = "mysql"
+
+# sqlglot logs a warning when it falls back to a Command; we report fallbacks ourselves.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str
+    line: int  # 1-based line of the statement's first character in its file
+
+    def head(self, width: int = 60) -> str:
+        one = " ".join(self.text.split())
+        return one if len(one) <= width else one[: width - 3] + "..."
+
+
+_DELIMITER_RE = re.compile(r"^[ \t]*DELIMITER[ \t]+(\S+)[ \t]*$", re.IGNORECASE | re.MULTILINE)
+
+
+def split_statements(text: str) -> list[Statement]:
+    """Split SQL text into statements (without their delimiter), like the mysql client."""
+    out: list[Statement] = []
+    delim = ";"
+    i, n = 0, len(text)
+    line = 1
+    start, start_line = 0, 1
+    buf: list[str] = []
+
+    def flush(end: int) -> None:
+        chunk = "".join(buf) + text[start:end]
+        stripped = chunk.strip()
+        if stripped:
+            lead = len(chunk) - len(chunk.lstrip())
+            out.append(Statement(stripped, start_line + chunk[:lead].count("\n")))
+
+    while i < n:
+        c = text[i]
+        at_line_start = i == 0 or text[i - 1] == "\n"
+        if at_line_start and not "".join(buf).strip() and not text[start:i].strip():
+            m = _DELIMITER_RE.match(text, i)
+            if m:
+                delim = m.group(1)
+                line += text[i : m.end()].count("\n")
+                i = m.end()
+                start, start_line, buf = i, line, []
+                continue
+        if c in "'\"`":
+            j = i + 1
+            while j < n:
+                if text[j] == "\\" and c != "`":
+                    j += 2
+                    continue
+                if text[j] == c:
+                    if j + 1 < n and text[j + 1] == c:
+                        j += 2
+                        continue
+                    break
+                j += 1
+            line += text[i : j + 1].count("\n")
+            i = j + 1
+            continue
+        if c == "#" or (c == "-" and text.startswith("--", i) and (i + 2 >= n or text[i + 2] in " \t\r\n")):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            buf.append(text[start:i])
+            start = j
+            i = j
+            continue
+        if c == "/" and text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            if not (text.startswith("/*!", i) or text.startswith("/*M!", i)):
+                buf.append(text[start:i] + " ")
+                start = j
+            line += text[i:j].count("\n")
+            i = j
+            continue
+        if text.startswith(delim, i):
+            flush(i)
+            i += len(delim)
+            start, start_line, buf = i, line, []
+            continue
+        if c == "\n":
+            line += 1
+        i += 1
+    flush(n)
+    return out
+
+
+def parse_one(sql: str):
+    """Parse one statement; raises ParseError/TokenError. Returns the expression or None."""
+    parsed = sqlglot.parse(sql, read=DIALECT, error_level=ErrorLevel.RAISE)
+    return parsed[0] if parsed else None
+
+
+def validate(sql: str, what: str = "statement", allow_command: bool = False) -> None:
+    """Parse a statement dumpcore generated. A failure is a dumpcore bug: fail loudly.
+
+    ``allow_command``: server-provided bodies (triggers, routines) that sqlglot can
+    only tokenize are accepted as a Command; our own statements never are.
+    """
+    try:
+        expr = parse_one(sql)
+    except (ParseError, TokenError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise GeneratedSQLError(f"generated {what} does not parse: {first}: {_head(sql)}") from None
+    if expr is None and sql.strip():
+        raise GeneratedSQLError(f"generated {what} parsed to nothing: {_head(sql)}")
+    if isinstance(expr, exp.Command) and not allow_command:
+        raise GeneratedSQLError(f"generated {what} is not understood SQL (only a command): {_head(sql)}")
+
+
+def _head(sql: str, width: int = 100) -> str:
+    one = " ".join(sql.split())
+    return one if len(one) <= width else one[: width - 3] + "..."
+
+
+# ---------------------------------------------------------------------------
+# Offline DDL: CREATE TABLE into plain data for the schema model.
+
+@dataclass
+class ParsedColumn:
+    name: str
+    data_type: str
+    column_type: str
+    nullable: bool
+    generated: bool
+    invisible: bool
+
+
+@dataclass
+class ParsedForeignKey:
+    name: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+
+
+@dataclass
+class ParsedTable:
+    name: str
+    columns: list[ParsedColumn]
+    primary_key: tuple[str, ...]
+    unique_keys: list[tuple[str, ...]]
+    foreign_keys: list[ParsedForeignKey]
+
+
+# Types sqlglot's MySQL dialect cannot read, replaced by a same-sized stand-in
+# for parsing; the original name is put back afterwards.
+_STANDIN_TYPES = {"INET6": "BINARY(16)", "INET4": "BINARY(4)"}
+_STANDIN_RE = re.compile(r"(?<![\w`])(INET6|INET4)(?![\w`])", re.IGNORECASE)
+_PERSISTENT_RE = re.compile(r"\)\s*PERSISTENT\b", re.IGNORECASE)
+_VERSIONED_COMMENT_RE = re.compile(r"/\*(M?!)(\d{5,6})?\s?(.*?)\*/", re.DOTALL)
+
+
+# The server the offline model stands for: versioned comments are kept or dropped
+# as that server would (MariaDB skips MySQL-5.7+-only /*!50700..99999 comments).
+OFFLINE_FLAVOUR = ("mariadb", 101100)
+
+
+def comment_runs(marker: str, version: str, flavour: tuple[str, int] = OFFLINE_FLAVOUR) -> bool:
+    """Whether a server of ``flavour`` executes ``/*!version ...*/`` (marker '!' or 'M!')."""
+    kind, server = flavour
+    if marker == "M!" and kind != "mariadb":
+        return False
+    if not version:
+        return True
+    v = int(version)
+    if v > server:
+        return False
+    return not (kind == "mariadb" and marker == "!" and 50700 <= v <= 99999)
+
+
+def _unwrap_versioned_comments(sql: str) -> str:
+    return _VERSIONED_COMMENT_RE.sub(
+        lambda m: f" {m.group(3)} " if comment_runs(m.group(1), m.group(2)) else " ", sql)
+
+
+def _through_column_list(sql: str) -> str:
+    """CREATE TABLE text up to the closing paren of its column list (drops options, partitions)."""
+    depth = 0
+    i, n = 0, len(sql)
+    while i < n:
+        c = sql[i]
+        if c in "'\"`":
+            j = i + 1
+            while j < n and sql[j] != c:
+                j += 2 if sql[j] == "\\" and c != "`" else 1
+            i = j + 1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return sql[: i + 1]
+        i += 1
+    return sql
+
+
+def _ident(node) -> str:
+    if isinstance(node, exp.Identifier):
+        return node.this
+    if isinstance(node, exp.Column):
+        return node.name
+    if isinstance(node, (exp.Ordered,)):
+        return _ident(node.this)
+    if isinstance(node, exp.Table):
+        return node.name
+    return node.name if hasattr(node, "name") else str(node)
+
+
+def parse_create_table(sql: str) -> ParsedTable:
+    """Parse one CREATE TABLE statement (MySQL/MariaDB) into a ParsedTable.
+
+    Raises ParseError/TokenError/ValueError when sqlglot cannot read it even after
+    the pre-pass; the caller reports which statement and goes on.
+    """
+    text = _through_column_list(_unwrap_versioned_comments(sql))
+    standins: dict[str, str] = {}
+
+    def standin(m: re.Match) -> str:
+        return _STANDIN_TYPES[m.group(1).upper()]
+
+    # Remember which columns had a stand-in type: `name` INET6 ...
+    for m in re.finditer(r"(`(?:[^`]|``)+`|\w+)\s+(INET6|INET4)\b", text, re.IGNORECASE):
+        standins[m.group(1).strip("`").replace("``", "`")] = m.group(2).lower()
+    text = _STANDIN_RE.sub(standin, text)
+    # MariaDB's PERSISTENT is a synonym of STORED for generated columns.
+    text = _PERSISTENT_RE.sub(") STORED", text)
+    expr = parse_one(text)
+    if not isinstance(expr, exp.Create) or not isinstance(expr.this, exp.Schema):
+        raise ValueError("not a CREATE TABLE with a column list")
+    table_name = expr.this.this.name
+    columns: list[ParsedColumn] = []
+    pk: tuple[str, ...] = ()
+    uniques: list[tuple[str, ...]] = []
+    fks: list[ParsedForeignKey] = []
+    for item in expr.this.expressions:
+        if isinstance(item, exp.ColumnDef):
+            name = item.name
+            kind = item.args.get("kind")
+            col_type = kind.sql(DIALECT).lower() if kind is not None else ""
+            data_type = standins.get(name) or (col_type.split("(")[0].split()[0] if col_type else "")
+            if name in standins:
+                col_type = standins[name]
+            nullable, generated, invisible = True, False, False
+            for cons in item.args.get("constraints") or []:
+                k = cons.args.get("kind")
+                if isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null"):
+                    nullable = False
+                elif isinstance(k, exp.PrimaryKeyColumnConstraint):
+                    nullable = False
+                    pk = (name,)
+                elif isinstance(k, exp.UniqueColumnConstraint):
+                    uniques.append((name,))
+                elif isinstance(k, (exp.ComputedColumnConstraint, exp.GeneratedAsIdentityColumnConstraint)):
+                    generated = isinstance(k, exp.ComputedColumnConstraint)
+                elif "INVISIBLE" in cons.sql(DIALECT).upper():
+                    invisible = True
+            columns.append(ParsedColumn(name, data_type, col_type, nullable, generated, invisible))
+        elif isinstance(item, exp.PrimaryKey):
+            pk = tuple(_ident(e) for e in item.expressions)
+        elif isinstance(item, exp.UniqueColumnConstraint):
+            target = item.this
+            cols = target.expressions if isinstance(target, exp.Schema) else []
+            uniques.append(tuple(_ident(e) for e in cols))
+        elif isinstance(item, (exp.Constraint, exp.ForeignKey)):
+            cname = item.name if isinstance(item, exp.Constraint) else ""
+            parts = item.expressions if isinstance(item, exp.Constraint) else [item]
+            for part in parts:
+                if isinstance(part, exp.ForeignKey):
+                    fks.append(_foreign_key(part, cname or f"{table_name}_ibfk_{len(fks) + 1}"))
+                elif isinstance(part, exp.PrimaryKey):
+                    pk = tuple(_ident(e) for e in part.expressions)
+                elif isinstance(part, exp.UniqueColumnConstraint):
+                    target = part.this
+                    cols = target.expressions if isinstance(target, exp.Schema) else []
+                    uniques.append(tuple(_ident(e) for e in cols))
+    pk_set = set(pk)
+    for col in columns:
+        if col.name in pk_set:
+            col.nullable = False
+    return ParsedTable(table_name, columns, pk, uniques, fks)
+
+
+def _foreign_key(fk: exp.ForeignKey, name: str) -> ParsedForeignKey:
+    ref = fk.args["reference"]
+    schema = ref.this
+    ref_table = schema.this.name if isinstance(schema, exp.Schema) else schema.name
+    ref_cols = tuple(_ident(e) for e in schema.expressions) if isinstance(schema, exp.Schema) else ()
+    return ParsedForeignKey(name, tuple(_ident(e) for e in fk.expressions), ref_table, ref_cols)
+
+
+_ALTER_FK_RE = re.compile(
+    r"ALTER\s+TABLE\s+(?P<table>`(?:[^`]|``)+`|[\w.]+)\s+ADD\s+(?:CONSTRAINT\s+(?P<name>`(?:[^`]|``)+`|\w+)\s+)?"
+    r"FOREIGN\s+KEY\s*(?:`(?:[^`]|``)+`|\w+)?\s*\((?P<cols>[^)]*)\)\s*REFERENCES\s+(?P<ref>`(?:[^`]|``)+`|[\w.]+)\s*"
+    r"\((?P<refcols>[^)]*)\)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _unquote(name: str) -> str:
+    name = name.strip()
+    if name.startswith("`") and name.endswith("`"):
+        return name[1:-1].replace("``", "`")
+    return name.split(".")[-1]
+
+
+def parse_alter_foreign_keys(sql: str) -> tuple[str, list[ParsedForeignKey]] | None:
+    """``ALTER TABLE t ADD [CONSTRAINT c] FOREIGN KEY (...) REFERENCES p (...)``, else None."""
+    m = _ALTER_FK_RE.search(_unwrap_versioned_comments(sql))
+    if not m:
+        return None
+    cols = tuple(_unquote(c) for c in m.group("cols").split(","))
+    refcols = tuple(_unquote(c) for c in m.group("refcols").split(","))
+    name = _unquote(m.group("name")) if m.group("name") else ""
+    return _unquote(m.group("table")), [ParsedForeignKey(name, cols, _unquote(m.group("ref")), refcols)]
+
+
+def referenced_tables(select_sql: str) -> set[str]:
+    """Names of the tables and views a query reads (for view dependency order)."""
+    try:
+        expr = parse_one(_unwrap_versioned_comments(select_sql))
+    except (ParseError, TokenError):
+        # Fall back to the FROM/JOIN words: enough to order views.
+        names = re.findall(r"(?:FROM|JOIN)\s+(`(?:[^`]|``)+`|[\w.]+)", select_sql, re.IGNORECASE)
+        return {_unquote(n) for n in names}
+    if expr is None:
+        return set()
+    return {t.name for t in expr.find_all(exp.Table) if t.name}
+
+
+_CREATE_KIND_RE = re.compile(
+    r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*(?:`[^`]*`|'[^']*'|[\w@%.()]+)(?:@(?:`[^`]*`|'[^']*'|[\w%.]+))?\s+)?"
+    r"(?:ALGORITHM\s*=\s*\w+\s+)?(?:SQL\s+SECURITY\s+\w+\s+)?(?:TEMPORARY\s+)?"
+    r"(?P<kind>TABLE|VIEW|TRIGGER|PROCEDURE|FUNCTION|DATABASE|SCHEMA|EVENT|SEQUENCE|INDEX|UNIQUE)"
+    r"\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>`(?:[^`]|``)+`|[\w.$]+)",
+    re.IGNORECASE,
+)
+
+
+def classify(sql: str) -> tuple[str, str] | None:
+    """('TABLE'|'VIEW'|..., name) for a CREATE statement, ('USE', db), or None."""
+    text = _unwrap_versioned_comments(sql)
+    m = _CREATE_KIND_RE.match(text)
+    if m:
+        kind = m.group("kind").upper()
+        return ("DATABASE" if kind == "SCHEMA" else kind), _unquote(m.group("name"))
+    m = re.match(r"^\s*USE\s+(`(?:[^`]|``)+`|\w+)", text, re.IGNORECASE)
+    if m:
+        return "USE", _unquote(m.group(1))
+    if re.match(r"^\s*ALTER\s+TABLE", text, re.IGNORECASE):
+        return "ALTER", ""
+    return None
+
+
+def view_select(create_view_sql: str) -> str:
+    """The SELECT part of a CREATE VIEW statement."""
+    m = re.search(r"\bVIEW\s+(?:`(?:[^`]|``)+`|[\w.]+)\s*(?:\([^)]*\)\s*)?AS\s+(.*)$", create_view_sql,
+                  re.IGNORECASE | re.DOTALL)
+    return m.group(1) if m else create_view_sql
+
+
+def trigger_table(create_trigger_sql: str) -> str:
+    m = re.search(r"\b(?:BEFORE|AFTER)\s+(?:INSERT|UPDATE|DELETE)\s+ON\s+(`(?:[^`]|``)+`|[\w.]+)",
+                  create_trigger_sql, re.IGNORECASE)
+    return _unquote(m.group(1)) if m else ""

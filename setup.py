@@ -1,0 +1,42 @@
+"""Builds dumpcore's one compiled module, the Cython row encoder.
+
+Metadata lives in pyproject.toml; this file only owns the extension build and its
+flags. DUMPCORE_DEBUG=1 builds with line tracing and an annotated HTML report.
+"""
+import os
+
+from setuptools import Extension, setup
+
+debug = os.environ.get("DUMPCORE_DEBUG") == "1"
+
+macros = [("XXH_INLINE_ALL", "1")]  # xxhash.h is used header-only: no library to link
+directives = {
+    "language_level": 3,
+    "boundscheck": False,
+    "wraparound": False,
+    "cdivision": True,
+    "warn.unused": True,
+}
+if debug:
+    macros.append(("CYTHON_TRACE", "1"))
+    directives.update(linetrace=True, boundscheck=True, wraparound=True)
+
+extensions = [
+    Extension(
+        "dumpcore.encoder._encoder",
+        ["dumpcore/encoder/_encoder.pyx"],
+        define_macros=macros,
+        extra_compile_args=["-O3", "-Wall", "-Wno-unused-function"],
+    )
+]
+
+try:
+    from Cython.Build import cythonize
+except ImportError:  # pragma: no cover - build-system requires Cython
+    cythonize = None
+
+setup(
+    ext_modules=cythonize(extensions, compiler_directives=directives, annotate=debug)
+    if cythonize
+    else [],
+)

@@ -1,0 +1,79 @@
+"""Test harness: a real MariaDB for the whole session, a fresh database per test.
+
+The server is a throwaway ``mariadbd`` started from the system binaries (own temp
+data dir, socket and free port on 127.0.0.1), stopped at exit. Set
+DUMPCORE_TEST_DSN=mysql://user:pass@host:port/ to use an existing, disposable server
+instead (tests create and drop databases, and (re)load `sakila`).
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dumpcore.connection import ConnectionOptions, quote_ident
+from dumpcore.sandbox import Sandbox
+
+REPO = Path(__file__).resolve().parents[1]
+SAKILA_DIR = REPO.parent / "shared" / "fixtures" / "sakila"
+_db_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def server() -> ConnectionOptions:
+    dsn = os.environ.get("DUMPCORE_TEST_DSN")
+    if dsn:
+        yield ConnectionOptions.from_dsn(dsn)
+        return
+    box = Sandbox()
+    box.start()
+    try:
+        yield box.options
+    finally:
+        box.stop()
+
+
+@pytest.fixture
+def conn(server):
+    with server.connect() as c:
+        yield c
+
+
+@pytest.fixture
+def db(server, request) -> str:
+    """A new empty database for this test, dropped afterwards."""
+    base = re.sub(r"\W", "_", request.node.name)[:40]
+    name = f"t{next(_db_counter)}_{base}"
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)}")
+        c.execute(f"CREATE DATABASE {quote_ident(name)} CHARACTER SET utf8mb4")
+    yield name
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)}")
+
+
+def run_client(options: ConnectionOptions, sql: str | bytes | None = None, database: str | None = None,
+               stdin_path: Path | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the `mariadb` client with ``sql`` (or a file) on stdin; raise on failure."""
+    cmd = options.client_command("mariadb", database)
+    data = sql.encode() if isinstance(sql, str) else sql
+    if stdin_path is not None:
+        with open(stdin_path, "rb") as f:
+            proc = subprocess.run(cmd, stdin=f, capture_output=True, env=options.client_env(), cwd=cwd)
+    else:
+        proc = subprocess.run(cmd, input=data, capture_output=True, env=options.client_env(), cwd=cwd)
+    if proc.returncode != 0:
+        raise AssertionError(f"mariadb client failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def sakila(server) -> str:
+    """Sakila loaded once per session as `sakila` (its views name the schema)."""
+    run_client(server, stdin_path=SAKILA_DIR / "sakila-schema.sql")
+    run_client(server, stdin_path=SAKILA_DIR / "sakila-data.sql")
+    return "sakila"

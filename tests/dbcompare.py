@@ -1,0 +1,48 @@
+"""Helpers to compare databases exactly: raw bytes of every value, and SHOW CREATE TABLE."""
+from __future__ import annotations
+
+import re
+
+from dumpcore.connection import Connection, quote_ident
+
+
+def table_names(conn: Connection, database: str) -> list[str]:
+    return [r[0] for r in conn.query_text(
+        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '%s' AND TABLE_TYPE = 'BASE TABLE' "
+        "ORDER BY TABLE_NAME" % database)]
+
+
+def column_exprs(conn: Connection, database: str, table: str) -> list[str]:
+    """Every column, invisible ones included; FLOAT as its exact double (text loses bits)."""
+    rows = conn.query_text(
+        "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '%s' "
+        "AND TABLE_NAME = '%s' ORDER BY ORDINAL_POSITION" % (database, table))
+    return [f"CAST({quote_ident(c)} AS DOUBLE)" if t == "float" else quote_ident(c) for c, t in rows]
+
+
+def raw_rows(conn: Connection, database: str, table: str) -> list[tuple]:
+    """All rows as raw bytes, sorted (keyless tables have no order of their own)."""
+    cols = ", ".join(column_exprs(conn, database, table))
+    rows = conn.query(f"SELECT {cols} FROM {quote_ident(database)}.{quote_ident(table)}")
+    return sorted(rows, key=lambda r: tuple((v is None, v or b"") for v in r))
+
+
+def show_create(conn: Connection, database: str, table: str) -> str:
+    text = conn.query_text(f"SHOW CREATE TABLE {quote_ident(database)}.{quote_ident(table)}")[0][1]
+    return re.sub(r" AUTO_INCREMENT=\d+", "", text)
+
+
+def assert_same_database(conn: Connection, source: str, target: str, tables: list[str] | None = None) -> int:
+    """Every table: same SHOW CREATE TABLE and the same raw rows. Returns rows compared."""
+    src_tables = tables or table_names(conn, source)
+    assert src_tables, f"no tables in {source}"
+    assert sorted(src_tables) == sorted(t for t in table_names(conn, target) if t in src_tables or not tables)
+    total = 0
+    for t in src_tables:
+        assert show_create(conn, source, t) == show_create(conn, target, t), f"SHOW CREATE TABLE differs for {t}"
+        a, b = raw_rows(conn, source, t), raw_rows(conn, target, t)
+        assert len(a) == len(b), f"{t}: {len(a)} rows in source, {len(b)} in target"
+        for i, (ra, rb) in enumerate(zip(a, b)):
+            assert ra == rb, f"{t}: row {i} differs: {ra!r} != {rb!r}"
+        total += len(a)
+    return total

@@ -1,0 +1,131 @@
+"""`dumpcore plan` on real schemas: Sakila (live and offline agree) and the school."""
+import json
+import subprocess
+
+from conftest import SAKILA_DIR, run_client
+from dumpcore.connection import quote_ident
+from dumpcore.plan import plan_database, plan_ddl, write_plan_scripts
+from dumpcore.sample import create_school
+from dumpcore.schema import load_schema, load_schema_from_ddl
+
+
+def test_sakila_live_and_ddl_plans_are_identical(server, sakila):
+    live = plan_database(server, sakila).plan.to_dict()
+    offline = plan_ddl(SAKILA_DIR / "sakila-schema.sql").plan.to_dict()
+    assert live["table_count"] == 16
+    assert live == offline
+
+
+def test_sakila_live_and_ddl_models_agree(server, sakila):
+    with server.connect() as conn:
+        live = load_schema(conn, sakila)
+    offline = load_schema_from_ddl(SAKILA_DIR / "sakila-schema.sql")
+    assert sorted(live.tables) == sorted(offline.tables)
+    for name, t in live.tables.items():
+        o = offline.tables[name]
+        assert [c.name for c in t.columns] == [c.name for c in o.columns], name
+        assert [c.nullable for c in t.columns] == [c.nullable for c in o.columns], name
+        assert t.primary_key == o.primary_key, name
+        assert sorted((f.name, f.columns, f.ref_table) for f in t.foreign_keys) == \
+               sorted((f.name, f.columns, f.ref_table) for f in o.foreign_keys), name
+    assert sorted(live.views) == sorted(offline.views)
+    assert live.view_order() == offline.view_order()
+    # sakila-schema.sql holds the film triggers; sakila-data.sql adds three more.
+    assert sorted(t.name for t in offline.triggers) == ["del_film", "ins_film", "upd_film"]
+    assert sorted(t.name for t in live.triggers) == ["customer_create_date", "del_film", "ins_film",
+                                                     "payment_date", "rental_date", "upd_film"]
+    assert sorted(r.name for r in live.routines) == sorted(r.name for r in offline.routines)
+
+
+def test_sakila_parents_first_except_store_staff_cycle(server, sakila):
+    result = plan_database(server, sakila)
+    plan = result.plan
+    assert plan.cycles and sorted(plan.cycles[0].tables) == ["staff", "store"]
+    assert len(plan.cycles) == 1
+    closing = plan.cycles[0].closing
+    assert len(closing) == 1 and {closing[0].table, closing[0].ref_table} == {"staff", "store"}
+    assert closing[0].nullable is False
+    pos = {t: i for i, t in enumerate(plan.load_order)}
+    checked = 0
+    for t in result.schema.tables.values():
+        for fk in t.foreign_keys:
+            if {fk.table, fk.ref_table} <= {"staff", "store"}:
+                continue
+            assert pos[fk.ref_table] < pos[fk.table], f"{fk.ref_table} must precede {fk.table}"
+            checked += 1
+    assert checked >= 20
+    assert plan.cleanup_order == list(reversed(plan.load_order))
+
+
+def test_sakila_cleanup_script_empties_every_table_with_fk_checks_on(server, sakila, db, tmp_path):
+    # A full copy of sakila in `db`, via its own DDL rewritten to the test database.
+    schema_sql = (SAKILA_DIR / "sakila-schema.sql").read_text()
+    copy_sql = schema_sql.replace("DROP SCHEMA IF EXISTS sakila;", "").replace("CREATE SCHEMA sakila;", "") \
+        .replace("USE sakila;", f"USE {quote_ident(db)};")
+    run_client(server, copy_sql)
+    with server.connect() as conn:
+        conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 0")
+        for (trig,) in conn.query_text(f"SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{db}'"):
+            conn.execute(f"DROP TRIGGER {quote_ident(db)}.{quote_ident(trig)}")  # the copy must not fire them
+        tables = [r[0] for r in conn.query_text(
+            f"SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{db}' AND TABLE_TYPE = 'BASE TABLE'")]
+        for t in tables:
+            conn.execute(f"INSERT INTO {quote_ident(db)}.{quote_ident(t)} SELECT * FROM sakila.{quote_ident(t)}")
+        counts_before = {t: int(conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.{quote_ident(t)}")) for t in tables}
+    assert sum(counts_before.values()) > 40000 and all(counts_before[t] > 0 for t in ("store", "staff", "payment"))
+    result = plan_database(server, db)
+    write_plan_scripts(result, tmp_path / "scripts")
+    cleanup = (tmp_path / "scripts" / "cleanup.sql").read_text()
+    # FK checks ON (the server default) for the whole run, as a user would run it.
+    run_client(server, "SET SESSION FOREIGN_KEY_CHECKS = 1;\n" + cleanup +
+               "\nSELECT IF(@@FOREIGN_KEY_CHECKS = 1, 'fk-on', 'fk-off');", database=db)
+    with server.connect() as conn:
+        for t in tables:
+            assert conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.{quote_ident(t)}") == "0", t
+
+
+def test_school_plan_has_cycle_and_self_reference(server, db):
+    with server.connect() as conn:
+        counts = create_school(conn, db, scale=0.05)
+    assert counts["attendance"] > 0
+    plan = plan_database(server, db).plan
+    assert plan.load_order.index("attendance_statuses") < plan.load_order.index("attendance")
+    assert plan.load_order.index("lectures") < plan.load_order.index("attendance")
+    cycles = sorted(sorted(c.tables) for c in plan.cycles)
+    assert cycles == [["classes", "students"], ["subjects"]]
+    closing = {(fk.table, fk.ref_table): fk.nullable for c in plan.cycles for fk in c.closing}
+    # The nullable FK (classes.head_student_id) is the one left open; subjects refers to itself.
+    assert closing == {("classes", "students"): True, ("subjects", "subjects"): True}
+
+
+def test_scripts_are_valid_and_load_sql_sources_in_order(server, db, tmp_path):
+    with server.connect() as conn:
+        create_school(conn, db, scale=0.05)
+    result = plan_database(server, db)
+    files = write_plan_scripts(result, tmp_path)
+    assert sorted(f.name for f in files) == ["cleanup-truncate.sql", "cleanup.sql", "disable.sql", "enable.sql",
+                                             "load.sql"]
+    assert not list(tmp_path.glob(".*.tmp"))
+    load = (tmp_path / "load.sql").read_text().splitlines()
+    assert load[2] == "SOURCE scripts/disable.sql;" and load[-1] == "SOURCE scripts/enable.sql;"
+    order = [line[3:].split(":")[0] for line in load[3:] if line.startswith("-- ")]
+    assert order == result.plan.load_order
+    # disable then enable in one session leaves the session as it was.
+    disable = (tmp_path / "disable.sql").read_text()
+    enable = (tmp_path / "enable.sql").read_text()
+    out = run_client(server, "SET SESSION sql_mode='STRICT_ALL_TABLES'; SET time_zone='+03:00';" + disable +
+                     "SELECT @@FOREIGN_KEY_CHECKS, @@UNIQUE_CHECKS, @@SQL_MODE, @@TIME_ZONE;" + enable +
+                     "SELECT @@FOREIGN_KEY_CHECKS, @@UNIQUE_CHECKS, @@SQL_MODE, @@TIME_ZONE;", database=db)
+    lines = out.stdout.decode().splitlines()
+    assert lines[1].split("\t") == ["0", "0", "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION", "+00:00"]
+    assert lines[3].split("\t") == ["1", "1", "STRICT_ALL_TABLES", "+03:00"]
+
+
+def test_plan_truncate_variant_empties_school(server, db, tmp_path):
+    with server.connect() as conn:
+        create_school(conn, db, scale=0.05)
+    write_plan_scripts(plan_database(server, db), tmp_path)
+    run_client(server, (tmp_path / "cleanup-truncate.sql").read_text(), database=db)
+    with server.connect() as conn:
+        assert conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.students") == "0"
+        assert conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.attendance") == "0"
