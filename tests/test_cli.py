@@ -1,0 +1,159 @@
+"""The CLI as a user meets it: exit codes, one-line errors, JSON, docs for every command."""
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+from clirun import DUMPCORE, conn_args, dumpcore
+from conftest import REPO, SAKILA_DIR
+from dumpcore.connection import ConnectionOptions, quote_ident
+from dumpcore.sandbox import free_port
+from dumpcore.cli.options import normalize_password_args
+
+
+def test_cli_is_installed_as_dumpcore_cli():
+    import dumpcore.cli.app as app_module
+
+    assert DUMPCORE.exists()
+    assert app_module.__file__.endswith("cli/app.py")
+
+
+def test_plan_json_from_server(server, sakila):
+    proc = dumpcore("plan", sakila, "--json", *conn_args(server))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["table_count"] == 16 and len(data["load_order"]) == 16
+    assert data["cleanup_order"] == list(reversed(data["load_order"]))
+    assert [sorted(c) for c in data["cycles"]] == [["staff", "store"]]
+
+
+def test_plan_ddl_json_and_scripts(tmp_path):
+    proc = dumpcore("plan", "--ddl", str(SAKILA_DIR / "sakila-schema.sql"), "-o", str(tmp_path), "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["load_order"].index("country") < data["load_order"].index("city") < data["load_order"].index("address")
+    assert (tmp_path / "cleanup.sql").read_text().count("DELETE FROM") == 16
+
+
+def test_plan_text_output(server, sakila):
+    proc = dumpcore("plan", sakila, *conn_args(server))
+    assert proc.returncode == 0
+    out = proc.stdout.decode()
+    assert "16 tables" in out and "Cycles:" in out and "NOT NULL" in out
+
+
+def test_plan_needs_database_or_ddl():
+    proc = dumpcore("plan")
+    assert proc.returncode == 2
+    assert proc.stderr.decode().strip() == "Error: give a DATABASE or --ddl FILE.sql"
+
+
+def test_unknown_database_is_one_line_error(server):
+    proc = dumpcore("plan", "no_such_db", *conn_args(server))
+    assert proc.returncode == 1
+    err = proc.stderr.decode().strip()
+    assert err.startswith("Error: database `no_such_db` not found") and "\n" not in err
+
+
+def test_unreachable_server_is_one_line_error():
+    port = free_port()  # nothing listens there
+    proc = dumpcore("plan", "x", "-h", "127.0.0.1", "-P", str(port), "-u", "root")
+    assert proc.returncode == 1
+    err = proc.stderr.decode().strip()
+    assert re.match(rf"Error: cannot connect to root@127\.0\.0\.1:{port}: server error 2002: .*; check --host", err), err
+    assert "\n" not in err and "Traceback" not in err
+
+
+def test_missing_ddl_file_is_one_line_error(tmp_path):
+    proc = dumpcore("plan", "--ddl", str(tmp_path / "nope.sql"))
+    assert proc.returncode == 1
+    assert proc.stderr.decode().startswith("Error: cannot read DDL file")
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["plan", "-p", "db"], ["plan", "--password-prompt", "db"]),
+    (["plan", "-psecret", "db"], ["plan", "--password=secret", "db"]),
+    (["plan", "--password", "db"], ["plan", "--password-prompt", "db"]),
+    (["plan", "--password=x", "db"], ["plan", "--password=x", "db"]),
+    (["plan", "-P", "3306", "db"], ["plan", "-P", "3306", "db"]),
+    (["plan", "--", "-p"], ["plan", "--", "-p"]),
+])
+def test_password_argument_semantics_follow_mysql_client(argv, expected):
+    assert normalize_password_args(argv) == expected
+
+
+@pytest.fixture
+def pw_user(server, conn):
+    conn.execute("CREATE OR REPLACE USER 'dc_pw'@'%' IDENTIFIED BY 's3cr3t-pw'")
+    conn.execute("CREATE OR REPLACE USER 'dc_pw'@'localhost' IDENTIFIED BY 's3cr3t-pw'")
+    conn.execute("GRANT ALL ON *.* TO 'dc_pw'@'%'")
+    conn.execute("GRANT ALL ON *.* TO 'dc_pw'@'localhost'")
+    yield "dc_pw", "s3cr3t-pw"
+    conn.execute("DROP USER 'dc_pw'@'%'")
+    conn.execute("DROP USER 'dc_pw'@'localhost'")
+
+
+def test_password_from_env_defaults_file_and_prompt(server, sakila, pw_user, tmp_path):
+    user, pw = pw_user
+    base = ["plan", sakila, "--json", "-h", server.host, "-P", str(server.port), "-u", user]
+    wrong = dumpcore(*base, env={"MYSQL_PWD": "wrong"})
+    assert wrong.returncode == 1 and "1045" in wrong.stderr.decode()
+    assert pw not in wrong.stderr.decode()
+    ok = dumpcore(*base, env={"MYSQL_PWD": pw})
+    assert ok.returncode == 0, ok.stderr
+    cnf = tmp_path / "my.cnf"
+    cnf.write_text(f"[client]\npassword={pw}\n")
+    env = {k: v for k, v in os.environ.items() if k != "MYSQL_PWD"}  # let the option file speak
+    ok = subprocess.run([str(DUMPCORE), *base, "--defaults-file", str(cnf)], capture_output=True, env=env)
+    assert ok.returncode == 0, ok.stderr
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".my.cnf").write_text(f"[client]\npassword={pw}\n")
+    ok = subprocess.run([str(DUMPCORE), *base], capture_output=True, env={**env, "HOME": str(home)})
+    assert ok.returncode == 0, ok.stderr
+    # Bare -p prompts (getpass reads the tty; without one it falls back to stdin).
+    prompted = subprocess.run([str(DUMPCORE), *base, "-p"], capture_output=True, input=(pw + "\n").encode(), env=env)
+    assert prompted.returncode == 0, prompted.stderr
+    for proc in (ok, prompted):
+        assert pw.encode() not in proc.stdout and pw.encode() not in proc.stderr
+
+
+def test_options_never_show_the_password():
+    o = ConnectionOptions(host="db.example", port=3307, user="app", password="hunter2")
+    assert "hunter2" not in repr(o) and "hunter2" not in o.describe()
+    assert "hunter2" not in " ".join(o.client_command())
+    assert o.client_env()["MYSQL_PWD"] == "hunter2"
+
+
+def test_every_command_is_documented_in_help_and_readme():
+    readme = (REPO / "README.md").read_text()
+    top = dumpcore("--help").stdout.decode()
+    commands = re.findall(r"^│ (\w+)\s", top, re.M)
+    assert {"plan", "sandbox", "demo"} <= set(commands)
+    for cmd in commands:
+        helptext = dumpcore(cmd, "--help")
+        assert helptext.returncode == 0
+        assert f"dumpcore {cmd}" in readme, f"README has no section for `dumpcore {cmd}`"
+
+
+def test_sandbox_cli_start_status_stop(tmp_path):
+    d = tmp_path / "box"
+    st = dumpcore("sandbox", "status", "--dir", str(d))
+    assert st.returncode == 1 and "no sandbox running" in st.stdout.decode()
+    start = dumpcore("sandbox", "start", "--dir", str(d))
+    assert start.returncode == 0, start.stderr
+    port = int(re.search(r"-P(\d+)", start.stdout.decode()).group(1))
+    try:
+        with ConnectionOptions(host="127.0.0.1", port=port, user="root", password="").connect() as c:
+            assert c.scalar("SELECT @@port") == str(port)
+            assert c.scalar("SELECT @@bind_address") == "127.0.0.1"
+        again = dumpcore("sandbox", "start", "--dir", str(d))  # already running: same server
+        assert f"-P{port}" in again.stdout.decode()
+        assert dumpcore("sandbox", "status", "--dir", str(d)).returncode == 0
+    finally:
+        stop = dumpcore("sandbox", "stop", "--dir", str(d))
+    assert stop.returncode == 0 and "stopped" in stop.stdout.decode()
+    assert dumpcore("sandbox", "status", "--dir", str(d)).returncode == 1
+    assert "no sandbox running" in dumpcore("sandbox", "stop", "--dir", str(d)).stdout.decode()
