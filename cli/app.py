@@ -9,10 +9,12 @@ from typing import Annotated, Optional
 
 import typer
 
+from dumpcore import dump as dump_api
 from dumpcore import plan as plan_api
 from dumpcore.errors import DumpcoreError, UsageError
 from dumpcore.sandbox import Sandbox, default_root
 
+from .progress import RichDumpProgress
 from .options import (DefaultsFile, Host, Password, PasswordPrompt, Port, Socket, User, connection_options,
                       normalize_password_args)
 
@@ -69,6 +71,74 @@ def plan(
     typer.echo("Cleanup order (children first): " + ", ".join(p.cleanup_order))
     for path in written:
         typer.echo(f"wrote {path}")
+
+
+def _human_bytes(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+def print_dump_summary(summary: "dump_api.DumpSummary") -> None:
+    """The per-table summary, on stderr (stdout may be the SQL stream)."""
+    d = summary.to_dict()
+    width = max([len(t["name"]) for t in d["tables"]] + [5])
+    err(f"{'table':<{width}}  {'rows':>12}  {'bytes':>11}  {'chunks':>6}  {'seconds':>8}")
+    for t in d["tables"]:
+        err(f"{t['name']:<{width}}  {t['rows']:>12,}  {_human_bytes(t['bytes']):>11}  {t['chunks']:>6}  "
+            f"{t['seconds']:>8.2f}")
+    rate = f"{d['rows_per_second']:,} rows/s" if d["rows_per_second"] else "-"
+    err(f"{'total':<{width}}  {d['total_rows']:>12,}  {_human_bytes(d['total_bytes']):>11}  {d['total_chunks']:>6}  "
+        f"{d['seconds']:>8.2f}  ({rate})")
+
+
+@app.command()
+def dump(
+    database: Annotated[str, typer.Argument(help="Database to dump.")],
+    tables: Annotated[Optional[list[str]], typer.Argument(help="Only these tables (default: all).")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="New directory for the dump.")] = None,
+    stdout: Annotated[bool, typer.Option("--stdout", help="Write one SQL stream to stdout (pipe into mariadb).")] = False,
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="Leave out this table (repeatable).")] = None,
+    where: Annotated[Optional[str], typer.Option("--where", help="Only rows matching this condition, every table.")] = None,
+    no_data: Annotated[bool, typer.Option("--no-data", help="Schema only.")] = False,
+    no_schema: Annotated[bool, typer.Option("--no-schema", help="Data only.")] = False,
+    chunk_size: Annotated[str, typer.Option("--chunk-size", help="Bytes per chunk file (e.g. 64MiB, 10MB).")] = "64MiB",
+    statement_size: Annotated[str, typer.Option("--statement-size",
+                                                help="Bytes per INSERT (capped by max_allowed_packet).")] = "1MiB",
+    validate: Annotated[str, typer.Option("--validate", help="sqlglot check: first (each chunk's first statement, "
+                                          "its first 16 KiB of rows), all (every statement), none.")] = "first",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON (on stdout; stderr with --stdout).")] = False,
+    host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
+    password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
+) -> None:
+    """Dump a database: FK-ordered, chunked idempotent INSERTs, XXH3-128 per chunk, a manifest."""
+    if stdout == (output is not None):
+        raise UsageError("give exactly one of -o DIR or --stdout")
+    if no_data and no_schema:
+        raise UsageError("--no-data and --no-schema together leave nothing to dump")
+    opts = dump_api.DumpOptions(tables=list(tables or []), exclude=list(exclude or []), where=where, no_data=no_data,
+                                no_schema=no_schema, chunk_size=dump_api.parse_size(chunk_size),
+                                statement_size=dump_api.parse_size(statement_size), validate=validate)
+    conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
+    progress = None
+    if RichDumpProgress.wanted(quiet):
+        progress = RichDumpProgress()
+    if stdout:
+        summary = dump_api.dump_to_stream(conn, database, None, opts, progress)
+    else:
+        summary = dump_api.dump_to_directory(conn, database, output, opts, progress)  # type: ignore[arg-type]
+    for w in summary.warnings:
+        err(f"Warning: {w}")
+    if as_json:
+        text = json.dumps(summary.to_dict(), indent=2)
+        err(text) if stdout else typer.echo(text)
+    elif not quiet:
+        print_dump_summary(summary)
+        if not stdout:
+            err(f"dump written to {summary.output}")
 
 
 @sandbox_app.command("start")

@@ -41,6 +41,13 @@ class LoadPlan:
     def cleanup_order(self) -> list[str]:
         return list(reversed(self.load_order))
 
+    def restricted(self, tables: list[str] | set[str]) -> "LoadPlan":
+        """The same order over a subset of the tables (for a partial dump or restore)."""
+        keep = set(tables)
+        comps = [[t for t in comp if t in keep] for comp in self.components]
+        cycles = [c for c in self.cycles if set(c.tables) <= keep]
+        return LoadPlan(self.database, [t for t in self.load_order if t in keep], [c for c in comps if c], cycles)
+
     def cycle_of(self, table: str) -> Cycle | None:
         for c in self.cycles:
             if table in c.tables:

@@ -269,6 +269,10 @@ def strip_definer(sql: str) -> str:
 
 def _load_ddl_text(conn: Connection, schema: Schema) -> None:
     qdb = quote_ident(schema.database)
+    # SHOW CREATE qualifies names relative to the current database: from inside it,
+    # views and routines name their own tables without the database, so the text
+    # restores into a database of any name.
+    conn.execute(f"USE {qdb}")
     row = conn.query_text(f"SHOW CREATE DATABASE {qdb}")
     schema.create_database_sql = re.sub(r"^CREATE DATABASE ", "CREATE DATABASE IF NOT EXISTS ", row[0][1]) \
         if row else f"CREATE DATABASE IF NOT EXISTS {qdb}"

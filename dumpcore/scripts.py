@@ -18,9 +18,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .connection import quote_ident
+import re
+
+from .connection import quote_ident, quote_string
 from .ordering import LoadPlan
-from .sqltext import validate
+from .schema import Schema
+from .sqltext import check_server_ddl, validate
 
 LOAD_SQL_MODE = "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION"
 
@@ -113,7 +116,7 @@ class ScriptSet:
 
 
 def build_scripts(plan: LoadPlan, data_files: dict[str, list[str]] | None = None,
-                  post_data: list[str] | None = None) -> ScriptSet:
+                  post_data: list[str] | None = None, pre_data: list[str] | None = None) -> ScriptSet:
     """Make the scripts for ``plan``.
 
     ``data_files``: per table, chunk paths relative to the dump directory, sourced by
@@ -128,6 +131,7 @@ def build_scripts(plan: LoadPlan, data_files: dict[str, list[str]] | None = None
                       f"{title}\ncleanup-truncate.sql: TRUNCATE every table (FK checks off while it runs)")
     load_lines = [f"-- {title}", "-- load.sql: run from the dump directory: mariadb DB < scripts/load.sql",
                   "SOURCE scripts/disable.sql;"]
+    load_lines += [f"SOURCE {_client_path(f)};" for f in pre_data or []]
     for table in plan.load_order:
         files = (data_files or {}).get(table)
         if files is None:
@@ -149,3 +153,78 @@ def _client_path(path: str) -> str:
     if any(c in path for c in "\n\r;") or path.strip() != path:
         raise ValueError(f"data file path cannot be sourced by the mysql client: {path!r}")
     return path
+
+
+# ---------------------------------------------------------------------------
+# Schema scripts of a dump: schema.sql (tables, routines, views) and triggers.sql.
+# They run in the current database (no USE), so a dump restores under any name, and
+# they are idempotent: tables IF NOT EXISTS, views OR REPLACE, routines and triggers
+# dropped first. Triggers come after the data so they do not fire while it loads.
+
+_CREATE_TABLE_RE = re.compile(r"^CREATE TABLE ", re.IGNORECASE)
+_CREATE_VIEW_RE = re.compile(r"^CREATE\s+(?:ALGORITHM\s*=\s*\w+\s+)?", re.IGNORECASE)
+
+
+def _with_mode(statements: list[str], sql_mode: str | None) -> list[str]:
+    if sql_mode is None:
+        return statements
+    return (["SET @dumpcore_saved_mode = @@SESSION.SQL_MODE", f"SET SESSION SQL_MODE = {quote_string(sql_mode)}"]
+            + statements + ["SET SESSION SQL_MODE = @dumpcore_saved_mode"])
+
+
+def _block(body: str) -> list[str]:
+    """A routine or trigger body holds ';': wrap it in DELIMITER for the mysql client."""
+    return ["DELIMITER ;;", body + ";;", "DELIMITER ;"]
+
+
+def schema_statements(schema: Schema, tables: list[str], problems: list[str]) -> list[str]:
+    """Statements of schema.sql; server DDL sqlglot cannot read is noted in ``problems``."""
+    out: list[str] = []
+    for name in tables:
+        ddl = _CREATE_TABLE_RE.sub("CREATE TABLE IF NOT EXISTS ", schema.tables[name].create_sql, count=1)
+        _note(ddl, problems)
+        out.append(ddl)
+    # Routine and trigger bodies are procedural SQL, which sqlglot does not parse at
+    # all: they are the server's own text, passed through unchecked.
+    for r in schema.routines:
+        drop = f"DROP {r.kind} IF EXISTS {quote_ident(r.name)}"
+        validate(drop, "schema statement")
+        out += _with_mode([drop, *_block(r.create_sql)], r.sql_mode)
+    for name in schema.view_order():
+        v = schema.views[name]
+        ddl = _CREATE_VIEW_RE.sub("CREATE OR REPLACE ", v.create_sql, count=1)
+        _note(ddl, problems)
+        out.append(ddl)
+    return out
+
+
+def trigger_statements(schema: Schema, tables: list[str], problems: list[str]) -> list[str]:
+    chosen = set(tables)
+    out: list[str] = []
+    for t in schema.triggers:
+        if t.table not in chosen:
+            continue
+        drop = f"DROP TRIGGER IF EXISTS {quote_ident(t.name)}"
+        validate(drop, "trigger statement")
+        out += _with_mode([drop, *_block(t.create_sql)], t.sql_mode)
+    return out
+
+
+def _note(sql: str, problems: list[str]) -> None:
+    problem = check_server_ddl(sql)
+    if problem:
+        problems.append(problem)
+
+
+def render_schema(statements: list[str], header: str) -> str:
+    """Join schema statements for the mysql client (DELIMITER blocks kept as they are)."""
+    lines = [f"-- {line}" for line in header.splitlines()]
+    for stmt in statements:
+        if stmt.startswith("DELIMITER ") or stmt.endswith(";;"):
+            lines.append(stmt)
+        elif stmt.startswith("SET ") or stmt.startswith("DROP "):
+            validate(stmt, "schema statement")
+            lines.append(stmt + ";")
+        else:
+            lines.append(stmt + ";")
+    return "\n".join(lines) + "\n"

@@ -388,3 +388,23 @@ def trigger_table(create_trigger_sql: str) -> str:
     m = re.search(r"\b(?:BEFORE|AFTER)\s+(?:INSERT|UPDATE|DELETE)\s+ON\s+(`(?:[^`]|``)+`|[\w.]+)",
                   create_trigger_sql, re.IGNORECASE)
     return _unquote(m.group(1)) if m else ""
+
+
+def check_server_ddl(sql: str) -> str | None:
+    """Parse DDL the server gave us (SHOW CREATE ...). Returns a problem text, or None.
+
+    The server's own statements are run as they are; what sqlglot cannot read there is a
+    limit of the parser, not a dumpcore bug, so it is reported instead of raised. The
+    same pre-pass as for offline DDL is applied first.
+    """
+    text = _unwrap_versioned_comments(sql)
+    text = _STANDIN_RE.sub(lambda m: _STANDIN_TYPES[m.group(1).upper()], text)
+    text = _PERSISTENT_RE.sub(") STORED", text)
+    if re.match(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?TABLE", text, re.IGNORECASE):
+        text = _through_column_list(text)
+    try:
+        parse_one(text)
+    except (ParseError, TokenError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return f"{first}: {_head(sql)}"
+    return None

@@ -1,0 +1,89 @@
+"""The manifest: what a dump holds, written last and atomically as ``manifest.json``.
+
+It names the source, the snapshot time, the load order and cycles, and per table the
+columns, the upsert key, the row count and every chunk with its size, XXH3-128 and
+content fingerprint. The manifest carries an XXH3-128 of its own canonical JSON, so an
+edited manifest is told apart from a damaged chunk.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DumpIntegrityError
+from .hashing import hash_bytes
+
+FORMAT = "dumpcore-dump"
+FORMAT_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+SELF_HASH_FIELD = "manifest_xxh3_128"
+
+
+def _canonical(data: dict) -> bytes:
+    body = {k: v for k, v in data.items() if k != SELF_HASH_FIELD}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def write_manifest(directory: Path, data: dict) -> Path:
+    """Write manifest.json under a temp name, fsync, rename."""
+    data = dict(data)
+    data[SELF_HASH_FIELD] = hash_bytes(_canonical(data))
+    target = directory / MANIFEST_NAME
+    tmp = directory / f".{MANIFEST_NAME}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+    return target
+
+
+@dataclass
+class Manifest:
+    directory: Path
+    data: dict
+
+    @property
+    def tables(self) -> list[dict]:
+        return self.data["tables"]
+
+    @property
+    def database(self) -> str:
+        return self.data["database"]
+
+    def table(self, name: str) -> dict | None:
+        return next((t for t in self.tables if t["name"] == name), None)
+
+    def chunks(self):
+        """(table entry, chunk entry) for every chunk, in load order."""
+        for t in self.tables:
+            for c in t["chunks"]:
+                yield t, c
+
+
+def read_manifest(directory: str | os.PathLike) -> Manifest:
+    """Read and check a dump's manifest; DumpIntegrityError names what is wrong."""
+    directory = Path(directory)
+    path = directory / MANIFEST_NAME
+    if not directory.is_dir():
+        raise DumpIntegrityError(f"{directory}: not a dump directory (no such directory)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DumpIntegrityError(f"{path}: missing; this is not a complete dumpcore dump",
+                                 hint="a dump that stopped half-way has no manifest; dump again") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise DumpIntegrityError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise DumpIntegrityError(f"{path}: not a dumpcore manifest")
+    if data.get("format_version") != FORMAT_VERSION:
+        raise DumpIntegrityError(f"{path}: format version {data.get('format_version')} is not supported "
+                                 f"(this dumpcore reads {FORMAT_VERSION})")
+    if data.get(SELF_HASH_FIELD) != hash_bytes(_canonical(data)):
+        raise DumpIntegrityError(f"{path}: content does not match its own hash; the manifest was edited or damaged")
+    return Manifest(directory, data)
