@@ -3,6 +3,7 @@ DumpcoreError becomes ``Error: ...`` on stderr and a non-zero exit."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -11,7 +12,7 @@ import typer
 
 from dumpcore import dump as dump_api
 from dumpcore import plan as plan_api
-from dumpcore.errors import DumpcoreError, UsageError
+from dumpcore.errors import DumpcoreError, StreamClosedError, UsageError
 from dumpcore.sandbox import Sandbox, default_root
 
 from .progress import RichDumpProgress
@@ -193,6 +194,9 @@ def main() -> None:
     try:
         app(args=argv, prog_name="dumpcore")
     except DumpcoreError as exc:
+        if isinstance(exc, StreamClosedError):
+            # stdout is a dead pipe: keep the interpreter from failing again on its final flush
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         err(f"Error: {exc.one_line()}")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:

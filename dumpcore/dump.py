@@ -20,7 +20,7 @@ from . import __version__
 from .chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink, StreamSink,
                      TableResult)
 from .connection import Connection, ConnectionOptions, version_tuple
-from .errors import DumpcoreError, OutputError, UnknownTableError, UsageError
+from .errors import DumpcoreError, OutputError, StreamClosedError, UnknownTableError, UsageError
 from .manifest import FORMAT, FORMAT_VERSION, write_manifest
 from .ordering import LoadPlan, plan_load
 from .schema import Schema, load_schema
@@ -268,6 +268,10 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         if out.exists():
             out.rmdir()  # checked empty above; rename needs the name free
         os.replace(partial, out)
+    except OSError as exc:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise OutputError(f"cannot write the dump to {out}: {exc.strerror or exc}",
+                          hint="check the path, free space and permissions") from None
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
@@ -312,6 +316,9 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
         out.write(b"-- dumpcore-end\n")
         out.flush()
         p.warnings += [f"sqlglot cannot read server DDL (kept as is): {x}" for x in problems]
+    except BrokenPipeError:
+        raise StreamClosedError("the reader of the SQL stream went away before the dump was complete",
+                          hint="what it received is incomplete; check the receiving command") from None
     finally:
         p.conn.close()
     return DumpSummary(database, "-", p.snapshot_at, results, time.monotonic() - t0, p.statement_size, p.warnings)

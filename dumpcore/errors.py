@@ -59,6 +59,10 @@ class OutputError(DumpcoreError):
     """The output location cannot be used (exists and not empty, not writable)."""
 
 
+class StreamClosedError(OutputError):
+    """The reader of a --stdout / cat stream went away before the stream was complete."""
+
+
 class DumpIntegrityError(DumpcoreError):
     """A dump on disk does not match its manifest: missing, corrupt or truncated chunks."""
 

@@ -1,0 +1,230 @@
+"""`dumpcore dump`: exact round trips through the mariadb client, chunks, hashes, errors."""
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import xxhash
+
+from clirun import DUMPCORE, conn_args, dumpcore
+from conftest import run_client
+from dbcompare import assert_same_database, raw_rows
+from dumpcore.chunks import UPSERT_ROW_ALIAS, UPSERT_VALUES, statement_parts
+from dumpcore.connection import quote_ident
+from dumpcore.dump import DumpOptions, dump_to_directory, parse_size
+from dumpcore.manifest import read_manifest
+from dumpcore.sandbox import Sandbox
+from dumpcore.sqltext import parse_one, validate
+from edge_data import create_edge_database
+
+
+@pytest.fixture(scope="module")
+def edge_db(server):
+    name = "edge_src"
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {name}")
+        c.execute(f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
+        create_edge_database(c, name)
+    yield name
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+def stdout_into_client(server, database: str, target: str, *extra: str) -> None:
+    """dumpcore dump DB --stdout | mariadb TARGET, as a real pipe."""
+    dump = subprocess.Popen([str(DUMPCORE), "dump", database, "--stdout", "-q", *conn_args(server), *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    client = subprocess.run(server.client_command("mariadb", target), stdin=dump.stdout, capture_output=True,
+                            env=server.client_env())
+    dump.stdout.close()
+    assert dump.wait() == 0, dump.stderr.read().decode()
+    assert client.returncode == 0, client.stderr.decode()[-2000:]
+
+
+def test_edge_types_round_trip_via_stdout(server, conn, edge_db, db):
+    stdout_into_client(server, edge_db, db)
+    rows = assert_same_database(conn, edge_db, db)
+    assert rows > 60
+
+
+def test_edge_types_round_trip_via_load_sql(server, conn, edge_db, db, tmp_path):
+    out = tmp_path / "dump"
+    proc = dumpcore("dump", edge_db, "-o", str(out), *conn_args(server), "--json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    summary = json.loads(proc.stdout)
+    assert summary["total_rows"] == sum(t["rows"] for t in summary["tables"]) > 60
+    run_client(server, stdin_path=out / "scripts" / "load.sql", database=db, cwd=out)
+    assert_same_database(conn, edge_db, db)
+    # Loading the same chunks again changes nothing for keyed tables (idempotent upserts).
+    for f in sorted((out / "data").glob("all_types.*.sql")):
+        run_client(server, (out / "scripts" / "disable.sql").read_text() + f.read_text(), database=db)
+    assert raw_rows(conn, edge_db, "all_types") == raw_rows(conn, db, "all_types")
+
+
+def test_manifest_describes_the_dump(server, edge_db, tmp_path):
+    out = tmp_path / "d"
+    summary = dump_to_directory(server, edge_db, out, DumpOptions(statement_size=4096))
+    m = read_manifest(out)
+    assert m.data["database"] == edge_db and m.data["source"]["flavour"] == "mariadb"
+    assert m.data["upsert_form"] == UPSERT_VALUES
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", m.data["snapshot_at"])
+    by_name = {t["name"]: t for t in m.tables}
+    assert by_name["all_types"]["key"] == ["id"] and by_name["all_types"]["idempotent"]
+    assert by_name["select"]["key"] == ["order", "group"]
+    assert [c["name"] for c in by_name["select"]["columns"]] == ["order", "group", "naïve col", "key", "secret"]
+    assert by_name["select"]["generated_columns"] == ["g_virtual", "g_stored"]
+    assert by_name["keyless"]["idempotent"] is False and by_name["keyless"]["rows"] == 6
+    assert by_name["nullable_unique"]["idempotent"] is False
+    for t, c in m.chunks():
+        data = (out / c["file"]).read_bytes()
+        assert len(data) == c["bytes"]
+        assert xxhash.xxh3_128_hexdigest(data) == c["xxh3_128"]  # recomputed independently
+    assert sum(t["rows"] for t in m.tables) == summary.rows
+    # Keyless tables get a plain INSERT; keyed ones an upsert of every non-key column.
+    keyless = (out / by_name["keyless"]["chunks"][0]["file"]).read_text()
+    assert "ON DUPLICATE KEY" not in keyless and keyless.startswith("INSERT INTO `keyless`")
+    sel = (out / by_name["select"]["chunks"][0]["file"]).read_text()
+    assert sel.rstrip().endswith("ON DUPLICATE KEY UPDATE `naïve col`=VALUES(`naïve col`),`key`=VALUES(`key`),"
+                                 "`secret`=VALUES(`secret`);")
+    assert "g_virtual" not in sel and "g_stored" not in sel
+    # statement size is honoured: every statement ends within 4 KiB unless a single row is larger
+    at = by_name["all_types"]
+    for chunk in at["chunks"]:
+        for stmt in (out / chunk["file"]).read_text().split(";\nINSERT"):
+            assert len(stmt.encode()) <= 4096 or stmt.count("\n(") <= 1
+    assert not list(out.rglob(".*.tmp"))
+
+
+def test_every_statement_parses_with_validate_all(server, edge_db, tmp_path):
+    out = tmp_path / "d"
+    dump_to_directory(server, edge_db, out, DumpOptions(statement_size=64 << 10, validate="all"))
+    assert read_manifest(out).data["totals"]["chunks"] >= 5
+
+
+def test_upsert_forms_parse_as_mariadb_and_mysql8():
+    for form in (UPSERT_VALUES, UPSERT_ROW_ALIAS):
+        head, tail = statement_parts("t", ["id", "a b", "c"], ["id"], form)
+        stmt = (head + b"(1,'x',NULL),\n(2,'y',0x00)" + tail).decode().rstrip().rstrip(";")
+        validate(stmt)
+        expr = parse_one(stmt)
+        assert expr.args.get("conflict") is not None or "ON DUPLICATE KEY" in expr.sql("mysql")
+    head, tail = statement_parts("t", ["id", "a"], ["id"], UPSERT_ROW_ALIAS)
+    assert tail == b"\nAS dumpcore_new ON DUPLICATE KEY UPDATE `a`=dumpcore_new.`a`;\n"
+    head, tail = statement_parts("t", ["k1", "k2"], ["k1", "k2"], UPSERT_VALUES)
+    assert tail == b"\nON DUPLICATE KEY UPDATE `k1`=VALUES(`k1`);\n"
+
+
+def test_sakila_round_trip_both_ways(server, conn, sakila, db, tmp_path):
+    stdout_into_client(server, sakila, db)
+    assert_same_database(conn, sakila, db) > 40000
+    out = tmp_path / "sak"
+    assert dumpcore("dump", sakila, "-o", str(out), "-q", *conn_args(server)).returncode == 0
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE {quote_ident(db)}")
+        c.execute(f"CREATE DATABASE {quote_ident(db)}")
+    run_client(server, stdin_path=out / "scripts" / "load.sql", database=db, cwd=out)
+    assert_same_database(conn, sakila, db)
+    views = conn.query_text(f"SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '{db}'")
+    assert views[0][0] == "7"
+    assert conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.actor_info") == "200"
+    trig = conn.query_text(f"SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{db}'")
+    assert trig[0][0] == "6"
+
+
+def test_subset_where_exclude_and_schema_only(server, sakila, tmp_path):
+    out = tmp_path / "w"
+    s = dump_to_directory(server, sakila, out, DumpOptions(tables=["payment", "customer"], where="customer_id <= 5"))
+    m = read_manifest(out)
+    assert [t["name"] for t in m.tables] == ["customer", "payment"]
+    assert {t.table: t.rows for t in s.tables}["customer"] == 5
+    cleanup = (out / "scripts" / "cleanup.sql").read_text()
+    assert cleanup.count("DELETE FROM") == 2  # only the dumped tables
+    out2 = tmp_path / "x"
+    dump_to_directory(server, sakila, out2, DumpOptions(exclude=["payment", "rental"], no_data=True))
+    m2 = read_manifest(out2)
+    assert "payment" not in [t["name"] for t in m2.tables] and not list((out2 / "data").glob("*.sql"))
+
+
+def test_timestamps_survive_servers_with_different_time_zones(server, conn, db, tmp_path):
+    with server.connect(db) as c:
+        c.execute("SET time_zone = '+05:00'")
+        c.execute("CREATE TABLE tz (id INT PRIMARY KEY, ts TIMESTAMP(6) NULL, dt DATETIME)")
+        c.execute("INSERT INTO tz VALUES (1, '2024-03-10 02:30:00.5', '2024-03-10 02:30:00'), "
+                  "(2, '1970-01-01 05:00:01', '1970-01-01 00:00:00'), (3, '2038-01-19 08:14:07.999999', NULL)")
+        expected = c.query("SELECT id, UNIX_TIMESTAMP(ts), dt FROM tz ORDER BY id")
+    with Sandbox(extra_args=("--default-time-zone=+09:00",)) as other:
+        with other.options.connect() as oc:
+            assert oc.scalar("SELECT @@global.time_zone") == "+09:00"
+            oc.execute("CREATE DATABASE tzcopy")
+        dump = subprocess.run([str(DUMPCORE), "dump", db, "--stdout", "-q", *conn_args(server)], capture_output=True)
+        assert dump.returncode == 0
+        run_client(other.options, dump.stdout, database="tzcopy")
+        with other.options.connect("tzcopy") as oc:
+            assert oc.query("SELECT id, UNIX_TIMESTAMP(ts), dt FROM tz ORDER BY id") == expected
+
+
+def test_big_table_streams_in_bounded_memory(server, db, tmp_path):
+    """2.1M rows: several chunks, hashes recomputed here, peak RSS of the dump process < 200 MB."""
+    rows = 2_100_000
+    with server.connect(db) as c:
+        c.execute("CREATE TABLE big (id INT UNSIGNED PRIMARY KEY, name VARCHAR(40), payload VARCHAR(60), "
+                  "amount DECIMAL(12,2), created DATETIME)")
+        c.execute(f"INSERT INTO big SELECT seq, CONCAT('name-', seq, ' it''s'), REPEAT(CHAR(65 + seq % 26), seq % 50), "
+                  f"seq / 7, '2024-01-01' + INTERVAL seq SECOND FROM seq_1_to_{rows}")
+    out = tmp_path / "big"
+    summary_file = tmp_path / "summary.json"
+    with open(summary_file, "wb") as sf:
+        proc = subprocess.Popen([str(DUMPCORE), "dump", db, "-o", str(out), "--chunk-size", "32MiB", "--json",
+                                 *conn_args(server)], stdout=sf, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
+    assert os.waitstatus_to_exitcode(status) == 0
+    peak_mb = usage.ru_maxrss / 1024
+    assert peak_mb < 200, f"peak RSS {peak_mb:.0f} MB"
+    summary = json.loads(summary_file.read_bytes())
+    assert summary["total_rows"] == rows
+    chunks = read_manifest(out).tables[0]["chunks"]
+    assert len(chunks) >= 4
+    assert sum(c["rows"] for c in chunks) == rows
+    for c in chunks:
+        h = xxhash.xxh3_128()
+        with open(out / c["file"], "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        assert h.hexdigest() == c["xxh3_128"]
+    # key ranges follow the primary key from chunk to chunk
+    assert chunks[0]["key_first"] == ["1"] and chunks[-1]["key_last"] == [str(rows)]
+    for a, b in zip(chunks, chunks[1:]):
+        assert int(b["key_first"][0]) == int(a["key_last"][0]) + 1
+
+
+@pytest.mark.parametrize("text,expected", [("64MiB", 64 << 20), ("10MB", 10_000_000), ("256KiB", 256 << 10),
+                                           ("1048576", 1 << 20), ("1.5KiB", 1536), ("2gib", 2 << 30)])
+def test_parse_size(text, expected):
+    assert parse_size(text) == expected
+
+
+def test_bad_input_is_one_line_error_and_no_dump(server, sakila, tmp_path):
+    cases = [
+        (["dump", sakila, "no_such_table", "-o", str(tmp_path / "a")], r"Error: table `no_such_table` not found"),
+        (["dump", sakila, "--exclude", "nope", "-o", str(tmp_path / "b")], r"Error: table `nope` not found"),
+        (["dump", sakila, "--where", "no_such_col = 1", "-o", str(tmp_path / "c")],
+         r"Error: --where rejected on table `\w+`: server error 1054: Unknown column 'no_such_col'"),
+        (["dump", sakila, "-o", str(tmp_path / "full")], r"Error: output directory .* exists and is not empty"),
+        (["dump", sakila, "-o", "/proc/dumpcore-cannot-write"], r"Error: cannot write the dump"),
+        (["dump", sakila, "-o", str(tmp_path / "f" / "sub")], r"Error: cannot create output directory"),
+        (["dump", sakila], r"Error: give exactly one of -o DIR or --stdout"),
+        (["dump", sakila, "--chunk-size", "lots", "-o", str(tmp_path / "d")], r"Error: not a size: 'lots'"),
+    ]
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "keep.txt").write_text("mine")
+    for args, pattern in cases:
+        proc = dumpcore(*args, *conn_args(server))
+        err = proc.stderr.decode().strip()
+        assert proc.returncode != 0, args
+        assert re.match(pattern, err), (args, err)
+        assert len(err.splitlines()) == 1, err
+    assert (tmp_path / "full" / "keep.txt").read_text() == "mine"
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name not in ("full",)]
+    assert leftovers == [], leftovers  # no partial directories, no manifests

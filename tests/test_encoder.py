@@ -1,0 +1,101 @@
+"""Differential tests: every case runs through the compiled encoder and the pure-Python
+reference, which must agree byte for byte; the reference is checked against literals."""
+import random
+
+import pytest
+
+from dumpcore import encoder
+from dumpcore.encoder import reference
+from dumpcore.hashing import row_hash
+
+N, S, H = encoder.KIND_NUMBER, encoder.KIND_STRING, encoder.KIND_HEX
+
+assert encoder.COMPILED, "the Cython encoder must be built for the tests (make test builds it)"
+IMPLEMENTATIONS = {"cython": encoder.encode_rows, "reference": reference.encode_rows}
+
+# (raw value, kind, SQL literal)
+VALUE_CASES = [
+    (None, N, b"NULL"), (None, S, b"NULL"), (None, H, b"NULL"),
+    (b"0", N, b"0"), (b"-9223372036854775808", N, b"-9223372036854775808"),
+    (b"18446744073709551615", N, b"18446744073709551615"),
+    (b"-12345678901234567890123456789012345.123456789012345678901234567891", N,
+     b"-12345678901234567890123456789012345.123456789012345678901234567891"),
+    (b"1.7976931348623157e308", N, b"1.7976931348623157e308"), (b"-0", N, b"-0"), (b"5e-324", N, b"5e-324"),
+    (b"", S, b"''"), (b"plain", S, b"'plain'"), (b"it's", S, b"'it\\'s'"), (b"back\\slash", S, b"'back\\\\slash'"),
+    (b"nul\x00byte", S, b"'nul\\0byte'"), (b"lf\ncr\r", S, b"'lf\\ncr\\r'"), (b"ctrl\x1az", S, b"'ctrl\\Zz'"),
+    (b'dq"tab\t', S, b"'dq\"tab\t'"), ("😀 中文".encode(), S, b"'" + "😀 中文".encode() + b"'"),
+    (b"\\'\\'", S, b"'\\\\\\'\\\\\\''"), (b"0000-00-00 00:00:00", S, b"'0000-00-00 00:00:00'"),
+    (b"-838:59:59.999999", S, b"'-838:59:59.999999'"),
+    (b"", H, b"''"), (b"\x00", H, b"0x00"), (b"ab\x00\x00", H, b"0x61620000"), (bytes(range(256)), H,
+     b"0x" + bytes(range(256)).hex().upper().encode()),
+]
+
+
+@pytest.mark.parametrize("impl", IMPLEMENTATIONS)
+@pytest.mark.parametrize("raw,kind,literal", VALUE_CASES)
+def test_value_literals(impl, raw, kind, literal):
+    text, nxt, fp = IMPLEMENTATIONS[impl]([(raw,)], 0, bytes([kind]), 0)
+    assert text == b"(" + literal + b")"
+    assert nxt == 1
+    assert fp == row_hash(text)
+
+
+@pytest.mark.parametrize("impl", IMPLEMENTATIONS)
+def test_rows_are_one_per_line_and_fingerprint_is_order_independent(impl):
+    enc = IMPLEMENTATIONS[impl]
+    rows = [(b"1", b"a"), (b"2", None), (b"3", b"c\nd")]
+    text, nxt, fp = enc(rows, 0, bytes([N, S]), 0)
+    assert text == b"(1,'a'),\n(2,NULL),\n(3,'c\\nd')"
+    assert nxt == 3
+    _, _, fp_rev = enc(list(reversed(rows)), 0, bytes([N, S]), 0)
+    assert fp == fp_rev == (row_hash(b"(1,'a')") + row_hash(b"(2,NULL)") + row_hash(b"(3,'c\\nd')")) % 2**64
+
+
+@pytest.mark.parametrize("impl", IMPLEMENTATIONS)
+def test_max_bytes_stops_at_row_boundary_but_takes_at_least_one_row(impl):
+    enc = IMPLEMENTATIONS[impl]
+    rows = [(b"%d" % i, b"x" * 10) for i in range(100)]
+    text, nxt, _ = enc(rows, 0, bytes([N, S]), 50)
+    # each tuple is 16 bytes: two rows and a separator make 34, a third would make 52
+    assert len(text) == 34 and text.count(b"\n") == nxt - 1 and nxt == 2
+    text2, nxt2, _ = enc(rows, nxt, bytes([N, S]), 50)
+    assert text2.startswith(b"(2,") and nxt2 == 4
+    big, n1, _ = enc([(b"1", b"y" * 1000)], 0, bytes([N, S]), 10)
+    assert n1 == 1 and len(big) > 10
+
+
+@pytest.mark.parametrize("impl", IMPLEMENTATIONS)
+@pytest.mark.parametrize("bad,error", [((b"1; DROP TABLE x",), ValueError), (("text",), TypeError),
+                                       ((1,), TypeError), ((b"",), ValueError)])
+def test_rejects_what_is_not_a_raw_value(impl, bad, error):
+    with pytest.raises(error):
+        IMPLEMENTATIONS[impl]([bad], 0, bytes([N]), 0)
+
+
+@pytest.mark.parametrize("impl", IMPLEMENTATIONS)
+def test_rejects_rows_of_the_wrong_width(impl):
+    with pytest.raises(ValueError, match="expected 2"):
+        IMPLEMENTATIONS[impl]([(b"1",)], 0, bytes([N, S]), 0)
+
+
+def test_fuzz_cython_matches_reference():
+    rnd = random.Random(1234)
+    alphabet = [bytes([b]) for b in range(256)] + ["é".encode(), "😀".encode()]
+    for trial in range(300):
+        ncols = rnd.randint(1, 8)
+        kinds = bytes(rnd.choice([N, S, H]) for _ in range(ncols))
+        rows = []
+        for _ in range(rnd.randint(1, 40)):
+            row = []
+            for k in kinds:
+                if rnd.random() < 0.1:
+                    row.append(None)
+                elif k == N:
+                    row.append(str(rnd.randint(-10**20, 10**20)).encode() if rnd.random() < 0.5
+                               else repr(rnd.uniform(-1e300, 1e300)).encode())
+                else:
+                    row.append(b"".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60))))
+            rows.append(tuple(row))
+        limit = rnd.choice([0, 1, 64, 300, 5000])
+        start = rnd.randint(0, len(rows) - 1)
+        assert encoder.encode_rows(rows, start, kinds, limit) == reference.encode_rows(rows, start, kinds, limit), trial
