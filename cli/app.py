@@ -12,7 +12,10 @@ import typer
 
 from dumpcore import dump as dump_api
 from dumpcore import plan as plan_api
-from dumpcore.errors import DumpcoreError, StreamClosedError, UsageError
+from dumpcore import restore as restore_api
+from dumpcore import verify as verify_api
+from dumpcore.cat import cat_dump
+from dumpcore.errors import DumpcoreError, DumpIntegrityError, RestoreError, StreamClosedError, UsageError
 from dumpcore.sandbox import Sandbox, default_root
 
 from .progress import RichDumpProgress
@@ -140,6 +143,97 @@ def dump(
         print_dump_summary(summary)
         if not stdout:
             err(f"dump written to {summary.output}")
+
+
+@app.command()
+def restore(
+    directory: Annotated[Path, typer.Argument(help="A dump directory (made by `dumpcore dump -o`).")],
+    database: Annotated[Optional[str], typer.Option("--database", "-D", help="Target database (default: the dumped one).")] = None,
+    parallel: Annotated[int, typer.Option("--parallel", "-j", help="Connections loading chunks at once.")] = os.cpu_count() or 1,
+    tables: Annotated[Optional[list[str]], typer.Option("--tables", help="Restore only this table (repeatable).")] = None,
+    cleanup: Annotated[bool, typer.Option("--cleanup", help="Empty the dumped tables first, children first.")] = False,
+    append: Annotated[bool, typer.Option("--append", help="Allow loading keyless tables that already hold rows.")] = False,
+    defer_triggers: Annotated[bool, typer.Option("--defer-triggers", help="Save, drop and re-create the target's "
+                                                 "triggers around the load, so they do not fire.")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Load only what an interrupted restore did not commit.")] = False,
+    no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip checking every chunk hash first.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
+    password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
+) -> None:
+    """Restore a dump in parallel: checked first, resumable, failing rows set aside in rejects/."""
+    opts = restore_api.RestoreOptions(database=database, parallel=parallel, tables=list(tables or []), cleanup=cleanup,
+                                      append=append, defer_triggers=defer_triggers, resume=resume,
+                                      verify=not no_verify)
+    conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
+    progress = RichDumpProgress() if RichDumpProgress.wanted(quiet) else None
+    summary = restore_api.restore(directory, conn, opts, progress)
+    for w in summary.warnings:
+        err(f"Warning: {w}")
+    d = summary.to_dict()
+    if as_json:
+        typer.echo(json.dumps(d, indent=2))
+    elif not quiet:
+        width = max([len(t["name"]) for t in d["tables"]] + [5])
+        err(f"{'table':<{width}}  {'rows':>12}  {'rejected':>8}  {'seconds':>8}")
+        for t in d["tables"]:
+            err(f"{t['name']:<{width}}  {t['rows']:>12,}  {t['rejected']:>8,}  {t['seconds']:>8.2f}")
+        rate = f"{d['rows_per_second']:,} rows/s" if d["rows_per_second"] else "-"
+        err(f"{'total':<{width}}  {d['total_rows']:>12,}  {d['total_rejected']:>8,}  {d['seconds']:>8.2f}  ({rate}; "
+            f"{d['loaded_chunks']} chunks loaded, {d['skipped_chunks']} already committed)")
+    if summary.rejected:
+        counts = ", ".join(f"{t}: {n}" for t, n in summary.rejected.items())
+        raise RestoreError(f"{sum(summary.rejected.values())} row(s) rejected ({counts})",
+                                       hint=f"see {summary.rejects_dir}")
+
+
+@app.command()
+def verify(
+    path: Annotated[Path, typer.Argument(help="A dump directory, or a stream file from `dump --stdout` / `cat`.")],
+    against: Annotated[Optional[str], typer.Option("--against", help="Compare this live database with the dump.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
+    password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
+) -> None:
+    """Check every chunk hash (exit 0 only when all match), or compare a live database with the dump."""
+    if against is not None:
+        if not path.is_dir():
+            raise UsageError("--against needs a dump directory")
+        conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
+        report = verify_api.verify_against(path, conn, against)
+        if as_json:
+            typer.echo(json.dumps(report.to_dict(), indent=2))
+        else:
+            for d in report.differences:
+                typer.echo(f"DIFFERS {d}")
+            typer.echo(f"{report.tables} tables, {report.rows:,} live rows compared in {report.seconds:.2f}s")
+        if not report.ok:
+            names = ", ".join(f"`{d.table}`" for d in report.differences)
+            raise DumpIntegrityError(f"`{report.database}` differs from the dump in {names}")
+        typer.echo(f"OK: `{report.database}` holds what the dump holds")
+        return
+    report = verify_api.verify_path(path)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        for p in report.problems:
+            typer.echo(f"BAD {p}")
+        rate = f"{report.bytes / report.seconds / 1e6:.0f} MB/s" if report.seconds > 0 else "-"
+        typer.echo(f"{report.chunks} chunks, {report.bytes:,} bytes checked in {report.seconds:.2f}s ({rate})")
+    if not report.ok:
+        files = ", ".join(p.file for p in report.problems)
+        raise DumpIntegrityError(f"{len(report.problems)} problem(s) in {path}: {files}")
+    if not as_json:
+        typer.echo("OK: every chunk matches its hash")
+
+
+@app.command()
+def cat(
+    directory: Annotated[Path, typer.Argument(help="A dump directory.")],
+) -> None:
+    """Write a dump as one SQL stream in load order, every chunk checked first: `dumpcore cat DIR | mariadb DB`."""
+    cat_dump(directory, None)
 
 
 @sandbox_app.command("start")

@@ -58,10 +58,11 @@ class ChunkInfo:
     fingerprint: int = 0
     key_first: list[str] | None = None
     key_last: list[str] | None = None
+    max_statement_bytes: int = 0
 
     def to_dict(self) -> dict:
         d = {"file": self.file, "seq": self.seq, "rows": self.rows, "bytes": self.bytes, "xxh3_128": self.xxh3_128,
-             "fingerprint": f"{self.fingerprint:016x}"}
+             "fingerprint": f"{self.fingerprint:016x}", "max_statement_bytes": self.max_statement_bytes}
         if self.key_first is not None:
             d["key_first"], d["key_last"] = self.key_first, self.key_last
         return d
@@ -176,6 +177,8 @@ class ChunkWriter:
 
     def _close_statement(self) -> None:
         self._write(self.tail)
+        self._chunk.max_statement_bytes = max(self._chunk.max_statement_bytes,  # type: ignore[union-attr]
+                                              self._stmt_bytes)
         if self._stmt_buf is not None:
             self._validate(b"".join(self._stmt_buf))
         self._stmt_open = False
@@ -252,3 +255,41 @@ class ChunkWriter:
     def abort(self) -> None:
         if self._chunk is not None:
             self._close_chunk(ok=False)
+
+
+# ---------------------------------------------------------------------------
+# Reading chunks back (restore): the format above is line-based by construction.
+# Inside a value, LF is always escaped, so a line that starts with "INSERT INTO " begins
+# a statement and the bytes ",\n" only ever separate two row tuples.
+
+_STATEMENT_START = b"\nINSERT INTO "
+_UPSERT_TAILS = (b"\nAS " + ROW_ALIAS.encode() + b" ON DUPLICATE KEY UPDATE ", b"\nON DUPLICATE KEY UPDATE ")
+
+
+def split_chunk_statements(data: bytes) -> list[bytes]:
+    """The statements of a chunk, each without its final ';\\n'."""
+    out = []
+    start = 0
+    while start < len(data):
+        nxt = data.find(_STATEMENT_START, start)
+        end = len(data) if nxt < 0 else nxt + 1
+        stmt = data[start:end].rstrip(b"\n")
+        if stmt.endswith(b";"):
+            stmt = stmt[:-1]
+        if stmt:
+            out.append(stmt)
+        start = end
+    return out
+
+
+def split_statement_rows(statement: bytes) -> tuple[bytes, list[bytes], bytes]:
+    """(head through 'VALUES\\n', row tuples, tail) of one statement, to retry rows apart."""
+    cut = statement.index(b" VALUES\n") + len(b" VALUES\n")
+    head, rest = statement[:cut], statement[cut:]
+    tail = b""
+    for marker in _UPSERT_TAILS:
+        pos = rest.rfind(marker)
+        if pos >= 0:
+            rest, tail = rest[:pos], rest[pos:]
+            break
+    return head, rest.split(b",\n"), tail

@@ -21,6 +21,7 @@ from .chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, Di
                      TableResult)
 from .connection import Connection, ConnectionOptions, version_tuple
 from .errors import DumpcoreError, OutputError, StreamClosedError, UnknownTableError, UsageError
+from .hashing import hash_file
 from .manifest import FORMAT, FORMAT_VERSION, write_manifest
 from .ordering import LoadPlan, plan_load
 from .schema import Schema, load_schema
@@ -181,6 +182,8 @@ def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
                      "invisible": c.invisible} for c in cols],
         "generated_columns": [c.name for c in table.columns if c.generated],
         "key": list(table.upsert_key),
+        "primary_key": list(table.primary_key),
+        "parents": sorted({fk.ref_table for fk in table.foreign_keys if fk.ref_table != name}),
         "idempotent": bool(table.upsert_key),
         "engine": table.engine,
         "rows": result.rows if result else 0,
@@ -243,13 +246,16 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         post = [] if opts.no_schema else ["triggers.sql"]
         build_scripts(p.plan, data_files, post_data=post, pre_data=pre).write(partial / "scripts")
         seconds = time.monotonic() - t0
+        other_files = [{"file": str(f.relative_to(partial)), "bytes": f.stat().st_size,
+                        "xxh3_128": hash_file(f)[0]}
+                       for f in sorted(partial.rglob("*")) if f.is_file() and f.parent.name != "data"]
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "tool": f"dumpcore {__version__}",
             "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "snapshot_at": p.snapshot_at,
             "source": {"server_version": p.conn.server_version, "flavour": p.conn.flavour,
                        "connection": options.describe()},
-            "database": database, "upsert_form": p.upsert_form,
+            "database": database, "create_database": p.schema.create_database_sql, "upsert_form": p.upsert_form,
             "load_order": p.tables, "cleanup_order": list(reversed(p.tables)),
             "cycles": [c.tables for c in p.plan.cycles],
             "cycle_details": [c.to_dict() for c in p.plan.cycles],
@@ -260,6 +266,7 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
                         "no_schema": opts.no_schema, "chunk_size": opts.chunk_size,
                         "statement_size": p.statement_size},
             "tables": [_table_entry(p, results.get(t), t) for t in p.tables],
+            "other_files": other_files,
             "totals": {"rows": sum(r.rows for r in results.values()),
                        "bytes": sum(r.bytes for r in results.values()),
                        "chunks": sum(len(r.chunks) for r in results.values()), "seconds": round(seconds, 3)},

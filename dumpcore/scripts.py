@@ -25,7 +25,10 @@ from .ordering import LoadPlan
 from .schema import Schema
 from .sqltext import check_server_ddl, validate
 
-LOAD_SQL_MODE = "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION"
+# Strict, so a value that no longer fits (a column a migration narrowed) is an error, not
+# a silent truncation; ALLOW_INVALID_DATES and no NO_ZERO_DATE / NO_ZERO_IN_DATE, so every
+# value a server could have stored is accepted.
+LOAD_SQL_MODE = "STRICT_ALL_TABLES,ALLOW_INVALID_DATES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION"
 
 DISABLE_STATEMENTS = [
     "SET @dumpcore_old_fk = @@SESSION.FOREIGN_KEY_CHECKS, @dumpcore_old_uc = @@SESSION.UNIQUE_CHECKS, "

@@ -24,7 +24,7 @@ class TableQuery:
     table: Table
     columns: list[Column]
     sql: str
-    key_positions: tuple[int, ...]  # where the upsert key's columns are in each row
+    key_positions: tuple[int, ...]  # where the primary key's columns are in each row (rows come in its order)
 
 
 def start_snapshot(conn: Connection) -> str:
@@ -42,11 +42,10 @@ def start_snapshot(conn: Connection) -> str:
 def table_query(table: Table, database: str, where: str | None = None) -> TableQuery:
     cols = table.stored_columns
     names = [c.name for c in cols]
-    key = table.upsert_key
     order = f" ORDER BY {', '.join(quote_ident(k) for k in table.primary_key)}" if table.primary_key else ""
     sql = (f"SELECT {', '.join(c.select_expr() for c in cols)} FROM {quote_ident(database)}.{quote_ident(table.name)}"
            + (f" WHERE ({where})" if where else "") + order)
-    return TableQuery(table, cols, sql, tuple(names.index(k) for k in key if k in names))
+    return TableQuery(table, cols, sql, tuple(names.index(k) for k in table.primary_key if k in names))
 
 
 def stream_rows(conn: Connection, query: TableQuery, batch_rows: int = BATCH_ROWS) -> Iterator[Sequence[tuple]]:

@@ -117,7 +117,8 @@ def test_scripts_are_valid_and_load_sql_sources_in_order(server, db, tmp_path):
                      "SELECT @@FOREIGN_KEY_CHECKS, @@UNIQUE_CHECKS, @@SQL_MODE, @@TIME_ZONE;" + enable +
                      "SELECT @@FOREIGN_KEY_CHECKS, @@UNIQUE_CHECKS, @@SQL_MODE, @@TIME_ZONE;", database=db)
     lines = out.stdout.decode().splitlines()
-    assert lines[1].split("\t") == ["0", "0", "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION", "+00:00"]
+    assert lines[1].split("\t") == ["0", "0", "STRICT_ALL_TABLES,ALLOW_INVALID_DATES,NO_AUTO_VALUE_ON_ZERO,"
+                                     "NO_ENGINE_SUBSTITUTION", "+00:00"]
     assert lines[3].split("\t") == ["1", "1", "STRICT_ALL_TABLES", "+03:00"]
 
 

@@ -1,0 +1,695 @@
+"""``dumpcore restore``: manifest -> pre-flight -> schema -> cleanup -> parallel load -> triggers.
+
+Nothing is written before the pre-flight passes: every chunk hash, the target's columns
+(schema drift reported for all tables at once), keyless tables that already hold rows,
+and statements larger than the target's max_allowed_packet.
+
+Each chunk loads in its own transaction on one of N connections. The fast path lets
+InnoDB use its bulk path for empty tables; there, a failing statement undoes every row
+the transaction inserted into that table (observed on MariaDB 10.11), so on a data
+error the chunk is rolled back and loaded again in careful mode (UNIQUE_CHECKS=1), where
+a failing statement is split in halves down to single rows and the rows that still fail
+go to ``rejects/<table>.sql`` with the server's errno and message.
+
+A journal next to the dump records each chunk as begun and committed. ``--resume``
+skips committed chunks; for a keyless table, chunks begun but not known to be
+committed are settled by comparing the live table's content fingerprint with the
+fingerprints of the chunks, so a resume never duplicates rows.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import threading
+import time
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+from urllib.parse import quote
+
+from .chunks import split_chunk_statements, split_statement_rows
+from .connection import RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident, quote_string
+from .encoder.reference import MASK64
+from .errors import DumpIntegrityError, RestoreError, SchemaError, ServerError, UnknownTableError, UsageError
+from .hashing import hash_bytes
+from .manifest import Manifest, read_manifest
+from .ordering import Cycle, LoadPlan
+from .schema import ForeignKey, load_schema
+from .scripts import DISABLE_STATEMENTS, cleanup_statements
+from .sqltext import Statement, classify, split_statements, trigger_table
+from .verify import live_fingerprint, verify_directory
+
+# Errors no row-by-row retry can cure: stop the restore instead of rejecting every row.
+FATAL_ERRNOS = frozenset({1044, 1045, 1049, 1054, 1064, 1142, 1143, 1146, 1149, 1227})
+MAX_RETRIES = 5
+
+
+@dataclass
+class RestoreOptions:
+    database: str | None = None  # default: the dumped database's name
+    parallel: int = os.cpu_count() or 1
+    tables: list[str] = field(default_factory=list)
+    cleanup: bool = False
+    append: bool = False
+    defer_triggers: bool = False
+    resume: bool = False
+    verify: bool = True
+    journal: Path | None = None
+
+
+class RestoreProgress(Protocol):
+    def begin(self, tables: list[tuple[str, int]]) -> None: ...
+    def table_started(self, table: str) -> None: ...
+    def advance(self, table: str, rows: int, nbytes: int) -> None: ...
+    def table_done(self, result) -> None: ...
+    def end(self) -> None: ...
+
+
+@dataclass
+class TableRestore:
+    table: str
+    rows: int = 0
+    rejected: int = 0
+    chunks: int = 0
+    skipped_chunks: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class RestoreSummary:
+    database: str
+    tables: dict[str, TableRestore]
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+    rejects_dir: str | None = None
+    journal: str = ""
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables.values())
+
+    @property
+    def rejected(self) -> dict[str, int]:
+        return {t.table: t.rejected for t in self.tables.values() if t.rejected}
+
+    def to_dict(self) -> dict:
+        return {
+            "database": self.database,
+            "tables": [{"name": t.table, "rows": t.rows, "rejected": t.rejected, "chunks": t.chunks,
+                        "skipped_chunks": t.skipped_chunks, "seconds": round(t.seconds, 3)}
+                       for t in self.tables.values()],
+            "total_rows": self.rows, "total_rejected": sum(self.rejected.values()),
+            "loaded_chunks": sum(t.chunks for t in self.tables.values()),
+            "skipped_chunks": sum(t.skipped_chunks for t in self.tables.values()),
+            "seconds": round(self.seconds, 3),
+            "rows_per_second": round(self.rows / self.seconds) if self.seconds > 0 else None,
+            "rejects_dir": self.rejects_dir, "journal": self.journal, "warnings": self.warnings,
+        }
+
+
+# ---------------------------------------------------------------------------
+# Journal
+
+
+class Journal:
+    """Append-only JSON lines next to the dump; every line is flushed and fsynced."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+        self._f = None
+
+    def open(self, fresh: bool) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._f = open(self.path, "w" if fresh else "a", encoding="utf-8")
+
+    def write(self, **event) -> None:
+        line = json.dumps(event, separators=(",", ":"))
+        with self._lock:
+            self._f.write(line + "\n")  # type: ignore[union-attr]
+            self._f.flush()  # type: ignore[union-attr]
+            os.fsync(self._f.fileno())  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        if self._f:
+            self._f.close()
+            self._f = None
+
+    def read(self) -> list[dict]:
+        events = []
+        with open(self.path, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    events.append(json.loads(line))
+                except ValueError:
+                    break  # a line cut by a crash ends the journal
+        return events
+
+
+def default_journal_path(directory: Path, database: str) -> Path:
+    return directory / "journal" / f"{quote(database, safe='')}.jsonl"
+
+
+# ---------------------------------------------------------------------------
+# Sessions
+
+
+def open_session(options: ConnectionOptions, database: str, careful: bool = False) -> Connection:
+    conn = options.connect(database)
+    for stmt in DISABLE_STATEMENTS:
+        conn.execute(stmt)
+    if careful:
+        conn.execute("SET SESSION UNIQUE_CHECKS = 1")
+    return conn
+
+
+def _is_retryable(exc: ServerError) -> bool:
+    return exc.errno in RETRYABLE_ERRNOS
+
+
+# ---------------------------------------------------------------------------
+# Pre-flight
+
+
+@dataclass
+class _Target:
+    exists: bool
+    tables: dict  # name -> Table (live)
+    views: set[str]
+    routines: set[tuple[str, str]]
+    triggers: dict[str, list]  # table -> [Trigger]
+    max_packet: int
+
+
+def _inspect_target(conn: Connection, database: str) -> _Target:
+    exists = bool(conn.query_text(
+        f"SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = {quote_string(database)}"))
+    packet = int(conn.scalar("SELECT @@GLOBAL.max_allowed_packet") or 0)
+    if not exists:
+        return _Target(False, {}, set(), set(), {}, packet)
+    schema = load_schema(conn, database)
+    triggers: dict[str, list] = {}
+    for t in schema.triggers:
+        triggers.setdefault(t.table, []).append(t)
+    return _Target(True, schema.tables, set(schema.views), {(r.kind, r.name) for r in schema.routines}, triggers,
+                   packet)
+
+
+def _preflight(m: Manifest, target: _Target, conn: Connection, database: str, entries: list[dict],
+               opts: RestoreOptions, resuming: bool) -> None:
+    problems: list[str] = []
+    drift = []
+    for e in entries:
+        live = target.tables.get(e["name"])
+        if live is None:
+            continue
+        live_cols = {c.name: c for c in live.columns}
+        missing = [c["name"] for c in e["columns"] if c["name"] not in live_cols]
+        generated = [c["name"] for c in e["columns"] if c["name"] in live_cols and live_cols[c["name"]].generated]
+        parts = []
+        if missing:
+            parts.append("missing column(s) " + ", ".join(f"`{c}`" for c in missing))
+        if generated:
+            parts.append("generated in the target: " + ", ".join(f"`{c}`" for c in generated))
+        if parts:
+            drift.append(f"table `{e['name']}`: {'; '.join(parts)}")
+    if drift:
+        problems.append(f"schema drift in `{database}`: " + " | ".join(drift))
+    if not (opts.cleanup or opts.append or resuming):
+        for e in entries:
+            if e["idempotent"] or e["name"] not in target.tables:
+                continue
+            if conn.query(f"SELECT 1 FROM {quote_ident(database)}.{quote_ident(e['name'])} LIMIT 1"):
+                problems.append(f"table `{e['name']}` has no key (loading is not idempotent) and already holds rows; "
+                                "use --cleanup to empty it first or --append to add to it")
+    if target.max_packet:
+        big = [f"{c['file']} ({c.get('max_statement_bytes', 0)} bytes)" for e in entries for c in e["chunks"]
+               if c.get("max_statement_bytes", 0) > target.max_packet]
+        if big:
+            problems.append(f"statements larger than the target's max_allowed_packet ({target.max_packet}): "
+                            + ", ".join(big[:10]) + (" ..." if len(big) > 10 else "")
+                            + "; raise max_allowed_packet on the target or dump again with a smaller --statement-size")
+    if problems:
+        raise RestoreError("restore refused before writing anything: " + " || ".join(problems))
+
+
+# ---------------------------------------------------------------------------
+# Schema objects
+
+
+def _run_schema_file(conn: Connection, path: Path, keep: Callable[[tuple[str, str] | None, str], bool],
+                     warnings: list[str]) -> None:
+    """Run the statements of schema.sql / triggers.sql that ``keep`` accepts."""
+    if not path.is_file():
+        return
+    for stmt in split_statements(path.read_text(encoding="utf-8")):
+        kind = classify(stmt.text) or _drop_kind(stmt)
+        if not keep(kind, stmt.text):
+            continue
+        try:
+            conn.execute(stmt.text, context=f"{path.name}:{stmt.line}")
+        except ServerError as exc:
+            if kind and kind[0] == "VIEW":  # a view over a table that is not restored
+                warnings.append(f"view `{kind[1]}` not created: {exc.one_line()}")
+                continue
+            raise
+
+
+_DROP_RE = re.compile(r"^\s*DROP\s+(PROCEDURE|FUNCTION|TRIGGER)\s+IF\s+EXISTS\s+(`(?:[^`]|``)+`|\w+)", re.I)
+
+
+def _drop_kind(stmt: Statement) -> tuple[str, str] | None:
+    m = _DROP_RE.match(stmt.text)
+    if not m:
+        return None
+    name = m.group(2)
+    name = name[1:-1].replace("``", "`") if name.startswith("`") else name
+    return m.group(1).upper(), name
+
+
+# ---------------------------------------------------------------------------
+# The loader
+
+
+@dataclass
+class _Work:
+    entry: dict
+    chunk: dict
+
+
+class _Loader:
+    def __init__(self, directory: Path, options: ConnectionOptions, database: str, journal: Journal,
+                 results: dict[str, TableRestore], progress: RestoreProgress | None):
+        self.directory = directory
+        self.options = options
+        self.database = database
+        self.journal = journal
+        self.results = results
+        self.progress = progress
+        self.stop = threading.Event()
+        self._local = threading.local()
+        self._reject_lock = threading.Lock()
+        self._table_lock = threading.Lock()
+        self.rejects_dir = directory / "rejects"
+        self._rejects_started: set[str] = set()
+
+    # one connection per worker thread
+    def _conn(self) -> Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = open_session(self.options, self.database)
+            self._local.conn = conn
+        return conn
+
+    def _reset_conn(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+        self._local.conn = None
+
+    def close_all(self) -> None:
+        self._reset_conn()
+
+    def run(self, work: list[_Work], parallel: int) -> None:
+        queue = iter(work)
+        lock = threading.Lock()
+
+        def worker() -> None:
+            try:
+                while not self.stop.is_set():
+                    with lock:
+                        item = next(queue, None)
+                    if item is None:
+                        return
+                    self.load(item)
+            finally:
+                self._reset_conn()
+
+        with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="restore") as pool:
+            futures = [pool.submit(worker) for _ in range(max(1, parallel))]
+            try:
+                done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            except BaseException:
+                self.stop.set()
+                raise
+            for f in done:
+                if f.exception() is not None:
+                    self.stop.set()
+                    wait(futures)
+                    raise f.exception()  # type: ignore[misc]
+
+    def load(self, item: _Work) -> None:
+        entry, chunk = item.entry, item.chunk
+        path = self.directory / chunk["file"]
+        data = path.read_bytes()
+        if hash_bytes(data) != chunk["xxh3_128"]:
+            raise DumpIntegrityError(f"{chunk['file']}: changed since the pre-flight check (xxh3_128 differs); "
+                                     "nothing more is loaded")
+        statements = split_chunk_statements(data)
+        self.journal.write(event="begin", file=chunk["file"], xxh3_128=chunk["xxh3_128"])
+        t0 = time.monotonic()
+        rejected: list[tuple[int, str, bytes]] = []
+        for attempt in itertools.count(1):
+            try:
+                rejected = self._load_fast(statements)
+                break
+            except ServerError as exc:
+                self._rollback()
+                if _is_retryable(exc):
+                    self._backoff(attempt, exc, chunk)
+                    continue
+                if exc.errno in FATAL_ERRNOS:
+                    raise RestoreError(f"{chunk['file']}: {exc.one_line()}") from None
+                try:
+                    rejected = self._load_careful(statements)
+                    break
+                except ServerError as exc2:
+                    self._rollback()
+                    if _is_retryable(exc2):
+                        self._backoff(attempt, exc2, chunk)
+                        continue
+                    raise RestoreError(f"{chunk['file']}: {exc2.one_line()}") from None
+        if rejected:
+            self._write_rejects(entry["name"], chunk["file"], rejected)
+        loaded = chunk["rows"] - len(rejected)
+        self.journal.write(event="commit", file=chunk["file"], xxh3_128=chunk["xxh3_128"], rows=loaded,
+                           rejected=len(rejected))
+        with self._table_lock:
+            r = self.results[entry["name"]]
+            r.rows += loaded
+            r.rejected += len(rejected)
+            r.chunks += 1
+            r.seconds += time.monotonic() - t0
+        if self.progress:
+            self.progress.advance(entry["name"], chunk["rows"], chunk["bytes"])
+
+    def _backoff(self, attempt: int, exc: ServerError, chunk: dict) -> None:
+        if attempt >= MAX_RETRIES:
+            raise RestoreError(f"{chunk['file']}: gave up after {attempt} attempts: {exc.one_line()}") from None
+        self._reset_conn()
+        time.sleep(min(0.2 * 2 ** (attempt - 1), 5.0))
+
+    def _rollback(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            return
+        try:
+            conn.execute("ROLLBACK")
+        except ServerError:
+            self._reset_conn()
+
+    def _load_fast(self, statements: list[bytes]) -> list:
+        conn = self._conn()
+        conn.execute("START TRANSACTION")
+        for stmt in statements:
+            conn.execute(stmt, context="loading")
+        conn.execute("COMMIT")
+        return []
+
+    def _load_careful(self, statements: list[bytes]) -> list[tuple[int, str, bytes]]:
+        conn = self._conn()
+        conn.execute("SET SESSION UNIQUE_CHECKS = 1")  # no bulk path: a failed statement undoes only itself
+        rejected: list[tuple[int, str, bytes]] = []
+        try:
+            conn.execute("START TRANSACTION")
+            for stmt in statements:
+                self._try_statement(conn, stmt, rejected)
+            conn.execute("COMMIT")
+        finally:
+            if getattr(self._local, "conn", None) is conn:
+                conn.execute("SET SESSION UNIQUE_CHECKS = 0")
+        return rejected
+
+    def _try_statement(self, conn: Connection, stmt: bytes, rejected: list) -> None:
+        try:
+            conn.execute(stmt, context="loading")
+            return
+        except ServerError as exc:
+            if _is_retryable(exc) or exc.errno in FATAL_ERRNOS:
+                raise
+            head, rows, tail = split_statement_rows(stmt)
+            if len(rows) == 1:
+                rejected.append((exc.errno, exc.server_message, stmt))
+                return
+        half = len(rows) // 2
+        for part in (rows[:half], rows[half:]):
+            self._try_statement(conn, head + b",\n".join(part) + tail, rejected)
+
+    def _write_rejects(self, table: str, file: str, rejected: list[tuple[int, str, bytes]]) -> None:
+        with self._reject_lock:
+            self.rejects_dir.mkdir(exist_ok=True)
+            path = self.rejects_dir / f"{quote(table, safe='').replace('%', '@')}.sql"
+            mode = "ab" if table in self._rejects_started else "wb"
+            self._rejects_started.add(table)
+            with open(path, mode) as f:
+                for errno, message, stmt in rejected:
+                    f.write(f"-- from {file}: error {errno}: {' '.join(message.split())}\n".encode())
+                    f.write(stmt + b";\n")
+
+
+# ---------------------------------------------------------------------------
+# Resume
+
+
+def _settle_resume(events: list[dict], m: Manifest, entries: list[dict], conn: Connection,
+                   database: str) -> tuple[set[str], bool, dict]:
+    """Chunks already committed (by hash), whether cleanup already ran, and the keyless bases."""
+    committed: set[str] = set()
+    begun: set[str] = set()
+    cleanup_done = False
+    bases: dict = {}
+    for ev in events:
+        if ev.get("event") == "start":
+            bases = ev.get("keyless_base", {})
+        elif ev.get("event") == "cleanup_done":
+            cleanup_done = True
+        elif ev.get("event") == "begin":
+            begun.add(ev["xxh3_128"])
+        elif ev.get("event") == "commit":
+            committed.add(ev["xxh3_128"])
+    uncertain = begun - committed
+    for e in entries:
+        if e["idempotent"]:
+            continue  # keyed chunks are upserts: loading one again changes nothing
+        pending = [c for c in e["chunks"] if c["xxh3_128"] in uncertain]
+        if not pending:
+            continue
+        rows, fp = live_fingerprint(conn, database, e)
+        base_rows, base_fp = bases.get(e["name"], [0, "0"])
+        done = [c for c in e["chunks"] if c["xxh3_128"] in committed]
+        want_rows = rows - base_rows - sum(c["rows"] for c in done)
+        want_fp = (fp - int(base_fp, 16) - sum(int(c["fingerprint"], 16) for c in done)) & MASK64
+        for k in range(len(pending) + 1):
+            match = next((combo for combo in itertools.combinations(pending, k)
+                          if sum(c["rows"] for c in combo) == want_rows
+                          and sum(int(c["fingerprint"], 16) for c in combo) & MASK64 == want_fp), None)
+            if match is not None:
+                committed |= {c["xxh3_128"] for c in match}
+                break
+        else:
+            raise RestoreError(f"cannot tell which chunks of keyless table `{e['name']}` were committed before the "
+                               "interruption (its rows changed since)", hint="restore again with --cleanup")
+    return committed, cleanup_done, bases
+
+
+# ---------------------------------------------------------------------------
+# The whole restore
+
+
+def _plan_from_manifest(m: Manifest, tables: list[str]) -> LoadPlan:
+    cycles = []
+    for detail in m.data.get("cycle_details", []):
+        fks = [ForeignKey(f["name"], f["table"], tuple(f["columns"]), f["ref_table"], tuple(f["ref_columns"]),
+                          f["nullable"]) for f in detail["closing_foreign_keys"]]
+        cycles.append(Cycle(detail["tables"], fks))
+    comps: list[list[str]] = []
+    for t in m.data["load_order"]:
+        cyc = next((c for c in cycles if t in c.tables), None)
+        if cyc and comps and comps[-1][0] in cyc.tables:
+            comps[-1].append(t)
+        else:
+            comps.append([t])
+    return LoadPlan(m.database, list(m.data["load_order"]), comps, cycles).restricted(tables)
+
+
+def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: RestoreOptions | None = None,
+            progress: RestoreProgress | None = None) -> RestoreSummary:
+    """Restore the dump in ``directory`` into ``opts.database`` (default: the dumped name)."""
+    opts = opts or RestoreOptions()
+    if opts.cleanup and opts.append:
+        raise UsageError("--cleanup and --append exclude each other")
+    if opts.parallel < 1:
+        raise UsageError("--parallel must be at least 1")
+    directory = Path(directory)
+    t0 = time.monotonic()
+    m = read_manifest(directory)
+    if opts.verify:
+        report = verify_directory(directory)
+        if not report.ok:
+            raise DumpIntegrityError(f"{directory} failed verification, nothing was written: "
+                                     + "; ".join(str(p) for p in report.problems[:10])
+                                     + (f" (+{len(report.problems) - 10} more)" if len(report.problems) > 10 else ""))
+    database = opts.database or m.database
+    names = [t["name"] for t in m.tables]
+    for t in opts.tables:
+        if t not in names:
+            raise UnknownTableError(f"table `{t}` is not in the dump {directory}",
+                                    hint=f"it holds {len(names)} tables; see manifest.json")
+    chosen = [t for t in names if not opts.tables or t in opts.tables]
+    entries = [m.table(t) for t in chosen]
+    warnings: list[str] = []
+    if opts.tables:
+        for e in entries:
+            missing_parents = [p for p in e.get("parents", []) if p not in chosen]
+            if missing_parents:
+                warnings.append(f"table `{e['name']}` references {', '.join(f'`{p}`' for p in missing_parents)}, "
+                                "which is not restored")
+    journal = Journal(opts.journal or default_journal_path(directory, database))
+    if opts.resume and not journal.path.exists():
+        raise RestoreError(f"nothing to resume: no journal {journal.path}", hint="run without --resume")
+    results = {t: TableRestore(t) for t in chosen}
+    saved_triggers: list = []
+    with options.connect() as conn:
+        target = _inspect_target(conn, database)
+        events = journal.read() if opts.resume else []
+        _preflight(m, target, conn, database, entries, opts, opts.resume)
+        # -- writes start here ---------------------------------------------
+        committed: set[str] = set()
+        cleanup_done = False
+        if opts.resume:
+            committed, cleanup_done, bases = _settle_resume(events, m, entries, conn, database)
+            journal.open(fresh=False)
+            journal.write(event="resume", time=time.time())
+        else:
+            journal.open(fresh=True)
+        try:
+            if not target.exists:
+                source_ddl = m.data.get("create_database") or ""
+                charset = re.search(r"CHARACTER SET (\w+)", source_ddl)
+                collation = re.search(r"COLLATE (\w+)", source_ddl)
+                conn.execute(f"CREATE DATABASE IF NOT EXISTS {quote_ident(database)} CHARACTER SET "
+                             f"{charset.group(1) if charset else 'utf8mb4'}"
+                             + (f" COLLATE {collation.group(1)}" if collation else ""))
+            conn.execute(f"USE {quote_ident(database)}")
+            for stmt in DISABLE_STATEMENTS:
+                conn.execute(stmt)
+            if opts.defer_triggers:
+                saved_triggers = _defer_triggers(conn, directory, database, target, chosen)
+            else:
+                present = [f"`{t.name}` on `{t.table}`" for n in chosen for t in target.triggers.get(n, [])]
+                if present:
+                    warnings.append("triggers on restored tables will fire while loading: " + ", ".join(present)
+                                    + " (use --defer-triggers)")
+            schema_file = (m.data.get("files") or {}).get("schema")
+            if schema_file:
+                existing = ({("TABLE", t) for t in target.tables} | {("VIEW", v) for v in target.views}
+                            | set(target.routines))
+                _run_schema_file(conn, directory / schema_file,
+                                 lambda kind, text: _keep_schema(kind, existing, set(chosen)), warnings)
+            if not opts.resume:
+                bases = {}
+                if opts.cleanup:
+                    for stmt in cleanup_statements(_plan_from_manifest(m, chosen)):
+                        if not stmt.startswith("-- "):
+                            conn.execute(stmt)
+                    journal.write(event="cleanup_done")
+                for e in entries:
+                    if not e["idempotent"] and opts.append and e["name"] in target.tables:
+                        rows, fp = live_fingerprint(conn, database, e)
+                        bases[e["name"]] = [rows, f"{fp:016x}"]
+                journal.write(event="start", time=time.time(), target=database, keyless_base=bases)
+            elif opts.cleanup and not cleanup_done:
+                raise RestoreError("the interrupted restore had not finished its cleanup",
+                                   hint="run again without --resume (with --cleanup)")
+            work = []
+            size = {e["name"]: sum(c["bytes"] for c in e["chunks"]) for e in entries}
+            for e in sorted(entries, key=lambda e: -size[e["name"]]):  # larger tables start first
+                for c in e["chunks"]:
+                    if c["xxh3_128"] in committed:
+                        results[e["name"]].skipped_chunks += 1
+                        results[e["name"]].rows += c["rows"]
+                    else:
+                        work.append(_Work(e, c))
+            if progress:
+                progress.begin([(e["name"], e["rows"]) for e in entries])
+                for e in entries:
+                    progress.table_started(e["name"])
+            loader = _Loader(directory, options, database, journal, results, progress)
+            try:
+                loader.run(work, opts.parallel)
+            finally:
+                if progress:
+                    progress.end()
+            triggers_file = (m.data.get("files") or {}).get("triggers")
+            if triggers_file:
+                live_triggers = {t.name for ts in target.triggers.values() for t in ts}
+                _run_schema_file(conn, directory / triggers_file,
+                                 lambda kind, text: _keep_trigger(kind, text, live_triggers, set(chosen)), warnings)
+            journal.write(event="done", time=time.time())
+        finally:
+            if saved_triggers:
+                _recreate_triggers(options, database, saved_triggers)
+            journal.close()
+        rejects = directory / "rejects"
+    summary = RestoreSummary(database, results, time.monotonic() - t0, warnings,
+                             str(rejects) if any(r.rejected for r in results.values()) else None, str(journal.path))
+    return summary
+
+
+def _keep_schema(kind: tuple[str, str] | None, existing: set, chosen: set[str]) -> bool:
+    if kind is None:
+        return True  # SET statements around routines
+    what, name = kind
+    if what == "TABLE":
+        return name in chosen and ("TABLE", name) not in existing
+    if what in ("VIEW", "PROCEDURE", "FUNCTION"):
+        return (what, name) not in existing
+    return what not in ("DATABASE", "USE")
+
+
+def _keep_trigger(kind, text: str, live: set[str], chosen: set[str]) -> bool:
+    if kind is None:
+        return True
+    what, name = kind
+    if what != "TRIGGER":
+        return True
+    if name in live:
+        return False
+    table = trigger_table(text)
+    return not table or table in chosen
+
+
+def _defer_triggers(conn: Connection, directory: Path, database: str, target: _Target, chosen: list[str]) -> list:
+    """Save the target's triggers on restored tables to a file, then drop them."""
+    saved = [t for name in chosen for t in target.triggers.get(name, [])]
+    if not saved:
+        return []
+    path = directory / "journal" / f"{quote(database, safe='')}.saved-triggers.sql"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for t in saved:
+            f.write(f"-- trigger `{t.name}` on `{t.table}` (sql_mode {t.sql_mode})\n"
+                    f"SET SESSION SQL_MODE = {quote_string(t.sql_mode or '')};\nDELIMITER ;;\n{t.create_sql};;\n"
+                    "DELIMITER ;\n")
+        f.flush()
+        os.fsync(f.fileno())
+    for t in saved:
+        conn.execute(f"DROP TRIGGER {quote_ident(database)}.{quote_ident(t.name)}")
+    return saved
+
+
+def _recreate_triggers(options: ConnectionOptions, database: str, saved: list) -> None:
+    with options.connect(database) as conn:
+        existing = {r[0] for r in conn.query_text(
+            f"SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = {quote_string(database)}")}
+        for t in saved:
+            if t.name in existing:
+                continue
+            conn.execute(f"SET SESSION SQL_MODE = {quote_string(t.sql_mode or '')}")
+            conn.execute(t.create_sql, context=f"re-creating trigger `{t.name}`")

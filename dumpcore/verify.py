@@ -1,0 +1,272 @@
+"""``dumpcore verify``: a dump against its hashes, or a live database against a dump.
+
+- A dump directory: every chunk (and every other file the manifest lists) is hashed
+  again and compared; missing, extra, truncated and corrupt files are named.
+- A ``--stdout`` stream file: each chunk's bytes are hashed up to the comment line that
+  follows it; a stream without its end marker is truncated.
+- ``--against``: the live tables are streamed through the same encoder and their row
+  counts and content fingerprints compared with the manifest; where the table has a
+  primary key, chunk by chunk over the chunk's key range.
+"""
+from __future__ import annotations
+
+import mmap
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+from urllib.parse import unquote
+
+from .connection import Connection, ConnectionOptions, quote_ident
+from .encoder import encode_rows
+from .encoder.reference import MASK64
+from .errors import DumpIntegrityError
+from .hashing import chunk_hasher, hash_file
+from .manifest import MANIFEST_NAME, read_manifest
+from .schema import Column
+
+TRAILER_RE = re.compile(rb"^-- dumpcore-chunk table=(\S+) seq=(\d+) rows=(\d+) bytes=(\d+) xxh3_128=([0-9a-f]+)"
+                        rb" fingerprint=([0-9a-f]+)\r?$", re.M)
+MARKER_RE = re.compile(rb"^(?:-- data: [^\n]*|-- dumpcore-chunk [^\n]*|-- dumpcore-end)\n", re.M)
+
+
+@dataclass
+class Problem:
+    kind: str  # missing | extra | truncated | corrupt | manifest | stream
+    file: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.file}: {self.detail}"
+
+
+@dataclass
+class VerifyReport:
+    path: str
+    chunks: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "ok": self.ok, "chunks": self.chunks, "bytes": self.bytes,
+                "seconds": round(self.seconds, 3), "mb_per_second": round(self.bytes / self.seconds / 1e6, 1)
+                if self.seconds > 0 else None, "problems": [p.__dict__ for p in self.problems]}
+
+
+def check_file(root: Path, rel: str, size: int, digest: str) -> Problem | None:
+    path = root / rel
+    if not path.is_file():
+        return Problem("missing", rel, "listed in the manifest but not on disk")
+    actual_size = path.stat().st_size
+    if actual_size < size:
+        return Problem("truncated", rel, f"{actual_size} bytes, the manifest says {size}")
+    actual, _ = hash_file(path)
+    if actual_size != size or actual != digest:
+        return Problem("corrupt", rel, f"xxh3_128 {actual} ({actual_size} bytes), the manifest says {digest} ({size} bytes)")
+    return None
+
+
+def verify_directory(directory: str | Path) -> VerifyReport:
+    t0 = time.monotonic()
+    directory = Path(directory)
+    report = VerifyReport(str(directory))
+    try:
+        m = read_manifest(directory)
+    except DumpIntegrityError as exc:
+        report.problems.append(Problem("manifest", MANIFEST_NAME, exc.one_line()))
+        report.seconds = time.monotonic() - t0
+        return report
+    listed = set()
+    for _, chunk in m.chunks():
+        listed.add(chunk["file"])
+        report.chunks += 1
+        report.bytes += chunk["bytes"]
+        problem = check_file(directory, chunk["file"], chunk["bytes"], chunk["xxh3_128"])
+        if problem:
+            report.problems.append(problem)
+    for other in m.data.get("other_files", []):
+        problem = check_file(directory, other["file"], other["bytes"], other["xxh3_128"])
+        if problem:
+            report.problems.append(problem)
+    data_dir = directory / "data"
+    if data_dir.is_dir():
+        for f in sorted(data_dir.iterdir()):
+            rel = f"data/{f.name}"
+            if rel not in listed:
+                report.problems.append(Problem("extra", rel, "on disk but not in the manifest"))
+    report.seconds = time.monotonic() - t0
+    return report
+
+
+def verify_stream_file(path: str | Path) -> VerifyReport:
+    """Check a stream written by ``dump --stdout`` or ``cat``: every chunk against the
+    comment line after it, and the end marker."""
+    t0 = time.monotonic()
+    path = Path(path)
+    report = VerifyReport(str(path))
+    size = path.stat().st_size
+    if size == 0:
+        report.problems.append(Problem("truncated", path.name, "empty stream"))
+        return report
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        start = None
+        ended = False
+        for marker in MARKER_RE.finditer(mm):
+            line = marker.group(0)
+            if line.startswith(b"-- data: "):
+                start = marker.end()
+            elif line.startswith(b"-- dumpcore-chunk "):
+                m = TRAILER_RE.match(line.rstrip(b"\n"))
+                if m is None or start is None:
+                    report.problems.append(Problem("stream", path.name, f"malformed chunk comment at byte {marker.start()}"))
+                    start = marker.end()
+                    continue
+                table, seq = unquote(m.group(1).decode()), int(m.group(2))
+                name = f"{table} chunk {seq}"
+                data = mm[start:marker.start()]
+                report.chunks += 1
+                report.bytes += len(data)
+                h = chunk_hasher()
+                h.update(data)
+                want_bytes, want_hash = int(m.group(4)), m.group(5).decode()
+                if len(data) != want_bytes or h.hexdigest() != want_hash:
+                    report.problems.append(Problem("corrupt", name, f"{len(data)} bytes with xxh3_128 {h.hexdigest()}, "
+                                                   f"its comment says {want_bytes} bytes with {want_hash}"))
+                start = marker.end()
+            else:
+                ended = marker.end() == size
+        if not ended:
+            report.problems.append(Problem("truncated", path.name, "the stream ends before its '-- dumpcore-end' line"))
+    report.seconds = time.monotonic() - t0
+    return report
+
+
+def verify_path(path: str | Path) -> VerifyReport:
+    path = Path(path)
+    if path.is_dir():
+        return verify_directory(path)
+    if path.is_file():
+        return verify_stream_file(path)
+    raise DumpIntegrityError(f"{path}: no such dump directory or stream file")
+
+
+# ---------------------------------------------------------------------------
+# Live tables against the manifest
+
+
+def manifest_columns(entry: dict) -> list[Column]:
+    return [Column(c["name"], c["type"].split("(")[0].split()[0].lower(), c["type"], invisible=c.get("invisible", False))
+            for c in entry["columns"]]
+
+
+def live_fingerprint(conn: Connection, database: str, entry: dict, where: str | None = None,
+                     condition: str | None = None) -> tuple[int, int]:
+    """(rows, fingerprint) of a live table, encoded as the dump encoded it."""
+    cols = manifest_columns(entry)
+    kinds = bytes(c["kind"] for c in entry["columns"])
+    clauses = [f"({c})" for c in (where, condition) if c]
+    sql = (f"SELECT {', '.join(c.select_expr() for c in cols)} FROM {quote_ident(database)}.{quote_ident(entry['name'])}"
+           + (f" WHERE {' AND '.join(clauses)}" if clauses else ""))
+    rows, fp = 0, 0
+    for batch in conn.stream(sql, 5000, context=f"reading table `{entry['name']}`"):
+        _, n, f = encode_rows(batch, 0, kinds, 0)
+        rows += n
+        fp = (fp + f) & MASK64
+    return rows, fp
+
+
+def key_range_condition(pk: list[str], first: list[str], last: list[str]) -> str:
+    cols = f"({', '.join(quote_ident(k) for k in pk)})"
+    return f"{cols} >= ({', '.join(first)}) AND {cols} <= ({', '.join(last)})"
+
+
+@dataclass
+class TableDifference:
+    table: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"table `{self.table}`: {self.detail}"
+
+
+@dataclass
+class AgainstReport:
+    database: str
+    tables: int = 0
+    rows: int = 0
+    seconds: float = 0.0
+    differences: list[TableDifference] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+    def to_dict(self) -> dict:
+        return {"database": self.database, "ok": self.ok, "tables": self.tables, "rows": self.rows,
+                "seconds": round(self.seconds, 3), "differences": [d.__dict__ for d in self.differences]}
+
+
+def verify_against(directory: str | Path, options: ConnectionOptions, database: str | None = None,
+                   tables: Iterable[str] | None = None) -> AgainstReport:
+    """Compare the live ``database`` (default: the dumped one) with the dump's manifest."""
+    m = read_manifest(directory)
+    database = database or m.database
+    where = m.data.get("options", {}).get("where")
+    chosen = set(tables) if tables else None
+    report = AgainstReport(database)
+    t0 = time.monotonic()
+    with options.connect() as conn:
+        conn.execute("SET SESSION time_zone = '+00:00', net_write_timeout = 3600")
+        conn.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT")
+        live_tables = {r[0] for r in conn.query_text(
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+            f"'{database.replace(chr(39), chr(39) * 2)}'")}
+        for entry in m.tables:
+            name = entry["name"]
+            if chosen is not None and name not in chosen:
+                continue
+            report.tables += 1
+            if name not in live_tables:
+                report.differences.append(TableDifference(name, f"missing from `{database}`"))
+                continue
+            _compare_table(conn, database, entry, where, report)
+        conn.execute("COMMIT")
+    report.seconds = time.monotonic() - t0
+    return report
+
+
+def _compare_table(conn: Connection, database: str, entry: dict, where: str | None, report: AgainstReport) -> None:
+    name = entry["name"]
+    want_rows = sum(c["rows"] for c in entry["chunks"])
+    want_fp = 0
+    for c in entry["chunks"]:
+        want_fp = (want_fp + int(c["fingerprint"], 16)) & MASK64
+    rows, fp = live_fingerprint(conn, database, entry, where)
+    report.rows += rows
+    if rows == want_rows and fp == want_fp:
+        return
+    detail = f"{rows} rows live, {want_rows} in the dump" if rows != want_rows else \
+        f"{rows} rows on both sides but their contents differ"
+    pk = entry.get("primary_key") or []
+    ranges = []
+    in_ranges = 0
+    if pk and all(c.get("key_first") for c in entry["chunks"]):
+        for c in entry["chunks"]:
+            cond = key_range_condition(pk, c["key_first"], c["key_last"])
+            n, f = live_fingerprint(conn, database, entry, where, cond)
+            in_ranges += n
+            if n != c["rows"] or f != int(c["fingerprint"], 16):
+                ranges.append(f"{c['file']} (keys {','.join(c['key_first'])}..{','.join(c['key_last'])}: "
+                              f"{n} rows live, {c['rows']} dumped)")
+        outside = rows - in_ranges
+        if outside:
+            ranges.append(f"{outside} live row(s) outside every dumped key range")
+    if ranges:
+        detail += "; differs in " + "; ".join(ranges)
+    report.differences.append(TableDifference(name, detail))
