@@ -1,0 +1,379 @@
+"""`dumpcore restore`, `verify` and `cat` against real servers."""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from clirun import DUMPCORE, conn_args, dumpcore
+from conftest import SAKILA_DIR, run_client
+from dbcompare import assert_same_database, checksum, raw_rows, table_names
+from dumpcore.connection import quote_ident
+from dumpcore.dump import DumpOptions, dump_to_directory
+from dumpcore.restore import RestoreOptions, restore
+from dumpcore.sample import SCHOOL_DDL, create_school
+from dumpcore.sandbox import Sandbox
+from edge_data import create_edge_database
+
+
+@pytest.fixture(scope="module")
+def edge_dump(server, tmp_path_factory):
+    """The every-type database and its dump (module scope: built once)."""
+    name = "edge_restore_src"
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {name}")
+        c.execute(f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
+        create_edge_database(c, name)
+    out = tmp_path_factory.mktemp("edge") / "dump"
+    dump_to_directory(server, name, out, DumpOptions(statement_size=256 << 10))
+    yield name, out
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+@pytest.fixture(scope="module")
+def sakila_dump(server, sakila, tmp_path_factory):
+    out = tmp_path_factory.mktemp("sakila") / "dump"
+    dump_to_directory(server, sakila, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def school(server, tmp_path_factory):
+    name = "school_src"
+    with server.connect() as c:
+        create_school(c, name, scale=0.5)
+    out = tmp_path_factory.mktemp("school") / "dump"
+    dump_to_directory(server, name, out, DumpOptions(chunk_size=256 << 10, statement_size=64 << 10))
+    yield name, out
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+def copy_dump(src: Path, tmp_path: Path) -> Path:
+    dst = tmp_path / "copy"
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("journal", "rejects"))
+    return dst
+
+
+def drop(server, name: str) -> None:
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)}")
+
+
+# -- exact restores ---------------------------------------------------------------
+
+
+def test_sakila_restores_exactly_into_a_new_database(server, conn, sakila, sakila_dump, tmp_path, db):
+    drop(server, db)  # restore creates it
+    d = copy_dump(sakila_dump, tmp_path)
+    proc = dumpcore("restore", str(d), "--database", db, "--parallel", "2", "--json", *conn_args(server))
+    assert proc.returncode == 0, proc.stderr.decode()
+    summary = json.loads(proc.stdout)
+    assert summary["total_rows"] == 47273 and summary["total_rejected"] == 0
+    assert_same_database(conn, sakila, db)
+    assert conn.scalar(f"SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{db}'") == "6"
+    assert conn.scalar(f"SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '{db}'") == "7"
+    assert conn.scalar(f"SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '{db}'") == "6"
+
+
+def test_edge_types_restore_exactly(server, conn, edge_dump, tmp_path, db):
+    name, out = edge_dump
+    drop(server, db)
+    summary = restore(copy_dump(out, tmp_path), server, RestoreOptions(database=db, parallel=2))
+    assert summary.rows > 60 and not summary.rejected
+    assert_same_database(conn, name, db)
+
+
+def test_sakila_into_schema_made_by_its_own_ddl_with_triggers_deferred(server, conn, sakila, sakila_dump, tmp_path, db):
+    ddl = (SAKILA_DIR / "sakila-schema.sql").read_text()
+    ddl = ddl.replace("DROP SCHEMA IF EXISTS sakila;", "").replace("CREATE SCHEMA sakila;", "") \
+        .replace("USE sakila;", f"USE {quote_ident(db)};")
+    run_client(server, ddl)
+    before = {r[0] for r in conn.query_text(
+        f"SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{db}'")}
+    assert before == {"ins_film", "upd_film", "del_film"}
+    d = copy_dump(sakila_dump, tmp_path)
+    summary = restore(d, server, RestoreOptions(database=db, defer_triggers=True, parallel=2))
+    assert not summary.warnings or not any("will fire" in w for w in summary.warnings)
+    saved = d / "journal" / f"{db}.saved-triggers.sql"
+    assert "CREATE DEFINER" in saved.read_text() or "CREATE TRIGGER" in saved.read_text()
+    # no trigger side effects: film_text equals the source, row for row
+    assert raw_rows(conn, sakila, "film_text") == raw_rows(conn, db, "film_text")
+    assert_same_database(conn, sakila, db)
+    after = {r[0] for r in conn.query_text(
+        f"SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{db}'")}
+    assert after == before | {"customer_create_date", "payment_date", "rental_date"}
+
+
+def test_restore_without_defer_warns_and_names_the_triggers(server, conn, sakila_dump, tmp_path, db):
+    d = copy_dump(sakila_dump, tmp_path)
+    restore(d, server, RestoreOptions(database=db, tables=["language"]))  # creates the table
+    conn.execute(f"CREATE TRIGGER {quote_ident(db)}.lang_ins BEFORE INSERT ON {quote_ident(db)}.language "
+                 "FOR EACH ROW SET NEW.name = NEW.name")
+    summary = restore(d, server, RestoreOptions(database=db, tables=["language"]))
+    assert any("`lang_ins` on `language`" in w and "--defer-triggers" in w for w in summary.warnings)
+
+
+def test_other_time_zone_and_strict_sql_mode_server(server, conn, edge_dump, sakila, sakila_dump, tmp_path):
+    name, out = edge_dump
+    strict = "STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_BACKSLASH_ESCAPES"
+    with Sandbox(extra_args=("--default-time-zone=-07:00", f"--sql-mode={strict}")) as other:
+        with other.options.connect() as oc:
+            assert oc.scalar("SELECT @@GLOBAL.time_zone") == "-07:00"
+            assert "NO_BACKSLASH_ESCAPES" in oc.scalar("SELECT @@GLOBAL.sql_mode")
+            restore(copy_dump(out, tmp_path / "e"), other.options, RestoreOptions(database="edge_copy"))
+            assert_same_database(conn, name, "edge_copy", target_conn=oc)
+            restore(copy_dump(sakila_dump, tmp_path / "s"), other.options, RestoreOptions(database="sakila"))
+            assert_same_database(conn, sakila, "sakila", target_conn=oc)
+
+
+# -- damaged dumps ------------------------------------------------------------------
+
+
+def _flip(p: Path) -> str:
+    data = bytearray(p.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    p.write_bytes(bytes(data))
+    return p.name
+
+
+def _truncate(p: Path) -> str:
+    p.write_bytes(p.read_bytes()[:-10])
+    return p.name
+
+
+def _delete(p: Path) -> str:
+    p.unlink()
+    return p.name
+
+
+def _edit_manifest(p: Path) -> str:
+    m = p.parent.parent / "manifest.json"
+    data = json.loads(m.read_text())
+    data["tables"][0]["rows"] += 1
+    m.write_text(json.dumps(data))
+    return "manifest.json"
+
+
+def _extra(p: Path) -> str:
+    (p.parent / "stowaway.00001.sql").write_text("DROP TABLE payment;\n")
+    return "stowaway.00001.sql"
+
+
+@pytest.mark.parametrize("damage,kind", [(_flip, "corrupt"), (_truncate, "truncated"), (_delete, "missing"),
+                                         (_edit_manifest, "manifest"), (_extra, "extra")])
+def test_damaged_dump_is_named_and_refused_before_any_write(server, conn, sakila, sakila_dump, tmp_path, db,
+                                                            damage, kind):
+    d = copy_dump(sakila_dump, tmp_path)
+    restore(d, server, RestoreOptions(database=db, tables=["film", "language", "payment"]))
+    conn.execute(f"UPDATE {quote_ident(db)}.language SET name = 'Changed' WHERE language_id = 1")
+    before = checksum(conn, db)
+    name = damage(d / "data" / "payment.00001.sql")
+    proc = dumpcore("verify", str(d))
+    assert proc.returncode == 1
+    out = proc.stdout.decode() + proc.stderr.decode()
+    assert name in out and (kind in out or kind == "manifest")
+    res = dumpcore("restore", str(d), "--database", db, "--cleanup", *conn_args(server))
+    assert res.returncode != 0
+    err = res.stderr.decode().strip()
+    assert err.startswith("Error: ") and name in err and len(err.splitlines()) == 1, err
+    assert checksum(conn, db) == before  # nothing was written
+    cat = subprocess.run([str(DUMPCORE), "cat", str(d)], capture_output=True)
+    assert cat.returncode != 0 and cat.stdout == b""
+
+
+def test_stream_file_verify_names_corruption_and_truncation(server, sakila, tmp_path):
+    stream = tmp_path / "s.sql"
+    with open(stream, "wb") as f:
+        assert subprocess.run([str(DUMPCORE), "dump", sakila, "--stdout", "-q", *conn_args(server)],
+                              stdout=f).returncode == 0
+    ok = dumpcore("verify", str(stream))
+    assert ok.returncode == 0 and "16 chunks" in ok.stdout.decode()
+    data = stream.read_bytes()
+    pos = data.index(b"INSERT INTO `payment`") + 500
+    (tmp_path / "bad.sql").write_bytes(data[:pos] + bytes([data[pos] ^ 1]) + data[pos + 1:])
+    bad = dumpcore("verify", str(tmp_path / "bad.sql"))
+    assert bad.returncode == 1 and "corrupt: payment chunk 1" in bad.stdout.decode()
+    (tmp_path / "cut.sql").write_bytes(data[: len(data) // 2])
+    cut = dumpcore("verify", str(tmp_path / "cut.sql"))
+    assert cut.returncode == 1 and "truncated" in cut.stdout.decode()
+
+
+def test_cat_is_a_verified_stream_for_the_client(server, conn, sakila, sakila_dump, tmp_path, db):
+    cat = subprocess.Popen([str(DUMPCORE), "cat", str(sakila_dump)], stdout=subprocess.PIPE)
+    client = subprocess.run(server.client_command("mariadb", db), stdin=cat.stdout, capture_output=True,
+                            env=server.client_env())
+    cat.stdout.close()
+    assert cat.wait() == 0 and client.returncode == 0, client.stderr
+    assert_same_database(conn, sakila, db)
+    with open(tmp_path / "cat.sql", "wb") as f:
+        subprocess.run([str(DUMPCORE), "cat", str(sakila_dump)], stdout=f, check=True)
+    assert dumpcore("verify", str(tmp_path / "cat.sql")).returncode == 0
+
+
+# -- failures during the load -------------------------------------------------------
+
+
+def test_kill9_half_way_then_resume(server, conn, school, tmp_path, db):
+    name, out = school
+    d = copy_dump(out, tmp_path)
+    journal = d / "journal" / f"{db}.jsonl"
+    total_chunks = sum(len(t["chunks"]) for t in json.loads((d / "manifest.json").read_text())["tables"])
+    assert total_chunks >= 10
+    proc = subprocess.Popen([str(DUMPCORE), "restore", str(d), "--database", db, "--parallel", "2", "-q",
+                             *conn_args(server)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if journal.exists() and journal.read_text().count('"event":"commit"') >= 3:
+            break
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    first_commits = [json.loads(l)["file"] for l in journal.read_text().splitlines()
+                     if '"event":"commit"' in l]
+    assert 3 <= len(first_commits) < total_chunks, "the kill must land half-way"
+    res = dumpcore("restore", str(d), "--database", db, "--resume", "--parallel", "2", "--json", *conn_args(server))
+    assert res.returncode == 0, res.stderr.decode()
+    summary = json.loads(res.stdout)
+    assert summary["skipped_chunks"] >= len(first_commits)
+    assert summary["loaded_chunks"] + summary["skipped_chunks"] == total_chunks
+    assert_same_database(conn, name, db)  # keyless audit_log included: no duplicates
+    lines = journal.read_text().splitlines()
+    resumed_at = max(i for i, l in enumerate(lines) if '"event":"resume"' in l)
+    reloaded = {json.loads(l)["file"] for l in lines[resumed_at:] if '"event":"begin"' in l}
+    assert not reloaded & set(first_commits), "completed chunks were loaded again"
+
+
+def test_resume_settles_keyless_chunks_that_committed_but_were_not_journaled(server, conn, school, tmp_path, db):
+    name, _ = school
+    d = tmp_path / "keyless"
+    dump_to_directory(server, name, d, DumpOptions(tables=["audit_log"], chunk_size=16 << 10, statement_size=4096))
+    restore(d, server, RestoreOptions(database=db, tables=["audit_log"], parallel=1))
+    journal = d / "journal" / f"{db}.jsonl"
+    lines = journal.read_text().splitlines()
+    commits = [i for i, l in enumerate(lines) if '"event":"commit"' in l]
+    assert len(commits) >= 2
+    # A crash between COMMIT and the journal line: the last two commits never got written.
+    journal.write_text("\n".join(l for i, l in enumerate(lines) if i not in commits[-2:] and
+                                 '"event":"done"' not in l) + "\n")
+    summary = restore(d, server, RestoreOptions(database=db, tables=["audit_log"], resume=True))
+    assert sum(t.chunks for t in summary.tables.values()) == 0  # settled by fingerprint, nothing reloaded
+    assert raw_rows(conn, name, "audit_log") == raw_rows(conn, db, "audit_log")
+
+
+def test_rows_the_target_refuses_go_to_rejects_and_the_rest_loads(server, conn, school, tmp_path, db):
+    name, out = school
+    d = copy_dump(out, tmp_path)
+    with server.connect(db) as c:
+        c.execute("SET SESSION FOREIGN_KEY_CHECKS = 0")
+        for ddl in SCHOOL_DDL:
+            c.execute(ddl)
+        c.execute("ALTER TABLE students MODIFY last_name VARCHAR(6) NOT NULL")  # a migration narrowed it
+    too_long = int(conn.scalar(f"SELECT COUNT(*) FROM {name}.students WHERE CHAR_LENGTH(last_name) > 6"))
+    total = int(conn.scalar(f"SELECT COUNT(*) FROM {name}.students"))
+    assert 0 < too_long < total
+    proc = dumpcore("restore", str(d), "--database", db, "--parallel", "2", *conn_args(server))
+    assert proc.returncode == 1
+    err = proc.stderr.decode().strip().splitlines()[-1]
+    assert err == f"Error: {too_long} row(s) rejected (students: {too_long}); see {d / 'rejects'}"
+    assert conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.students") == str(total - too_long)
+    rejects = (d / "rejects" / "students.sql").read_text()
+    assert rejects.count("error 1406: Data too long for column 'last_name'") == too_long
+    assert rejects.count("INSERT INTO `students`") == too_long
+    # every other table is complete
+    for t in ("attendance", "lectures", "classes"):
+        assert raw_rows(conn, name, t) == raw_rows(conn, db, t)
+
+
+# -- the workflows users run -------------------------------------------------------
+
+
+def test_seed_workflow_dump_recreate_with_migration_cleanup_restore(server, conn, school, tmp_path, db):
+    name, out = school
+    d = copy_dump(out, tmp_path)
+    with server.connect(db) as c:  # the schema as migrations re-create it, one column and index more
+        c.execute("SET SESSION FOREIGN_KEY_CHECKS = 0")
+        for ddl in SCHOOL_DDL:
+            c.execute(ddl)
+        c.execute("ALTER TABLE students ADD COLUMN nickname VARCHAR(30) NULL, ADD INDEX ix_last (last_name)")
+        c.execute("INSERT INTO attendance_statuses VALUES (9, 'seeded', 'left by a seed')")
+    proc = dumpcore("restore", str(d), "--database", db, "--cleanup", "--parallel", "2", *conn_args(server))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert_same_database(conn, name, db, columns_of_source=True)
+    assert conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.students WHERE nickname IS NOT NULL") == "0"
+
+
+def test_verify_against_finds_changed_deleted_and_extra_rows(server, conn, school, tmp_path, db):
+    name, out = school
+    d = copy_dump(out, tmp_path)
+    restore(d, server, RestoreOptions(database=db))
+    ok = dumpcore("verify", str(d), "--against", db, *conn_args(server))
+    assert ok.returncode == 0 and "OK" in ok.stdout.decode()
+    q = quote_ident(db)
+    conn.execute(f"UPDATE {q}.students SET first_name = 'Changed' WHERE id = 7")
+    conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 0")  # the damage is deliberate
+    conn.execute(f"DELETE FROM {q}.lectures WHERE id = 3")
+    conn.execute(f"INSERT INTO {q}.audit_log VALUES ('2030-01-01', 'x', 'y', NULL)")
+    bad = dumpcore("verify", str(d), "--against", db, *conn_args(server))
+    assert bad.returncode == 1
+    out_text = bad.stdout.decode()
+    students = conn.scalar(f"SELECT COUNT(*) FROM {name}.students")
+    logs = int(conn.scalar(f"SELECT COUNT(*) FROM {name}.audit_log"))
+    assert re.search(rf"table `students`: {students} rows on both sides but their contents differ; differs in "
+                     r"data/students\.\d+\.sql \(keys \d+\.\.\d+: \d+ rows live, \d+ dumped\)", out_text)
+    assert re.search(r"table `lectures`: \d+ rows live, \d+ in the dump; differs in data/lectures\.\d+\.sql "
+                     r"\(keys \d+\.\.\d+", out_text)
+    assert f"table `audit_log`: {logs + 1} rows live, {logs} in the dump" in out_text
+    err = bad.stderr.decode().strip()
+    assert err.startswith(f"Error: `{db}` differs from the dump in ") and all(
+        f"`{t}`" in err for t in ("students", "lectures", "audit_log"))
+
+
+def test_preflight_reports_all_drift_at_once_and_keyless_rows(server, conn, school, tmp_path, db):
+    name, out = school
+    d = copy_dump(out, tmp_path)
+    with server.connect(db) as c:
+        c.execute("SET SESSION FOREIGN_KEY_CHECKS = 0")
+        for ddl in SCHOOL_DDL:
+            c.execute(ddl)
+        c.execute("ALTER TABLE students DROP COLUMN notes")
+        c.execute("ALTER TABLE lectures DROP COLUMN topic, DROP COLUMN room")
+        c.execute("INSERT INTO audit_log VALUES ('2020-01-01', 'a', 'b', NULL)")
+    before = checksum(conn, db)
+    proc = dumpcore("restore", str(d), "--database", db, *conn_args(server))
+    err = proc.stderr.decode().strip()
+    assert proc.returncode == 1 and len(err.splitlines()) == 1
+    assert "table `students`: missing column(s) `notes`" in err
+    assert "table `lectures`: missing column(s) `room`, `topic`" in err
+    assert "table `audit_log` has no key" in err and "--cleanup" in err
+    assert checksum(conn, db) == before
+
+
+def test_subset_restore_warns_about_parents_left_out(server, school, tmp_path, db):
+    name, out = school
+    proc = dumpcore("restore", str(copy_dump(out, tmp_path)), "--database", db, "--tables", "attendance",
+                    *conn_args(server))
+    assert proc.returncode == 0, proc.stderr.decode()
+    err = proc.stderr.decode()
+    assert "Warning: table `attendance` references `attendance_statuses`, `lectures`, `students`, which is not restored" \
+        in err
+
+
+def test_bad_restore_input_is_one_line_error(server, sakila_dump, tmp_path):
+    cases = [
+        (["restore", str(tmp_path / "nope")], r"Error: .*nope: not a dump directory"),
+        (["restore", str(sakila_dump), "--tables", "ghost"], r"Error: table `ghost` is not in the dump"),
+        (["restore", str(sakila_dump), "--cleanup", "--append"], r"Error: --cleanup and --append exclude each other"),
+        (["restore", str(sakila_dump), "--database", "never_restored", "--resume"], r"Error: nothing to resume"),
+        (["verify", str(tmp_path / "nope")], r"Error: .*nope: no such dump directory or stream file"),
+    ]
+    for args, pattern in cases:
+        proc = dumpcore(*args, *conn_args(server))
+        err = proc.stderr.decode().strip()
+        assert proc.returncode != 0 and re.match(pattern, err) and len(err.splitlines()) == 1, (args, err)
