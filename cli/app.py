@@ -112,7 +112,9 @@ def dump(
     statement_size: Annotated[str, typer.Option("--statement-size",
                                                 help="Bytes per INSERT (capped by max_allowed_packet).")] = "1MiB",
     validate: Annotated[str, typer.Option("--validate", help="sqlglot check: first (each chunk's first statement, "
-                                          "its first 16 KiB of rows), all (every statement), none.")] = "first",
+                                          "its first 2 KiB of rows), all (every statement), none.")] = "first",
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Connections reading at once (-o only); big "
+                                         "tables are split by key range. Needs RELOAD for the snapshot lock.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON (on stdout; stderr with --stdout).")] = False,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
@@ -125,7 +127,8 @@ def dump(
         raise UsageError("--no-data and --no-schema together leave nothing to dump")
     opts = dump_api.DumpOptions(tables=list(tables or []), exclude=list(exclude or []), where=where, no_data=no_data,
                                 no_schema=no_schema, chunk_size=dump_api.parse_size(chunk_size),
-                                statement_size=dump_api.parse_size(statement_size), validate=validate)
+                                statement_size=dump_api.parse_size(statement_size), validate=validate,
+                                workers=workers)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
     progress = None
     if RichDumpProgress.wanted(quiet):

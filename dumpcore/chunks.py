@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Sequence
+from typing import BinaryIO, Callable, Iterator, Sequence
 from urllib.parse import quote
 
 from .connection import quote_ident
@@ -23,7 +23,7 @@ from .sqltext import validate
 UPSERT_VALUES = "values"  # MariaDB, MySQL < 8.0.19: c=VALUES(c)
 UPSERT_ROW_ALIAS = "row_alias"  # MySQL >= 8.0.19: VALUES (...) AS new ON DUPLICATE KEY UPDATE c=new.c
 ROW_ALIAS = "dumpcore_new"
-VALIDATE_PREFIX_BYTES = 16 << 10
+VALIDATE_PREFIX_BYTES = 2 << 10
 
 
 def chunk_file_name(table: str, seq: int) -> str:
@@ -136,8 +136,10 @@ class ChunkWriter:
 
     def __init__(self, sink: ChunkSink, table: str, columns: Sequence[str], kinds: bytes, key: Sequence[str],
                  key_positions: Sequence[int], form: str, statement_size: int, chunk_size: int,
-                 validate_mode: str = "first", on_progress: Callable[[int, int], None] | None = None):
+                 validate_mode: str = "first", on_progress: Callable[[int, int], None] | None = None,
+                 file_for: Callable[[int], str] | None = None):
         self.sink = sink
+        self.file_for = file_for or (lambda seq: f"data/{chunk_file_name(table, seq)}")
         self.table = table
         self.kinds = kinds
         self.key_positions = tuple(key_positions)
@@ -166,7 +168,7 @@ class ChunkWriter:
 
     def _open_chunk(self, first_row: tuple) -> None:
         seq = len(self.result.chunks) + 1
-        self._chunk = ChunkInfo(f"data/{chunk_file_name(self.table, seq)}", self.table, seq)
+        self._chunk = ChunkInfo(self.file_for(seq), self.table, seq)
         if self.key_positions:
             self._chunk.key_first = self._key_text(first_row)
         self._file = self.sink.open_chunk(self._chunk)
@@ -188,12 +190,16 @@ class ChunkWriter:
 
     def _validate(self, statement: bytes) -> None:
         if self.validate_mode != "all" and len(statement) > VALIDATE_PREFIX_BYTES:
-            # The statement's own first rows up to 16 KiB, cut at a row boundary and
-            # closed with its own tail: sqlglot parses ~0.6 MB/s, a full 1 MiB statement
-            # per chunk would cost seconds.
+            # The statement's own first rows (up to 2 KiB, cut at a row boundary) with its
+            # own head and tail: sqlglot parses ~0.6 MB/s, so a whole 1 MiB statement per
+            # chunk would cost more than dumping it. A first row larger than that is
+            # replaced by a row of NULLs: the framing is still checked.
             body = statement[len(self.head): len(statement) - len(self.tail)]
             cut = body.rfind(b"),\n(", 0, VALIDATE_PREFIX_BYTES)
-            body = body[: cut + 1] if cut > 0 else body
+            if cut > 0:
+                body = body[: cut + 1]
+            elif len(body) > VALIDATE_PREFIX_BYTES:
+                body = b"(" + b",".join([b"NULL"] * len(self.kinds)) + b")"
             statement = self.head + body + self.tail
         validate(statement.decode("utf-8", "surrogateescape").rstrip().rstrip(";"),
                  f"statement in {self._chunk.file}")  # type: ignore[union-attr]
@@ -293,3 +299,27 @@ def split_statement_rows(statement: bytes) -> tuple[bytes, list[bytes], bytes]:
             rest, tail = rest[:pos], rest[pos:]
             break
     return head, rest.split(b",\n"), tail
+
+
+READ_BLOCK = 1 << 20
+
+
+def iter_chunk_statements(path: str | os.PathLike, hasher) -> Iterator[bytes]:
+    """The statements of a chunk file, read in blocks (memory: one statement and one
+    block), each without its final ';\n'. ``hasher`` is fed every byte as read, so the
+    caller can compare the chunk's hash before it commits."""
+    rest = b""
+    with open(path, "rb") as f:
+        while True:
+            block = f.read(READ_BLOCK)
+            if not block:
+                break
+            hasher.update(block)
+            rest += block
+            cut = rest.rfind(_STATEMENT_START)
+            if cut < 0:
+                continue
+            yield from split_chunk_statements(rest[: cut + 1])
+            rest = rest[cut + 1:]
+    if rest:
+        yield from split_chunk_statements(rest)

@@ -10,17 +10,19 @@ import os
 import re
 import shutil
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Callable, Protocol
 
 from . import __version__
 from .chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink, StreamSink,
-                     TableResult)
-from .connection import Connection, ConnectionOptions, version_tuple
-from .errors import DumpcoreError, OutputError, StreamClosedError, UnknownTableError, UsageError
+                     TableResult, chunk_file_name)
+from .connection import Connection, ConnectionOptions, quote_ident, version_tuple
+from .errors import DumpcoreError, OutputError, ServerError, StreamClosedError, UnknownTableError, UsageError
 from .hashing import hash_file
 from .manifest import FORMAT, FORMAT_VERSION, write_manifest
 from .ordering import LoadPlan, plan_load
@@ -61,6 +63,7 @@ class DumpOptions:
     statement_size: int = DEFAULT_STATEMENT_SIZE
     validate: str = "first"  # first | all | none
     batch_rows: int = BATCH_ROWS
+    workers: int = 1  # connections reading at once (directory dumps)
 
 
 class DumpProgress(Protocol):
@@ -111,14 +114,65 @@ class _Prepared:
     statement_size: int
     upsert_form: str
     warnings: list[str]
+    workers: list[Connection] = field(default_factory=list)  # all in the same snapshot, conn first
+
+    def close(self) -> None:
+        for c in self.workers or [self.conn]:
+            c.close()
+
+
+def _consistent_connections(options: ConnectionOptions, n: int) -> tuple[list[Connection], str]:
+    """n connections whose snapshots see the same committed state.
+
+    A brief commit lock (MariaDB: BACKUP STAGE BLOCK_COMMIT; else FLUSH TABLES WITH READ
+    LOCK) is held while each connection starts its snapshot, so no commit can land
+    between two of them. Needs the RELOAD privilege.
+    """
+    lock = options.connect()
+    conns: list[Connection] = []
+    try:
+        try:
+            if lock.flavour == "mariadb" and version_tuple(lock.server_version) >= (10, 4, 1):
+                lock.execute("BACKUP STAGE START")
+                lock.execute("BACKUP STAGE BLOCK_COMMIT")
+                release = "BACKUP STAGE END"
+            else:
+                lock.execute("FLUSH TABLES WITH READ LOCK")
+                release = "UNLOCK TABLES"
+        except ServerError as exc:
+            raise DumpcoreError(f"--workers {n} needs a brief commit lock to give every worker the same snapshot: "
+                                f"{exc.one_line()}", hint="grant RELOAD, or dump with --workers 1") from None
+        try:
+            snapshot_at = ""
+            for _ in range(n):
+                c = options.connect()
+                conns.append(c)
+                snapshot_at = start_snapshot(c)
+        finally:
+            lock.execute(release)
+    except BaseException:
+        for c in conns:
+            c.close()
+        raise
+    finally:
+        lock.close()
+    return conns, snapshot_at
 
 
 def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions) -> _Prepared:
     if opts.validate not in ("first", "all", "none"):
         raise UsageError(f"--validate takes first, all or none, not {opts.validate!r}")
-    conn = options.connect()
+    if opts.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if opts.workers > 1:
+        workers, snapshot_at = _consistent_connections(options, opts.workers)
+        conn = workers[0]
+    else:
+        workers = []
+        conn = options.connect()
     try:
-        snapshot_at = start_snapshot(conn)
+        if not workers:
+            snapshot_at = start_snapshot(conn)
         schema = load_schema(conn, database)
         for name in [*opts.tables, *opts.exclude]:
             if name not in schema.tables:
@@ -143,34 +197,132 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions) -> _P
         form = UPSERT_VALUES
         if conn.flavour == "mysql" and version_tuple(conn.server_version) >= (8, 0, 19):
             form = UPSERT_ROW_ALIAS  # VALUES() in ON DUPLICATE KEY UPDATE is deprecated there
-        return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings)
+        return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings, workers)
     except BaseException:
-        conn.close()
+        for c in workers or [conn]:
+            c.close()
         raise
 
 
-def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions,
-                progress: DumpProgress | None) -> TableResult:
+def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, progress: DumpProgress | None,
+                conn: Connection | None = None, condition: str | None = None,
+                file_for: Callable[[int], str] | None = None, whole_table: bool = True) -> TableResult:
     table = p.schema.tables[name]
-    query = table_query(table, p.schema.database, opts.where)
+    where = " AND ".join(f"({c})" for c in (opts.where, condition) if c) or None
+    query = table_query(table, p.schema.database, where)
     kinds = bytes(c.kind for c in query.columns)
     on_progress = (lambda rows, nbytes: progress.advance(name, rows, nbytes)) if progress else None
     writer = ChunkWriter(sink, name, [c.name for c in query.columns], kinds, table.upsert_key, query.key_positions,
-                         p.upsert_form, p.statement_size, opts.chunk_size, opts.validate, on_progress)
+                         p.upsert_form, p.statement_size, opts.chunk_size, opts.validate, on_progress, file_for)
     t0 = time.monotonic()
-    if progress:
+    if progress and whole_table:
         progress.table_started(name)
     try:
-        for batch in stream_rows(p.conn, query, opts.batch_rows):
+        for batch in stream_rows(conn or p.conn, query, opts.batch_rows):
             writer.add_batch(batch)
         result = writer.finish()
     except BaseException:
         writer.abort()
         raise
     result.seconds = time.monotonic() - t0
-    if progress:
+    if progress and whole_table:
         progress.table_done(result)
     return result
+
+
+# -- parallel directory dumps ---------------------------------------------------------
+
+SPLIT_BYTES = 16 << 20  # a table larger than this is read as key ranges by several workers
+_INT_TYPES = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint"}
+
+
+@dataclass
+class _Unit:
+    table: str
+    index: int
+    condition: str | None
+    weight: int
+
+
+def _units(p: _Prepared, opts: DumpOptions) -> list[_Unit]:
+    """Tables as work units; a big table with one integer primary key column becomes
+    several key ranges so that workers share it."""
+    units: list[_Unit] = []
+    for name in p.tables:
+        t = p.schema.tables[name]
+        pk = t.primary_key
+        parts = 1
+        if len(pk) == 1 and t.column(pk[0]).data_type in _INT_TYPES and t.data_bytes > SPLIT_BYTES:
+            parts = min(256, max(2 * opts.workers, -(-t.data_bytes // SPLIT_BYTES)))
+        if parts == 1:
+            units.append(_Unit(name, 0, None, t.data_bytes))
+            continue
+        lo, hi = p.conn.query_text(f"SELECT MIN({quote_ident(pk[0])}), MAX({quote_ident(pk[0])}) FROM "
+                                   f"{quote_ident(p.schema.database)}.{quote_ident(name)}")[0]
+        if lo is None:
+            units.append(_Unit(name, 0, None, 0))
+            continue
+        lo_i, hi_i = int(lo), int(hi)
+        step = max(1, -(-(hi_i - lo_i + 1) // parts))
+        col = quote_ident(pk[0])
+        bounds = list(range(lo_i + step, hi_i + 1, step))
+        edges = [None, *bounds, None]
+        for k in range(len(edges) - 1):
+            a, b = edges[k], edges[k + 1]
+            cond = " AND ".join(x for x in (f"{col} >= {a}" if a is not None else "",
+                                           f"{col} < {b}" if b is not None else "") if x) or None
+            units.append(_Unit(name, k, cond, t.data_bytes // (len(edges) - 1)))
+    return sorted(units, key=lambda u: -u.weight)
+
+
+def _dump_parallel(p: _Prepared, root: Path, sink: ChunkSink, opts: DumpOptions,
+                   progress: DumpProgress | None) -> dict[str, TableResult]:
+    units = _units(p, opts)
+    parts: dict[str, list[tuple[int, TableResult]]] = {t: [] for t in p.tables}
+    queue = iter(units)
+    lock = threading.Lock()
+    failed = threading.Event()
+
+    def work(conn: Connection) -> None:
+        while not failed.is_set():
+            with lock:
+                unit = next(queue, None)
+            if unit is None:
+                return
+            enc = chunk_file_name(unit.table, 0).rsplit(".", 2)[0]
+            namer = (lambda seq, k=unit.index, e=enc: f"data/{e}.part{k:04d}.{seq:05d}.sql")
+            try:
+                if progress and unit.index == 0:
+                    progress.table_started(unit.table)
+                res = _dump_table(p, unit.table, sink, opts, progress, conn, unit.condition, namer, whole_table=False)
+            except BaseException:
+                failed.set()
+                raise
+            with lock:
+                parts[unit.table].append((unit.index, res))
+
+    with ThreadPoolExecutor(max_workers=len(p.workers), thread_name_prefix="dump") as pool:
+        futures = [pool.submit(work, c) for c in p.workers]
+        for f in futures:
+            f.result()
+    results: dict[str, TableResult] = {}
+    for name in p.tables:
+        merged = TableResult(name)
+        seq = 0
+        for _, res in sorted(parts[name], key=lambda x: x[0]):
+            merged.rows += res.rows
+            merged.bytes += res.bytes
+            merged.seconds += res.seconds
+            for chunk in res.chunks:
+                seq += 1
+                final = f"data/{chunk_file_name(name, seq)}"
+                os.replace(root / chunk.file, root / final)
+                chunk.file, chunk.seq = final, seq
+                merged.chunks.append(chunk)
+        results[name] = merged
+        if progress:
+            progress.table_done(merged)
+    return results
 
 
 def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
@@ -236,11 +388,15 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         if progress:
             progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
         if not opts.no_data:
-            for name in p.tables:
-                results[name] = _dump_table(p, name, sink, opts, progress)
+            if p.workers:
+                results = _dump_parallel(p, partial, sink, opts, progress)
+            else:
+                for name in p.tables:
+                    results[name] = _dump_table(p, name, sink, opts, progress)
         if progress:
             progress.end()
-        p.conn.execute("COMMIT")
+        for c in p.workers or [p.conn]:
+            c.execute("COMMIT")
         data_files = {t: [c.file for c in r.chunks] for t, r in results.items()}
         pre = [] if opts.no_schema else ["schema.sql"]
         post = [] if opts.no_schema else ["triggers.sql"]
@@ -283,7 +439,7 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         shutil.rmtree(partial, ignore_errors=True)
         raise
     finally:
-        p.conn.close()
+        p.close()
     return DumpSummary(database, str(out), p.snapshot_at, [results[t] for t in p.tables if t in results],
                        time.monotonic() - t0, p.statement_size, p.warnings)
 
@@ -296,6 +452,8 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
     triggers, settings restored. No USE: it loads into whatever database the client uses.
     """
     opts = opts or DumpOptions()
+    if opts.workers != 1:
+        raise UsageError("--stdout is one stream in load order: it is written by one worker (drop --workers)")
     out = out if out is not None else sys.stdout.buffer
     t0 = time.monotonic()
     p = _prepare(options, database, opts)

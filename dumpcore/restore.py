@@ -30,11 +30,11 @@ from pathlib import Path
 from typing import Callable, Protocol
 from urllib.parse import quote
 
-from .chunks import split_chunk_statements, split_statement_rows
+from .chunks import iter_chunk_statements, split_statement_rows
 from .connection import RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident, quote_string
 from .encoder.reference import MASK64
 from .errors import DumpIntegrityError, RestoreError, SchemaError, ServerError, UnknownTableError, UsageError
-from .hashing import hash_bytes
+from .hashing import chunk_hasher
 from .manifest import Manifest, read_manifest
 from .ordering import Cycle, LoadPlan
 from .schema import ForeignKey, load_schema
@@ -347,17 +347,12 @@ class _Loader:
     def load(self, item: _Work) -> None:
         entry, chunk = item.entry, item.chunk
         path = self.directory / chunk["file"]
-        data = path.read_bytes()
-        if hash_bytes(data) != chunk["xxh3_128"]:
-            raise DumpIntegrityError(f"{chunk['file']}: changed since the pre-flight check (xxh3_128 differs); "
-                                     "nothing more is loaded")
-        statements = split_chunk_statements(data)
         self.journal.write(event="begin", file=chunk["file"], xxh3_128=chunk["xxh3_128"])
         t0 = time.monotonic()
         rejected: list[tuple[int, str, bytes]] = []
         for attempt in itertools.count(1):
             try:
-                rejected = self._load_fast(statements)
+                rejected = self._load_fast(path, chunk)
                 break
             except ServerError as exc:
                 self._rollback()
@@ -367,7 +362,7 @@ class _Loader:
                 if exc.errno in FATAL_ERRNOS:
                     raise RestoreError(f"{chunk['file']}: {exc.one_line()}") from None
                 try:
-                    rejected = self._load_careful(statements)
+                    rejected = self._load_careful(path, chunk)
                     break
                 except ServerError as exc2:
                     self._rollback()
@@ -375,6 +370,9 @@ class _Loader:
                         self._backoff(attempt, exc2, chunk)
                         continue
                     raise RestoreError(f"{chunk['file']}: {exc2.one_line()}") from None
+            except BaseException:
+                self._rollback()
+                raise
         if rejected:
             self._write_rejects(entry["name"], chunk["file"], rejected)
         loaded = chunk["rows"] - len(rejected)
@@ -388,6 +386,13 @@ class _Loader:
             r.seconds += time.monotonic() - t0
         if self.progress:
             self.progress.advance(entry["name"], chunk["rows"], chunk["bytes"])
+
+    @staticmethod
+    def _check_hash(hasher, chunk: dict) -> None:
+        """Compared before COMMIT: a chunk changed since the pre-flight is rolled back."""
+        if hasher.hexdigest() != chunk["xxh3_128"]:
+            raise DumpIntegrityError(f"{chunk['file']}: changed since the pre-flight check (xxh3_128 differs); "
+                                     "its transaction was rolled back and nothing more is loaded")
 
     def _backoff(self, attempt: int, exc: ServerError, chunk: dict) -> None:
         if attempt >= MAX_RETRIES:
@@ -404,22 +409,26 @@ class _Loader:
         except ServerError:
             self._reset_conn()
 
-    def _load_fast(self, statements: list[bytes]) -> list:
+    def _load_fast(self, path: Path, chunk: dict) -> list:
         conn = self._conn()
+        hasher = chunk_hasher()
         conn.execute("START TRANSACTION")
-        for stmt in statements:
+        for stmt in iter_chunk_statements(path, hasher):
             conn.execute(stmt, context="loading")
+        self._check_hash(hasher, chunk)
         conn.execute("COMMIT")
         return []
 
-    def _load_careful(self, statements: list[bytes]) -> list[tuple[int, str, bytes]]:
+    def _load_careful(self, path: Path, chunk: dict) -> list[tuple[int, str, bytes]]:
         conn = self._conn()
         conn.execute("SET SESSION UNIQUE_CHECKS = 1")  # no bulk path: a failed statement undoes only itself
         rejected: list[tuple[int, str, bytes]] = []
+        hasher = chunk_hasher()
         try:
             conn.execute("START TRANSACTION")
-            for stmt in statements:
+            for stmt in iter_chunk_statements(path, hasher):
                 self._try_statement(conn, stmt, rejected)
+            self._check_hash(hasher, chunk)
             conn.execute("COMMIT")
         finally:
             if getattr(self._local, "conn", None) is conn:

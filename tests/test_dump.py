@@ -228,3 +228,38 @@ def test_bad_input_is_one_line_error_and_no_dump(server, sakila, tmp_path):
     assert (tmp_path / "full" / "keep.txt").read_text() == "mine"
     leftovers = [p.name for p in tmp_path.iterdir() if p.name not in ("full",)]
     assert leftovers == [], leftovers  # no partial directories, no manifests
+
+
+def test_streamed_chunk_reader_matches_whole_file_split(tmp_path, monkeypatch):
+    from dumpcore import chunks
+    from dumpcore.hashing import chunk_hasher, hash_bytes
+
+    head, tail = statement_parts("t", ["id", "v"], ["id"], UPSERT_VALUES)
+    stmts = [head + b",\n".join(b"(%d,'INSERT INTO x;\\n')" % i for i in range(k, k + 5)) + tail
+             for k in range(0, 50, 5)]
+    data = b"".join(stmts)
+    path = tmp_path / "c.sql"
+    path.write_bytes(data)
+    monkeypatch.setattr(chunks, "READ_BLOCK", 7)  # every block boundary lands mid-statement somewhere
+    h = chunk_hasher()
+    streamed = list(chunks.iter_chunk_statements(path, h))
+    assert streamed == chunks.split_chunk_statements(data)
+    assert len(streamed) == 10 and all(s.startswith(b"INSERT INTO `t`") and not s.endswith(b";") for s in streamed)
+    assert h.hexdigest() == hash_bytes(data)
+
+
+def test_validation_parses_a_small_prefix_even_after_a_huge_first_row(monkeypatch):
+    import io
+
+    from dumpcore import chunks
+
+    seen: list[int] = []
+    real = chunks.validate
+    monkeypatch.setattr(chunks, "validate", lambda sql, what: (seen.append(len(sql)), real(sql, what)))
+    out = io.BytesIO()
+    w = chunks.ChunkWriter(chunks.StreamSink(out), "t", ["id", "b"], bytes([0, 2]), ["id"], [0], UPSERT_VALUES,
+                           16 << 20, 64 << 20)
+    w.add_batch([(b"1", b"\xab" * 3_000_000), (b"2", b"\x01")])
+    w.finish()
+    assert len(seen) == 1 and seen[0] < 4096  # not the 6 MB statement
+    assert out.getvalue().count(b"),\n(") == 1 and b"0x" + b"AB" * 3_000_000 in out.getvalue()

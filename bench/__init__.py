@@ -1,0 +1,1 @@
+"""Benchmarks against the peers: `make bench` (see bench/run.py)."""

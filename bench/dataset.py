@@ -1,0 +1,105 @@
+"""The benchmark dataset: deterministic, generated on the server from seq_1_to_N.
+
+Four keyed tables joined by foreign keys and one keyless table; long strings with
+quotes, backslashes and non-ASCII text, JSON, BLOB, DECIMAL, DATETIME and nullable
+columns. The same scale always gives the same bytes.
+"""
+from __future__ import annotations
+
+from dumpcore.connection import Connection, quote_ident
+
+SCALES = {"tiny": 20_000, "small": 320_000, "medium": 1_000_000, "large": 2_000_000}
+
+DDL = [
+    """CREATE TABLE customers (
+  id INT UNSIGNED NOT NULL PRIMARY KEY,
+  name VARCHAR(120) NOT NULL,
+  email VARCHAR(120) NOT NULL,
+  created DATETIME NOT NULL,
+  balance DECIMAL(14,2) NOT NULL,
+  notes TEXT NULL,
+  profile JSON NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4""",
+    """CREATE TABLE orders (
+  id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+  customer_id INT UNSIGNED NOT NULL,
+  created DATETIME(6) NOT NULL,
+  total DECIMAL(12,2) NOT NULL,
+  status ENUM('new','paid','shipped','cancelled') NOT NULL,
+  comment VARCHAR(255) NULL,
+  payload JSON NULL,
+  KEY ix_created (created),
+  CONSTRAINT fk_order_customer FOREIGN KEY (customer_id) REFERENCES customers (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4""",
+    """CREATE TABLE order_items (
+  id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+  order_id BIGINT UNSIGNED NOT NULL,
+  sku CHAR(12) NOT NULL,
+  qty INT NOT NULL,
+  price DECIMAL(10,2) NOT NULL,
+  description TEXT NOT NULL,
+  CONSTRAINT fk_item_order FOREIGN KEY (order_id) REFERENCES orders (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4""",
+    """CREATE TABLE attachments (
+  id INT UNSIGNED NOT NULL PRIMARY KEY,
+  order_id BIGINT UNSIGNED NOT NULL,
+  mime VARCHAR(40) NOT NULL,
+  data BLOB NOT NULL,
+  CONSTRAINT fk_attachment_order FOREIGN KEY (order_id) REFERENCES orders (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4""",
+    """CREATE TABLE events (
+  ts DATETIME(6) NOT NULL,
+  kind VARCHAR(20) NOT NULL,
+  detail VARCHAR(200) NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4""",
+]
+
+
+def row_counts(n: int) -> dict[str, int]:
+    return {"customers": n // 10, "orders": n // 2, "order_items": n, "attachments": n // 50, "events": n // 4}
+
+
+FILL = {
+    "customers": """INSERT INTO customers SELECT seq,
+  CONCAT('Customer ', seq, ' O''Brien-Müller \\\\ "quoted" ', ELT(1 + seq % 4, 'Zoë', 'Łukasz', '中文', 'plain')),
+  CONCAT('c', seq, '@example.com'),
+  '2020-01-01 00:00:00' + INTERVAL seq MINUTE,
+  (seq * 37 % 1000000) / 100,
+  IF(seq % 3 = 0, NULL, CONCAT('Line one\\nline two with tab\\t and back\\\\slash ', REPEAT('ab', seq % 40))),
+  IF(seq % 5 = 0, NULL, JSON_OBJECT('tier', seq % 4, 'tags', JSON_ARRAY('x', seq % 7), 'note', CONCAT('say "hi" ', seq)))
+FROM seq_1_to_{n}""",
+    "orders": """INSERT INTO orders SELECT seq, 1 + seq % {customers},
+  '2021-06-01 00:00:00' + INTERVAL seq * 13 SECOND + INTERVAL seq % 1000 MICROSECOND,
+  (seq * 7919 % 100000) / 100, ELT(1 + seq % 4, 'new', 'paid', 'shipped', 'cancelled'),
+  IF(seq % 4 = 0, NULL, CONCAT('Please deliver to the back door, it''s \\\\ green #', seq)),
+  IF(seq % 2 = 0, NULL, JSON_OBJECT('ip', CONCAT('10.0.', seq % 256, '.', seq % 200), 'items', seq % 9))
+FROM seq_1_to_{n}""",
+    "order_items": """INSERT INTO order_items SELECT seq, 1 + seq % {orders}, CONCAT('SKU', LPAD(seq % 100000, 9, '0')),
+  1 + seq % 12, (seq * 104729 % 50000) / 100,
+  CONCAT('Item ', seq, ': ', REPEAT('lorem ipsum ', 1 + seq % 12), 'size 10" \\\\ «special» ✓')
+FROM seq_1_to_{n}""",
+    "attachments": """INSERT INTO attachments SELECT seq, 1 + seq % {orders}, ELT(1 + seq % 3, 'image/png', 'application/pdf', 'text/plain'),
+  REPEAT(UNHEX(SHA2(seq, 256)), 4 + seq % 40)
+FROM seq_1_to_{n}""",
+    "events": """INSERT INTO events SELECT '2022-01-01 00:00:00' + INTERVAL seq SECOND + INTERVAL seq MICROSECOND,
+  ELT(1 + seq % 5, 'login', 'logout', 'view', 'buy', 'error'),
+  IF(seq % 10 = 0, NULL, CONCAT('agent "Mozilla/5.0" path=/p/', seq % 1000, ' \\\\ ok'))
+FROM seq_1_to_{n}""",
+}
+
+
+def create_dataset(conn: Connection, database: str, n: int) -> dict[str, int]:
+    counts = row_counts(n)
+    db = quote_ident(database)
+    conn.execute(f"DROP DATABASE IF EXISTS {db}")
+    conn.execute(f"CREATE DATABASE {db} CHARACTER SET utf8mb4")
+    conn.execute(f"USE {db}")
+    for ddl in DDL:
+        conn.execute(ddl)
+    conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0, time_zone = '+00:00'")
+    for table, sql in FILL.items():
+        conn.execute(sql.format(n=counts[table], **counts))
+    conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 1, UNIQUE_CHECKS = 1")
+    for table in counts:
+        conn.execute(f"ANALYZE TABLE {quote_ident(table)}")
+    return counts

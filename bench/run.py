@@ -1,0 +1,178 @@
+"""`make bench [SCALE=small] [RUNS=3]`: dumpcore against the peers, in one run, on one server.
+
+Starts a sandbox MariaDB, generates the dataset, runs the encoder micro-benchmark, then
+every dump tool and every restore tool: one warm-up run each (not counted), then RUNS
+rounds with the order rotated each round so no tool always gets the warmer cache. Every
+restore is checked table by table for the expected row counts. Medians with min-max;
+ratios dumpcore/peer are computed from the same run. Results: bench/results/*.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from dumpcore.connection import quote_ident
+from dumpcore.sandbox import Sandbox
+
+from . import encoder_bench
+from .dataset import SCALES, create_dataset
+from .tools import Run, Tools
+
+HERE = Path(__file__).resolve().parent
+DUMP_TOOLS = ["dumpcore-w1", "dumpcore-w2", "mydumper-t1", "mydumper-t2", "mariadb-dump"]
+RESTORE_TOOLS = ["dumpcore-p1", "dumpcore-p2", "myloader-t1", "myloader-t2", "mariadb-client", "load-data-infile"]
+RATIOS = [
+    ("dump", "dumpcore-w1", "mariadb-dump", 1.1),
+    ("dump", "dumpcore-w1", "mydumper-t1", None),
+    ("dump", "dumpcore-w2", "mydumper-t2", 1.0),
+    ("restore", "dumpcore-p1", "myloader-t1", None),
+    ("restore", "dumpcore-p2", "myloader-t2", 1.2),
+    ("restore", "dumpcore-p1", "mariadb-client", None),
+    ("restore", "dumpcore-p2", "load-data-infile", 0.9),
+]
+RSS_LIMITS = {"dump": 150, "restore": 200}
+
+
+def machine() -> dict:
+    mem = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    return {"cores": os.cpu_count(), "ram_gib": round(mem / 1024 / 1024, 1), "kernel": platform.release(),
+            "python": platform.python_version()}
+
+
+def summarize(runs: list[Run], rows: int) -> dict:
+    walls = [r.wall for r in runs]
+    med = statistics.median(walls)
+    return {
+        "runs": len(runs), "wall_median": round(med, 3), "wall_min": round(min(walls), 3), "wall_max": round(max(walls), 3),
+        "rows_per_s": round(rows / med), "mb_per_s": round(runs[0].output_bytes / med / 1e6, 1),
+        "client_cpu_s": round(statistics.median(r.client_cpu for r in runs), 3),
+        "server_cpu_s": round(statistics.median(r.server_cpu for r in runs), 3),
+        "peak_rss_mb": round(max(r.peak_rss_mb for r in runs), 1), "bytes": runs[0].output_bytes,
+    }
+
+
+def rotated(tools: list[str], k: int) -> list[str]:
+    k %= len(tools)
+    return tools[k:] + tools[:k]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    ap.add_argument("--scale", default="small", help=f"{', '.join(SCALES)} or a number of order_items rows")
+    ap.add_argument("--runs", type=int, default=3, help="measured rounds per tool (after one warm-up)")
+    ap.add_argument("--skip-encoder", action="store_true")
+    ap.add_argument("--output", type=Path, default=None, help="results JSON (default bench/results/DATE-SCALE.json)")
+    args = ap.parse_args(argv)
+    n = SCALES.get(args.scale) or int(args.scale)
+    for tool in ("mydumper", "myloader", "mariadb-dump", "mariadb"):
+        if not shutil.which(tool):
+            print(f"Error: {tool} not found; `make bench` installs it (apt-get install mydumper mariadb-client)",
+                  file=sys.stderr)
+            return 2
+    work = HERE / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    started = time.monotonic()
+    results: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "scale": args.scale, "n": n,
+                     "machine": machine(), "runs_per_tool": args.runs}
+    if not args.skip_encoder:
+        print("Encoder micro-benchmark (in memory, no server)...", flush=True)
+        results["encoder"] = encoder_bench.run()
+        print(encoder_bench.table(results["encoder"]), flush=True)
+    with Sandbox(work / "server") as box:
+        opts = box.options
+        with opts.connect() as c:
+            t0 = time.monotonic()
+            counts = create_dataset(c, "bench", n)
+            gen = time.monotonic() - t0
+            size = c.query_text("SELECT SUM(DATA_LENGTH + INDEX_LENGTH) FROM information_schema.TABLES "
+                                "WHERE TABLE_SCHEMA = 'bench'")[0][0]
+            version = c.server_version
+        total = sum(counts.values())
+        results["server"] = version
+        results["dataset"] = {"rows": total, "tables": counts, "innodb_bytes": int(size), "generate_s": round(gen, 1)}
+        print(f"Dataset: {total:,} rows in {len(counts)} tables, {int(size) / 1e6:.0f} MB InnoDB "
+              f"(generated in {gen:.1f}s) on {version}", flush=True)
+        tools = Tools(opts, box.state.pid, work, "bench")
+
+        dump_runs: dict[str, list[Run]] = {t: [] for t in DUMP_TOOLS}
+        dumps: dict[str, Path] = {}
+        for rnd in range(args.runs + 1):
+            for tool in rotated(DUMP_TOOLS, rnd):
+                run, out = tools.dump(tool)
+                if rnd:  # round 0 is the warm-up
+                    dump_runs[tool].append(run)
+                print(f"  dump    {tool:<16} {run.wall:7.2f}s {'(warm-up)' if not rnd else ''}", flush=True)
+                if tool == "dumpcore-w1":
+                    dumps["dumpcore"] = out
+                elif tool == "mydumper-t2":
+                    dumps["mydumper"] = out
+                elif tool == "mariadb-dump":
+                    dumps["mariadb-dump"] = out
+        tools.export_tsv(work / "server" / "tsv")
+
+        restore_runs: dict[str, list[Run]] = {t: [] for t in RESTORE_TOOLS}
+        for rnd in range(args.runs + 1):
+            for tool in rotated(RESTORE_TOOLS, rnd):
+                target = f"r_{tool.replace('-', '_')}"
+                run = tools.restore(tool, dumps, target, work / "server" / "tsv")
+                with opts.connect() as c:
+                    for table, want in counts.items():
+                        got = int(c.scalar(f"SELECT COUNT(*) FROM {quote_ident(target)}.{quote_ident(table)}"))
+                        if got != want:
+                            raise SystemExit(f"bench: {tool} restored {got} rows of {table}, expected {want}")
+                    c.execute(f"DROP DATABASE {quote_ident(target)}")
+                if rnd:
+                    restore_runs[tool].append(run)
+                print(f"  restore {tool:<16} {run.wall:7.2f}s rows verified {'(warm-up)' if not rnd else ''}",
+                      flush=True)
+    results["dump"] = {t: summarize(r, total) for t, r in dump_runs.items()}
+    results["restore"] = {t: summarize(r, total) for t, r in restore_runs.items()}
+    results["ratios"] = []
+    for phase, ours, peer, target in RATIOS:
+        ratio = results[phase][ours]["rows_per_s"] / results[phase][peer]["rows_per_s"]
+        results["ratios"].append({"phase": phase, "dumpcore": ours, "peer": peer, "ratio": round(ratio, 2),
+                                  "target": target, "met": None if target is None else ratio >= target})
+    results["rss_ok"] = {phase: max(results[phase][t]["peak_rss_mb"] for t in results[phase] if t.startswith("dumpcore"))
+                         < limit for phase, limit in RSS_LIMITS.items()}
+    results["seconds"] = round(time.monotonic() - started, 1)
+    out = args.output or HERE / "results" / f"{results['date']}-{args.scale}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print()
+    print(markdown(results))
+    print(f"\nwrote {out} ({results['seconds']:.0f}s in all)")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def markdown(r: dict) -> str:
+    d = r["dataset"]
+    lines = [f"{r['date']}, {r['machine']['cores']} cores / {r['machine']['ram_gib']} GiB, {r['server']}, "
+             f"{d['rows']:,} rows / {d['innodb_bytes'] / 1e6:.0f} MB InnoDB, median of {r['runs_per_tool']} runs "
+             "after a warm-up (min-max)", "",
+             "| phase | tool | seconds | rows/s | MB/s | client CPU s | server CPU s | peak RSS MB |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for phase in ("dump", "restore"):
+        for tool, s in r[phase].items():
+            lines.append(f"| {phase} | {tool} | {s['wall_median']:.2f} ({s['wall_min']:.2f}-{s['wall_max']:.2f}) | "
+                         f"{s['rows_per_s']:,} | {s['mb_per_s']} | {s['client_cpu_s']:.2f} | {s['server_cpu_s']:.2f} | "
+                         f"{s['peak_rss_mb']:.0f} |")
+    lines += ["", "| ratio (rows/s) | measured | target |", "| --- | --- | --- |"]
+    for x in r["ratios"]:
+        target = f">= {x['target']}" if x["target"] else "-"
+        mark = "" if x["met"] is None else (" met" if x["met"] else " **missed**")
+        lines.append(f"| {x['phase']}: {x['dumpcore']} / {x['peer']} | {x['ratio']:.2f} | {target}{mark} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

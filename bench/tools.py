@@ -1,0 +1,172 @@
+"""The tools under test, each run as a child process and measured the same way.
+
+Wall seconds, the child's own CPU (user + sys) and peak RSS from wait4, and the
+server's CPU over the same interval from /proc/<mariadbd>/stat.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from dumpcore.connection import ConnectionOptions, quote_ident
+
+TICK = os.sysconf("SC_CLK_TCK")
+REPO = Path(__file__).resolve().parents[1]
+DUMPCORE = REPO / ".venv" / "bin" / "dumpcore"
+
+
+@dataclass
+class Run:
+    tool: str
+    phase: str  # dump | restore
+    wall: float
+    client_cpu: float
+    server_cpu: float
+    peak_rss_mb: float
+    output_bytes: int
+
+
+def server_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+
+
+def measure(argv: list[str], server_pid: int, stdin: Path | None = None, stdout: Path | None = None,
+            env: dict | None = None, cwd: Path | None = None) -> tuple[float, float, float, float]:
+    """Run argv to completion: (wall, client cpu, server cpu, peak rss MB). Raises on failure."""
+    fin = open(stdin, "rb") if stdin else subprocess.DEVNULL
+    fout = open(stdout, "wb") if stdout else subprocess.DEVNULL
+    try:
+        s0 = server_cpu_seconds(server_pid)
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, stdin=fin, stdout=fout, stderr=subprocess.PIPE, env=env, cwd=cwd)
+        err_chunks = []
+        # stderr is small; read it to the end so the child never blocks on a full pipe
+        for chunk in iter(lambda: proc.stderr.read(65536), b""):  # type: ignore[union-attr]
+            err_chunks.append(chunk)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        s1 = server_cpu_seconds(server_pid)
+    finally:
+        if stdin:
+            fin.close()  # type: ignore[union-attr]
+        if stdout:
+            fout.close()  # type: ignore[union-attr]
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code
+    if code != 0:
+        raise RuntimeError(f"{argv[0]} failed ({code}): {b''.join(err_chunks).decode(errors='replace')[-800:]}")
+    return wall, usage.ru_utime + usage.ru_stime, s1 - s0, usage.ru_maxrss / 1024
+
+
+def tree_bytes(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+class Tools:
+    """Command lines for every tool against one server."""
+
+    def __init__(self, options: ConnectionOptions, server_pid: int, work: Path, source_db: str):
+        self.o = options
+        self.pid = server_pid
+        self.work = work
+        self.db = source_db
+        self.env = options.client_env()
+
+    def _conn_args(self) -> list[str]:
+        return ["-h", "127.0.0.1", "-P", str(self.o.port), "-u", self.o.user or "root"]
+
+    def _fresh(self, path: Path) -> Path:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+        return path
+
+    # -- dumps ----------------------------------------------------------------------
+    def dump(self, tool: str) -> tuple[Run, Path]:
+        if tool.startswith("dumpcore"):
+            workers = tool.rsplit("-w", 1)[1] if "-w" in tool else "1"
+            out = self._fresh(self.work / f"dump-{tool}")
+            argv = [str(DUMPCORE), "dump", self.db, "-o", str(out), "-q", "--workers", workers, *self._conn_args()]
+            wall, cpu, scpu, rss = measure(argv, self.pid, env=self.env)
+        elif tool.startswith("mydumper"):
+            threads = tool.rsplit("-t", 1)[1]
+            out = self._fresh(self.work / f"dump-{tool}")
+            # mydumper 0.10 (Debian 12) has no --hex-blob: it writes binary under SET NAMES binary
+            argv = ["mydumper", "-B", self.db, "-o", str(out), "-t", threads, "-r", "100000", "--trx-consistency-only",
+                    "-h", "127.0.0.1", "-P", str(self.o.port), "-u", self.o.user or "root"]
+            wall, cpu, scpu, rss = measure(argv, self.pid, env=self.env)
+        elif tool == "mariadb-dump":
+            out = self._fresh(self.work / "dump-mariadb-dump.sql")
+            argv = ["mariadb-dump", "--single-transaction", "--quick", "--hex-blob", f"--host=127.0.0.1",
+                    f"--port={self.o.port}", f"--user={self.o.user or 'root'}", self.db]
+            wall, cpu, scpu, rss = measure(argv, self.pid, stdout=out, env=self.env)
+        else:
+            raise ValueError(tool)
+        return Run(tool, "dump", wall, cpu, scpu, rss, tree_bytes(out)), out
+
+    # -- restores -------------------------------------------------------------------
+    def restore(self, tool: str, dumps: dict[str, Path], target: str, load_data_dir: Path) -> Run:
+        q = quote_ident(target)
+        with self.o.connect() as c:
+            c.execute(f"DROP DATABASE IF EXISTS {q}")
+        if tool.startswith("dumpcore"):
+            n = tool.rsplit("-p", 1)[1]
+            src = dumps["dumpcore"]
+            for leftover in ("journal", "rejects"):
+                shutil.rmtree(src / leftover, ignore_errors=True)
+            argv = [str(DUMPCORE), "restore", str(src), "--database", target, "--parallel", n, "-q",
+                    *self._conn_args()]
+            wall, cpu, scpu, rss = measure(argv, self.pid, env=self.env)
+            size = tree_bytes(src / "data")
+        elif tool.startswith("myloader"):
+            n = tool.rsplit("-t", 1)[1]
+            argv = ["myloader", "-d", str(dumps["mydumper"]), "-B", target, "-t", n, "-o", "-h", "127.0.0.1",
+                    "-P", str(self.o.port), "-u", self.o.user or "root"]
+            wall, cpu, scpu, rss = measure(argv, self.pid, env=self.env)
+            size = tree_bytes(dumps["mydumper"])
+        elif tool == "mariadb-client":
+            with self.o.connect() as c:
+                c.execute(f"CREATE DATABASE {q}")
+            argv = self.o.client_command("mariadb", target)
+            argv.insert(1, "--max-allowed-packet=256M")
+            wall, cpu, scpu, rss = measure(argv, self.pid, stdin=dumps["mariadb-dump"], env=self.env)
+            size = tree_bytes(dumps["mariadb-dump"])
+        elif tool == "load-data-infile":
+            with self.o.connect() as c:
+                c.execute(f"CREATE DATABASE {q}")
+                c.execute(f"USE {q}")
+                c.execute("SET SESSION FOREIGN_KEY_CHECKS = 0")
+                for (name,) in c.query_text(f"SHOW TABLES FROM {quote_ident(self.db)}"):
+                    ddl = c.query_text(f"SHOW CREATE TABLE {quote_ident(self.db)}.{quote_ident(name)}")[0][1]
+                    c.execute(ddl)
+            script = "SET SESSION FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0;\n" + "".join(
+                f"LOAD DATA INFILE '{f}' INTO TABLE {quote_ident(f.stem)} CHARACTER SET binary;\n"
+                for f in sorted(load_data_dir.glob("*.tsv")))
+            script_path = self.work / "load-data.sql"
+            script_path.write_text(script)
+            argv = self.o.client_command("mariadb", target)
+            wall, cpu, scpu, rss = measure(argv, self.pid, stdin=script_path, env=self.env)
+            size = tree_bytes(load_data_dir)
+        else:
+            raise ValueError(tool)
+        return Run(tool, "restore", wall, cpu, scpu, rss, size)
+
+    def export_tsv(self, directory: Path) -> None:
+        """SELECT ... INTO OUTFILE once, for the LOAD DATA ceiling (the server writes the files)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        os.chmod(directory, 0o777)
+        with self.o.connect() as c:
+            for (name,) in c.query_text(f"SHOW TABLES FROM {quote_ident(self.db)}"):
+                path = directory / f"{name}.tsv"
+                if path.exists():
+                    path.unlink()
+                c.execute(f"SELECT * INTO OUTFILE '{path}' CHARACTER SET binary FROM "
+                          f"{quote_ident(self.db)}.{quote_ident(name)}")
