@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from dumpcore.connection import ConnectionOptions, quote_ident
 TICK = os.sysconf("SC_CLK_TCK")
 REPO = Path(__file__).resolve().parents[1]
 DUMPCORE = REPO / ".venv" / "bin" / "dumpcore"
+GNU_TIME = "/usr/bin/time"  # Debian package `time`
 
 
 @dataclass
@@ -37,30 +39,34 @@ def server_cpu_seconds(pid: int) -> float:
 
 def measure(argv: list[str], server_pid: int, stdin: Path | None = None, stdout: Path | None = None,
             env: dict | None = None, cwd: Path | None = None) -> tuple[float, float, float, float]:
-    """Run argv to completion: (wall, client cpu, server cpu, peak rss MB). Raises on failure."""
+    """Run argv to completion: (wall, client cpu, server cpu, peak rss MB). Raises on failure.
+
+    CPU and peak RSS come from GNU time, which forks the tool from its own small
+    process: a child forked from this (large) Python process would report our RSS,
+    because Linux carries the old memory map's high-water mark across exec.
+    """
     fin = open(stdin, "rb") if stdin else subprocess.DEVNULL
     fout = open(stdout, "wb") if stdout else subprocess.DEVNULL
+    stats = tempfile.NamedTemporaryFile(prefix="bench-time-", suffix=".txt", delete=False)
+    stats.close()
     try:
         s0 = server_cpu_seconds(server_pid)
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdin=fin, stdout=fout, stderr=subprocess.PIPE, env=env, cwd=cwd)
-        err_chunks = []
-        # stderr is small; read it to the end so the child never blocks on a full pipe
-        for chunk in iter(lambda: proc.stderr.read(65536), b""):  # type: ignore[union-attr]
-            err_chunks.append(chunk)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.run([GNU_TIME, "-f", "%U %S %M", "-o", stats.name, *argv], stdin=fin, stdout=fout,
+                              stderr=subprocess.PIPE, env=env, cwd=cwd)
         wall = time.perf_counter() - t0
         s1 = server_cpu_seconds(server_pid)
+        fields = Path(stats.name).read_text().split()
     finally:
         if stdin:
             fin.close()  # type: ignore[union-attr]
         if stdout:
             fout.close()  # type: ignore[union-attr]
-    code = os.waitstatus_to_exitcode(status)
-    proc.returncode = code
-    if code != 0:
-        raise RuntimeError(f"{argv[0]} failed ({code}): {b''.join(err_chunks).decode(errors='replace')[-800:]}")
-    return wall, usage.ru_utime + usage.ru_stime, s1 - s0, usage.ru_maxrss / 1024
+        os.unlink(stats.name)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{argv[0]} failed ({proc.returncode}): {proc.stderr.decode(errors='replace')[-800:]}")
+    user, system, rss_kb = float(fields[-3]), float(fields[-2]), int(fields[-1])
+    return wall, user + system, s1 - s0, rss_kb / 1024
 
 
 def tree_bytes(path: Path) -> int:
