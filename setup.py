@@ -4,8 +4,25 @@ Metadata lives in pyproject.toml; this file only owns the extension build and it
 flags. DUMPCORE_DEBUG=1 builds with line tracing and an annotated HTML report.
 """
 import os
+import shlex
+import subprocess
 
 from setuptools import Extension, setup
+
+
+def mariadb_flags() -> tuple[list[str], list[str]]:
+    """Include dirs and libraries of the system libmariadb (the one mysqlclient links):
+    the encoder reads rows straight from mysqlclient's result."""
+    for cmd in (["pkg-config", "--cflags", "--libs", "libmariadb"], ["mariadb_config", "--include", "--libs"]):
+        try:
+            flags = shlex.split(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+        except (OSError, subprocess.CalledProcessError):
+            continue
+        return [f[2:] for f in flags if f.startswith("-I")], [f[2:] for f in flags if f.startswith("-l")]
+    return ["/usr/include/mariadb"], ["mariadb"]
+
+
+MARIADB_INCLUDES, MARIADB_LIBS = mariadb_flags()
 
 debug = os.environ.get("DUMPCORE_DEBUG") == "1"
 
@@ -26,6 +43,8 @@ extensions = [
         "dumpcore.encoder._encoder",
         ["dumpcore/encoder/_encoder.pyx"],
         define_macros=macros,
+        include_dirs=MARIADB_INCLUDES,
+        libraries=MARIADB_LIBS,
         extra_compile_args=["-O3", "-Wall", "-Wno-unused-function"],
     )
 ]

@@ -9,9 +9,10 @@ when complete; its XXH3-128 covers its bytes as stored, and its content fingerpr
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator, Sequence
+from typing import BinaryIO, Callable, Iterable, Iterator, Protocol, Sequence
 from urllib.parse import quote
 
 from .connection import quote_ident
@@ -47,6 +48,70 @@ def statement_parts(table: str, columns: Sequence[str], key: Sequence[str], form
     return head.encode(), tail.encode()
 
 
+class RowSource(Protocol):
+    """Where a ChunkWriter gets encoded rows: ``encode(max_bytes)`` returns (text, rows,
+    fingerprint) for rows until the next would pass max_bytes (at least one), and
+    (b"", 0, 0) at the end; ``exhausted`` says the end was reached; ``first_key`` and
+    ``last_key`` are the encoded key values of the first and last row of the last call."""
+
+    exhausted: bool
+    first_key: list[str] | None
+    last_key: list[str] | None
+
+    def encode(self, max_bytes: int) -> tuple[bytes, int, int]: ...
+
+
+class BatchSource:
+    """A RowSource over batches of row tuples (any encoder with encode_rows' signature)."""
+
+    def __init__(self, batches: Iterable[Sequence[tuple]], kinds: bytes, key_positions: Sequence[int] = (),
+                 encode: Callable = encode_rows):
+        self._batches = iter(batches)
+        self._batch: Sequence[tuple] = ()
+        self._i = 0
+        self.kinds = kinds
+        self.key_positions = tuple(key_positions)
+        self._encode = encode
+        self.exhausted = False
+        self.first_key: list[str] | None = None
+        self.last_key: list[str] | None = None
+
+    def _key(self, row: tuple) -> list[str] | None:
+        if not self.key_positions:
+            return None
+        return [encode_value(row[p], self.kinds[p]).decode("utf-8", "replace") for p in self.key_positions]
+
+    def encode(self, max_bytes: int) -> tuple[bytes, int, int]:
+        parts: list[bytes] = []
+        size = rows = fp = 0
+        first = last = None
+        while True:
+            if self._i >= len(self._batch):
+                nxt = next(self._batches, None)
+                if nxt is None:
+                    self.exhausted = True
+                    break
+                self._batch, self._i = nxt, 0
+                continue
+            sep = 2 if parts else 0
+            text, j, f = self._encode(self._batch, self._i, self.kinds, max(max_bytes - size - sep, 1))
+            if parts and size + sep + len(text) > max_bytes:
+                break  # not taken: these rows are encoded again by the next call
+            if first is None:
+                first = self._batch[self._i]
+            last = self._batch[j - 1]
+            parts.append(text)
+            size += sep + len(text)
+            rows += j - self._i
+            fp = (fp + f) & MASK64
+            self._i = j
+            if j < len(self._batch):
+                break  # the encoder stopped at the size limit
+        if rows:
+            self.first_key, self.last_key = self._key(first), self._key(last)
+        return b",\n".join(parts), rows, fp
+
+
 @dataclass
 class ChunkInfo:
     file: str  # relative to the dump directory
@@ -79,9 +144,15 @@ class ChunkSink:
 
 
 class DirectorySink(ChunkSink):
+    """Chunk files in ``root/data``. A finished chunk is fsynced and renamed to its final
+    name on a background thread, so the disk flush overlaps the next chunk's dumping;
+    ``drain()`` waits for all of them (before the manifest is written)."""
+
     def __init__(self, root: Path):
         self.root = root
         (root / "data").mkdir(parents=True, exist_ok=True)
+        self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsync")
+        self._pending: list[Future] = []
 
     def _tmp(self, info: ChunkInfo) -> Path:
         final = self.root / info.file
@@ -97,10 +168,25 @@ class DirectorySink(ChunkSink):
             tmp.unlink(missing_ok=True)
             return
         f.flush()
-        os.fsync(f.fileno())
-        f.close()
-        os.replace(tmp, self.root / info.file)
+        self._pending.append(self._flusher.submit(self._finish, f, tmp, self.root / info.file))
 
+    @staticmethod
+    def _finish(f: BinaryIO, tmp: Path, final: Path) -> None:
+        try:
+            os.fsync(f.fileno())
+        finally:
+            f.close()
+        os.replace(tmp, final)
+
+    def drain(self) -> None:
+        """Wait until every finished chunk is on disk under its final name."""
+        pending, self._pending = self._pending, []
+        try:
+            for fut in pending:
+                fut.result()
+        finally:
+            self._flusher.shutdown(wait=True)
+            self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsync")
 
 class StreamSink(ChunkSink):
     """Chunks written straight to one stream, each followed by a comment carrying its hash."""
@@ -156,7 +242,7 @@ class ChunkWriter:
         self._stmt_bytes = 0
         self._stmt_rows = 0
         self._stmt_buf: list[bytes] | None = None  # kept only when this statement must be validated
-        self._last_row: tuple | None = None
+        self._last_key: list[str] | None = None
 
     # -- low-level writing ------------------------------------------------
     def _write(self, data: bytes) -> None:
@@ -166,16 +252,13 @@ class ChunkWriter:
         if self._stmt_buf is not None:
             self._stmt_buf.append(data)
 
-    def _open_chunk(self, first_row: tuple) -> None:
+    def _open_chunk(self, first_key: list[str] | None) -> None:
         seq = len(self.result.chunks) + 1
         self._chunk = ChunkInfo(self.file_for(seq), self.table, seq)
         if self.key_positions:
-            self._chunk.key_first = self._key_text(first_row)
+            self._chunk.key_first = first_key
         self._file = self.sink.open_chunk(self._chunk)
         self._hasher = chunk_hasher()
-
-    def _key_text(self, row: tuple) -> list[str]:
-        return [encode_value(row[p], self.kinds[p]).decode("utf-8", "replace") for p in self.key_positions]
 
     def _close_statement(self) -> None:
         self._write(self.tail)
@@ -185,6 +268,8 @@ class ChunkWriter:
             self._validate(b"".join(self._stmt_buf))
         self._stmt_open = False
         self._stmt_buf = None
+        self._stmt_rows = 0
+        self._stmt_bytes = 0
         if self._chunk.bytes >= self.chunk_size:  # type: ignore[union-attr]
             self._close_chunk()
 
@@ -207,8 +292,8 @@ class ChunkWriter:
     def _close_chunk(self, ok: bool = True) -> None:
         if self._chunk is None:
             return
-        if ok and self._last_row is not None and self.key_positions:
-            self._chunk.key_last = self._key_text(self._last_row)
+        if ok and self.key_positions:
+            self._chunk.key_last = self._last_key
         self._chunk.xxh3_128 = self._hasher.hexdigest()
         self.sink.close_chunk(self._chunk, self._file, ok)  # type: ignore[arg-type]
         if ok:
@@ -218,38 +303,40 @@ class ChunkWriter:
         self._file = None
 
     # -- public -------------------------------------------------------------
-    def add_batch(self, batch: Sequence[tuple]) -> None:
-        i, n = 0, len(batch)
-        while i < n:
+    def write_from(self, source: "RowSource") -> None:
+        """Write every row the source yields, as statements and chunks."""
+        while True:
+            sep = 2 if self._stmt_rows else 0
+            used = self._stmt_bytes if self._stmt_open else len(self.head) + len(self.tail)
+            room = self.statement_size - used - sep
+            text, rows, fp = source.encode(max(room, 1))
+            if rows == 0:
+                return
+            if self._stmt_open and self._stmt_rows and len(text) + sep > room:
+                # one row larger than what is left: it opens the next statement by itself
+                self._close_statement()
+                sep = 0
+            if self._chunk is None:
+                self._open_chunk(source.first_key)
             if not self._stmt_open:
-                if self._chunk is None:
-                    self._open_chunk(batch[i])
                 if self.validate_mode == "all" or (self.validate_mode == "first" and self._chunk.rows == 0):
                     self._stmt_buf = []
                 self._write(self.head)
                 self._stmt_open = True
                 self._stmt_bytes = len(self.head) + len(self.tail)
                 self._stmt_rows = 0
-            sep = 2 if self._stmt_rows else 0
-            room = self.statement_size - self._stmt_bytes - sep
-            text, j, fp = encode_rows(batch, i, self.kinds, max(room, 1))
-            if self._stmt_rows and len(text) + sep > self.statement_size - self._stmt_bytes:
-                self._close_statement()  # the row does not fit: it opens the next statement
-                continue
             if sep:
                 self._write(b",\n")
             self._write(text)
-            rows = j - i
             self._stmt_bytes += len(text) + sep
             self._stmt_rows += rows
             self._chunk.rows += rows  # type: ignore[union-attr]
             self._chunk.fingerprint = (self._chunk.fingerprint + fp) & MASK64  # type: ignore[union-attr]
             self.result.rows += rows
-            self._last_row = batch[j - 1]
+            self._last_key = source.last_key
             if self.on_progress:
                 self.on_progress(rows, len(text))
-            i = j
-            if j < n:  # the encoder stopped at the size limit
+            if not source.exhausted:  # the source stopped because the next row does not fit
                 self._close_statement()
 
     def finish(self) -> TableResult:

@@ -205,6 +205,23 @@ class Connection:
         finally:
             del result  # frees the result; unread rows are discarded by the client library
 
+    def fetch_batch(self, result, batch_rows: int, context: str = "") -> Sequence[Row]:
+        """Up to batch_rows rows of a result from unbuffered_result() as tuples."""
+        try:
+            return result.fetch_row(batch_rows)
+        except mysql_exc.MySQLError as exc:
+            raise _server_error(exc, context) from None
+
+    def unbuffered_result(self, sql: str | bytes, context: str = ""):
+        """Start an unbuffered (server-side) result and hand over mysqlclient's result
+        object, for the compiled encoder to read rows from directly. The connection is
+        busy until the caller drops it."""
+        try:
+            self._conn.query(sql)
+            return self._conn.use_result()
+        except mysql_exc.MySQLError as exc:
+            raise _server_error(exc, context or _head(sql)) from None
+
     def thread_id(self) -> int:
         return self._conn.thread_id()
 

@@ -29,7 +29,7 @@ from .ordering import LoadPlan, plan_load
 from .schema import Schema, load_schema
 from .scripts import (DISABLE_STATEMENTS, ENABLE_STATEMENTS, build_scripts, render, render_schema,
                       schema_statements, trigger_statements)
-from .stream import BATCH_ROWS, check_where, start_snapshot, stream_rows, table_query
+from .stream import BATCH_ROWS, check_where, row_source, start_snapshot, table_query
 
 DEFAULT_CHUNK_SIZE = 64 << 20
 DEFAULT_STATEMENT_SIZE = 1 << 20
@@ -64,6 +64,7 @@ class DumpOptions:
     validate: str = "first"  # first | all | none
     batch_rows: int = BATCH_ROWS
     workers: int = 1  # connections reading at once (directory dumps)
+    direct_fetch: bool = True  # compiled encoder reads the result itself (False: row tuples, for tests)
 
 
 class DumpProgress(Protocol):
@@ -205,13 +206,17 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
     t0 = time.monotonic()
     if progress and whole_table:
         progress.table_started(name)
+    source = row_source(conn or p.conn, query, kinds, opts.batch_rows, opts.direct_fetch)
     try:
-        for batch in stream_rows(conn or p.conn, query, opts.batch_rows):
-            writer.add_batch(batch)
+        writer.write_from(source)
         result = writer.finish()
     except BaseException:
         writer.abort()
         raise
+    finally:
+        close = getattr(source, "close", None)
+        if close:
+            close()  # frees the result: the connection is needed for the next table
     result.seconds = time.monotonic() - t0
     if progress and whole_table:
         progress.table_done(result)
@@ -358,6 +363,7 @@ def _worker_main(options: ConnectionOptions, tasks, results) -> None:
                              statement_size, form, [])
             reporter = _QueueProgress(results)
             res = _dump_table(prep, unit.table, sink, opts, reporter, conn, unit.condition, namer, whole_table=False)
+            sink.drain()  # the parent renames these files next: they must be complete
             results.put(("done", unit.table, unit.index, res))
         conn.execute("COMMIT")
         conn.close()
@@ -468,6 +474,7 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
             else:
                 for name in p.tables:
                     results[name] = _dump_table(p, name, sink, opts, progress)
+        sink.drain()
         if progress:
             progress.end()
         p.conn.execute("COMMIT")

@@ -9,8 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
+from .chunks import BatchSource
 from .connection import Connection, quote_ident
+from .errors import ServerError
 from .schema import Column, Table
+
+try:
+    from .encoder._encoder import FetchError, ResultEncoder
+except ImportError:  # pragma: no cover - the compiled encoder is missing; tuples it is
+    ResultEncoder = None
+
+    class FetchError(Exception):  # type: ignore[no-redef]
+        pass
 
 SESSION_SETTINGS = (
     "SET SESSION time_zone = '+00:00', net_write_timeout = 3600, net_read_timeout = 3600, "
@@ -50,6 +60,61 @@ def table_query(table: Table, database: str, where: str | None = None) -> TableQ
 
 def stream_rows(conn: Connection, query: TableQuery, batch_rows: int = BATCH_ROWS) -> Iterator[Sequence[tuple]]:
     return conn.stream(query.sql, batch_rows, context=f"reading table `{query.table.name}`")
+
+
+class DirectSource:
+    """RowSource reading straight from the unbuffered result (compiled encoder): no
+    Python object per value. A failure while reading becomes a ServerError here."""
+
+    def __init__(self, encoder, table: str):
+        self._enc = encoder
+        self._table = table
+
+    @property
+    def exhausted(self) -> bool:
+        return self._enc.exhausted
+
+    @property
+    def first_key(self):
+        return self._enc.first_key
+
+    @property
+    def last_key(self):
+        return self._enc.last_key
+
+    def encode(self, max_bytes: int) -> tuple[bytes, int, int]:
+        try:
+            return self._enc.encode(max_bytes)
+        except FetchError as exc:
+            raise ServerError(exc.args[0], exc.args[1], f"reading table `{self._table}`") from None
+
+    def close(self) -> None:
+        self._enc.close()
+
+
+def row_source(conn: Connection, query: TableQuery, kinds: bytes, batch_rows: int = BATCH_ROWS,
+               direct: bool = True):
+    """The fastest RowSource available for ``query``: read straight from the result with
+    the compiled encoder, else batches of row tuples."""
+    if direct and ResultEncoder is not None:
+        result = conn.unbuffered_result(query.sql, context=f"reading table `{query.table.name}`")
+        try:
+            return DirectSource(ResultEncoder(result, kinds, tuple(query.key_positions)), query.table.name)
+        except TypeError:
+            # Not the mysqlclient layout the encoder knows: read this result as tuples.
+            return BatchSource(_drain(result, batch_rows, conn, query), kinds, query.key_positions)
+    return BatchSource(stream_rows(conn, query, batch_rows), kinds, query.key_positions)
+
+
+def _drain(result, batch_rows: int, conn: Connection, query: TableQuery) -> Iterator[Sequence[tuple]]:
+    try:
+        while True:
+            batch = conn.fetch_batch(result, batch_rows, f"reading table `{query.table.name}`")
+            if not batch:
+                return
+            yield batch
+    finally:
+        del result
 
 
 def check_where(conn: Connection, tables: list[Table], database: str, where: str) -> None:

@@ -262,7 +262,7 @@ def test_validation_parses_a_small_prefix_even_after_a_huge_first_row(monkeypatc
     out = io.BytesIO()
     w = chunks.ChunkWriter(chunks.StreamSink(out), "t", ["id", "b"], bytes([0, 2]), ["id"], [0], UPSERT_VALUES,
                            16 << 20, 64 << 20)
-    w.add_batch([(b"1", b"\xab" * 3_000_000), (b"2", b"\x01")])
+    w.write_from(chunks.BatchSource([[(b"1", b"\xab" * 3_000_000), (b"2", b"\x01")]], bytes([0, 2]), [0]))
     w.finish()
     assert len(seen) == 1 and seen[0] < 4096  # not the 6 MB statement
     assert out.getvalue().count(b"),\n(") == 1 and b"0x" + b"AB" * 3_000_000 in out.getvalue()
@@ -333,3 +333,51 @@ def test_workers_split_big_tables_and_match_a_single_worker_dump(server, db, tmp
     with pytest.raises(Exception, match="one stream"):
         from dumpcore.dump import dump_to_stream
         dump_to_stream(server, db, None, DumpOptions(workers=2))
+
+
+@pytest.mark.parametrize("statement_size", [300, 4096, 1 << 20])
+def test_direct_fetch_and_row_tuples_write_identical_dumps(server, edge_db, sakila, tmp_path, statement_size):
+    """The compiled encoder reading mysqlclient's result directly must write exactly what
+    the tuple path (fetch_row + encode_rows) writes: same bytes, hashes, keys."""
+    for db_name in (edge_db, sakila):
+        a, b = tmp_path / f"{db_name}-direct", tmp_path / f"{db_name}-tuples"
+        dump_to_directory(server, db_name, a, DumpOptions(statement_size=statement_size, chunk_size=64 << 10))
+        dump_to_directory(server, db_name, b, DumpOptions(statement_size=statement_size, chunk_size=64 << 10,
+                                                          direct_fetch=False))
+        ma, mb = read_manifest(a), read_manifest(b)
+        for ta, tb in zip(ma.tables, mb.tables):
+            assert ta["chunks"] == tb["chunks"], ta["name"]
+        files = sorted(p.relative_to(a) for p in (a / "data").iterdir())
+        assert files == sorted(p.relative_to(b) for p in (b / "data").iterdir()) and len(files) >= len(ma.tables)
+        for f in files:
+            assert (a / f).read_bytes() == (b / f).read_bytes(), f
+
+
+def test_result_encoder_refuses_what_it_does_not_know(server):
+    from dumpcore.encoder._encoder import ResultEncoder
+
+    with pytest.raises(TypeError, match="not a mysqlclient result"):
+        ResultEncoder(object(), b"\x00")
+    with server.connect() as c:
+        buffered = c._conn  # a connection, not a result: refused by type, before any memory is read
+        with pytest.raises(TypeError):
+            ResultEncoder(buffered, b"\x00")
+
+
+def test_direct_path_is_really_taken(server, sakila):
+    """Guards the differential test above: a silent fallback to tuples would make it compare
+    the tuple path with itself."""
+    from dumpcore.schema import load_schema
+    from dumpcore.stream import DirectSource, row_source, table_query
+
+    with server.connect() as c:
+        table = load_schema(c, sakila, with_ddl=False).tables["payment"]
+        q = table_query(table, sakila)
+        src = row_source(c, q, bytes(col.kind for col in q.columns))
+        try:
+            assert isinstance(src, DirectSource)
+            text, rows, _ = src.encode(1 << 20)
+            assert rows > 100 and text.startswith(b"(1,1,1,76,2.99,")
+            assert src.first_key == ["1"]
+        finally:
+            src.close()

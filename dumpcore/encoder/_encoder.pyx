@@ -14,6 +14,36 @@ from libc.string cimport memcpy
 cdef extern from "xxhash.h":
     uint64_t XXH3_64bits(const void* data, size_t length) nogil
 
+cdef extern from "mysql.h":
+    ctypedef struct MYSQL:
+        pass
+    ctypedef struct MYSQL_RES:
+        pass
+    ctypedef char** MYSQL_ROW
+    MYSQL_ROW mysql_fetch_row(MYSQL_RES* res) nogil
+    unsigned long* mysql_fetch_lengths(MYSQL_RES* res) nogil
+    unsigned int mysql_num_fields(MYSQL_RES* res) nogil
+    unsigned int mysql_errno(MYSQL* mysql) nogil
+    const char* mysql_error(MYSQL* mysql) nogil
+
+
+# mysqlclient 2.x object layouts (MySQLdb/_mysql.c). Checked at run time against the
+# object's own methods before use; on any mismatch the caller falls back to tuples.
+ctypedef struct _PyHead:
+    Py_ssize_t ob_refcnt
+    void* ob_type
+
+ctypedef struct _ConnectionObject:
+    _PyHead head
+    MYSQL connection
+
+ctypedef struct _ResultObject:
+    _PyHead head
+    PyObject* conn
+    MYSQL_RES* result
+    int nfields
+    int use
+
 DEF KIND_NUMBER = 0
 DEF KIND_STRING = 1
 DEF KIND_HEX = 2
@@ -185,3 +215,153 @@ def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
         encoded += 1
         i += 1
     return PyBytes_FromStringAndSize(buf.data, buf.size), i, fingerprint
+
+
+
+class FetchError(Exception):
+    """The server or the connection failed while rows were read: (errno, message)."""
+
+
+cdef class ResultEncoder:
+    """Encodes rows straight from an unbuffered mysqlclient result, without creating a
+    Python object per value. Same output as encode_rows over the same rows.
+
+    encode(max_bytes) -> (text, rows, fingerprint): rows until the next one would pass
+    max_bytes (always at least one); (b"", 0, 0) when the result is exhausted. A row
+    fetched but not taken stays pending for the next call.
+    """
+    cdef object result_obj
+    cdef MYSQL_RES* res
+    cdef MYSQL* mysql
+    cdef bytes kinds
+    cdef int ncols
+    cdef MYSQL_ROW pending
+    cdef unsigned long* pending_len
+    cdef public bint exhausted
+    cdef tuple key_positions
+    cdef public list first_key
+    cdef public list last_key
+
+    def __init__(self, result, bytes kinds, tuple key_positions=()):
+        cdef _ResultObject* r
+        if type(result).__module__ not in ("_mysql", "MySQLdb._mysql") or type(result).__name__ != "result":
+            raise TypeError("not a mysqlclient result object")
+        r = <_ResultObject*><PyObject*>result
+        if r.result == NULL or r.use != 1 or r.nfields != result.num_fields() \
+                or <int>mysql_num_fields(r.result) != r.nfields or r.nfields != len(kinds):
+            raise TypeError("unexpected mysqlclient result layout (or not an unbuffered result)")
+        self.result_obj = result
+        self.res = r.result
+        self.mysql = &(<_ConnectionObject*>r.conn).connection
+        self.kinds = kinds
+        self.ncols = len(kinds)
+        self.pending = NULL
+        self.exhausted = False
+        self.key_positions = key_positions
+        self.first_key = None
+        self.last_key = None
+
+    def close(self):
+        """Drop the result (the connection is free again once nothing else holds it)."""
+        self.result_obj = None
+        self.res = NULL
+        self.exhausted = True
+
+    cdef int _fetch(self) except -1:
+        cdef MYSQL_ROW row
+        with nogil:
+            row = mysql_fetch_row(self.res)
+        if row == NULL:
+            if mysql_errno(self.mysql):
+                raise FetchError(mysql_errno(self.mysql), mysql_error(self.mysql).decode("utf-8", "replace"))
+            self.exhausted = True
+            return 0
+        self.pending = row
+        self.pending_len = mysql_fetch_lengths(self.res)
+        return 1
+
+    def encode(self, Py_ssize_t max_bytes):
+        cdef _Buffer buf = _Buffer(min(max_bytes + 1024, 1 << 20) if max_bytes > 0 else 1 << 16)
+        cdef const unsigned char* kind = <const unsigned char*>PyBytes_AS_STRING(self.kinds)
+        cdef Py_ssize_t encoded = 0, c, n, worst, row_start, j, k
+        cdef uint64_t fingerprint = 0
+        cdef char* out
+        cdef const unsigned char* s
+        cdef unsigned long length
+        cdef Py_ssize_t nkeys = len(self.key_positions)
+        cdef Py_ssize_t col_start[64]
+        cdef Py_ssize_t col_end[64]
+        cdef Py_ssize_t first_start[64]
+        cdef Py_ssize_t first_end[64]
+        cdef Py_ssize_t last_start[64]
+        cdef Py_ssize_t last_end[64]
+        cdef Py_ssize_t ki, kc
+        cdef bint want_keys = 0 < nkeys and max(self.key_positions) < 64
+        cdef Py_ssize_t kp
+        if self.res == NULL:
+            return b"", 0, 0
+        self.first_key = None
+        while True:
+            if self.pending == NULL:
+                if self.exhausted or not self._fetch():
+                    break
+            worst = 4 + self.ncols
+            for c in range(self.ncols):
+                worst += 4 if self.pending[c] == NULL else 2 * <Py_ssize_t>self.pending_len[c] + 2
+            buf.reserve(worst)
+            row_start = buf.size
+            if encoded:
+                buf.data[buf.size] = b','
+                buf.data[buf.size + 1] = b'\n'
+                buf.size += 2
+            j = buf.size
+            out = buf.data + buf.size
+            out[0] = b'('
+            n = 1
+            for c in range(self.ncols):
+                if c:
+                    out[n] = b','
+                    n += 1
+                if want_keys and c < 64:
+                    col_start[c] = j + n
+                if self.pending[c] == NULL:
+                    memcpy(out + n, b"NULL", 4)
+                    n += 4
+                else:
+                    s = <const unsigned char*>self.pending[c]
+                    length = self.pending_len[c]
+                    if kind[c] == KIND_NUMBER:
+                        if length == 0:
+                            raise ValueError(f"column {c}: empty number")
+                        for k in range(<Py_ssize_t>length):
+                            if not NUMBER_CHAR[s[k]]:
+                                raise ValueError(f"column {c}: not a number: {(<char*>s)[:min(length, 40)]!r}")
+                        memcpy(out + n, s, length)
+                        n += length
+                    elif kind[c] == KIND_STRING:
+                        n += _write_string(out + n, s, length)
+                    else:
+                        n += _write_hex(out + n, s, length)
+                if want_keys and c < 64:
+                    col_end[c] = j + n
+            out[n] = b')'
+            n += 1
+            if encoded and max_bytes > 0 and buf.size + n > max_bytes:
+                buf.size = row_start  # stays pending: it opens the next statement
+                break
+            fingerprint += XXH3_64bits(buf.data + j, n)
+            buf.size += n
+            encoded += 1
+            self.pending = NULL
+            if want_keys:  # key offsets of accepted rows only (a row put back must not count)
+                for ki in range(nkeys):
+                    kc = self.key_positions[ki]
+                    if encoded == 1:
+                        first_start[ki] = col_start[kc]
+                        first_end[ki] = col_end[kc]
+                    last_start[ki] = col_start[kc]
+                    last_end[ki] = col_end[kc]
+        if want_keys and encoded:
+            self.first_key = [buf.data[first_start[ki]:first_end[ki]].decode("utf-8", "replace") for ki in range(nkeys)]
+            self.last_key = [buf.data[last_start[ki]:last_end[ki]].decode("utf-8", "replace") for ki in range(nkeys)]
+        return PyBytes_FromStringAndSize(buf.data, buf.size), encoded, fingerprint
