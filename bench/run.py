@@ -2,7 +2,8 @@
 
 Starts a sandbox MariaDB, generates the dataset, runs the encoder micro-benchmark, then
 every dump tool and every restore tool: one warm-up run each (not counted), then RUNS
-rounds with the order rotated each round so no tool always gets the warmer cache. Every
+rounds with the order rotated each round so no tool always gets the warmer cache, and
+before every run the server is let settle (no dirty pages, purge done). Every
 restore is checked table by table for the expected row counts. Medians with min-max;
 ratios dumpcore/peer are computed from the same run. Results: bench/results/*.json.
 """
@@ -59,6 +60,24 @@ def summarize(runs: list[Run], rows: int) -> dict:
     }
 
 
+def settle(opts, timeout: float = 30.0) -> None:
+    """Let the server finish the last run's background work (dirty pages, purge after a
+    DROP DATABASE) so it does not land on the next tool's measurement."""
+    with opts.connect() as c:
+        c.execute("SET GLOBAL innodb_max_dirty_pages_pct = 0")
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                dirty = int(c.query_text("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'")[0][1])
+                history = int(c.query_text("SELECT COUNT FROM information_schema.INNODB_METRICS "
+                                           "WHERE NAME = 'trx_rseg_history_len'")[0][0])
+                if dirty == 0 and history < 1000:
+                    break
+                time.sleep(0.1)
+        finally:
+            c.execute("SET GLOBAL innodb_max_dirty_pages_pct = DEFAULT")
+
+
 def rotated(tools: list[str], k: int) -> list[str]:
     k %= len(tools)
     return tools[k:] + tools[:k]
@@ -107,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         dumps: dict[str, Path] = {}
         for rnd in range(args.runs + 1):
             for tool in rotated(DUMP_TOOLS, rnd):
+                settle(opts)
                 run, out = tools.dump(tool)
                 if rnd:  # round 0 is the warm-up
                     dump_runs[tool].append(run)
@@ -123,13 +143,14 @@ def main(argv: list[str] | None = None) -> int:
         for rnd in range(args.runs + 1):
             for tool in rotated(RESTORE_TOOLS, rnd):
                 target = f"r_{tool.replace('-', '_')}"
+                settle(opts)
                 run = tools.restore(tool, dumps, target, work / "server" / "tsv")
                 with opts.connect() as c:
                     for table, want in counts.items():
                         got = int(c.scalar(f"SELECT COUNT(*) FROM {quote_ident(target)}.{quote_ident(table)}"))
                         if got != want:
                             raise SystemExit(f"bench: {tool} restored {got} rows of {table}, expected {want}")
-                    c.execute(f"DROP DATABASE {quote_ident(target)}")
+                    c.execute(f"DROP DATABASE {quote_ident(target)}")  # settle() waits out its purge
                 if rnd:
                     restore_runs[tool].append(run)
                 print(f"  restore {tool:<16} {run.wall:7.2f}s rows verified {'(warm-up)' if not rnd else ''}",

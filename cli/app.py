@@ -18,7 +18,6 @@ from dumpcore.cat import cat_dump
 from dumpcore.errors import DumpcoreError, DumpIntegrityError, RestoreError, StreamClosedError, UsageError
 from dumpcore.sandbox import Sandbox, default_root
 
-from .progress import RichDumpProgress
 from .options import (DefaultsFile, Host, Password, PasswordPrompt, Port, Socket, User, connection_options,
                       normalize_password_args)
 
@@ -77,6 +76,15 @@ def plan(
         typer.echo(f"wrote {path}")
 
 
+def _progress(quiet: bool):
+    """A progress bar on stderr when it is a terminal (rich is imported only then)."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from .progress import RichDumpProgress
+
+    return RichDumpProgress()
+
+
 def _human_bytes(n: int) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
@@ -130,9 +138,7 @@ def dump(
                                 statement_size=dump_api.parse_size(statement_size), validate=validate,
                                 workers=workers)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
-    progress = None
-    if RichDumpProgress.wanted(quiet):
-        progress = RichDumpProgress()
+    progress = _progress(quiet)
     if stdout:
         summary = dump_api.dump_to_stream(conn, database, None, opts, progress)
     else:
@@ -170,7 +176,7 @@ def restore(
                                       append=append, defer_triggers=defer_triggers, resume=resume,
                                       verify=not no_verify)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
-    progress = RichDumpProgress() if RichDumpProgress.wanted(quiet) else None
+    progress = _progress(quiet)
     summary = restore_api.restore(directory, conn, opts, progress)
     for w in summary.warnings:
         err(f"Warning: {w}")

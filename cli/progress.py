@@ -1,8 +1,6 @@
 """A rich progress bar on stderr, shown only when stderr is a terminal."""
 from __future__ import annotations
 
-import sys
-
 from rich.console import Console
 from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
@@ -18,10 +16,6 @@ class RichDumpProgress:
             DownloadColumn(), TimeElapsedColumn(), TimeRemainingColumn(), console=self.console, transient=True)
         self.tasks: dict[str, int] = {}
         self.total = None
-
-    @staticmethod
-    def wanted(quiet: bool) -> bool:
-        return not quiet and sys.stderr.isatty()
 
     def begin(self, tables: list[tuple[str, int]]) -> None:
         self.progress.start()
