@@ -40,6 +40,10 @@ demo: venv
 test: venv
 	$(PY) -m pytest -q tests
 
+SCALE ?= small
+RUNS ?= 3
+BENCH_ARGS ?= --scale $(SCALE) --runs $(RUNS)
+
 bench: venv
 	$(PY) -m bench.run $(BENCH_ARGS)
 

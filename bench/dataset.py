@@ -7,6 +7,7 @@ columns. The same scale always gives the same bytes.
 from __future__ import annotations
 
 from dumpcore.connection import Connection, quote_ident
+from dumpcore.sample import recreate_database
 
 SCALES = {"tiny": 20_000, "small": 320_000, "medium": 1_000_000, "large": 2_000_000}
 
@@ -90,12 +91,7 @@ FROM seq_1_to_{n}""",
 
 def create_dataset(conn: Connection, database: str, n: int) -> dict[str, int]:
     counts = row_counts(n)
-    db = quote_ident(database)
-    conn.execute(f"DROP DATABASE IF EXISTS {db}")
-    conn.execute(f"CREATE DATABASE {db} CHARACTER SET utf8mb4")
-    conn.execute(f"USE {db}")
-    for ddl in DDL:
-        conn.execute(ddl)
+    recreate_database(conn, database, DDL)
     conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0, time_zone = '+00:00'")
     for table, sql in FILL.items():
         conn.execute(sql.format(n=counts[table], **counts))

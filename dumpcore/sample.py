@@ -99,16 +99,21 @@ def school_row_counts(scale: float = 1.0) -> dict[str, int]:
     }
 
 
-def create_school(conn: Connection, database: str, scale: float = 1.0, seed: int = 42) -> dict[str, int]:
-    """(Re)create ``database`` as the sample school and fill it; returns rows per table."""
-    rnd = random.Random(seed)
-    counts = school_row_counts(scale)
+def recreate_database(conn: Connection, database: str, ddl: list[str]) -> None:
+    """Drop and create ``database`` (utf8mb4), make it current, and run ``ddl`` in it."""
     db = quote_ident(database)
     conn.execute(f"DROP DATABASE IF EXISTS {db}")
     conn.execute(f"CREATE DATABASE {db} CHARACTER SET utf8mb4")
     conn.execute(f"USE {db}")
-    for ddl in SCHOOL_DDL:
-        conn.execute(ddl)
+    for statement in ddl:
+        conn.execute(statement)
+
+
+def create_school(conn: Connection, database: str, scale: float = 1.0, seed: int = 42) -> dict[str, int]:
+    """(Re)create ``database`` as the sample school and fill it; returns rows per table."""
+    rnd = random.Random(seed)
+    counts = school_row_counts(scale)
+    recreate_database(conn, database, SCHOOL_DDL)
     conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0, time_zone = '+00:00'")
     _insert(conn, "attendance_statuses", ["id", "code", "label"], STATUSES)
     subjects = []

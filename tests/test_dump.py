@@ -381,3 +381,39 @@ def test_direct_path_is_really_taken(server, sakila):
             assert src.first_key == ["1"]
         finally:
             src.close()
+
+
+def test_myisam_tables_are_named_and_statement_size_is_capped(server, db, tmp_path):
+    with server.connect(db) as c:
+        c.execute("CREATE TABLE old_style (id INT PRIMARY KEY, v VARCHAR(10)) ENGINE=MyISAM")
+        c.execute("INSERT INTO old_style VALUES (1, 'a')")
+        packet = int(c.scalar("SELECT @@max_allowed_packet"))
+    s = dump_to_directory(server, db, tmp_path / "d", DumpOptions(statement_size=packet * 4))
+    assert any("not transactional" in w and "old_style (MyISAM)" in w for w in s.warnings)
+    assert s.statement_size == packet - 1024
+    assert read_manifest(tmp_path / "d").data["options"]["statement_size"] == packet - 1024
+    proc = dumpcore("dump", db, "-o", str(tmp_path / "e"), *conn_args(server))
+    assert proc.returncode == 0 and "Warning: not transactional" in proc.stderr.decode()
+
+
+def test_progress_bar_shows_on_a_terminal_only(server, sakila, tmp_path):
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([str(DUMPCORE), "dump", sakila, "-o", str(tmp_path / "tty"), *conn_args(server)],
+                            stdout=subprocess.DEVNULL, stderr=slave, env={**os.environ, "COLUMNS": "120"})
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert proc.wait() == 0
+    os.close(master)
+    assert b"all tables" in seen and b"rows" in seen  # the rich bar, drawn on the terminal
+    piped = dumpcore("dump", sakila, "-o", str(tmp_path / "pipe"), *conn_args(server))
+    assert b"all tables" not in piped.stderr  # no bar when stderr is not a terminal

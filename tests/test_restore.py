@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,16 @@ def school(server, tmp_path_factory):
     yield name, out
     with server.connect() as c:
         c.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+@contextmanager
+def school_schema(server, db: str):
+    """The school's tables created in ``db`` as its migrations would; yields a session."""
+    with server.connect(db) as c:
+        c.execute("SET SESSION FOREIGN_KEY_CHECKS = 0")
+        for ddl in SCHOOL_DDL:
+            c.execute(ddl)
+        yield c
 
 
 def copy_dump(src: Path, tmp_path: Path) -> Path:
@@ -270,10 +281,7 @@ def test_resume_settles_keyless_chunks_that_committed_but_were_not_journaled(ser
 def test_rows_the_target_refuses_go_to_rejects_and_the_rest_loads(server, conn, school, tmp_path, db):
     name, out = school
     d = copy_dump(out, tmp_path)
-    with server.connect(db) as c:
-        c.execute("SET SESSION FOREIGN_KEY_CHECKS = 0")
-        for ddl in SCHOOL_DDL:
-            c.execute(ddl)
+    with school_schema(server, db) as c:
         c.execute("ALTER TABLE students MODIFY last_name VARCHAR(6) NOT NULL")  # a migration narrowed it
     too_long = int(conn.scalar(f"SELECT COUNT(*) FROM {name}.students WHERE CHAR_LENGTH(last_name) > 6"))
     total = int(conn.scalar(f"SELECT COUNT(*) FROM {name}.students"))
@@ -297,10 +305,7 @@ def test_rows_the_target_refuses_go_to_rejects_and_the_rest_loads(server, conn, 
 def test_seed_workflow_dump_recreate_with_migration_cleanup_restore(server, conn, school, tmp_path, db):
     name, out = school
     d = copy_dump(out, tmp_path)
-    with server.connect(db) as c:  # the schema as migrations re-create it, one column and index more
-        c.execute("SET SESSION FOREIGN_KEY_CHECKS = 0")
-        for ddl in SCHOOL_DDL:
-            c.execute(ddl)
+    with school_schema(server, db) as c:  # as migrations re-create it, one column and index more
         c.execute("ALTER TABLE students ADD COLUMN nickname VARCHAR(30) NULL, ADD INDEX ix_last (last_name)")
         c.execute("INSERT INTO attendance_statuses VALUES (9, 'seeded', 'left by a seed')")
     proc = dumpcore("restore", str(d), "--database", db, "--cleanup", "--parallel", "2", *conn_args(server))
@@ -338,10 +343,7 @@ def test_verify_against_finds_changed_deleted_and_extra_rows(server, conn, schoo
 def test_preflight_reports_all_drift_at_once_and_keyless_rows(server, conn, school, tmp_path, db):
     name, out = school
     d = copy_dump(out, tmp_path)
-    with server.connect(db) as c:
-        c.execute("SET SESSION FOREIGN_KEY_CHECKS = 0")
-        for ddl in SCHOOL_DDL:
-            c.execute(ddl)
+    with school_schema(server, db) as c:
         c.execute("ALTER TABLE students DROP COLUMN notes")
         c.execute("ALTER TABLE lectures DROP COLUMN topic, DROP COLUMN room")
         c.execute("INSERT INTO audit_log VALUES ('2020-01-01', 'a', 'b', NULL)")
@@ -377,3 +379,39 @@ def test_bad_restore_input_is_one_line_error(server, sakila_dump, tmp_path):
         proc = dumpcore(*args, *conn_args(server))
         err = proc.stderr.decode().strip()
         assert proc.returncode != 0 and re.match(pattern, err) and len(err.splitlines()) == 1, (args, err)
+
+
+def test_lost_connections_are_retried_and_nothing_is_lost(server, conn, school, tmp_path, db):
+    """KILL CONNECTION of loading sessions mid-restore: each chunk is rolled back by the
+    server and retried on a new connection; the result is still identical."""
+    import threading
+
+    name, out = school
+    d = copy_dump(out, tmp_path)
+    killed = []
+    stop = threading.Event()
+
+    def killer():
+        with server.connect() as k:
+            while not stop.is_set() and len(killed) < 3:
+                for pid, info in k.query_text(
+                        f"SELECT ID, LEFT(INFO, 20) FROM information_schema.PROCESSLIST WHERE DB = '{db}' "
+                        "AND COMMAND = 'Query' AND INFO LIKE 'INSERT INTO%'"):
+                    try:
+                        k.execute(f"KILL CONNECTION {pid}")
+                        killed.append(pid)
+                    except Exception:  # noqa: BLE001 - the session may have ended by itself
+                        pass
+                    break
+                time.sleep(0.01)
+
+    th = threading.Thread(target=killer)
+    th.start()
+    try:
+        summary = restore(d, server, RestoreOptions(database=db, parallel=2))
+    finally:
+        stop.set()
+        th.join()
+    assert killed, "no loading session was caught to kill"
+    assert not summary.rejected
+    assert_same_database(conn, name, db)

@@ -138,6 +138,31 @@ cdef inline Py_ssize_t _write_hex(char* out, const unsigned char* s, Py_ssize_t 
     return o
 
 
+cdef inline Py_ssize_t _write_value(char* out, const unsigned char* s, Py_ssize_t length, bint is_null,
+                                    unsigned char kind, Py_ssize_t column) except -1:
+    """One raw value as its SQL literal at ``out``; returns the bytes written. The only
+    place a value is encoded: both encoders below go through it."""
+    cdef Py_ssize_t k
+    if is_null:
+        memcpy(out, b"NULL", 4)
+        return 4
+    if kind == KIND_NUMBER:
+        if length == 0:
+            raise ValueError(f"column {column}: empty number")
+        for k in range(length):
+            if not NUMBER_CHAR[s[k]]:
+                raise ValueError(f"column {column}: not a number: {(<const char*>s)[:min(length, 40)]!r}")
+        memcpy(out, s, length)
+        return length
+    if kind == KIND_STRING:
+        return _write_string(out, s, length)
+    return _write_hex(out, s, length)
+
+
+cdef inline Py_ssize_t _worst_case(Py_ssize_t length, bint is_null) noexcept nogil:
+    return 4 if is_null else 2 * length + 2
+
+
 def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
     """Encode rows[start:] as ``(v,...),\\n(v,...)`` until the text would pass
     ``max_bytes`` (always at least one row).
@@ -156,7 +181,6 @@ def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
     cdef Py_ssize_t i = start, c, n, worst, row_start, j
     cdef uint64_t fingerprint = 0
     cdef object row, value
-    cdef const unsigned char* s
     cdef char* out
     cdef Py_ssize_t encoded = 0
     while i < nrows:
@@ -168,9 +192,9 @@ def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
         for c in range(ncols):
             value = (<tuple>row)[c]
             if value is None:
-                worst += 4
+                worst += _worst_case(0, True)
             elif type(value) is bytes:
-                worst += 2 * PyBytes_GET_SIZE(value) + 2
+                worst += _worst_case(PyBytes_GET_SIZE(value), False)
             else:
                 raise TypeError(f"row {i} column {c}: expected bytes or None, got {type(value).__name__}")
         buf.reserve(worst)
@@ -189,22 +213,13 @@ def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
                 n += 1
             value = (<tuple>row)[c]
             if value is None:
-                memcpy(out + n, b"NULL", 4)
-                n += 4
-                continue
-            s = <const unsigned char*>PyBytes_AS_STRING(value)
-            if kind[c] == KIND_NUMBER:
-                for worst in range(PyBytes_GET_SIZE(value)):
-                    if not NUMBER_CHAR[s[worst]]:
-                        raise ValueError(f"row {i} column {c}: not a number: {value[:40]!r}")
-                if PyBytes_GET_SIZE(value) == 0:
-                    raise ValueError(f"row {i} column {c}: empty number")
-                memcpy(out + n, s, PyBytes_GET_SIZE(value))
-                n += PyBytes_GET_SIZE(value)
-            elif kind[c] == KIND_STRING:
-                n += _write_string(out + n, s, PyBytes_GET_SIZE(value))
+                n += _write_value(out + n, NULL, 0, True, kind[c], c)
             else:
-                n += _write_hex(out + n, s, PyBytes_GET_SIZE(value))
+                try:
+                    n += _write_value(out + n, <const unsigned char*>PyBytes_AS_STRING(value),
+                                      PyBytes_GET_SIZE(value), False, kind[c], c)
+                except ValueError as exc:
+                    raise ValueError(f"row {i}: {exc}") from None
         out[n] = b')'
         n += 1
         if encoded and max_bytes > 0 and buf.size + n > max_bytes:
@@ -283,11 +298,9 @@ cdef class ResultEncoder:
     def encode(self, Py_ssize_t max_bytes):
         cdef _Buffer buf = _Buffer(min(max_bytes + 1024, 1 << 20) if max_bytes > 0 else 1 << 16)
         cdef const unsigned char* kind = <const unsigned char*>PyBytes_AS_STRING(self.kinds)
-        cdef Py_ssize_t encoded = 0, c, n, worst, row_start, j, k
+        cdef Py_ssize_t encoded = 0, c, n, worst, row_start, j
         cdef uint64_t fingerprint = 0
         cdef char* out
-        cdef const unsigned char* s
-        cdef unsigned long length
         cdef Py_ssize_t nkeys = len(self.key_positions)
         cdef Py_ssize_t col_start[64]
         cdef Py_ssize_t col_end[64]
@@ -297,7 +310,6 @@ cdef class ResultEncoder:
         cdef Py_ssize_t last_end[64]
         cdef Py_ssize_t ki, kc
         cdef bint want_keys = 0 < nkeys and max(self.key_positions) < 64
-        cdef Py_ssize_t kp
         if self.res == NULL:
             return b"", 0, 0
         self.first_key = None
@@ -307,7 +319,7 @@ cdef class ResultEncoder:
                     break
             worst = 4 + self.ncols
             for c in range(self.ncols):
-                worst += 4 if self.pending[c] == NULL else 2 * <Py_ssize_t>self.pending_len[c] + 2
+                worst += _worst_case(self.pending_len[c], self.pending[c] == NULL)
             buf.reserve(worst)
             row_start = buf.size
             if encoded:
@@ -324,24 +336,8 @@ cdef class ResultEncoder:
                     n += 1
                 if want_keys and c < 64:
                     col_start[c] = j + n
-                if self.pending[c] == NULL:
-                    memcpy(out + n, b"NULL", 4)
-                    n += 4
-                else:
-                    s = <const unsigned char*>self.pending[c]
-                    length = self.pending_len[c]
-                    if kind[c] == KIND_NUMBER:
-                        if length == 0:
-                            raise ValueError(f"column {c}: empty number")
-                        for k in range(<Py_ssize_t>length):
-                            if not NUMBER_CHAR[s[k]]:
-                                raise ValueError(f"column {c}: not a number: {(<char*>s)[:min(length, 40)]!r}")
-                        memcpy(out + n, s, length)
-                        n += length
-                    elif kind[c] == KIND_STRING:
-                        n += _write_string(out + n, s, length)
-                    else:
-                        n += _write_hex(out + n, s, length)
+                n += _write_value(out + n, <const unsigned char*>self.pending[c], self.pending_len[c],
+                                  self.pending[c] == NULL, kind[c], c)
                 if want_keys and c < 64:
                     col_end[c] = j + n
             out[n] = b')'
