@@ -13,10 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-
-import sqlglot
-import sqlglot.expressions as exp
-from sqlglot.errors import ErrorLevel, ParseError, TokenError
+from types import SimpleNamespace
 
 from .errors import GeneratedSQLError
 
@@ -24,6 +21,22 @@ DIALECT = "mysql"
 
 # sqlglot logs a warning when it falls back to a Command; we report fallbacks ourselves.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+_SQLGLOT: SimpleNamespace | None = None
+
+
+def _sg() -> SimpleNamespace:
+    """sqlglot, imported on first use: restore, verify and cat never parse SQL, and the
+    import is a third of the CLI's start-up."""
+    global _SQLGLOT
+    if _SQLGLOT is None:
+        import sqlglot
+        import sqlglot.expressions as exp
+        from sqlglot.errors import ErrorLevel, ParseError, TokenError
+
+        _SQLGLOT = SimpleNamespace(sqlglot=sqlglot, exp=exp, ErrorLevel=ErrorLevel,
+                                   errors=(ParseError, TokenError))
+    return _SQLGLOT
 
 
 @dataclass(frozen=True)
@@ -111,7 +124,8 @@ def split_statements(text: str) -> list[Statement]:
 
 def parse_one(sql: str):
     """Parse one statement; raises ParseError/TokenError. Returns the expression or None."""
-    parsed = sqlglot.parse(sql, read=DIALECT, error_level=ErrorLevel.RAISE)
+    sg = _sg()
+    parsed = sg.sqlglot.parse(sql, read=DIALECT, error_level=sg.ErrorLevel.RAISE)
     return parsed[0] if parsed else None
 
 
@@ -121,9 +135,10 @@ def validate(sql: str, what: str = "statement", allow_command: bool = False) -> 
     ``allow_command``: server-provided bodies (triggers, routines) that sqlglot can
     only tokenize are accepted as a Command; our own statements never are.
     """
+    exp = _sg().exp
     try:
         expr = parse_one(sql)
-    except (ParseError, TokenError) as exc:
+    except _sg().errors as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise GeneratedSQLError(f"generated {what} does not parse: {first}: {_head(sql)}") from None
     if expr is None and sql.strip():
@@ -221,6 +236,7 @@ def _through_column_list(sql: str) -> str:
 
 
 def _ident(node) -> str:
+    exp = _sg().exp
     if isinstance(node, exp.Identifier):
         return node.this
     if isinstance(node, exp.Column):
@@ -238,6 +254,7 @@ def parse_create_table(sql: str) -> ParsedTable:
     Raises ParseError/TokenError/ValueError when sqlglot cannot read it even after
     the pre-pass; the caller reports which statement and goes on.
     """
+    exp = _sg().exp
     text = _through_column_list(_unwrap_versioned_comments(sql))
     standins: dict[str, str] = {}
 
@@ -307,6 +324,7 @@ def parse_create_table(sql: str) -> ParsedTable:
 
 
 def _foreign_key(fk: exp.ForeignKey, name: str) -> ParsedForeignKey:
+    exp = _sg().exp
     ref = fk.args["reference"]
     schema = ref.this
     ref_table = schema.this.name if isinstance(schema, exp.Schema) else schema.name
@@ -342,9 +360,10 @@ def parse_alter_foreign_keys(sql: str) -> tuple[str, list[ParsedForeignKey]] | N
 
 def referenced_tables(select_sql: str) -> set[str]:
     """Names of the tables and views a query reads (for view dependency order)."""
+    exp = _sg().exp
     try:
         expr = parse_one(_unwrap_versioned_comments(select_sql))
-    except (ParseError, TokenError):
+    except _sg().errors:
         # Fall back to the FROM/JOIN words: enough to order views.
         names = re.findall(r"(?:FROM|JOIN)\s+(`(?:[^`]|``)+`|[\w.]+)", select_sql, re.IGNORECASE)
         return {_unquote(n) for n in names}
@@ -404,7 +423,7 @@ def check_server_ddl(sql: str) -> str | None:
         text = _through_column_list(text)
     try:
         parse_one(text)
-    except (ParseError, TokenError) as exc:
+    except _sg().errors as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return f"{first}: {_head(sql)}"
     return None
