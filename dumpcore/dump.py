@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Protocol
 
-from . import __version__
+from . import __version__, sqltext
 from .chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink, StreamSink,
                      TableResult, chunk_file_name)
 from .connection import Connection, ConnectionOptions, quote_ident, version_tuple
@@ -152,6 +152,8 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions) -> _P
             lock = options.connect()
             try:
                 release = _commit_lock(lock, opts.workers)
+                if opts.validate != "none":
+                    sqltext.load_parser()  # imported once here, inherited by every forked worker
                 try:
                     snapshot_at = start_snapshot(conn)
                     pool = _WorkerPool(options, opts.workers)

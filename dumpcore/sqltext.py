@@ -25,6 +25,11 @@ logging.getLogger("sqlglot").setLevel(logging.ERROR)
 _SQLGLOT: SimpleNamespace | None = None
 
 
+def load_parser() -> None:
+    """Import sqlglot now (before forking workers, so each does not import it again)."""
+    _sg()
+
+
 def _sg() -> SimpleNamespace:
     """sqlglot, imported on first use: restore, verify and cat never parse SQL, and the
     import is a third of the CLI's start-up."""
