@@ -163,6 +163,32 @@ cdef inline Py_ssize_t _worst_case(Py_ssize_t length, bint is_null) noexcept nog
     return 4 if is_null else 2 * length + 2
 
 
+cdef inline Py_ssize_t _begin_row(_Buffer buf, Py_ssize_t worst, bint first) except -1:
+    """Room for one row, the ",\n" before it unless first, and its "(": returns where the
+    tuple starts (its hash covers the tuple only)."""
+    buf.reserve(worst)
+    if not first:
+        buf.data[buf.size] = b','
+        buf.data[buf.size + 1] = b'\n'
+        buf.size += 2
+    buf.data[buf.size] = b'('
+    return buf.size
+
+
+cdef inline bint _end_row(_Buffer buf, Py_ssize_t row_start, Py_ssize_t start, Py_ssize_t n, bint first,
+                          Py_ssize_t max_bytes, uint64_t* fingerprint) noexcept:
+    """Close the tuple written at ``start`` (``n`` bytes so far). A row that would pass
+    max_bytes is taken back, unless it is the first: returns whether it was kept."""
+    buf.data[start + n] = b')'
+    n += 1
+    if not first and max_bytes > 0 and start + n > max_bytes:
+        buf.size = row_start
+        return False
+    fingerprint[0] += XXH3_64bits(buf.data + start, n)
+    buf.size = start + n
+    return True
+
+
 def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
     """Encode rows[start:] as ``(v,...),\\n(v,...)`` until the text would pass
     ``max_bytes`` (always at least one row).
@@ -197,15 +223,9 @@ def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
                 worst += _worst_case(PyBytes_GET_SIZE(value), False)
             else:
                 raise TypeError(f"row {i} column {c}: expected bytes or None, got {type(value).__name__}")
-        buf.reserve(worst)
         row_start = buf.size
-        if encoded:
-            buf.data[buf.size] = b','
-            buf.data[buf.size + 1] = b'\n'
-            buf.size += 2
-        j = buf.size  # first byte of this tuple
-        out = buf.data + buf.size
-        out[0] = b'('
+        j = _begin_row(buf, worst, encoded == 0)
+        out = buf.data + j
         n = 1
         for c in range(ncols):
             if c:
@@ -220,13 +240,8 @@ def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
                                       PyBytes_GET_SIZE(value), False, kind[c], c)
                 except ValueError as exc:
                     raise ValueError(f"row {i}: {exc}") from None
-        out[n] = b')'
-        n += 1
-        if encoded and max_bytes > 0 and buf.size + n > max_bytes:
-            buf.size = row_start  # this row starts the next statement
-            break
-        fingerprint += XXH3_64bits(buf.data + j, n)
-        buf.size += n
+        if not _end_row(buf, row_start, j, n, encoded == 0, max_bytes, &fingerprint):
+            break  # this row starts the next statement
         encoded += 1
         i += 1
     return PyBytes_FromStringAndSize(buf.data, buf.size), i, fingerprint
@@ -320,15 +335,9 @@ cdef class ResultEncoder:
             worst = 4 + self.ncols
             for c in range(self.ncols):
                 worst += _worst_case(self.pending_len[c], self.pending[c] == NULL)
-            buf.reserve(worst)
             row_start = buf.size
-            if encoded:
-                buf.data[buf.size] = b','
-                buf.data[buf.size + 1] = b'\n'
-                buf.size += 2
-            j = buf.size
-            out = buf.data + buf.size
-            out[0] = b'('
+            j = _begin_row(buf, worst, encoded == 0)
+            out = buf.data + j
             n = 1
             for c in range(self.ncols):
                 if c:
@@ -340,13 +349,8 @@ cdef class ResultEncoder:
                                   self.pending[c] == NULL, kind[c], c)
                 if want_keys and c < 64:
                     col_end[c] = j + n
-            out[n] = b')'
-            n += 1
-            if encoded and max_bytes > 0 and buf.size + n > max_bytes:
-                buf.size = row_start  # stays pending: it opens the next statement
-                break
-            fingerprint += XXH3_64bits(buf.data + j, n)
-            buf.size += n
+            if not _end_row(buf, row_start, j, n, encoded == 0, max_bytes, &fingerprint):
+                break  # stays pending: it opens the next statement
             encoded += 1
             self.pending = NULL
             if want_keys:  # key offsets of accepted rows only (a row put back must not count)
