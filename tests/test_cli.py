@@ -157,3 +157,18 @@ def test_sandbox_cli_start_status_stop(tmp_path):
     assert stop.returncode == 0 and "stopped" in stop.stdout.decode()
     assert dumpcore("sandbox", "status", "--dir", str(d)).returncode == 1
     assert "no sandbox running" in dumpcore("sandbox", "stop", "--dir", str(d)).stdout.decode()
+
+
+@pytest.mark.parametrize("dsn,expected", [
+    ("mysql://root@127.0.0.1:3307/", ("127.0.0.1", 3307, "root", None, None)),
+    ("mysql://app:p%40ss@db.example/", ("db.example", None, "app", "p@ss", None)),
+    ("mariadb://u@localhost/?socket=/run/mysqld/mysqld.sock", ("localhost", None, "u", None, "/run/mysqld/mysqld.sock")),
+])
+def test_test_dsn_parsing(dsn, expected):
+    o = ConnectionOptions.from_dsn(dsn)
+    assert (o.host, o.port, o.user, o.password, o.socket) == expected
+
+
+def test_dsn_with_another_scheme_is_refused():
+    with pytest.raises(ValueError, match="mysql:// or mariadb://"):
+        ConnectionOptions.from_dsn("postgres://x@y/")

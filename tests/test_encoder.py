@@ -99,3 +99,24 @@ def test_fuzz_cython_matches_reference():
         limit = rnd.choice([0, 1, 64, 300, 5000])
         start = rnd.randint(0, len(rows) - 1)
         assert encoder.encode_rows(rows, start, kinds, limit) == reference.encode_rows(rows, start, kinds, limit), trial
+
+
+def test_without_the_compiled_module_the_reference_is_used_with_a_warning():
+    """setup.py builds the extension; if it is missing, dumpcore still works (slowly) and says so."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, warnings\n"
+        "sys.modules['dumpcore.encoder._encoder'] = None  # as if it were never built\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        "    import dumpcore.encoder as e\n"
+        "    import dumpcore.stream as s\n"
+        "print(e.COMPILED, e.encode_rows is e.reference.encode_rows, s.ResultEncoder is None)\n"
+        "print([str(x.message) for x in w if issubclass(x.category, RuntimeWarning)])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    first, second = out.splitlines()
+    assert first == "False True True"
+    assert "compiled encoder is not built" in second

@@ -415,3 +415,19 @@ def test_lost_connections_are_retried_and_nothing_is_lost(server, conn, school, 
     assert killed, "no loading session was caught to kill"
     assert not summary.rejected
     assert_same_database(conn, name, db)
+
+
+def test_statements_larger_than_the_targets_packet_are_refused_before_writing(server, conn, school, tmp_path, db):
+    name, out = school
+    d = tmp_path / "bigstmt"
+    dump_to_directory(server, name, d, DumpOptions(statement_size=200_000))
+    original = conn.scalar("SELECT @@GLOBAL.max_allowed_packet")
+    conn.execute("SET GLOBAL max_allowed_packet = 65536")  # new sessions see it; put back below
+    try:
+        proc = dumpcore("restore", str(d), "--database", db, *conn_args(server))
+    finally:
+        conn.execute(f"SET GLOBAL max_allowed_packet = {int(original)}")
+    err = proc.stderr.decode().strip()
+    assert proc.returncode == 1 and len(err.splitlines()) == 1
+    assert "larger than the target's max_allowed_packet (65536)" in err and "data/attendance.00001.sql" in err
+    assert table_names(conn, db) == []  # nothing was created
