@@ -111,7 +111,7 @@ class Tools:
             wall, cpu, scpu, rss = measure(argv, self.pid, env=self.env)
         elif tool == "mariadb-dump":
             out = self._fresh(self.work / "dump-mariadb-dump.sql")
-            argv = ["mariadb-dump", "--single-transaction", "--quick", "--hex-blob", f"--host=127.0.0.1",
+            argv = ["mariadb-dump", "--single-transaction", "--quick", "--hex-blob", "--host=127.0.0.1",
                     f"--port={self.o.port}", f"--user={self.o.user or 'root'}", self.db]
             wall, cpu, scpu, rss = measure(argv, self.pid, stdout=out, env=self.env)
         else:

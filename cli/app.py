@@ -28,6 +28,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+DEFAULT_SANDBOX_DIR = default_root()  # ~/.cache/dumpcore/sandbox (or $XDG_CACHE_HOME)
 sandbox_app = typer.Typer(help="A throwaway local MariaDB server (own data dir, socket and port).",
                           no_args_is_help=True)
 app.add_typer(sandbox_app, name="sandbox")
@@ -247,7 +248,7 @@ def cat(
 
 @sandbox_app.command("start")
 def sandbox_start(
-    directory: Annotated[Path, typer.Option("--dir", help="Where the sandbox keeps its data.")] = default_root(),
+    directory: Annotated[Path, typer.Option("--dir", help="Where the sandbox keeps its data.")] = DEFAULT_SANDBOX_DIR,
 ) -> None:
     """Start a throwaway MariaDB (or show the one already running under --dir)."""
     box = Sandbox(directory)
@@ -260,7 +261,7 @@ def sandbox_start(
 
 @sandbox_app.command("stop")
 def sandbox_stop(
-    directory: Annotated[Path, typer.Option("--dir", help="The sandbox's directory.")] = default_root(),
+    directory: Annotated[Path, typer.Option("--dir", help="The sandbox's directory.")] = DEFAULT_SANDBOX_DIR,
     remove: Annotated[bool, typer.Option("--remove", help="Also delete its data directory.")] = False,
 ) -> None:
     """Stop the sandbox started under --dir (only that process)."""
@@ -270,7 +271,7 @@ def sandbox_stop(
 
 @sandbox_app.command("status")
 def sandbox_status(
-    directory: Annotated[Path, typer.Option("--dir", help="The sandbox's directory.")] = default_root(),
+    directory: Annotated[Path, typer.Option("--dir", help="The sandbox's directory.")] = DEFAULT_SANDBOX_DIR,
 ) -> None:
     """Say whether the sandbox under --dir runs, and how to connect (exit 1 if not)."""
     box = Sandbox(directory)

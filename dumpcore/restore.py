@@ -33,7 +33,7 @@ from urllib.parse import quote
 from .chunks import iter_chunk_statements, split_statement_rows
 from .connection import RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident, quote_string
 from .encoder.reference import MASK64
-from .errors import DumpIntegrityError, RestoreError, SchemaError, ServerError, UnknownTableError, UsageError
+from .errors import DumpIntegrityError, RestoreError, ServerError, UnknownTableError, UsageError
 from .hashing import chunk_hasher
 from .manifest import Manifest, read_manifest
 from .ordering import Cycle, LoadPlan

@@ -328,7 +328,8 @@ def parse_create_table(sql: str) -> ParsedTable:
     return ParsedTable(table_name, columns, pk, uniques, fks)
 
 
-def _foreign_key(fk: exp.ForeignKey, name: str) -> ParsedForeignKey:
+def _foreign_key(fk, name: str) -> ParsedForeignKey:
+    """A sqlglot ForeignKey expression as a ParsedForeignKey."""
     exp = _sg().exp
     ref = fk.args["reference"]
     schema = ref.this

@@ -8,7 +8,7 @@ import pytest
 
 from clirun import DUMPCORE, conn_args, dumpcore
 from conftest import REPO, SAKILA_DIR
-from dumpcore.connection import ConnectionOptions, quote_ident
+from dumpcore.connection import ConnectionOptions
 from dumpcore.sandbox import free_port
 from dumpcore.cli.options import normalize_password_args
 

@@ -1,6 +1,4 @@
 """`dumpcore plan` on real schemas: Sakila (live and offline agree) and the school."""
-import json
-import subprocess
 
 from conftest import SAKILA_DIR, run_client
 from dumpcore.connection import quote_ident

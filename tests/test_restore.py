@@ -1,6 +1,5 @@
 """`dumpcore restore`, `verify` and `cat` against real servers."""
 import json
-import os
 import re
 import shutil
 import signal
