@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .chunks import ChunkInfo, chunk_trailer
+from .chunks import STREAM_END, ChunkInfo, chunk_trailer, stream_table_marker
 from .errors import DumpIntegrityError, StreamClosedError
 from .hashing import hash_bytes
-from .manifest import read_manifest
 from .scripts import DISABLE_STATEMENTS, ENABLE_STATEMENTS, render
-from .verify import verify_directory
+from .verify import require_intact
 
 
 @dataclass
@@ -33,11 +32,7 @@ def _checked(directory: Path, rel: str, digest: str) -> bytes:
 def cat_dump(directory: str | Path, out: BinaryIO | None = None) -> CatSummary:
     directory = Path(directory)
     out = out if out is not None else sys.stdout.buffer
-    m = read_manifest(directory)
-    report = verify_directory(directory)  # the whole dump first: a damaged dump emits nothing
-    if not report.ok:
-        raise DumpIntegrityError(f"{directory} failed verification, nothing was written: "
-                                 + "; ".join(str(p) for p in report.problems[:10]))
+    m = require_intact(directory)  # the whole dump first: a damaged dump emits nothing
     other = {f["file"]: f["xxh3_128"] for f in m.data.get("other_files", [])}
     files = m.data.get("files") or {}
     summary = CatSummary(0, 0, 0)
@@ -47,8 +42,7 @@ def cat_dump(directory: str | Path, out: BinaryIO | None = None) -> CatSummary:
         if files.get("schema"):
             out.write(_checked(directory, files["schema"], other[files["schema"]]))
         for entry in m.tables:
-            if entry["chunks"]:
-                out.write(f"-- data: {entry['name']}\n".encode())
+            out.write(stream_table_marker(entry["name"]))
             for c in entry["chunks"]:
                 out.write(_checked(directory, c["file"], c["xxh3_128"]))  # each chunk checked again as it is read
                 out.write(chunk_trailer(ChunkInfo(c["file"], entry["name"], c["seq"], c["rows"], c["bytes"],
@@ -59,7 +53,7 @@ def cat_dump(directory: str | Path, out: BinaryIO | None = None) -> CatSummary:
         if files.get("triggers"):
             out.write(_checked(directory, files["triggers"], other[files["triggers"]]))
         out.write(render(ENABLE_STATEMENTS, "settings restored").encode())
-        out.write(b"-- dumpcore-end\n")
+        out.write(STREAM_END)
         out.flush()
     except BrokenPipeError:
         raise StreamClosedError("the reader of the SQL stream went away before the stream was complete") from None

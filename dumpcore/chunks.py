@@ -18,7 +18,7 @@ from urllib.parse import quote
 from .connection import quote_ident
 from .encoder import encode_rows, encode_value
 from .encoder.reference import MASK64
-from .hashing import chunk_hasher
+from .hashing import chunk_hasher, hashed_blocks
 from .sqltext import validate
 
 UPSERT_VALUES = "values"  # MariaDB, MySQL < 8.0.19: c=VALUES(c)
@@ -52,13 +52,16 @@ class RowSource(Protocol):
     """Where a ChunkWriter gets encoded rows: ``encode(max_bytes)`` returns (text, rows,
     fingerprint) for rows until the next would pass max_bytes (at least one), and
     (b"", 0, 0) at the end; ``exhausted`` says the end was reached; ``first_key`` and
-    ``last_key`` are the encoded key values of the first and last row of the last call."""
+    ``last_key`` are the encoded key values of the first and last row of the last call;
+    ``close()`` releases the server result (the connection is free again)."""
 
     exhausted: bool
     first_key: list[str] | None
     last_key: list[str] | None
 
     def encode(self, max_bytes: int) -> tuple[bytes, int, int]: ...
+
+    def close(self) -> None: ...
 
 
 class BatchSource:
@@ -75,6 +78,12 @@ class BatchSource:
         self.exhausted = False
         self.first_key: list[str] | None = None
         self.last_key: list[str] | None = None
+
+    def close(self) -> None:
+        """Close the batch generator, which frees its result (if it is one)."""
+        close = getattr(self._batches, "close", None)
+        if close is not None:
+            close()
 
     def _key(self, row: tuple) -> list[str] | None:
         if not self.key_positions:
@@ -202,10 +211,23 @@ class StreamSink(ChunkSink):
             self.out.write(chunk_trailer(info))
 
 
+# The framing of a SQL stream (`dump --stdout`, `cat`), read back by `verify`: a table's
+# chunks follow its marker line, each chunk is followed by its trailer, the stream ends
+# with the end line.
+STREAM_TABLE_PREFIX = b"-- data: "
+STREAM_CHUNK_PREFIX = b"-- dumpcore-chunk "
+STREAM_END = b"-- dumpcore-end\n"
+
+
+def stream_table_marker(table: str) -> bytes:
+    return STREAM_TABLE_PREFIX + table.encode("utf-8") + b"\n"
+
+
 def chunk_trailer(info: ChunkInfo) -> bytes:
     """The comment line after a chunk in a stream; `dumpcore verify` reads it back."""
-    return (f"-- dumpcore-chunk table={quote(info.table, safe='')} seq={info.seq} rows={info.rows} "
-            f"bytes={info.bytes} xxh3_128={info.xxh3_128} fingerprint={info.fingerprint:016x}\n").encode()
+    return STREAM_CHUNK_PREFIX + (f"table={quote(info.table, safe='')} seq={info.seq} rows={info.rows} "
+                                  f"bytes={info.bytes} xxh3_128={info.xxh3_128} "
+                                  f"fingerprint={info.fingerprint:016x}\n").encode()
 
 
 @dataclass
@@ -388,25 +410,17 @@ def split_statement_rows(statement: bytes) -> tuple[bytes, list[bytes], bytes]:
     return head, rest.split(b",\n"), tail
 
 
-READ_BLOCK = 1 << 20
-
-
 def iter_chunk_statements(path: str | os.PathLike, hasher) -> Iterator[bytes]:
     """The statements of a chunk file, read in blocks (memory: one statement and one
     block), each without its final ';\n'. ``hasher`` is fed every byte as read, so the
     caller can compare the chunk's hash before it commits."""
     rest = b""
-    with open(path, "rb") as f:
-        while True:
-            block = f.read(READ_BLOCK)
-            if not block:
-                break
-            hasher.update(block)
-            rest += block
-            cut = rest.rfind(_STATEMENT_START)
-            if cut < 0:
-                continue
-            yield from split_chunk_statements(rest[: cut + 1])
-            rest = rest[cut + 1:]
+    for block in hashed_blocks(path, hasher):
+        rest += block
+        cut = rest.rfind(_STATEMENT_START)
+        if cut < 0:
+            continue
+        yield from split_chunk_statements(rest[: cut + 1])
+        rest = rest[cut + 1:]
     if rest:
         yield from split_chunk_statements(rest)

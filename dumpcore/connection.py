@@ -188,29 +188,21 @@ class Connection:
         is bounded by the batch, never by the table. The connection is busy until the
         generator is exhausted or closed.
         """
-        try:
-            self._conn.query(sql)
-            result = self._conn.use_result()
-        except mysql_exc.MySQLError as exc:
-            raise _server_error(exc, context or _head(sql)) from None
+        return self.batches(self.unbuffered_result(sql, context), batch_rows, context or _head(sql))
+
+    def batches(self, result, batch_rows: int, context: str = "") -> Iterator[Sequence[Row]]:
+        """Batches of row tuples from a result of unbuffered_result(), until it ends."""
         try:
             while True:
                 try:
                     batch = result.fetch_row(batch_rows)
                 except mysql_exc.MySQLError as exc:
-                    raise _server_error(exc, context or _head(sql)) from None
+                    raise _server_error(exc, context) from None
                 if not batch:
                     return
                 yield batch
         finally:
             del result  # frees the result; unread rows are discarded by the client library
-
-    def fetch_batch(self, result, batch_rows: int, context: str = "") -> Sequence[Row]:
-        """Up to batch_rows rows of a result from unbuffered_result() as tuples."""
-        try:
-            return result.fetch_row(batch_rows)
-        except mysql_exc.MySQLError as exc:
-            raise _server_error(exc, context) from None
 
     def unbuffered_result(self, sql: str | bytes, context: str = ""):
         """Start an unbuffered (server-side) result and hand over mysqlclient's result

@@ -20,7 +20,7 @@ from typing import BinaryIO, Callable, Protocol
 
 from . import __version__, sqltext
 from .chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink, StreamSink,
-                     TableResult, chunk_file_name)
+                     STREAM_END, TableResult, chunk_file_name, stream_table_marker)
 from .connection import Connection, ConnectionOptions, quote_ident, version_tuple
 from .errors import DumpcoreError, OutputError, ServerError, StreamClosedError, UnknownTableError, UsageError
 from .hashing import hash_file
@@ -216,9 +216,7 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
         writer.abort()
         raise
     finally:
-        close = getattr(source, "close", None)
-        if close:
-            close()  # frees the result: the connection is needed for the next table
+        source.close()  # frees the result: the connection is needed for the next table
     result.seconds = time.monotonic() - t0
     if progress and whole_table:
         progress.table_done(result)
@@ -553,7 +551,7 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
             progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
         if not opts.no_data:
             for name in p.tables:
-                out.write(f"-- data: {name}\n".encode())
+                out.write(stream_table_marker(name))
                 results.append(_dump_table(p, name, sink, opts, progress))
         if progress:
             progress.end()
@@ -561,14 +559,14 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
         if not opts.no_schema:
             out.write(render_schema(trigger_statements(p.schema, p.tables, problems), "triggers").encode())
         out.write(render(ENABLE_STATEMENTS, "settings restored").encode())
-        out.write(b"-- dumpcore-end\n")
+        out.write(STREAM_END)
         out.flush()
         p.warnings += [f"sqlglot cannot read server DDL (kept as is): {x}" for x in problems]
     except BrokenPipeError:
         raise StreamClosedError("the reader of the SQL stream went away before the dump was complete",
                           hint="what it received is incomplete; check the receiving command") from None
     finally:
-        p.conn.close()
+        p.close()
     return DumpSummary(database, "-", p.snapshot_at, results, time.monotonic() - t0, p.statement_size, p.warnings)
 
 

@@ -40,7 +40,7 @@ from .ordering import Cycle, LoadPlan
 from .schema import ForeignKey, load_schema
 from .scripts import DISABLE_STATEMENTS, cleanup_statements
 from .sqltext import Statement, classify, split_statements, trigger_table
-from .verify import live_fingerprint, verify_directory
+from .verify import live_fingerprint, require_intact
 
 # Errors no row-by-row retry can cure: stop the restore instead of rejecting every row.
 FATAL_ERRNOS = frozenset({1044, 1045, 1049, 1054, 1064, 1142, 1143, 1146, 1149, 1227})
@@ -349,27 +349,21 @@ class _Loader:
         path = self.directory / chunk["file"]
         self.journal.write(event="begin", file=chunk["file"], xxh3_128=chunk["xxh3_128"])
         t0 = time.monotonic()
-        rejected: list[tuple[int, str, bytes]] = []
-        for attempt in itertools.count(1):
+        careful = False  # after a data error: UNIQUE_CHECKS=1 and failing statements split
+        retries = 0
+        while True:
             try:
-                rejected = self._load_fast(path, chunk)
+                rejected = self._load_careful(path, chunk) if careful else self._load_fast(path, chunk)
                 break
             except ServerError as exc:
                 self._rollback()
                 if _is_retryable(exc):
-                    self._backoff(attempt, exc, chunk)
-                    continue
-                if exc.errno in FATAL_ERRNOS:
+                    retries += 1
+                    self._backoff(retries, exc, chunk)
+                elif careful or exc.errno in FATAL_ERRNOS:
                     raise RestoreError(f"{chunk['file']}: {exc.one_line()}") from None
-                try:
-                    rejected = self._load_careful(path, chunk)
-                    break
-                except ServerError as exc2:
-                    self._rollback()
-                    if _is_retryable(exc2):
-                        self._backoff(attempt, exc2, chunk)
-                        continue
-                    raise RestoreError(f"{chunk['file']}: {exc2.one_line()}") from None
+                else:
+                    careful = True
             except BaseException:
                 self._rollback()
                 raise
@@ -537,13 +531,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         raise UsageError("--parallel must be at least 1")
     directory = Path(directory)
     t0 = time.monotonic()
-    m = read_manifest(directory)
-    if opts.verify:
-        report = verify_directory(directory)
-        if not report.ok:
-            raise DumpIntegrityError(f"{directory} failed verification, nothing was written: "
-                                     + "; ".join(str(p) for p in report.problems[:10])
-                                     + (f" (+{len(report.problems) - 10} more)" if len(report.problems) > 10 else ""))
+    m = require_intact(directory) if opts.verify else read_manifest(directory)
     database = opts.database or m.database
     names = [t["name"] for t in m.tables]
     for t in opts.tables:

@@ -42,8 +42,8 @@ def start_snapshot(conn: Connection) -> str:
     conn.execute(SESSION_SETTINGS)
     try:
         conn.execute("SET SESSION max_statement_time = 0")  # MariaDB: no per-statement limit
-    except Exception:  # noqa: BLE001 - MySQL has no such variable; nothing to undo
-        pass
+    except ServerError:
+        pass  # MySQL has no such variable; nothing to undo
     conn.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
     conn.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT")
     return conn.scalar("SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ')")
@@ -102,19 +102,9 @@ def row_source(conn: Connection, query: TableQuery, kinds: bytes, batch_rows: in
             return DirectSource(ResultEncoder(result, kinds, tuple(query.key_positions)), query.table.name)
         except TypeError:
             # Not the mysqlclient layout the encoder knows: read this result as tuples.
-            return BatchSource(_drain(result, batch_rows, conn, query), kinds, query.key_positions)
+            return BatchSource(conn.batches(result, batch_rows, f"reading table `{query.table.name}`"), kinds,
+                               query.key_positions)
     return BatchSource(stream_rows(conn, query, batch_rows), kinds, query.key_positions)
-
-
-def _drain(result, batch_rows: int, conn: Connection, query: TableQuery) -> Iterator[Sequence[tuple]]:
-    try:
-        while True:
-            batch = conn.fetch_batch(result, batch_rows, f"reading table `{query.table.name}`")
-            if not batch:
-                return
-            yield batch
-    finally:
-        del result
 
 
 def check_where(conn: Connection, tables: list[Table], database: str, where: str) -> None:

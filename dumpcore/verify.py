@@ -18,17 +18,19 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import unquote
 
+from .chunks import STREAM_CHUNK_PREFIX, STREAM_END, STREAM_TABLE_PREFIX
 from .connection import Connection, ConnectionOptions, quote_ident
 from .encoder import encode_rows
 from .encoder.reference import MASK64
 from .errors import DumpIntegrityError
 from .hashing import chunk_hasher, hash_file
-from .manifest import MANIFEST_NAME, read_manifest
+from .manifest import MANIFEST_NAME, Manifest, read_manifest
 from .schema import Column
 
-TRAILER_RE = re.compile(rb"^-- dumpcore-chunk table=(\S+) seq=(\d+) rows=(\d+) bytes=(\d+) xxh3_128=([0-9a-f]+)"
-                        rb" fingerprint=([0-9a-f]+)\r?$", re.M)
-MARKER_RE = re.compile(rb"^(?:-- data: [^\n]*|-- dumpcore-chunk [^\n]*|-- dumpcore-end)\n", re.M)
+TRAILER_RE = re.compile(rb"^" + re.escape(STREAM_CHUNK_PREFIX) + rb"table=(\S+) seq=(\d+) rows=(\d+) bytes=(\d+) "
+                        rb"xxh3_128=([0-9a-f]+) fingerprint=([0-9a-f]+)\r?$", re.M)
+MARKER_RE = re.compile(rb"^(?:" + re.escape(STREAM_TABLE_PREFIX) + rb"[^\n]*|" + re.escape(STREAM_CHUNK_PREFIX)
+                       + rb"[^\n]*|" + re.escape(STREAM_END.rstrip(b"\n")) + rb")\n", re.M)
 
 
 @dataclass
@@ -48,6 +50,7 @@ class VerifyReport:
     bytes: int = 0
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
+    manifest: Manifest | None = None  # the manifest a directory was checked against
 
     @property
     def ok(self) -> bool:
@@ -82,6 +85,7 @@ def verify_directory(directory: str | Path) -> VerifyReport:
         report.problems.append(Problem("manifest", MANIFEST_NAME, exc.one_line()))
         report.seconds = time.monotonic() - t0
         return report
+    report.manifest = m
     listed = set()
     for _, chunk in m.chunks():
         listed.add(chunk["file"])
@@ -119,9 +123,9 @@ def verify_stream_file(path: str | Path) -> VerifyReport:
         ended = False
         for marker in MARKER_RE.finditer(mm):
             line = marker.group(0)
-            if line.startswith(b"-- data: "):
+            if line.startswith(STREAM_TABLE_PREFIX):
                 start = marker.end()
-            elif line.startswith(b"-- dumpcore-chunk "):
+            elif line.startswith(STREAM_CHUNK_PREFIX):
                 m = TRAILER_RE.match(line.rstrip(b"\n"))
                 if m is None or start is None:
                     report.problems.append(Problem("stream", path.name, f"malformed chunk comment at byte {marker.start()}"))
@@ -145,6 +149,17 @@ def verify_stream_file(path: str | Path) -> VerifyReport:
             report.problems.append(Problem("truncated", path.name, "the stream ends before its '-- dumpcore-end' line"))
     report.seconds = time.monotonic() - t0
     return report
+
+
+def require_intact(directory: str | Path) -> Manifest:
+    """The dump's manifest, once every chunk and file matched it; otherwise
+    DumpIntegrityError naming the problems (callers check before writing anything)."""
+    report = verify_directory(directory)
+    if not report.ok:
+        shown = "; ".join(str(p) for p in report.problems[:10])
+        more = f" (+{len(report.problems) - 10} more)" if len(report.problems) > 10 else ""
+        raise DumpIntegrityError(f"{directory} failed verification, nothing was written: {shown}{more}")
+    return report.manifest  # type: ignore[return-value]
 
 
 def verify_path(path: str | Path) -> VerifyReport:

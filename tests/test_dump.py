@@ -242,7 +242,9 @@ def test_streamed_chunk_reader_matches_whole_file_split(tmp_path, monkeypatch):
     data = b"".join(stmts)
     path = tmp_path / "c.sql"
     path.write_bytes(data)
-    monkeypatch.setattr(chunks, "READ_BLOCK", 7)  # every block boundary lands mid-statement somewhere
+    from dumpcore import hashing
+
+    monkeypatch.setattr(hashing, "READ_BLOCK", 7)  # every block boundary lands mid-statement somewhere
     h = chunk_hasher()
     streamed = list(chunks.iter_chunk_statements(path, h))
     assert streamed == chunks.split_chunk_statements(data)
