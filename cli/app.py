@@ -15,6 +15,7 @@ from dumpcore import plan as plan_api
 from dumpcore import restore as restore_api
 from dumpcore import verify as verify_api
 from dumpcore.cat import cat_dump
+from dumpcore.replication import replication_report
 from dumpcore.errors import DumpcoreError, DumpIntegrityError, RestoreError, StreamClosedError, UsageError
 from dumpcore.sandbox import Sandbox, default_root
 
@@ -167,12 +168,18 @@ def restore(
                                                  "triggers around the load, so they do not fire.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Load only what an interrupted restore did not commit.")] = False,
     no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip checking every chunk hash first.")] = False,
+    print_replication: Annotated[bool, typer.Option("--print-replication", help="Only print the CHANGE MASTER TO / "
+                                                    "GTID statements that start a replica at the dump's snapshot.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
 ) -> None:
     """Restore a dump in parallel: checked first, resumable, failing rows set aside in rejects/."""
+    if print_replication:
+        for line in replication_report(directory):
+            typer.echo(line)
+        return
     opts = restore_api.RestoreOptions(database=database, parallel=parallel, tables=list(tables or []), cleanup=cleanup,
                                       append=append, defer_triggers=defer_triggers, resume=resume,
                                       verify=not no_verify)

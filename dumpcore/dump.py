@@ -26,6 +26,7 @@ from .errors import DumpcoreError, OutputError, ServerError, StreamClosedError, 
 from .hashing import hash_file
 from .manifest import FORMAT, FORMAT_VERSION, write_manifest
 from .ordering import LoadPlan, plan_load
+from .replication import SnapshotPosition, binlog_enabled, block_commits, off_position, read_from_snapshot, read_locked
 from .schema import Schema, load_schema
 from .scripts import (DISABLE_STATEMENTS, ENABLE_STATEMENTS, build_scripts, render, render_schema,
                       schema_statements, trigger_statements)
@@ -116,6 +117,36 @@ class _Prepared:
     upsert_form: str
     warnings: list[str]
     pool: "_WorkerPool | None" = None  # worker processes, each in the same snapshot as conn
+    replication: dict | None = None  # the snapshot's binlog position (manifest entry)
+    owns_snapshot: bool = True  # False: a shared Snapshot (several databases), its owner ends it
+
+    def end_snapshot(self) -> None:
+        if self.owns_snapshot:
+            self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        if not self.owns_snapshot:
+            return
+        if self.pool is not None:
+            self.pool.stop()
+        self.conn.close()
+
+
+@dataclass
+class Snapshot:
+    """One consistent snapshot: the connection holding it, the worker processes in the
+    same snapshot, and where it stands in the binary log. Several databases can be
+    dumped from one Snapshot (``dump -A``); its owner commits and closes it."""
+
+    conn: Connection
+    snapshot_at: str
+    position: SnapshotPosition
+    pool: "_WorkerPool | None" = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def replication(self) -> dict:
+        return self.position.to_dict()
 
     def close(self) -> None:
         if self.pool is not None:
@@ -123,46 +154,68 @@ class _Prepared:
         self.conn.close()
 
 
-def _commit_lock(conn: Connection, n: int) -> str:
-    """Block commits briefly so several snapshots see the same state; returns the release
-    statement. MariaDB: BACKUP STAGE BLOCK_COMMIT; else FLUSH TABLES WITH READ LOCK.
-    Needs the RELOAD privilege."""
+def open_snapshot(options: ConnectionOptions, workers: int = 1, validate: str = "first") -> Snapshot:
+    """Start the snapshot (and ``workers`` processes in it) and read its binlog position.
+
+    Commits are blocked around the start of every snapshot and the position read when
+    the binlog is on or there are several workers; without RELOAD a single-connection
+    MariaDB dump reads the snapshot's own binlog position instead (exact, no lock).
+    """
+    conn = options.connect()
+    pool: _WorkerPool | None = None
     try:
-        if conn.flavour == "mariadb" and version_tuple(conn.server_version) >= (10, 4, 1):
-            conn.execute("BACKUP STAGE START")
-            conn.execute("BACKUP STAGE BLOCK_COMMIT")
-            return "BACKUP STAGE END"
-        conn.execute("FLUSH TABLES WITH READ LOCK")
-        return "UNLOCK TABLES"
-    except ServerError as exc:
-        raise DumpcoreError(f"--workers {n} needs a brief commit lock to give every worker the same snapshot: "
-                            f"{exc.one_line()}", hint="grant RELOAD, or dump with --workers 1") from None
+        binlog = binlog_enabled(conn)
+        lock: Connection | None = None
+        release = None
+        warnings: list[str] = []
+        if workers > 1 or binlog:
+            lock = options.connect()
+            try:
+                release = block_commits(lock)
+            except ServerError as exc:
+                lock.close()
+                lock = None
+                if workers > 1:
+                    raise DumpcoreError(f"--workers {workers} needs a brief commit lock to give every worker the "
+                                        f"same snapshot: {exc.one_line()}",
+                                        hint="grant RELOAD, or dump with --workers 1") from None
+                if conn.flavour != "mariadb":
+                    warnings.append(f"no commit lock for the binlog position ({exc.one_line()}); "
+                                    "it may include commits made just after the snapshot")
+        try:
+            if workers > 1 and validate != "none":
+                sqltext.load_parser()  # imported once here, inherited by every forked worker
+            snapshot_at = start_snapshot(conn)
+            if not binlog:
+                position = off_position(conn)
+            elif release is not None:
+                position = read_locked(lock)  # type: ignore[arg-type]
+            else:
+                position = read_from_snapshot(conn)
+            if workers > 1:
+                pool = _WorkerPool(options, workers)
+        finally:
+            if lock is not None:
+                lock.execute(release)  # type: ignore[arg-type]
+                lock.close()
+        warnings += list(position.notes)
+        return Snapshot(conn, snapshot_at, position, pool, warnings)
+    except BaseException:
+        if pool is not None:
+            pool.stop()
+        conn.close()
+        raise
 
 
-def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions) -> _Prepared:
+def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snapshot: Snapshot | None = None) -> _Prepared:
     if opts.validate not in ("first", "all", "none"):
         raise UsageError(f"--validate takes first, all or none, not {opts.validate!r}")
     if opts.workers < 1:
         raise UsageError("--workers must be at least 1")
-    conn = options.connect()
-    pool: _WorkerPool | None = None
+    owns = snapshot is None
+    snap = snapshot or open_snapshot(options, opts.workers, opts.validate)
+    conn, pool, snapshot_at = snap.conn, snap.pool, snap.snapshot_at
     try:
-        if opts.workers > 1:
-            # Every worker process starts its snapshot while commits are blocked.
-            lock = options.connect()
-            try:
-                release = _commit_lock(lock, opts.workers)
-                if opts.validate != "none":
-                    sqltext.load_parser()  # imported once here, inherited by every forked worker
-                try:
-                    snapshot_at = start_snapshot(conn)
-                    pool = _WorkerPool(options, opts.workers)
-                finally:
-                    lock.execute(release)
-            finally:
-                lock.close()
-        else:
-            snapshot_at = start_snapshot(conn)
         schema = load_schema(conn, database)
         for name in [*opts.tables, *opts.exclude]:
             if name not in schema.tables:
@@ -174,7 +227,7 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions) -> _P
         plan = full.restricted(chosen)
         if opts.where and not opts.no_data:
             check_where(conn, [schema.tables[t] for t in chosen], database, opts.where)
-        warnings = []
+        warnings = list(snap.warnings) if owns else []
         non_tx = [t for t in chosen if not schema.tables[t].transactional]
         if non_tx:
             warnings.append("not transactional, so not in the consistent snapshot: "
@@ -187,11 +240,11 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions) -> _P
         form = UPSERT_VALUES
         if conn.flavour == "mysql" and version_tuple(conn.server_version) >= (8, 0, 19):
             form = UPSERT_ROW_ALIAS  # VALUES() in ON DUPLICATE KEY UPDATE is deprecated there
-        return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings, pool)
+        return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings, pool,
+                         snap.replication, owns)
     except BaseException:
-        if pool is not None:
-            pool.stop()
-        conn.close()
+        if owns:
+            snap.close()
         raise
 
 
@@ -315,8 +368,6 @@ class _WorkerPool:
         ctx = (p.schema.database, p.upsert_form, p.statement_size, opts, str(root))
         for u in units:
             self.tasks.put((u, p.schema.tables[u.table], ctx))
-        for _ in self.procs:
-            self.tasks.put(None)
         parts: dict[str, list[tuple[int, TableResult]]] = {t: [] for t in p.tables}
         started: set[str] = set()
         done = 0
@@ -337,6 +388,7 @@ class _WorkerPool:
         return parts
 
     def stop(self) -> None:
+        # The pool serves every database of one snapshot: workers leave only when stopped.
         for proc in self.procs:
             if proc.is_alive():
                 proc.terminate()
@@ -440,13 +492,17 @@ def _check_output_dir(out: Path) -> None:
 
 
 def dump_to_directory(options: ConnectionOptions, database: str, output: str | os.PathLike,
-                      opts: DumpOptions | None = None, progress: DumpProgress | None = None) -> DumpSummary:
-    """Dump ``database`` into a new directory: data/, schema.sql, triggers.sql, scripts/, manifest.json."""
+                      opts: DumpOptions | None = None, progress: DumpProgress | None = None,
+                      snapshot: Snapshot | None = None) -> DumpSummary:
+    """Dump ``database`` into a new directory: data/, schema.sql, triggers.sql, scripts/, manifest.json.
+
+    ``snapshot``: an open Snapshot shared with other databases (left open); default: its own.
+    """
     opts = opts or DumpOptions()
     out = Path(output)
     _check_output_dir(out)
     t0 = time.monotonic()
-    p = _prepare(options, database, opts)
+    p = _prepare(options, database, opts, snapshot)
     partial = out.resolve().parent / f".{out.name}.partial-{os.getpid()}"
     try:
         shutil.rmtree(partial, ignore_errors=True)
@@ -477,7 +533,7 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         sink.drain()
         if progress:
             progress.end()
-        p.conn.execute("COMMIT")
+        p.end_snapshot()
         data_files = {t: [c.file for c in r.chunks] for t, r in results.items()}
         pre = [] if opts.no_schema else ["schema.sql"]
         post = [] if opts.no_schema else ["triggers.sql"]
@@ -489,7 +545,7 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "tool": f"dumpcore {__version__}",
             "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "snapshot_at": p.snapshot_at,
+            "snapshot_at": p.snapshot_at, "replication": p.replication,
             "source": {"server_version": p.conn.server_version, "flavour": p.conn.flavour,
                        "connection": options.describe()},
             "database": database, "create_database": p.schema.create_database_sql, "upsert_form": p.upsert_form,
@@ -526,7 +582,8 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
 
 
 def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | None = None,
-                   opts: DumpOptions | None = None, progress: DumpProgress | None = None) -> DumpSummary:
+                   opts: DumpOptions | None = None, progress: DumpProgress | None = None,
+                   snapshot: Snapshot | None = None) -> DumpSummary:
     """Dump ``database`` as one SQL stream in load order that ``| mariadb DB`` applies as is.
 
     Settings, schema (unless no_schema), data with a hash comment after each chunk,
@@ -537,7 +594,7 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
         raise UsageError("--stdout is one stream in load order: it is written by one worker (drop --workers)")
     out = out if out is not None else sys.stdout.buffer
     t0 = time.monotonic()
-    p = _prepare(options, database, opts)
+    p = _prepare(options, database, opts, snapshot)
     try:
         problems: list[str] = []
         head = (f"dumpcore {__version__} stream of `{database}` from {p.conn.server_version}, "
@@ -555,7 +612,7 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
                 results.append(_dump_table(p, name, sink, opts, progress))
         if progress:
             progress.end()
-        p.conn.execute("COMMIT")
+        p.end_snapshot()
         if not opts.no_schema:
             out.write(render_schema(trigger_statements(p.schema, p.tables, problems), "triggers").encode())
         out.write(render(ENABLE_STATEMENTS, "settings restored").encode())
@@ -570,4 +627,5 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
     return DumpSummary(database, "-", p.snapshot_at, results, time.monotonic() - t0, p.statement_size, p.warnings)
 
 
-__all__ = ["DumpOptions", "DumpSummary", "DumpcoreError", "dump_to_directory", "dump_to_stream", "parse_size"]
+__all__ = ["DumpOptions", "DumpSummary", "DumpcoreError", "Snapshot", "dump_to_directory", "dump_to_stream",
+           "open_snapshot", "parse_size"]

@@ -16,6 +16,7 @@ from .errors import DumpIntegrityError
 from .hashing import hash_bytes
 
 FORMAT = "dumpcore-dump"
+SERVER_FORMAT = "dumpcore-server-dump"  # several databases, each a dump in its own subdirectory
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 SELF_HASH_FIELD = "manifest_xxh3_128"
@@ -64,7 +65,7 @@ class Manifest:
                 yield t, c
 
 
-def read_manifest(directory: str | os.PathLike) -> Manifest:
+def read_manifest(directory: str | os.PathLike, formats: tuple[str, ...] = (FORMAT,)) -> Manifest:
     """Read and check a dump's manifest; DumpIntegrityError names what is wrong."""
     directory = Path(directory)
     path = directory / MANIFEST_NAME
@@ -79,7 +80,9 @@ def read_manifest(directory: str | os.PathLike) -> Manifest:
         data = json.loads(text)
     except ValueError as exc:
         raise DumpIntegrityError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or data.get("format") not in formats:
+        if isinstance(data, dict) and data.get("format") in (FORMAT, SERVER_FORMAT):
+            raise DumpIntegrityError(f"{path}: a {data['format']} manifest, where a {' or '.join(formats)} is needed")
         raise DumpIntegrityError(f"{path}: not a dumpcore manifest")
     if data.get("format_version") != FORMAT_VERSION:
         raise DumpIntegrityError(f"{path}: format version {data.get('format_version')} is not supported "
@@ -87,3 +90,8 @@ def read_manifest(directory: str | os.PathLike) -> Manifest:
     if data.get(SELF_HASH_FIELD) != hash_bytes(_canonical(data)):
         raise DumpIntegrityError(f"{path}: content does not match its own hash; the manifest was edited or damaged")
     return Manifest(directory, data)
+
+
+def read_any_manifest(directory: str | os.PathLike) -> Manifest:
+    """A database dump's or a whole-server dump's manifest, checked."""
+    return read_manifest(directory, (FORMAT, SERVER_FORMAT))
