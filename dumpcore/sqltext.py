@@ -192,6 +192,11 @@ class ParsedTable:
 _STANDIN_TYPES = {"INET6": "BINARY(16)", "INET4": "BINARY(4)"}
 _STANDIN_RE = re.compile(r"(?<![\w`])(INET6|INET4)(?![\w`])", re.IGNORECASE)
 _PERSISTENT_RE = re.compile(r"\)\s*PERSISTENT\b", re.IGNORECASE)
+# Spatial column types sqlglot does not know (it reads GEOMETRY): only in a column
+# definition's type position, never the POINT(x, y) function.
+_SPATIAL_TYPE_RE = re.compile(r"(`(?:[^`]|``)+`|\w+)(\s+)(POINT|LINESTRING|POLYGON|MULTIPOINT|MULTILINESTRING|"
+                              r"MULTIPOLYGON|GEOMETRYCOLLECTION)\b(?!\s*\()", re.IGNORECASE)
+_SPATIAL_KEY_RE = re.compile(r",\s*SPATIAL\s+(?:KEY|INDEX)\b[^,()]*\([^()]*\)", re.IGNORECASE)
 _VERSIONED_COMMENT_RE = re.compile(r"/\*(M?!)(\d{5,6})?\s?(.*?)\*/", re.DOTALL)
 
 
@@ -270,8 +275,13 @@ def parse_create_table(sql: str) -> ParsedTable:
     for m in re.finditer(r"(`(?:[^`]|``)+`|\w+)\s+(INET6|INET4)\b", text, re.IGNORECASE):
         standins[m.group(1).strip("`").replace("``", "`")] = m.group(2).lower()
     text = _STANDIN_RE.sub(standin, text)
+    for m in _SPATIAL_TYPE_RE.finditer(text):
+        standins[m.group(1).strip("`").replace("``", "`")] = m.group(3).lower()
+    text = _SPATIAL_TYPE_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}GEOMETRY", text)
     # MariaDB's PERSISTENT is a synonym of STORED for generated columns.
     text = _PERSISTENT_RE.sub(") STORED", text)
+    # sqlglot does not read SPATIAL indexes; the model does not need plain indexes.
+    text = _SPATIAL_KEY_RE.sub("", text)
     expr = parse_one(text)
     if not isinstance(expr, exp.Create) or not isinstance(expr.this, exp.Schema):
         raise ValueError("not a CREATE TABLE with a column list")

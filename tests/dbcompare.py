@@ -65,3 +65,20 @@ def assert_same_database(conn: Connection, source: str, target: str, tables: lis
             assert ra == rb, f"{t}: row {i} differs: {ra!r} != {rb!r}"
         total += len(a)
     return total
+
+
+def schema_objects(conn: Connection, database: str) -> dict[str, list[str]]:
+    """Names of the views, triggers and routines of ``database``, sorted."""
+    queries = {
+        "views": "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '%s'",
+        "triggers": "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '%s'",
+        "routines": "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '%s'",
+    }
+    return {k: sorted(r[0] for r in conn.query_text(q % database)) for k, q in queries.items()}
+
+
+def assert_same_objects(conn: Connection, source: str, target: str) -> dict[str, list[str]]:
+    """The same views, triggers and routines (by name) on both sides; returns them."""
+    a, b = schema_objects(conn, source), schema_objects(conn, target)
+    assert a == b, f"schema objects differ: {source} {a} != {target} {b}"
+    return a

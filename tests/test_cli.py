@@ -7,10 +7,11 @@ import subprocess
 import pytest
 
 from clirun import DUMPCORE, conn_args, dumpcore
-from conftest import REPO, SAKILA_DIR
+from conftest import REPO
 from dumpcore.connection import ConnectionOptions
 from dumpcore.sandbox import free_port
 from dumpcore.cli.options import normalize_password_args
+from fixture_world import WORLD_TABLES, write_world_schema
 
 
 def test_cli_is_installed_as_dumpcore_cli():
@@ -20,28 +21,30 @@ def test_cli_is_installed_as_dumpcore_cli():
     assert app_module.__file__.endswith("cli/app.py")
 
 
-def test_plan_json_from_server(server, sakila):
-    proc = dumpcore("plan", sakila, "--json", *conn_args(server))
+def test_plan_json_from_server(server, world):
+    proc = dumpcore("plan", world, "--json", *conn_args(server))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert data["table_count"] == 16 and len(data["load_order"]) == 16
+    assert data["table_count"] == len(WORLD_TABLES) and sorted(data["load_order"]) == WORLD_TABLES
     assert data["cleanup_order"] == list(reversed(data["load_order"]))
-    assert [sorted(c) for c in data["cycles"]] == [["staff", "store"]]
+    assert [sorted(c) for c in data["cycles"]] == [["category"], ["staff", "store"]]
 
 
 def test_plan_ddl_json_and_scripts(tmp_path):
-    proc = dumpcore("plan", "--ddl", str(SAKILA_DIR / "sakila-schema.sql"), "-o", str(tmp_path), "--json")
+    ddl = write_world_schema(tmp_path / "world.sql")
+    proc = dumpcore("plan", "--ddl", str(ddl), "-o", str(tmp_path / "scripts"), "--json")
     assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == b""  # every statement was read
     data = json.loads(proc.stdout)
     assert data["load_order"].index("country") < data["load_order"].index("city") < data["load_order"].index("address")
-    assert (tmp_path / "cleanup.sql").read_text().count("DELETE FROM") == 16
+    assert (tmp_path / "scripts" / "cleanup.sql").read_text().count("DELETE FROM") == len(WORLD_TABLES)
 
 
-def test_plan_text_output(server, sakila):
-    proc = dumpcore("plan", sakila, *conn_args(server))
+def test_plan_text_output(server, world):
+    proc = dumpcore("plan", world, *conn_args(server))
     assert proc.returncode == 0
     out = proc.stdout.decode()
-    assert "16 tables" in out and "Cycles:" in out and "NOT NULL" in out
+    assert f"{len(WORLD_TABLES)} tables" in out and "Cycles:" in out and "NOT NULL" in out
 
 
 def test_plan_needs_database_or_ddl():
@@ -95,9 +98,9 @@ def pw_user(server, conn):
     conn.execute("DROP USER 'dc_pw'@'localhost'")
 
 
-def test_password_from_env_defaults_file_and_prompt(server, sakila, pw_user, tmp_path):
+def test_password_from_env_defaults_file_and_prompt(server, world, pw_user, tmp_path):
     user, pw = pw_user
-    base = ["plan", sakila, "--json", "-h", server.host, "-P", str(server.port), "-u", user]
+    base = ["plan", world, "--json", "-h", server.host, "-P", str(server.port), "-u", user]
     wrong = dumpcore(*base, env={"MYSQL_PWD": "wrong"})
     assert wrong.returncode == 1 and "1045" in wrong.stderr.decode()
     assert pw not in wrong.stderr.decode()

@@ -9,7 +9,7 @@ import xxhash
 
 from clirun import DUMPCORE, conn_args, dumpcore
 from conftest import run_client
-from dbcompare import assert_same_database, raw_rows
+from dbcompare import assert_same_database, assert_same_objects, raw_rows
 from dumpcore.chunks import UPSERT_ROW_ALIAS, UPSERT_VALUES, statement_parts
 from dumpcore.connection import quote_ident
 from dumpcore.dump import DumpOptions, dump_to_directory, parse_size
@@ -17,6 +17,7 @@ from dumpcore.manifest import read_manifest
 from dumpcore.sandbox import Sandbox
 from dumpcore.sqltext import parse_one, validate
 from edge_data import create_edge_database
+from fixture_world import WORLD_ROUTINES, WORLD_TRIGGERS, WORLD_VIEWS
 
 
 @pytest.fixture(scope="module")
@@ -115,33 +116,33 @@ def test_upsert_forms_parse_as_mariadb_and_mysql8():
     assert tail == b"\nON DUPLICATE KEY UPDATE `k1`=VALUES(`k1`);\n"
 
 
-def test_sakila_round_trip_both_ways(server, conn, sakila, db, tmp_path):
-    stdout_into_client(server, sakila, db)
-    assert_same_database(conn, sakila, db) > 40000
-    out = tmp_path / "sak"
-    assert dumpcore("dump", sakila, "-o", str(out), "-q", *conn_args(server)).returncode == 0
+def test_world_round_trip_both_ways(server, conn, world, db, tmp_path):
+    stdout_into_client(server, world, db)
+    assert assert_same_database(conn, world, db) > 15000
+    out = tmp_path / "world"
+    assert dumpcore("dump", world, "-o", str(out), "-q", *conn_args(server)).returncode == 0
     with server.connect() as c:
         c.execute(f"DROP DATABASE {quote_ident(db)}")
         c.execute(f"CREATE DATABASE {quote_ident(db)}")
     run_client(server, stdin_path=out / "scripts" / "load.sql", database=db, cwd=out)
-    assert_same_database(conn, sakila, db)
-    views = conn.query_text(f"SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '{db}'")
-    assert views[0][0] == "7"
-    assert conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.actor_info") == "200"
-    trig = conn.query_text(f"SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{db}'")
-    assert trig[0][0] == "6"
+    assert_same_database(conn, world, db)
+    assert assert_same_objects(conn, world, db) == {"views": WORLD_VIEWS, "triggers": WORLD_TRIGGERS,
+                                                     "routines": WORLD_ROUTINES}
+    # the view three levels up answers on the copy as on the source
+    assert conn.query(f"SELECT * FROM {quote_ident(db)}.store_summary ORDER BY store_id") == \
+        conn.query("SELECT * FROM world.store_summary ORDER BY store_id")
 
 
-def test_subset_where_exclude_and_schema_only(server, sakila, tmp_path):
+def test_subset_where_exclude_and_schema_only(server, world, tmp_path):
     out = tmp_path / "w"
-    s = dump_to_directory(server, sakila, out, DumpOptions(tables=["payment", "customer"], where="customer_id <= 5"))
+    s = dump_to_directory(server, world, out, DumpOptions(tables=["payment", "customer"], where="customer_id <= 5"))
     m = read_manifest(out)
     assert [t["name"] for t in m.tables] == ["customer", "payment"]
     assert {t.table: t.rows for t in s.tables}["customer"] == 5
     cleanup = (out / "scripts" / "cleanup.sql").read_text()
     assert cleanup.count("DELETE FROM") == 2  # only the dumped tables
     out2 = tmp_path / "x"
-    dump_to_directory(server, sakila, out2, DumpOptions(exclude=["payment", "rental"], no_data=True))
+    dump_to_directory(server, world, out2, DumpOptions(exclude=["payment", "rental"], no_data=True))
     m2 = read_manifest(out2)
     assert "payment" not in [t["name"] for t in m2.tables] and not list((out2 / "data").glob("*.sql"))
 
@@ -207,17 +208,17 @@ def test_parse_size(text, expected):
     assert parse_size(text) == expected
 
 
-def test_bad_input_is_one_line_error_and_no_dump(server, sakila, tmp_path):
+def test_bad_input_is_one_line_error_and_no_dump(server, world, tmp_path):
     cases = [
-        (["dump", sakila, "no_such_table", "-o", str(tmp_path / "a")], r"Error: table `no_such_table` not found"),
-        (["dump", sakila, "--exclude", "nope", "-o", str(tmp_path / "b")], r"Error: table `nope` not found"),
-        (["dump", sakila, "--where", "no_such_col = 1", "-o", str(tmp_path / "c")],
+        (["dump", world, "no_such_table", "-o", str(tmp_path / "a")], r"Error: table `no_such_table` not found"),
+        (["dump", world, "--exclude", "nope", "-o", str(tmp_path / "b")], r"Error: table `nope` not found"),
+        (["dump", world, "--where", "no_such_col = 1", "-o", str(tmp_path / "c")],
          r"Error: --where rejected on table `\w+`: server error 1054: Unknown column 'no_such_col'"),
-        (["dump", sakila, "-o", str(tmp_path / "full")], r"Error: output directory .* exists and is not empty"),
-        (["dump", sakila, "-o", "/proc/dumpcore-cannot-write"], r"Error: cannot write the dump"),
-        (["dump", sakila, "-o", str(tmp_path / "f" / "sub")], r"Error: cannot create output directory"),
-        (["dump", sakila], r"Error: give exactly one of -o DIR or --stdout"),
-        (["dump", sakila, "--chunk-size", "lots", "-o", str(tmp_path / "d")], r"Error: not a size: 'lots'"),
+        (["dump", world, "-o", str(tmp_path / "full")], r"Error: output directory .* exists and is not empty"),
+        (["dump", world, "-o", "/proc/dumpcore-cannot-write"], r"Error: cannot write the dump"),
+        (["dump", world, "-o", str(tmp_path / "f" / "sub")], r"Error: cannot create output directory"),
+        (["dump", world], r"Error: give exactly one of -o DIR or --stdout"),
+        (["dump", world, "--chunk-size", "lots", "-o", str(tmp_path / "d")], r"Error: not a size: 'lots'"),
     ]
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "keep.txt").write_text("mine")
@@ -337,10 +338,10 @@ def test_workers_split_big_tables_and_match_a_single_worker_dump(server, db, tmp
 
 
 @pytest.mark.parametrize("statement_size", [300, 4096, 1 << 20])
-def test_direct_fetch_and_row_tuples_write_identical_dumps(server, edge_db, sakila, tmp_path, statement_size):
+def test_direct_fetch_and_row_tuples_write_identical_dumps(server, edge_db, world, tmp_path, statement_size):
     """The compiled encoder reading mysqlclient's result directly must write exactly what
     the tuple path (fetch_row + encode_rows) writes: same bytes, hashes, keys."""
-    for db_name in (edge_db, sakila):
+    for db_name in (edge_db, world):
         a, b = tmp_path / f"{db_name}-direct", tmp_path / f"{db_name}-tuples"
         dump_to_directory(server, db_name, a, DumpOptions(statement_size=statement_size, chunk_size=64 << 10))
         dump_to_directory(server, db_name, b, DumpOptions(statement_size=statement_size, chunk_size=64 << 10,
@@ -365,20 +366,22 @@ def test_result_encoder_refuses_what_it_does_not_know(server):
             ResultEncoder(buffered, b"\x00")
 
 
-def test_direct_path_is_really_taken(server, sakila):
+def test_direct_path_is_really_taken(server, world):
     """Guards the differential test above: a silent fallback to tuples would make it compare
     the tuple path with itself."""
     from dumpcore.schema import load_schema
     from dumpcore.stream import DirectSource, row_source, table_query
 
     with server.connect() as c:
-        table = load_schema(c, sakila, with_ddl=False).tables["payment"]
-        q = table_query(table, sakila)
+        table = load_schema(c, world, with_ddl=False).tables["payment"]
+        first = c.scalar(f"SELECT CONCAT_WS(',', payment_id, customer_id, staff_id, rental_id, amount) "
+                         f"FROM {world}.payment ORDER BY payment_id LIMIT 1")
+        q = table_query(table, world)
         src = row_source(c, q, bytes(col.kind for col in q.columns))
         try:
             assert isinstance(src, DirectSource)
             text, rows, _ = src.encode(1 << 20)
-            assert rows > 100 and text.startswith(b"(1,1,1,76,2.99,")
+            assert rows > 100 and text.startswith(b"(" + first.encode() + b",")
             assert src.first_key == ["1"]
         finally:
             src.close()
@@ -397,11 +400,11 @@ def test_myisam_tables_are_named_and_statement_size_is_capped(server, db, tmp_pa
     assert proc.returncode == 0 and "Warning: not transactional" in proc.stderr.decode()
 
 
-def test_progress_bar_shows_on_a_terminal_only(server, sakila, tmp_path):
+def test_progress_bar_shows_on_a_terminal_only(server, world, tmp_path):
     import pty
 
     master, slave = pty.openpty()
-    proc = subprocess.Popen([str(DUMPCORE), "dump", sakila, "-o", str(tmp_path / "tty"), *conn_args(server)],
+    proc = subprocess.Popen([str(DUMPCORE), "dump", world, "-o", str(tmp_path / "tty"), *conn_args(server)],
                             stdout=subprocess.DEVNULL, stderr=slave, env={**os.environ, "COLUMNS": "120"})
     os.close(slave)
     seen = b""
@@ -416,5 +419,5 @@ def test_progress_bar_shows_on_a_terminal_only(server, sakila, tmp_path):
     assert proc.wait() == 0
     os.close(master)
     assert b"all tables" in seen and b"rows" in seen  # the rich bar, drawn on the terminal
-    piped = dumpcore("dump", sakila, "-o", str(tmp_path / "pipe"), *conn_args(server))
+    piped = dumpcore("dump", world, "-o", str(tmp_path / "pipe"), *conn_args(server))
     assert b"all tables" not in piped.stderr  # no bar when stderr is not a terminal

@@ -11,14 +11,15 @@ from pathlib import Path
 import pytest
 
 from clirun import DUMPCORE, conn_args, dumpcore
-from conftest import SAKILA_DIR, run_client
-from dbcompare import assert_same_database, checksum, raw_rows, table_names
+from conftest import run_client
+from dbcompare import assert_same_database, assert_same_objects, checksum, raw_rows, table_names
 from dumpcore.connection import quote_ident
 from dumpcore.dump import DumpOptions, dump_to_directory
 from dumpcore.restore import RestoreOptions, restore
 from dumpcore.sample import SCHOOL_DDL, create_school
 from dumpcore.sandbox import Sandbox
 from edge_data import create_edge_database
+from fixture_world import WORLD_ROUTINES, WORLD_TRIGGERS, WORLD_VIEWS, world_schema_script
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +38,9 @@ def edge_dump(server, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def sakila_dump(server, sakila, tmp_path_factory):
-    out = tmp_path_factory.mktemp("sakila") / "dump"
-    dump_to_directory(server, sakila, out)
+def world_dump(server, world, tmp_path_factory):
+    out = tmp_path_factory.mktemp("world") / "dump"
+    dump_to_directory(server, world, out)
     return out
 
 
@@ -79,17 +80,17 @@ def drop(server, name: str) -> None:
 # -- exact restores ---------------------------------------------------------------
 
 
-def test_sakila_restores_exactly_into_a_new_database(server, conn, sakila, sakila_dump, tmp_path, db):
+def test_world_restores_exactly_into_a_new_database(server, conn, world, world_dump, tmp_path, db):
     drop(server, db)  # restore creates it
-    d = copy_dump(sakila_dump, tmp_path)
+    d = copy_dump(world_dump, tmp_path)
     proc = dumpcore("restore", str(d), "--database", db, "--parallel", "2", "--json", *conn_args(server))
     assert proc.returncode == 0, proc.stderr.decode()
     summary = json.loads(proc.stdout)
-    assert summary["total_rows"] == 47273 and summary["total_rejected"] == 0
-    assert_same_database(conn, sakila, db)
-    assert conn.scalar(f"SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{db}'") == "6"
-    assert conn.scalar(f"SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '{db}'") == "7"
-    assert conn.scalar(f"SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '{db}'") == "6"
+    source_rows = sum(int(conn.scalar(f"SELECT COUNT(*) FROM {world}.{t}")) for t in table_names(conn, world))
+    assert summary["total_rows"] == source_rows > 15000 and summary["total_rejected"] == 0
+    assert assert_same_database(conn, world, db) == source_rows
+    assert assert_same_objects(conn, world, db) == {"views": WORLD_VIEWS, "triggers": WORLD_TRIGGERS,
+                                                     "routines": WORLD_ROUTINES}
 
 
 def test_edge_types_restore_exactly(server, conn, edge_dump, tmp_path, db):
@@ -100,29 +101,26 @@ def test_edge_types_restore_exactly(server, conn, edge_dump, tmp_path, db):
     assert_same_database(conn, name, db)
 
 
-def test_sakila_into_schema_made_by_its_own_ddl_with_triggers_deferred(server, conn, sakila, sakila_dump, tmp_path, db):
-    ddl = (SAKILA_DIR / "sakila-schema.sql").read_text()
-    ddl = ddl.replace("DROP SCHEMA IF EXISTS sakila;", "").replace("CREATE SCHEMA sakila;", "") \
-        .replace("USE sakila;", f"USE {quote_ident(db)};")
-    run_client(server, ddl)
+def test_world_into_schema_made_by_its_own_ddl_with_triggers_deferred(server, conn, world, world_dump, tmp_path, db):
+    run_client(server, world_schema_script(db))
     before = {r[0] for r in conn.query_text(
         f"SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{db}'")}
-    assert before == {"ins_film", "upd_film", "del_film"}
-    d = copy_dump(sakila_dump, tmp_path)
+    assert before == set(WORLD_TRIGGERS)
+    d = copy_dump(world_dump, tmp_path)
     summary = restore(d, server, RestoreOptions(database=db, defer_triggers=True, parallel=2))
     assert not summary.warnings or not any("will fire" in w for w in summary.warnings)
     saved = d / "journal" / f"{db}.saved-triggers.sql"
     assert "CREATE DEFINER" in saved.read_text() or "CREATE TRIGGER" in saved.read_text()
     # no trigger side effects: film_text equals the source, row for row
-    assert raw_rows(conn, sakila, "film_text") == raw_rows(conn, db, "film_text")
-    assert_same_database(conn, sakila, db)
+    assert raw_rows(conn, world, "film_text") == raw_rows(conn, db, "film_text")
+    assert_same_database(conn, world, db)
     after = {r[0] for r in conn.query_text(
         f"SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{db}'")}
-    assert after == before | {"customer_create_date", "payment_date", "rental_date"}
+    assert after == before
 
 
-def test_restore_without_defer_warns_and_names_the_triggers(server, conn, sakila_dump, tmp_path, db):
-    d = copy_dump(sakila_dump, tmp_path)
+def test_restore_without_defer_warns_and_names_the_triggers(server, conn, world_dump, tmp_path, db):
+    d = copy_dump(world_dump, tmp_path)
     restore(d, server, RestoreOptions(database=db, tables=["language"]))  # creates the table
     conn.execute(f"CREATE TRIGGER {quote_ident(db)}.lang_ins BEFORE INSERT ON {quote_ident(db)}.language "
                  "FOR EACH ROW SET NEW.name = NEW.name")
@@ -130,7 +128,7 @@ def test_restore_without_defer_warns_and_names_the_triggers(server, conn, sakila
     assert any("`lang_ins` on `language`" in w and "--defer-triggers" in w for w in summary.warnings)
 
 
-def test_other_time_zone_and_strict_sql_mode_server(server, conn, edge_dump, sakila, sakila_dump, tmp_path):
+def test_other_time_zone_and_strict_sql_mode_server(server, conn, edge_dump, world, world_dump, tmp_path):
     name, out = edge_dump
     strict = "STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_BACKSLASH_ESCAPES"
     with Sandbox(extra_args=("--default-time-zone=-07:00", f"--sql-mode={strict}")) as other:
@@ -139,8 +137,8 @@ def test_other_time_zone_and_strict_sql_mode_server(server, conn, edge_dump, sak
             assert "NO_BACKSLASH_ESCAPES" in oc.scalar("SELECT @@GLOBAL.sql_mode")
             restore(copy_dump(out, tmp_path / "e"), other.options, RestoreOptions(database="edge_copy"))
             assert_same_database(conn, name, "edge_copy", target_conn=oc)
-            restore(copy_dump(sakila_dump, tmp_path / "s"), other.options, RestoreOptions(database="sakila"))
-            assert_same_database(conn, sakila, "sakila", target_conn=oc)
+            restore(copy_dump(world_dump, tmp_path / "s"), other.options, RestoreOptions(database="world"))
+            assert_same_database(conn, world, "world", target_conn=oc)
 
 
 # -- damaged dumps ------------------------------------------------------------------
@@ -178,9 +176,9 @@ def _extra(p: Path) -> str:
 
 @pytest.mark.parametrize("damage,kind", [(_flip, "corrupt"), (_truncate, "truncated"), (_delete, "missing"),
                                          (_edit_manifest, "manifest"), (_extra, "extra")])
-def test_damaged_dump_is_named_and_refused_before_any_write(server, conn, sakila, sakila_dump, tmp_path, db,
+def test_damaged_dump_is_named_and_refused_before_any_write(server, conn, world, world_dump, tmp_path, db,
                                                             damage, kind):
-    d = copy_dump(sakila_dump, tmp_path)
+    d = copy_dump(world_dump, tmp_path)
     restore(d, server, RestoreOptions(database=db, tables=["film", "language", "payment"]))
     conn.execute(f"UPDATE {quote_ident(db)}.language SET name = 'Changed' WHERE language_id = 1")
     before = checksum(conn, db)
@@ -198,13 +196,14 @@ def test_damaged_dump_is_named_and_refused_before_any_write(server, conn, sakila
     assert cat.returncode != 0 and cat.stdout == b""
 
 
-def test_stream_file_verify_names_corruption_and_truncation(server, sakila, tmp_path):
+def test_stream_file_verify_names_corruption_and_truncation(server, world, world_dump, tmp_path):
     stream = tmp_path / "s.sql"
     with open(stream, "wb") as f:
-        assert subprocess.run([str(DUMPCORE), "dump", sakila, "--stdout", "-q", *conn_args(server)],
+        assert subprocess.run([str(DUMPCORE), "dump", world, "--stdout", "-q", *conn_args(server)],
                               stdout=f).returncode == 0
     ok = dumpcore("verify", str(stream))
-    assert ok.returncode == 0 and "16 chunks" in ok.stdout.decode()
+    chunks = json.loads((world_dump / "manifest.json").read_text())["totals"]["chunks"]
+    assert ok.returncode == 0 and f"{chunks} chunks" in ok.stdout.decode()
     data = stream.read_bytes()
     pos = data.index(b"INSERT INTO `payment`") + 500
     (tmp_path / "bad.sql").write_bytes(data[:pos] + bytes([data[pos] ^ 1]) + data[pos + 1:])
@@ -215,15 +214,15 @@ def test_stream_file_verify_names_corruption_and_truncation(server, sakila, tmp_
     assert cut.returncode == 1 and "truncated" in cut.stdout.decode()
 
 
-def test_cat_is_a_verified_stream_for_the_client(server, conn, sakila, sakila_dump, tmp_path, db):
-    cat = subprocess.Popen([str(DUMPCORE), "cat", str(sakila_dump)], stdout=subprocess.PIPE)
+def test_cat_is_a_verified_stream_for_the_client(server, conn, world, world_dump, tmp_path, db):
+    cat = subprocess.Popen([str(DUMPCORE), "cat", str(world_dump)], stdout=subprocess.PIPE)
     client = subprocess.run(server.client_command("mariadb", db), stdin=cat.stdout, capture_output=True,
                             env=server.client_env())
     cat.stdout.close()
     assert cat.wait() == 0 and client.returncode == 0, client.stderr
-    assert_same_database(conn, sakila, db)
+    assert_same_database(conn, world, db)
     with open(tmp_path / "cat.sql", "wb") as f:
-        subprocess.run([str(DUMPCORE), "cat", str(sakila_dump)], stdout=f, check=True)
+        subprocess.run([str(DUMPCORE), "cat", str(world_dump)], stdout=f, check=True)
     assert dumpcore("verify", str(tmp_path / "cat.sql")).returncode == 0
 
 
@@ -366,12 +365,12 @@ def test_subset_restore_warns_about_parents_left_out(server, school, tmp_path, d
         in err
 
 
-def test_bad_restore_input_is_one_line_error(server, sakila_dump, tmp_path):
+def test_bad_restore_input_is_one_line_error(server, world_dump, tmp_path):
     cases = [
         (["restore", str(tmp_path / "nope")], r"Error: .*nope: not a dump directory"),
-        (["restore", str(sakila_dump), "--tables", "ghost"], r"Error: table `ghost` is not in the dump"),
-        (["restore", str(sakila_dump), "--cleanup", "--append"], r"Error: --cleanup and --append exclude each other"),
-        (["restore", str(sakila_dump), "--database", "never_restored", "--resume"], r"Error: nothing to resume"),
+        (["restore", str(world_dump), "--tables", "ghost"], r"Error: table `ghost` is not in the dump"),
+        (["restore", str(world_dump), "--cleanup", "--append"], r"Error: --cleanup and --append exclude each other"),
+        (["restore", str(world_dump), "--database", "never_restored", "--resume"], r"Error: nothing to resume"),
         (["verify", str(tmp_path / "nope")], r"Error: .*nope: no such dump directory or stream file"),
     ]
     for args, pattern in cases:
