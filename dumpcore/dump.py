@@ -26,6 +26,8 @@ from .errors import DumpcoreError, OutputError, ServerError, StreamClosedError, 
 from .hashing import hash_file
 from .manifest import FORMAT, FORMAT_VERSION, write_manifest
 from .ordering import LoadPlan, plan_load
+from .partials import PartialDir, partial_path, sweep_partials
+from .private import make_private_tree
 from .replication import SnapshotPosition, binlog_enabled, block_commits, off_position, read_from_snapshot, read_locked
 from .schema import Schema, load_schema
 from .scripts import (DISABLE_STATEMENTS, ENABLE_STATEMENTS, build_scripts, render, render_schema,
@@ -503,10 +505,11 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
     _check_output_dir(out)
     t0 = time.monotonic()
     p = _prepare(options, database, opts, snapshot)
-    partial = out.resolve().parent / f".{out.name}.partial-{os.getpid()}"
+    p.warnings += sweep_partials(out)
+    partial = partial_path(out)
+    partial_dir: PartialDir | None = None
     try:
-        shutil.rmtree(partial, ignore_errors=True)
-        partial.mkdir()
+        partial_dir = PartialDir(out)  # 0700 from the start: no file under it is ever readable by others
         problems: list[str] = []
         if not opts.no_schema:
             header = f"dumpcore {__version__}: schema of `{database}` (run in the target database)"
@@ -565,6 +568,7 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
                        "chunks": sum(len(r.chunks) for r in results.values()), "seconds": round(seconds, 3)},
         }
         write_manifest(partial, manifest)
+        make_private_tree(partial)  # files 0600
         if out.exists():
             out.rmdir()  # checked empty above; rename needs the name free
         os.replace(partial, out)
@@ -577,6 +581,8 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         raise
     finally:
         p.close()
+        if partial_dir is not None:
+            partial_dir.release()
     return DumpSummary(database, str(out), p.snapshot_at, [results[t] for t in p.tables if t in results],
                        time.monotonic() - t0, p.statement_size, p.warnings)
 

@@ -1,0 +1,102 @@
+"""The hidden ``.<name>.partial-<pid>`` directory a dump is built in, and its leftovers.
+
+A dump is written in a sibling partial directory and renamed into place when complete.
+A dump that is killed (``kill -9``, power loss) cannot remove it, so the next dump to the
+same ``-o`` does: a partial directory is removed only when its process is gone AND no
+process holds its lock (the dump holds an ``flock`` on the directory for as long as it,
+or a worker process it forked, runs). One still in use is named and left alone.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+from pathlib import Path
+
+from .private import private_dir
+
+_PARTIAL_RE = re.compile(r"\.partial-(\d+)$")
+
+
+def partial_path(out: Path) -> Path:
+    """Where this process builds the dump that becomes ``out``."""
+    return out.resolve().parent / f".{out.name}.partial-{os.getpid()}"
+
+
+class PartialDir:
+    """The partial directory of this dump, 0700, locked while this process (or its forks) lives."""
+
+    def __init__(self, out: Path):
+        self.path = partial_path(out)
+        shutil.rmtree(self.path, ignore_errors=True)  # our own pid: a leftover of a reused pid
+        private_dir(self.path)
+        self._fd: int | None = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def _locked(path: Path) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def sweep_partials(out: Path) -> list[str]:
+    """Remove partial directories of earlier dumps to ``out`` whose process is gone.
+
+    Returns one message per leftover found (removed, or left alone because it is in use).
+    """
+    parent = out.resolve().parent
+    prefix = f".{out.name}.partial-"
+    notes: list[str] = []
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return notes
+    for entry in sorted(entries):
+        if not entry.name.startswith(prefix):
+            continue
+        m = _PARTIAL_RE.search(entry.name)
+        if not m or entry.is_symlink() or not entry.is_dir() or entry.name[len(prefix):] != m.group(1):
+            continue
+        pid = int(m.group(1))
+        if pid == os.getpid():
+            continue
+        if _pid_alive(pid) or _locked(entry):
+            notes.append(f"{entry} belongs to a dump that is still running (process {pid}); left alone")
+            continue
+        try:
+            size = sum(f.stat().st_size for f in entry.rglob("*") if f.is_file() and not f.is_symlink())
+        except OSError:
+            size = 0
+        shutil.rmtree(entry, ignore_errors=True)
+        if entry.exists():
+            notes.append(f"{entry} was left by a dump that was killed (process {pid} is gone) and could not be "
+                         "removed; remove it by hand")
+        else:
+            notes.append(f"removed {entry} ({size:,} bytes), left by a dump that was killed "
+                         f"(process {pid} is gone)")
+    return notes
