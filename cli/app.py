@@ -15,8 +15,8 @@ from dumpcore import plan as plan_api
 from dumpcore import restore as restore_api
 from dumpcore import verify as verify_api
 from dumpcore.cat import cat_dump
+from dumpcore.errors import DumpcoreError, DumpIntegrityError, StreamClosedError, UsageError
 from dumpcore.replication import replication_report
-from dumpcore.errors import DumpcoreError, DumpIntegrityError, RestoreError, StreamClosedError, UsageError
 from dumpcore.sandbox import Sandbox, default_root
 
 from .options import (DefaultsFile, Host, Password, PasswordPrompt, Port, Socket, User, connection_options,
@@ -166,10 +166,17 @@ def restore(
     append: Annotated[bool, typer.Option("--append", help="Allow loading keyless tables that already hold rows.")] = False,
     defer_triggers: Annotated[bool, typer.Option("--defer-triggers", help="Save, drop and re-create the target's "
                                                  "triggers around the load, so they do not fire.")] = False,
+    fire_triggers: Annotated[bool, typer.Option("--fire-triggers", help="Let the target's triggers fire while "
+                                                "loading (default: a restore they would change is refused).")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Load only what an interrupted restore did not commit.")] = False,
     no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip checking every chunk hash first.")] = False,
     print_replication: Annotated[bool, typer.Option("--print-replication", help="Only print the CHANGE MASTER TO / "
                                                     "GTID statements that start a replica at the dump's snapshot.")] = False,
+    verify_after: Annotated[bool, typer.Option("--verify", help="At the end, compare the restored tables with the "
+                                               "dump (verify --against); any difference is exit 1.")] = False,
+    state_dir: Annotated[Optional[Path], typer.Option("--state-dir", help="Where the journal, rejects and saved "
+                                                      "triggers go (default: the dump directory when writable, else "
+                                                      "~/.local/state/dumpcore/).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
@@ -181,8 +188,9 @@ def restore(
             typer.echo(line)
         return
     opts = restore_api.RestoreOptions(database=database, parallel=parallel, tables=list(tables or []), cleanup=cleanup,
-                                      append=append, defer_triggers=defer_triggers, resume=resume,
-                                      verify=not no_verify)
+                                      append=append, defer_triggers=defer_triggers, fire_triggers=fire_triggers,
+                                      resume=resume, verify=not no_verify, verify_against=verify_after,
+                                      state_dir=state_dir)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
     progress = _progress(quiet)
     summary = restore_api.restore(directory, conn, opts, progress)
@@ -193,16 +201,24 @@ def restore(
         typer.echo(json.dumps(d, indent=2))
     elif not quiet:
         width = max([len(t["name"]) for t in d["tables"]] + [5])
-        err(f"{'table':<{width}}  {'rows':>12}  {'rejected':>8}  {'seconds':>8}")
+        err(f"{'table':<{width}}  {'expected':>12}  {'restored':>12}  {'rejected':>8}  {'live':>12}  {'seconds':>8}")
         for t in d["tables"]:
-            err(f"{t['name']:<{width}}  {t['rows']:>12,}  {t['rejected']:>8,}  {t['seconds']:>8.2f}")
+            note = f"  SHORT by {t['short']:,}" if t["short"] else (f"  +{t['extra']:,} beyond the dump"
+                                                                   if t["extra"] else "")
+            err(f"{t['name']:<{width}}  {t['expected']:>12,}  {t['rows']:>12,}  {t['rejected']:>8,}  {t['live']:>12,}  "
+                f"{t['seconds']:>8.2f}{note}")
         rate = f"{d['rows_per_second']:,} rows/s" if d["rows_per_second"] else "-"
-        err(f"{'total':<{width}}  {d['total_rows']:>12,}  {d['total_rejected']:>8,}  {d['seconds']:>8.2f}  ({rate}; "
-            f"{d['loaded_chunks']} chunks loaded, {d['skipped_chunks']} already committed)")
-    if summary.rejected:
-        counts = ", ".join(f"{t}: {n}" for t, n in summary.rejected.items())
-        raise RestoreError(f"{sum(summary.rejected.values())} row(s) rejected ({counts})",
-                                       hint=f"see {summary.rejects_dir}")
+        expected = sum(t["expected"] for t in d["tables"])
+        live = sum(t["live"] for t in d["tables"])
+        err(f"{'total':<{width}}  {expected:>12,}  {d['total_rows']:>12,}  {d['total_rejected']:>8,}  {live:>12,}  "
+            f"{d['seconds']:>8.2f}  ({rate}; {d['loaded_chunks']} chunks loaded, {d['skipped_chunks']} already "
+            "committed)")
+        if summary.verify_report is not None and summary.verify_report.ok:
+            err(f"verified: `{summary.database}` matches the dump")
+        err(f"{'complete' if d['complete'] else 'NOT complete'}; restore state in {summary.state_dir}")
+    failure = summary.failure()
+    if failure is not None:
+        raise failure
 
 
 @app.command()

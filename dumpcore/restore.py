@@ -11,15 +11,17 @@ error the chunk is rolled back and loaded again in careful mode (UNIQUE_CHECKS=1
 a failing statement is split in halves down to single rows and the rows that still fail
 go to ``rejects/<table>.sql`` with the server's errno and message.
 
-A journal next to the dump records each chunk as begun and committed. ``--resume``
+A journal in the state directory (the dump's, or the user's for a read-only dump; see
+state.py) records each chunk as begun and committed, bound to its target server and
+database. ``--resume``
 skips committed chunks; for a keyless table, chunks begun but not known to be
 committed are settled by comparing the live table's content fingerprint with the
-fingerprints of the chunks, so a resume never duplicates rows.
+fingerprints of the chunks, so a resume never duplicates rows. Every restore ends by
+counting the live rows against the manifest (completion.py): anything short fails it.
 """
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import re
 import threading
@@ -31,16 +33,21 @@ from typing import Callable, Protocol
 from urllib.parse import quote
 
 from .chunks import iter_chunk_statements, split_statement_rows
+from .completion import compare_live_counts, completion_error
 from .connection import RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident, quote_string
 from .encoder.reference import MASK64
 from .errors import DumpIntegrityError, RestoreError, ServerError, UnknownTableError, UsageError
 from .hashing import chunk_hasher
 from .manifest import Manifest, read_manifest
 from .ordering import Cycle, LoadPlan
+from .private import open_private, private_dir
 from .schema import ForeignKey, load_schema
 from .scripts import DISABLE_STATEMENTS, cleanup_statements
 from .sqltext import Statement, classify, split_statements, trigger_table
-from .verify import live_fingerprint, require_intact
+from .state import (Journal, StateDir, check_committed_rows_present, check_journal_target, resolve_state_dir,
+                    server_identity, start_event)
+from .triggercheck import firing_triggers
+from .verify import AgainstReport, live_fingerprint, require_intact, verify_against
 
 # Errors no row-by-row retry can cure: stop the restore instead of rejecting every row.
 FATAL_ERRNOS = frozenset({1044, 1045, 1049, 1054, 1064, 1142, 1143, 1146, 1149, 1227})
@@ -55,9 +62,12 @@ class RestoreOptions:
     cleanup: bool = False
     append: bool = False
     defer_triggers: bool = False
+    fire_triggers: bool = False  # let the target's triggers fire (default: refuse to start)
     resume: bool = False
-    verify: bool = True
+    verify: bool = True  # check every chunk hash first
+    verify_against: bool = False  # compare the restored tables with the dump at the end
     journal: Path | None = None
+    state_dir: Path | None = None  # default: the dump directory when writable, else the user's state dir
 
 
 class RestoreProgress(Protocol):
@@ -76,6 +86,16 @@ class TableRestore:
     chunks: int = 0
     skipped_chunks: int = 0
     seconds: float = 0.0
+    expected: int = 0  # rows in the manifest
+    live: int = 0  # rows the target table holds after the restore
+
+    @property
+    def short(self) -> int:
+        return max(0, self.expected - self.rejected - self.live)
+
+    @property
+    def extra(self) -> int:
+        return max(0, self.live - (self.expected - self.rejected))
 
 
 @dataclass
@@ -86,6 +106,8 @@ class RestoreSummary:
     warnings: list[str] = field(default_factory=list)
     rejects_dir: str | None = None
     journal: str = ""
+    state_dir: str = ""
+    verify_report: AgainstReport | None = None
 
     @property
     def rows(self) -> int:
@@ -95,10 +117,16 @@ class RestoreSummary:
     def rejected(self) -> dict[str, int]:
         return {t.table: t.rejected for t in self.tables.values() if t.rejected}
 
+    def failure(self) -> RestoreError | None:
+        """Rows short of the manifest, rejected rows, or differences found by --verify; else None."""
+        return completion_error(self)
+
     def to_dict(self) -> dict:
         return {
             "database": self.database,
-            "tables": [{"name": t.table, "rows": t.rows, "rejected": t.rejected, "chunks": t.chunks,
+            "complete": self.failure() is None,
+            "tables": [{"name": t.table, "expected": t.expected, "rows": t.rows, "rejected": t.rejected,
+                        "live": t.live, "short": t.short, "extra": t.extra, "chunks": t.chunks,
                         "skipped_chunks": t.skipped_chunks, "seconds": round(t.seconds, 3)}
                        for t in self.tables.values()],
             "total_rows": self.rows, "total_rejected": sum(self.rejected.values()),
@@ -106,54 +134,10 @@ class RestoreSummary:
             "skipped_chunks": sum(t.skipped_chunks for t in self.tables.values()),
             "seconds": round(self.seconds, 3),
             "rows_per_second": round(self.rows / self.seconds) if self.seconds > 0 else None,
-            "rejects_dir": self.rejects_dir, "journal": self.journal, "warnings": self.warnings,
+            "rejects_dir": self.rejects_dir, "journal": self.journal, "state_dir": self.state_dir,
+            "verify": self.verify_report.to_dict() if self.verify_report is not None else None,
+            "warnings": self.warnings,
         }
-
-
-# ---------------------------------------------------------------------------
-# Journal
-
-
-class Journal:
-    """Append-only JSON lines next to the dump; every line is flushed and fsynced."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._lock = threading.Lock()
-        self._f = None
-
-    def open(self, fresh: bool) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._f = open(self.path, "w" if fresh else "a", encoding="utf-8")
-
-    def write(self, **event) -> None:
-        line = json.dumps(event, separators=(",", ":"))
-        with self._lock:
-            self._f.write(line + "\n")  # type: ignore[union-attr]
-            self._f.flush()  # type: ignore[union-attr]
-            os.fsync(self._f.fileno())  # type: ignore[union-attr]
-
-    def close(self) -> None:
-        if self._f:
-            self._f.close()
-            self._f = None
-
-    def read(self) -> list[dict]:
-        events = []
-        with open(self.path, encoding="utf-8") as f:
-            for line in f:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    events.append(json.loads(line))
-                except ValueError:
-                    break  # a line cut by a crash ends the journal
-        return events
-
-
-def default_journal_path(directory: Path, database: str) -> Path:
-    return directory / "journal" / f"{quote(database, safe='')}.jsonl"
 
 
 # ---------------------------------------------------------------------------
@@ -235,6 +219,12 @@ def _preflight(m: Manifest, target: _Target, conn: Connection, database: str, en
             problems.append(f"statements larger than the target's max_allowed_packet ({target.max_packet}): "
                             + ", ".join(big[:10]) + (" ..." if len(big) > 10 else "")
                             + "; raise max_allowed_packet on the target or dump again with a smaller --statement-size")
+    if target.exists and not (opts.defer_triggers or opts.fire_triggers):
+        firing = firing_triggers(conn, database, entries, opts.cleanup)
+        if firing:
+            problems.append(f"triggers in `{database}` would fire while loading and change the restored rows: "
+                            + ", ".join(firing) + "; use --defer-triggers to keep them out of the load (saved, "
+                            "dropped and re-created after it) or --fire-triggers to let them fire")
     if problems:
         raise RestoreError("restore refused before writing anything: " + " || ".join(problems))
 
@@ -285,7 +275,7 @@ class _Work:
 
 class _Loader:
     def __init__(self, directory: Path, options: ConnectionOptions, database: str, journal: Journal,
-                 results: dict[str, TableRestore], progress: RestoreProgress | None):
+                 results: dict[str, TableRestore], progress: RestoreProgress | None, rejects_dir: Path):
         self.directory = directory
         self.options = options
         self.database = database
@@ -296,7 +286,7 @@ class _Loader:
         self._local = threading.local()
         self._reject_lock = threading.Lock()
         self._table_lock = threading.Lock()
-        self.rejects_dir = directory / "rejects"
+        self.rejects_dir = rejects_dir
         self._rejects_started: set[str] = set()
 
     # one connection per worker thread
@@ -446,11 +436,11 @@ class _Loader:
 
     def _write_rejects(self, table: str, file: str, rejected: list[tuple[int, str, bytes]]) -> None:
         with self._reject_lock:
-            self.rejects_dir.mkdir(exist_ok=True)
+            private_dir(self.rejects_dir)
             path = self.rejects_dir / f"{quote(table, safe='').replace('%', '@')}.sql"
             mode = "ab" if table in self._rejects_started else "wb"
             self._rejects_started.add(table)
-            with open(path, mode) as f:
+            with open_private(path, mode) as f:
                 for errno, message, stmt in rejected:
                     f.write(f"-- from {file}: error {errno}: {' '.join(message.split())}\n".encode())
                     f.write(stmt + b";\n")
@@ -468,8 +458,8 @@ def _settle_resume(events: list[dict], m: Manifest, entries: list[dict], conn: C
     cleanup_done = False
     bases: dict = {}
     for ev in events:
-        if ev.get("event") == "start":
-            bases = ev.get("keyless_base", {})
+        if "keyless_base" in ev:
+            bases = ev["keyless_base"]
         elif ev.get("event") == "cleanup_done":
             cleanup_done = True
         elif ev.get("event") == "begin":
@@ -529,6 +519,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         raise UsageError("--cleanup and --append exclude each other")
     if opts.parallel < 1:
         raise UsageError("--parallel must be at least 1")
+    if opts.defer_triggers and opts.fire_triggers:
+        raise UsageError("--defer-triggers and --fire-triggers exclude each other")
     directory = Path(directory)
     t0 = time.monotonic()
     m = require_intact(directory) if opts.verify else read_manifest(directory)
@@ -547,7 +539,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             if missing_parents:
                 warnings.append(f"table `{e['name']}` references {', '.join(f'`{p}`' for p in missing_parents)}, "
                                 "which is not restored")
-    journal = Journal(opts.journal or default_journal_path(directory, database))
+    state = resolve_state_dir(directory, m, opts.state_dir)
+    journal = Journal(opts.journal or state.journal_path(database))
     if opts.resume and not journal.path.exists():
         raise RestoreError(f"nothing to resume: no journal {journal.path}", hint="run without --resume")
     results = {t: TableRestore(t) for t in chosen}
@@ -555,6 +548,10 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     with options.connect() as conn:
         target = _inspect_target(conn, database)
         events = journal.read() if opts.resume else []
+        server = server_identity(conn)
+        if opts.resume:
+            check_journal_target(events, journal.path, server, database)
+            check_committed_rows_present(events, journal.path, m, conn, database, chosen)
         _preflight(m, target, conn, database, entries, opts, opts.resume)
         # -- writes start here ---------------------------------------------
         committed: set[str] = set()
@@ -565,6 +562,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             journal.write(event="resume", time=time.time())
         else:
             journal.open(fresh=True)
+            journal.write(**start_event(server, database))
         try:
             if not target.exists:
                 source_ddl = m.data.get("create_database") or ""
@@ -577,12 +575,11 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             for stmt in DISABLE_STATEMENTS:
                 conn.execute(stmt)
             if opts.defer_triggers:
-                saved_triggers = _defer_triggers(conn, directory, database, target, chosen)
-            else:
-                present = [f"`{t.name}` on `{t.table}`" for n in chosen for t in target.triggers.get(n, [])]
-                if present:
-                    warnings.append("triggers on restored tables will fire while loading: " + ", ".join(present)
-                                    + " (use --defer-triggers)")
+                saved_triggers = _defer_triggers(conn, state, database, target, chosen)
+            elif opts.fire_triggers:
+                firing = firing_triggers(conn, database, entries, opts.cleanup)
+                if firing:
+                    warnings.append("triggers fired while loading (--fire-triggers): " + ", ".join(firing))
             schema_file = (m.data.get("files") or {}).get("schema")
             if schema_file:
                 existing = ({("TABLE", t) for t in target.tables} | {("VIEW", v) for v in target.views}
@@ -600,7 +597,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                     if not e["idempotent"] and opts.append and e["name"] in target.tables:
                         rows, fp = live_fingerprint(conn, database, e)
                         bases[e["name"]] = [rows, f"{fp:016x}"]
-                journal.write(event="start", time=time.time(), target=database, keyless_base=bases)
+                journal.write(event="base", keyless_base=bases)
             elif opts.cleanup and not cleanup_done:
                 raise RestoreError("the interrupted restore had not finished its cleanup",
                                    hint="run again without --resume (with --cleanup)")
@@ -617,7 +614,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 progress.begin([(e["name"], e["rows"]) for e in entries])
                 for e in entries:
                     progress.table_started(e["name"])
-            loader = _Loader(directory, options, database, journal, results, progress)
+            loader = _Loader(directory, options, database, journal, results, progress, state.rejects_dir)
             try:
                 loader.run(work, opts.parallel)
             finally:
@@ -633,9 +630,12 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             if saved_triggers:
                 _recreate_triggers(options, database, saved_triggers)
             journal.close()
-        rejects = directory / "rejects"
+        warnings += compare_live_counts(conn, database, entries, results)
     summary = RestoreSummary(database, results, time.monotonic() - t0, warnings,
-                             str(rejects) if any(r.rejected for r in results.values()) else None, str(journal.path))
+                             str(state.rejects_dir) if any(r.rejected for r in results.values()) else None,
+                             str(journal.path), state.describe())
+    if opts.verify_against:
+        summary.verify_report = verify_against(directory, options, database, tables=chosen)
     return summary
 
 
@@ -662,14 +662,14 @@ def _keep_trigger(kind, text: str, live: set[str], chosen: set[str]) -> bool:
     return not table or table in chosen
 
 
-def _defer_triggers(conn: Connection, directory: Path, database: str, target: _Target, chosen: list[str]) -> list:
+def _defer_triggers(conn: Connection, state: StateDir, database: str, target: _Target, chosen: list[str]) -> list:
     """Save the target's triggers on restored tables to a file, then drop them."""
     saved = [t for name in chosen for t in target.triggers.get(name, [])]
     if not saved:
         return []
-    path = directory / "journal" / f"{quote(database, safe='')}.saved-triggers.sql"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
+    path = state.saved_triggers_path(database)
+    private_dir(path.parent, parents=True)
+    with open_private(path, "w", encoding="utf-8") as f:
         for t in saved:
             f.write(f"-- trigger `{t.name}` on `{t.table}` (sql_mode {t.sql_mode})\n"
                     f"SET SESSION SQL_MODE = {quote_string(t.sql_mode or '')};\nDELIMITER ;;\n{t.create_sql};;\n"

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from clirun import DUMPCORE, conn_args, dumpcore
-from conftest import run_client
+from conftest import needs_sakila, run_client
 from dbcompare import assert_same_database, assert_same_objects, checksum, raw_rows, table_names
 from dumpcore.connection import quote_ident
 from dumpcore.dump import DumpOptions, dump_to_directory
+from dumpcore.errors import RestoreError
 from dumpcore.restore import RestoreOptions, restore
 from dumpcore.sample import SCHOOL_DDL, create_school
 from dumpcore.sandbox import Sandbox
@@ -119,13 +120,57 @@ def test_world_into_schema_made_by_its_own_ddl_with_triggers_deferred(server, co
     assert after == before
 
 
-def test_restore_without_defer_warns_and_names_the_triggers(server, conn, world_dump, tmp_path, db):
+def test_restore_that_would_fire_triggers_is_refused_unless_told(server, conn, world_dump, tmp_path, db):
     d = copy_dump(world_dump, tmp_path)
     restore(d, server, RestoreOptions(database=db, tables=["language"]))  # creates the table
     conn.execute(f"CREATE TRIGGER {quote_ident(db)}.lang_ins BEFORE INSERT ON {quote_ident(db)}.language "
                  "FOR EACH ROW SET NEW.name = NEW.name")
-    summary = restore(d, server, RestoreOptions(database=db, tables=["language"]))
-    assert any("`lang_ins` on `language`" in w and "--defer-triggers" in w for w in summary.warnings)
+    with pytest.raises(RestoreError, match=r"`lang_ins` \(BEFORE INSERT on `language`\).*--defer-triggers.*"
+                                           r"--fire-triggers"):
+        restore(d, server, RestoreOptions(database=db, tables=["language"]))
+    summary = restore(d, server, RestoreOptions(database=db, tables=["language"], fire_triggers=True))
+    assert any("`lang_ins` (BEFORE INSERT on `language`)" in w and "--fire-triggers" in w for w in summary.warnings)
+
+
+def _restore_twice_is_refused(server, conn, source: str, dump_dir: Path, tmp_path: Path, db: str,
+                              firing: list[str], not_firing: list[str]) -> None:
+    drop(server, db)
+    d = copy_dump(dump_dir, tmp_path)
+    first = dumpcore("restore", str(d), "-D", db, "-q", *conn_args(server))
+    assert first.returncode == 0, first.stderr.decode()
+    before = checksum(conn, db)
+    again = dumpcore("restore", str(d), "-D", db, "-q", *conn_args(server))
+    err = again.stderr.decode().strip()
+    assert again.returncode == 1 and len(err.splitlines()) == 1, err
+    assert err.startswith("Error: restore refused before writing anything: triggers in ")
+    for trig in firing:
+        assert trig in err
+    for name in not_firing:
+        assert f"`{name}`" not in err
+    assert "--defer-triggers" in err and "--fire-triggers" in err
+    assert checksum(conn, db) == before
+    deferred = dumpcore("restore", str(d), "-D", db, "--defer-triggers", "--verify", *conn_args(server))
+    assert deferred.returncode == 0, deferred.stderr.decode()
+    assert_same_database(conn, source, db)
+
+
+def test_restored_twice_into_the_same_database_is_refused_not_rewritten(server, conn, world, world_dump, tmp_path, db):
+    """The second restore meets the triggers the first one created; the upserts would fire
+    the UPDATE trigger too, the DELETE trigger would not fire."""
+    _restore_twice_is_refused(server, conn, world, world_dump, tmp_path, db,
+                              ["`rental_bi` (BEFORE INSERT on `rental`)", "`film_ai` (AFTER INSERT on `film`)",
+                               "`film_au` (AFTER UPDATE on `film`)"], ["film_ad"])
+
+
+@needs_sakila
+def test_sakila_restored_twice_into_the_same_database_is_refused_not_rewritten(server, conn, sakila, tmp_path, db):
+    """Issue #9's report: payment_date, create_date and rental_date became the time of the restore."""
+    dump_to_directory(server, sakila, tmp_path / "sakila")
+    _restore_twice_is_refused(server, conn, sakila, tmp_path / "sakila", tmp_path / "d", db,
+                              ["`customer_create_date` (BEFORE INSERT on `customer`)",
+                               "`payment_date` (BEFORE INSERT on `payment`)",
+                               "`rental_date` (BEFORE INSERT on `rental`)", "`ins_film` (AFTER INSERT on `film`)"],
+                              ["del_film"])
 
 
 def test_other_time_zone_and_strict_sql_mode_server(server, conn, edge_dump, world, world_dump, tmp_path):

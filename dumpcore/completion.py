@@ -1,0 +1,46 @@
+"""The completion report: rows expected (manifest) vs restored vs rejected vs live, per table.
+
+Counting what the loader sent is not enough: a restore is complete only when the live
+tables hold at least the manifest's rows less the rejected ones. Anything short fails the
+restore (exit 1), whatever the journal or the loader believed. Rows the target holds
+beyond the dump (it was not empty, and restore upserts) are said, never kept silently.
+"""
+from __future__ import annotations
+
+from .connection import Connection
+from .errors import RestoreError
+from .state import live_row_counts
+
+
+def compare_live_counts(conn: Connection, database: str, entries: list[dict], results: dict) -> list[str]:
+    """Fill ``expected`` and ``live`` of each TableRestore; warnings for rows beyond the dump."""
+    live = live_row_counts(conn, database, [e["name"] for e in entries])
+    notes = []
+    for e in entries:
+        r = results[e["name"]]
+        r.expected = int(e.get("rows", 0))
+        r.live = live[e["name"]]
+        if r.extra:
+            notes.append(f"table `{r.table}` holds {r.extra:,} row(s) beyond the dump ({r.live:,} live, "
+                         f"{r.expected - r.rejected:,} from the dump): rows the target had before are kept "
+                         "(restore upserts); --cleanup replaces them, --verify compares")
+    return notes
+
+
+def completion_error(summary) -> RestoreError | None:
+    """One error for everything that makes the restore not complete, or None."""
+    parts = []
+    short = [r for r in summary.tables.values() if r.short]
+    if short:
+        parts.append("restore incomplete: " + ", ".join(
+            f"`{r.table}` holds {r.live:,} rows, the dump has {r.expected:,}"
+            + (f" ({r.rejected:,} rejected)" if r.rejected else "") + f": {r.short:,} missing" for r in short))
+    if summary.rejected:
+        counts = ", ".join(f"{t}: {n}" for t, n in summary.rejected.items())
+        parts.append(f"{sum(summary.rejected.values())} row(s) rejected ({counts}); see {summary.rejects_dir}")
+    report = getattr(summary, "verify_report", None)
+    if report is not None and not report.ok:
+        parts.append(f"`{summary.database}` differs from the dump after the restore: "
+                     + "; ".join(str(d) for d in report.differences[:5])
+                     + (" ..." if len(report.differences) > 5 else ""))
+    return RestoreError("; ".join(parts)) if parts else None
