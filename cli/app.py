@@ -13,8 +13,8 @@ import typer
 from dumpcore import dump as dump_api
 from dumpcore import plan as plan_api
 from dumpcore import restore as restore_api
+from dumpcore import server_dump
 from dumpcore import verify as verify_api
-from dumpcore.cat import cat_dump
 from dumpcore.errors import DumpcoreError, DumpIntegrityError, StreamClosedError, UsageError
 from dumpcore.replication import replication_report
 from dumpcore.sandbox import Sandbox, default_root
@@ -110,8 +110,14 @@ def print_dump_summary(summary: "dump_api.DumpSummary") -> None:
 
 @app.command()
 def dump(
-    database: Annotated[str, typer.Argument(help="Database to dump.")],
-    tables: Annotated[Optional[list[str]], typer.Argument(help="Only these tables (default: all).")] = None,
+    database: Annotated[Optional[str], typer.Argument(help="Database to dump.")] = None,
+    tables: Annotated[Optional[list[str]], typer.Argument(help="Only these tables (default: all); with -B: "
+                                                          "more databases.")] = None,
+    databases_flag: Annotated[bool, typer.Option("-B", "--databases", help="Every argument is a database; all in "
+                                                 "one snapshot, with CREATE DATABASE + USE in --stdout.")] = False,
+    all_databases: Annotated[bool, typer.Option("-A", "--all-databases", help="Every database but mysql, "
+                                                "information_schema, performance_schema and sys; users and grants "
+                                                "are not dumped.")] = False,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="New directory for the dump.")] = None,
     stdout: Annotated[bool, typer.Option("--stdout", help="Write one SQL stream to stdout (pipe into mariadb).")] = False,
     exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="Leave out this table (repeatable).")] = None,
@@ -135,14 +141,23 @@ def dump(
         raise UsageError("give exactly one of -o DIR or --stdout")
     if no_data and no_schema:
         raise UsageError("--no-data and --no-schema together leave nothing to dump")
-    opts = dump_api.DumpOptions(tables=list(tables or []), exclude=list(exclude or []), where=where, no_data=no_data,
+    many = databases_flag or all_databases
+    if all_databases and (databases_flag or database):
+        raise UsageError("-A dumps every database and takes no names", hint="use -B DB... to name databases")
+    if database is None and not all_databases:
+        raise UsageError("give a DATABASE, -B DATABASE..., or -A")
+    opts = dump_api.DumpOptions(tables=[] if many else list(tables or []), exclude=list(exclude or []), where=where, no_data=no_data,
                                 no_schema=no_schema, chunk_size=dump_api.parse_size(chunk_size),
                                 statement_size=dump_api.parse_size(statement_size), validate=validate,
                                 workers=workers)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
     progress = _progress(quiet)
-    if stdout:
-        summary = dump_api.dump_to_stream(conn, database, None, opts, progress)
+    if many:
+        names = None if all_databases else [database, *(tables or [])]
+        run = server_dump.dump_databases_to_stream if stdout else server_dump.dump_databases_to_directory
+        summary = run(conn, names, None if stdout else output, opts, lambda: _progress(quiet)).merged()  # type: ignore[operator]
+    elif stdout:
+        summary = dump_api.dump_to_stream(conn, database, None, opts, progress)  # type: ignore[arg-type]
     else:
         summary = dump_api.dump_to_directory(conn, database, output, opts, progress)  # type: ignore[arg-type]
     for w in summary.warnings:
@@ -160,6 +175,8 @@ def dump(
 def restore(
     directory: Annotated[Path, typer.Argument(help="A dump directory (made by `dumpcore dump -o`).")],
     database: Annotated[Optional[str], typer.Option("--database", "-D", help="Target database (default: the dumped one).")] = None,
+    databases: Annotated[Optional[list[str]], typer.Option("--databases", help="Of a dump made with -B/-A: restore "
+                                                           "only this database (repeatable).")] = None,
     parallel: Annotated[int, typer.Option("--parallel", "-j", help="Connections loading chunks at once.")] = os.cpu_count() or 1,
     tables: Annotated[Optional[list[str]], typer.Option("--tables", help="Restore only this table (repeatable).")] = None,
     cleanup: Annotated[bool, typer.Option("--cleanup", help="Empty the dumped tables first, children first.")] = False,
@@ -193,7 +210,14 @@ def restore(
                                       state_dir=state_dir)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
     progress = _progress(quiet)
-    summary = restore_api.restore(directory, conn, opts, progress)
+    if server_dump.is_server_dump(directory):
+        summary = server_dump.restore_databases(directory, conn, opts, list(databases or []) or None,
+                                                lambda: _progress(quiet))
+    elif databases:
+        raise UsageError(f"--databases picks databases of a dump made with -B/-A; {directory} holds one database",
+                         hint="use -D NAME for its target")
+    else:
+        summary = restore_api.restore(directory, conn, opts, progress)
     for w in summary.warnings:
         err(f"Warning: {w}")
     d = summary.to_dict()
@@ -224,7 +248,8 @@ def restore(
 @app.command()
 def verify(
     path: Annotated[Path, typer.Argument(help="A dump directory, or a stream file from `dump --stdout` / `cat`.")],
-    against: Annotated[Optional[str], typer.Option("--against", help="Compare this live database with the dump.")] = None,
+    against: Annotated[Optional[str], typer.Option("--against", help="Compare this live database with the dump "
+                                                  "(a -B/-A dump: '*' for each database, or NAME[,NAME]).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
@@ -234,7 +259,10 @@ def verify(
         if not path.is_dir():
             raise UsageError("--against needs a dump directory")
         conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
-        report = verify_api.verify_against(path, conn, against)
+        if server_dump.is_server_dump(path):  # '*': each database under its own name
+            report = server_dump.verify_databases_against(path, conn, None if against == "*" else against.split(","))
+        else:
+            report = verify_api.verify_against(path, conn, against)
         if as_json:
             typer.echo(json.dumps(report.to_dict(), indent=2))
         else:
@@ -246,7 +274,7 @@ def verify(
             raise DumpIntegrityError(f"`{report.database}` differs from the dump in {names}")
         typer.echo(f"OK: `{report.database}` holds what the dump holds")
         return
-    report = verify_api.verify_path(path)
+    report = server_dump.verify_any(path)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
@@ -266,7 +294,7 @@ def cat(
     directory: Annotated[Path, typer.Argument(help="A dump directory.")],
 ) -> None:
     """Write a dump as one SQL stream in load order, every chunk checked first: `dumpcore cat DIR | mariadb DB`."""
-    cat_dump(directory, None)
+    server_dump.cat_any(directory, None)
 
 
 @sandbox_app.command("start")

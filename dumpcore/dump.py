@@ -589,11 +589,12 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
 
 def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | None = None,
                    opts: DumpOptions | None = None, progress: DumpProgress | None = None,
-                   snapshot: Snapshot | None = None) -> DumpSummary:
+                   snapshot: Snapshot | None = None, use_database: bool = False) -> DumpSummary:
     """Dump ``database`` as one SQL stream in load order that ``| mariadb DB`` applies as is.
 
     Settings, schema (unless no_schema), data with a hash comment after each chunk,
-    triggers, settings restored. No USE: it loads into whatever database the client uses.
+    triggers, settings restored. No USE: it loads into whatever database the client uses
+    (``use_database``: it starts with CREATE DATABASE IF NOT EXISTS and USE, for -B/-A).
     """
     opts = opts or DumpOptions()
     if opts.workers != 1:
@@ -605,6 +606,9 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
         problems: list[str] = []
         head = (f"dumpcore {__version__} stream of `{database}` from {p.conn.server_version}, "
                 f"snapshot {p.snapshot_at}\nload order: {', '.join(p.tables)}")
+        if use_database:
+            out.write(render_schema([p.schema.create_database_sql, f"USE {quote_ident(database)}"],
+                                    f"database `{database}`").encode())
         out.write(render(DISABLE_STATEMENTS, head).encode())
         if not opts.no_schema:
             out.write(render_schema(schema_statements(p.schema, p.tables, problems), "schema").encode())

@@ -49,6 +49,10 @@ class UnknownTableError(SchemaError):
     """A table named by the user does not exist in the database."""
 
 
+class UnknownDatabaseError(SchemaError):
+    """A database named by the user does not exist on the server or in the dump."""
+
+
 class GeneratedSQLError(DumpcoreError):
     """SQL that dumpcore generated did not parse: a bug in dumpcore, never ignored."""
 
