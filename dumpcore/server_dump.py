@@ -17,6 +17,7 @@ and as a warning on ``-A``.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -209,10 +210,10 @@ def dump_databases_to_directory(options: ConnectionOptions, databases: list[str]
 def is_server_dump(path: str | os.PathLike) -> bool:
     """Whether ``path`` is a directory written by ``dump -B/-A -o`` (its manifest's format says so)."""
     try:
-        head = (Path(path) / MANIFEST_NAME).read_text(encoding="utf-8")[:4096]
-    except OSError:
-        return False
-    return f'"format": "{SERVER_FORMAT}"' in head
+        data = json.loads((Path(path) / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False  # not a directory, or no readable manifest: the single-database paths say what is wrong
+    return isinstance(data, dict) and data.get("format") == SERVER_FORMAT
 
 
 def read_server_manifest(directory: str | os.PathLike) -> Manifest:
