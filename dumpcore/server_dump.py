@@ -36,6 +36,8 @@ from .dump import DumpOptions, DumpProgress, DumpSummary, Snapshot, _check_outpu
 from .errors import DumpIntegrityError, OutputError, StreamClosedError, UnknownDatabaseError, UsageError
 from .hashing import hash_file
 from .manifest import FORMAT, MANIFEST_NAME, SERVER_FORMAT, Manifest, read_manifest, write_manifest
+from .partials import PartialDir, partial_path, sweep_partials
+from .private import make_private_tree
 from .replication import describe
 from .restore import RestoreOptions, RestoreProgress, RestoreSummary, TableRestore, restore
 from .state import resolve_state_dir
@@ -156,12 +158,13 @@ def dump_databases_to_directory(options: ConnectionOptions, databases: list[str]
     out = Path(output)
     _check_output_dir(out)
     t0 = time.monotonic()
-    partial = out.resolve().parent / f".{out.name}.partial-{os.getpid()}"
+    partial = partial_path(out)
+    partial_dir: PartialDir | None = None
     snap = open_snapshot(options, opts.workers, opts.validate)
+    snap.warnings += sweep_partials(out)
     try:
         names = choose_databases(snap.conn, databases)
-        shutil.rmtree(partial, ignore_errors=True)
-        partial.mkdir()
+        partial_dir = PartialDir(out)  # 0700, locked while this dump runs
         results = []
         for name in names:
             results.append(dump_to_directory(options, name, partial / subdirectory(name), opts,
@@ -187,6 +190,7 @@ def dump_databases_to_directory(options: ConnectionOptions, databases: list[str]
             "totals": {"databases": len(entries), "rows": sum(e["rows"] for e in entries),
                        "bytes": sum(e["bytes"] for e in entries), "seconds": round(seconds, 3)},
         })
+        make_private_tree(partial)
         if out.exists():
             out.rmdir()  # checked empty above; rename needs the name free
         os.replace(partial, out)
@@ -199,6 +203,8 @@ def dump_databases_to_directory(options: ConnectionOptions, databases: list[str]
         raise
     finally:
         snap.close()
+        if partial_dir is not None:
+            partial_dir.release()
     return ServerDumpSummary(results, str(out), time.monotonic() - t0,
                              _warnings(databases is None, snap) + [w for s in results for w in s.warnings])
 
