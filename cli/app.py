@@ -18,6 +18,7 @@ from dumpcore import verify as verify_api
 from dumpcore.errors import DumpcoreError, DumpIntegrityError, StreamClosedError, UsageError
 from dumpcore.replication import replication_report
 from dumpcore.sandbox import Sandbox, default_root
+from dumpcore.seed import missing_backup
 
 from .options import (DefaultsFile, Host, Password, PasswordPrompt, Port, Socket, User, connection_options,
                       normalize_password_args)
@@ -43,20 +44,24 @@ def err(message: str) -> None:
 def plan(
     database: Annotated[Optional[str], typer.Argument(help="Database to plan (from the live server).")] = None,
     ddl: Annotated[Optional[Path], typer.Option("--ddl", help="Plan offline from a .sql DDL file instead.")] = None,
+    prisma: Annotated[Optional[Path], typer.Option("--prisma", help="Prisma schema (file or folder): its relations "
+                                                   "order the tables too; alone, plans offline from it.")] = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the plan's scripts here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
 ) -> None:
     """Discover every table, order them by foreign keys, and emit disable/cleanup/load/enable scripts."""
-    if ddl is None and database is None:
-        raise UsageError("give a DATABASE or --ddl FILE.sql")
+    if ddl is None and database is None and prisma is None:
+        raise UsageError("give a DATABASE, --ddl FILE.sql or --prisma schema.prisma")
     if ddl is not None:
-        result = plan_api.plan_ddl(ddl, database)
+        result = plan_api.plan_ddl(ddl, database, prisma)
+    elif database is None:
+        result = plan_api.plan_prisma(prisma)  # type: ignore[arg-type]
     else:
         opts = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
-        result = plan_api.plan_database(opts, database)  # type: ignore[arg-type]
-    for note in result.schema.notes:
+        result = plan_api.plan_database(opts, database, prisma)
+    for note in [*result.schema.notes, *result.warnings]:
         err(f"Warning: {note}")
     written = plan_api.write_plan_scripts(result, output) if output else []
     if as_json:
@@ -74,8 +79,36 @@ def plan(
         for c in p.cycles:
             typer.echo(f"  - {c.describe()}")
     typer.echo("Cleanup order (children first): " + ", ".join(p.cleanup_order))
+    if result.coverage is not None:
+        for line in coverage_lines(result.coverage):
+            typer.echo(line)
     for path in written:
         typer.echo(f"wrote {path}")
+
+
+def coverage_lines(cov) -> list[str]:
+    """The Prisma coverage as a table: every model, its table, what does not match."""
+    width = max([len(m.model) for m in cov.models] + [5])
+    twidth = max([len(m.table) for m in cov.models] + [5])
+    lines = ["Prisma coverage:", f"  {'model':<{width}}  {'table':<{twidth}}  status"]
+    for m in cov.models:
+        status = []
+        if not m.exists:
+            status.append("NO TABLE")
+        if m.empty:
+            status.append("empty")
+        if m.columns_without_table_column:
+            status.append("fields without column: " + ", ".join(m.columns_without_table_column))
+        if m.table_columns_without_field:
+            status.append("columns without field: " + ", ".join(m.table_columns_without_field))
+        lines.append(f"  {m.model:<{width}}  {m.table:<{twidth}}  {'; '.join(status) or 'ok'}")
+    if cov.join_tables:
+        lines.append("  implicit many-to-many tables: " + ", ".join(cov.join_tables))
+    lines.append("  tables without a model: " + (", ".join(cov.tables_without_model) or "none"))
+    lines.append("  models without a table: " + (", ".join(cov.models_without_table) or "none"))
+    lines.append(f"  {len(cov.models)} models, {sum(m.exists for m in cov.models)} with a table, "
+                 f"{len(cov.empty_models)} empty: " + ("complete" if cov.complete else "INCOMPLETE"))
+    return lines
 
 
 def _progress(quiet: bool):
@@ -133,6 +166,8 @@ def dump(
                                          "tables are split by key range. Needs RELOAD for the snapshot lock.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON (on stdout; stderr with --stdout).")] = False,
+    prisma: Annotated[Optional[Path], typer.Option("--prisma", help="Prisma schema (file or folder) whose relations "
+                                                   "order the tables too (relationMode = \"prisma\": no FKs).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
 ) -> None:
@@ -149,7 +184,7 @@ def dump(
     opts = dump_api.DumpOptions(tables=[] if many else list(tables or []), exclude=list(exclude or []), where=where, no_data=no_data,
                                 no_schema=no_schema, chunk_size=dump_api.parse_size(chunk_size),
                                 statement_size=dump_api.parse_size(statement_size), validate=validate,
-                                workers=workers)
+                                workers=workers, prisma=str(prisma) if prisma else None)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
     progress = _progress(quiet)
     if many:
@@ -196,6 +231,10 @@ def restore(
                                                       "~/.local/state/dumpcore/).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    prisma: Annotated[Optional[Path], typer.Option("--prisma", help="Prisma schema (file or folder) whose relations "
+                                                   "order the tables too (relationMode = \"prisma\": no FKs).")] = None,
+    missing_ok: Annotated[bool, typer.Option("--missing-ok", help="No backup at DIRECTORY (absent or empty): say so "
+                                             "and exit 0, for seed hooks.")] = False,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
 ) -> None:
@@ -204,10 +243,13 @@ def restore(
         for line in replication_report(directory):
             typer.echo(line)
         return
+    if missing_ok and (note := missing_backup(directory)):
+        err(note)
+        return
     opts = restore_api.RestoreOptions(database=database, parallel=parallel, tables=list(tables or []), cleanup=cleanup,
                                       append=append, defer_triggers=defer_triggers, fire_triggers=fire_triggers,
                                       resume=resume, verify=not no_verify, verify_against=verify_after,
-                                      state_dir=state_dir)
+                                      state_dir=state_dir, prisma=str(prisma) if prisma else None)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
     progress = _progress(quiet)
     if server_dump.is_server_dump(directory):

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Protocol
 
-from . import __version__, sqltext
+from . import __version__, prisma, sqltext
 from .chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink, StreamSink,
                      STREAM_END, TableResult, chunk_file_name, stream_table_marker)
 from .connection import Connection, ConnectionOptions, quote_ident, version_tuple
@@ -68,6 +68,7 @@ class DumpOptions:
     batch_rows: int = BATCH_ROWS
     workers: int = 1  # connections reading at once (directory dumps)
     direct_fetch: bool = True  # compiled encoder reads the result itself (False: row tuples, for tests)
+    prisma: str | None = None  # Prisma schema whose relations join the FK graph (dumpcore.prisma)
 
 
 class DumpProgress(Protocol):
@@ -121,6 +122,7 @@ class _Prepared:
     pool: "_WorkerPool | None" = None  # worker processes, each in the same snapshot as conn
     replication: dict | None = None  # the snapshot's binlog position (manifest entry)
     owns_snapshot: bool = True  # False: a shared Snapshot (several databases), its owner ends it
+    extra: dict = field(default_factory=dict)  # manifest entries from optional features (prisma, stats, ...)
 
     def end_snapshot(self) -> None:
         if self.owns_snapshot:
@@ -219,6 +221,10 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
     conn, pool, snapshot_at = snap.conn, snap.pool, snap.snapshot_at
     try:
         schema = load_schema(conn, database)
+        extra: dict = {}
+        prisma_warnings: list[str] = []
+        if opts.prisma:
+            schema, prisma_warnings, extra["prisma"] = prisma.with_relations(schema, opts.prisma)
         for name in [*opts.tables, *opts.exclude]:
             if name not in schema.tables:
                 raise UnknownTableError(f"table `{name}` not found in database `{database}`",
@@ -229,7 +235,7 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
         plan = full.restricted(chosen)
         if opts.where and not opts.no_data:
             check_where(conn, [schema.tables[t] for t in chosen], database, opts.where)
-        warnings = list(snap.warnings) if owns else []
+        warnings = (list(snap.warnings) if owns else []) + prisma_warnings
         non_tx = [t for t in chosen if not schema.tables[t].transactional]
         if non_tx:
             warnings.append("not transactional, so not in the consistent snapshot: "
@@ -243,7 +249,7 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
         if conn.flavour == "mysql" and version_tuple(conn.server_version) >= (8, 0, 19):
             form = UPSERT_ROW_ALIAS  # VALUES() in ON DUPLICATE KEY UPDATE is deprecated there
         return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings, pool,
-                         snap.replication, owns)
+                         snap.replication, owns, extra)
     except BaseException:
         if owns:
             snap.close()
@@ -563,6 +569,7 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
                         "statement_size": p.statement_size},
             "tables": [_table_entry(p, results.get(t), t) for t in p.tables],
             "other_files": other_files,
+            **p.extra,
             "totals": {"rows": sum(r.rows for r in results.values()),
                        "bytes": sum(r.bytes for r in results.values()),
                        "chunks": sum(len(r.chunks) for r in results.values()), "seconds": round(seconds, 3)},

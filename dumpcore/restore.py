@@ -41,6 +41,7 @@ from .hashing import chunk_hasher
 from .manifest import Manifest, read_manifest
 from .ordering import Cycle, LoadPlan
 from .private import open_private, private_dir
+from .prisma import restore_plan
 from .schema import ForeignKey, load_schema
 from .scripts import DISABLE_STATEMENTS, cleanup_statements
 from .sqltext import Statement, classify, split_statements, trigger_table
@@ -68,6 +69,7 @@ class RestoreOptions:
     verify_against: bool = False  # compare the restored tables with the dump at the end
     journal: Path | None = None
     state_dir: Path | None = None  # default: the dump directory when writable, else the user's state dir
+    prisma: str | None = None  # Prisma schema whose relations order the cleanup too (dumpcore.prisma)
 
 
 class RestoreProgress(Protocol):
@@ -532,6 +534,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                                     hint=f"it holds {len(names)} tables; see manifest.json")
     chosen = [t for t in names if not opts.tables or t in opts.tables]
     entries = [m.table(t) for t in chosen]
+    cleanup_plan = (restore_plan(m.data, opts.prisma) if opts.prisma else _plan_from_manifest(m, chosen)).restricted(chosen)
     warnings: list[str] = []
     if opts.tables:
         for e in entries:
@@ -589,7 +592,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             if not opts.resume:
                 bases = {}
                 if opts.cleanup:
-                    for stmt in cleanup_statements(_plan_from_manifest(m, chosen)):
+                    for stmt in cleanup_statements(cleanup_plan):
                         if not stmt.startswith("-- "):
                             conn.execute(stmt)
                     journal.write(event="cleanup_done")
