@@ -50,7 +50,7 @@ def test_plan_text_output(server, world):
 def test_plan_needs_database_or_ddl():
     proc = dumpcore("plan")
     assert proc.returncode == 2
-    assert proc.stderr.decode().strip() == "Error: give a DATABASE or --ddl FILE.sql"
+    assert proc.stderr.decode().strip() == "Error: give a DATABASE, --ddl FILE.sql or --prisma schema.prisma"
 
 
 def test_unknown_database_is_one_line_error(server):
