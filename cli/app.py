@@ -229,6 +229,8 @@ def restore(
     state_dir: Annotated[Optional[Path], typer.Option("--state-dir", help="Where the journal, rejects and saved "
                                                       "triggers go (default: the dump directory when writable, else "
                                                       "~/.local/state/dumpcore/).")] = None,
+    load_method: Annotated[str, typer.Option("--load-method", help="auto: LOAD DATA LOCAL INFILE into tables "
+                                             "empty at the start, upserts elsewhere; upsert; load-data.")] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     prisma: Annotated[Optional[Path], typer.Option("--prisma", help="Prisma schema (file or folder) whose relations "
@@ -249,7 +251,8 @@ def restore(
     opts = restore_api.RestoreOptions(database=database, parallel=parallel, tables=list(tables or []), cleanup=cleanup,
                                       append=append, defer_triggers=defer_triggers, fire_triggers=fire_triggers,
                                       resume=resume, verify=not no_verify, verify_against=verify_after,
-                                      state_dir=state_dir, prisma=str(prisma) if prisma else None)
+                                      state_dir=state_dir, prisma=str(prisma) if prisma else None,
+                                      load_method=load_method)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
     progress = _progress(quiet)
     if server_dump.is_server_dump(directory):

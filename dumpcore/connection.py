@@ -77,8 +77,8 @@ class ConnectionOptions:
             return f"{who}localhost via socket {self.socket or '(default)'}"
         return f"{who}{self.host or '127.0.0.1'}:{self.port or 3306}"
 
-    def connect(self, database: str | None = None) -> "Connection":
-        return Connection(self, database)
+    def connect(self, database: str | None = None, local_infile: bool = False) -> "Connection":
+        return Connection(self, database, local_infile)
 
     def client_command(self, program: str = "mariadb", database: str | None = None) -> list[str]:
         """argv for the mariadb/mysql client with these options (password goes via env)."""
@@ -118,9 +118,11 @@ def _server_error(exc: Exception, context: str) -> ServerError:
 class Connection:
     """One session on a server. Values come back as raw bytes (or None for NULL)."""
 
-    def __init__(self, options: ConnectionOptions, database: str | None = None):
+    def __init__(self, options: ConnectionOptions, database: str | None = None, local_infile: bool = False):
         self.options = options
         kwargs: dict = {"conv": {}, "connect_timeout": options.connect_timeout}
+        if local_infile:  # only for load_local(), which never sends a file from disk
+            kwargs["local_infile"] = 1
         if options.defaults_file:
             kwargs["read_default_file"] = options.defaults_file
         kwargs["read_default_group"] = "client"  # ~/.my.cnf [client], like the mysql client
@@ -151,6 +153,9 @@ class Connection:
             ) from None
         self.database = database
         self.server_version: str = self._conn.get_server_info()
+        if local_infile:
+            from .encoder import _encoder as infile  # noqa: PLC0415 - only connections that load data
+            infile.detach_infile(self._conn)  # no file from disk, whatever a server asks for
 
     # -- basic statements -------------------------------------------------
     def execute(self, sql: str | bytes, context: str = "") -> int:
@@ -163,6 +168,29 @@ class Connection:
             return self._conn.affected_rows()
         except mysql_exc.MySQLError as exc:
             raise _server_error(exc, context or _head(sql)) from None
+
+    def load_local(self, sql: str | bytes, blocks: Iterator[bytes], context: str = "") -> tuple[int, int]:
+        """Run a LOAD DATA LOCAL INFILE whose data are ``blocks`` (streamed from memory,
+        never a file); returns (affected rows, warnings). An exception raised by
+        ``blocks`` ends the data and is raised here once the statement returns."""
+        from .encoder import _encoder as infile  # noqa: PLC0415
+
+        feed = infile.InfileFeed(blocks)
+        infile.attach_infile(self._conn, feed)
+        try:
+            self._conn.query(sql)
+            result = self._conn.store_result()
+            if result is not None:
+                result.fetch_row(0)
+        except mysql_exc.MySQLError as exc:
+            if feed.error is not None:
+                raise feed.error from None
+            raise _server_error(exc, context or _head(sql)) from None
+        finally:
+            infile.detach_infile(self._conn)
+        if feed.error is not None:
+            raise feed.error
+        return self._conn.affected_rows(), self._conn.warning_count()
 
     def query(self, sql: str | bytes, context: str = "") -> list[Row]:
         """Run a query and fetch every row (for small results: metadata, counts)."""

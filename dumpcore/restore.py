@@ -38,6 +38,7 @@ from .connection import RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_i
 from .encoder.reference import MASK64
 from .errors import DumpIntegrityError, RestoreError, ServerError, UnknownTableError, UsageError
 from .hashing import chunk_hasher
+from .load_data import AUTO, LOAD_DATA, UPSERT, LoadDataRefused, choose_methods, load_chunk
 from .manifest import Manifest, read_manifest
 from .ordering import Cycle, LoadPlan
 from .private import open_private, private_dir
@@ -70,6 +71,7 @@ class RestoreOptions:
     journal: Path | None = None
     state_dir: Path | None = None  # default: the dump directory when writable, else the user's state dir
     prisma: str | None = None  # Prisma schema whose relations order the cleanup too (dumpcore.prisma)
+    load_method: str = AUTO  # auto | upsert | load-data (see dumpcore.load_data)
 
 
 class RestoreProgress(Protocol):
@@ -88,6 +90,7 @@ class TableRestore:
     chunks: int = 0
     skipped_chunks: int = 0
     seconds: float = 0.0
+    method: str = UPSERT
     expected: int = 0  # rows in the manifest
     live: int = 0  # rows the target table holds after the restore
 
@@ -129,7 +132,8 @@ class RestoreSummary:
             "complete": self.failure() is None,
             "tables": [{"name": t.table, "expected": t.expected, "rows": t.rows, "rejected": t.rejected,
                         "live": t.live, "short": t.short, "extra": t.extra, "chunks": t.chunks,
-                        "skipped_chunks": t.skipped_chunks, "seconds": round(t.seconds, 3)}
+                        "skipped_chunks": t.skipped_chunks, "seconds": round(t.seconds, 3),
+                        "load_method": t.method}
                        for t in self.tables.values()],
             "total_rows": self.rows, "total_rejected": sum(self.rejected.values()),
             "loaded_chunks": sum(t.chunks for t in self.tables.values()),
@@ -146,8 +150,9 @@ class RestoreSummary:
 # Sessions
 
 
-def open_session(options: ConnectionOptions, database: str, careful: bool = False) -> Connection:
-    conn = options.connect(database)
+def open_session(options: ConnectionOptions, database: str, careful: bool = False,
+                 local_infile: bool = False) -> Connection:
+    conn = options.connect(database, local_infile=local_infile)
     for stmt in DISABLE_STATEMENTS:
         conn.execute(stmt)
     if careful:
@@ -290,12 +295,14 @@ class _Loader:
         self._table_lock = threading.Lock()
         self.rejects_dir = rejects_dir
         self._rejects_started: set[str] = set()
+        self.methods: dict[str, str] = {}  # table -> load method (dumpcore.load_data)
+        self.fallbacks: dict[str, list[str]] = {}  # table -> why LOAD DATA gave chunks to the upserts
 
     # one connection per worker thread
     def _conn(self) -> Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = open_session(self.options, self.database)
+            conn = open_session(self.options, self.database, local_infile=LOAD_DATA in self.methods.values())
             self._local.conn = conn
         return conn
 
@@ -343,7 +350,8 @@ class _Loader:
         t0 = time.monotonic()
         careful = False  # after a data error: UNIQUE_CHECKS=1 and failing statements split
         retries = 0
-        while True:
+        rejected = self._load_data(path, entry, chunk) if self.methods.get(entry["name"]) == LOAD_DATA else None
+        while rejected is None:
             try:
                 rejected = self._load_careful(path, chunk) if careful else self._load_fast(path, chunk)
                 break
@@ -394,6 +402,28 @@ class _Loader:
             conn.execute("ROLLBACK")
         except ServerError:
             self._reset_conn()
+
+    def _load_data(self, path: Path, entry: dict, chunk: dict) -> list | None:
+        """[] when LOAD DATA loaded the chunk exactly; None: rolled back, for the upserts."""
+        retries = 0
+        while True:
+            try:
+                load_chunk(self._conn(), path, entry, chunk, self._check_hash)
+                return []
+            except (LoadDataRefused, ServerError) as exc:
+                self._rollback()
+                if isinstance(exc, ServerError) and _is_retryable(exc):
+                    retries += 1
+                    self._backoff(retries, exc, chunk)
+                    continue
+                if isinstance(exc, ServerError) and exc.errno in FATAL_ERRNOS:
+                    raise RestoreError(f"{chunk['file']}: {exc.one_line()}") from None
+                with self._table_lock:
+                    self.fallbacks.setdefault(entry["name"], []).append(exc.one_line())
+                return None
+            except BaseException:
+                self._rollback()
+                raise
 
     def _load_fast(self, path: Path, chunk: dict) -> list:
         conn = self._conn()
@@ -618,11 +648,16 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 for e in entries:
                     progress.table_started(e["name"])
             loader = _Loader(directory, options, database, journal, results, progress, state.rejects_dir)
+            loader.methods = choose_methods(conn, database, chosen, target.tables, opts.load_method)
+            for name, method in loader.methods.items():
+                results[name].method = method
             try:
                 loader.run(work, opts.parallel)
             finally:
                 if progress:
                     progress.end()
+            for name, why in loader.fallbacks.items():
+                warnings.append(f"table `{name}`: {len(why)} chunk(s) loaded by upserts after LOAD DATA: {why[0]}")
             triggers_file = (m.data.get("files") or {}).get("triggers")
             if triggers_file:
                 live_triggers = {t.name for ts in target.triggers.values() for t in ts}

@@ -34,6 +34,7 @@ SERVER_SETTINGS = (
     "--collation-server=utf8mb4_general_ci",
     "--max-connections=200",
     "--skip-log-bin",
+    "--local-infile=1",  # restore --load-method load-data (LOAD DATA LOCAL INFILE)
 )
 
 

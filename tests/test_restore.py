@@ -16,6 +16,7 @@ from dbcompare import assert_same_database, assert_same_objects, checksum, raw_r
 from dumpcore.connection import quote_ident
 from dumpcore.dump import DumpOptions, dump_to_directory
 from dumpcore.errors import RestoreError
+from dumpcore.load_data import LOAD_METHODS
 from dumpcore.restore import RestoreOptions, restore
 from dumpcore.sample import SCHOOL_DDL, create_school
 from dumpcore.sandbox import Sandbox
@@ -94,11 +95,14 @@ def test_world_restores_exactly_into_a_new_database(server, conn, world, world_d
                                                      "routines": WORLD_ROUTINES}
 
 
-def test_edge_types_restore_exactly(server, conn, edge_dump, tmp_path, db):
+@pytest.mark.parametrize("method", LOAD_METHODS)
+def test_edge_types_restore_exactly(server, conn, edge_dump, tmp_path, db, method):
     name, out = edge_dump
     drop(server, db)
-    summary = restore(copy_dump(out, tmp_path), server, RestoreOptions(database=db, parallel=2))
+    summary = restore(copy_dump(out, tmp_path), server, RestoreOptions(database=db, parallel=2, load_method=method))
     assert summary.rows > 60 and not summary.rejected
+    assert not summary.warnings, summary.warnings  # no chunk fell back from LOAD DATA to the upserts
+    assert {t.method for t in summary.tables.values()} == {"upsert" if method == "upsert" else "load-data"}
     assert_same_database(conn, name, db)
 
 

@@ -365,3 +365,6 @@ cdef class ResultEncoder:
             self.first_key = [buf.data[first_start[ki]:first_end[ki]].decode("utf-8", "replace") for ki in range(nkeys)]
             self.last_key = [buf.data[last_start[ki]:last_end[ki]].decode("utf-8", "replace") for ki in range(nkeys)]
         return PyBytes_FromStringAndSize(buf.data, buf.size), encoded, fingerprint
+
+
+include "_load_data.pxi"

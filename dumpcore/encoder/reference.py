@@ -58,3 +58,65 @@ def encode_rows(rows: Sequence[tuple], start: int, kinds: bytes, max_bytes: int)
         fingerprint = (fingerprint + row_hash(tup)) & MASK64
         i += 1
     return b",\n".join(parts), i, fingerprint
+
+
+# ---------------------------------------------------------------------------
+# Row tuples -> LOAD DATA text (restore --load-method load-data); the specification
+# of the compiled ``_encoder.load_text``.
+
+_LOAD_TOKEN_RE = re.compile(rb"NULL|'((?:[^'\\]|\\.)*)'|0x([0-9A-Fa-f]*)|([0-9+\-.eE]+)", re.S)
+_LOAD_RAW_ESCAPES = re.compile(rb"[\t\n]")
+
+
+def load_text(body: bytes, kinds: bytes) -> tuple[bytes, int]:
+    """Row tuples ``(v,...),\\n(v,...)`` (encode_rows' output) -> (LOAD DATA text, rows).
+
+    LOAD DATA's default options: a tab between fields, LF after each row, ``\\N`` for
+    NULL, backslash escapes (it reads \\0 \\n \\r \\Z \\' \\\\ as the SQL parser does, so
+    a string keeps its escapes; a raw tab or LF in it is escaped). Numbers verbatim;
+    hex literals -> their hex digits (the LOAD statement UNHEXes them); ``''`` in a
+    hex column -> an empty field. Raises ValueError on anything else."""
+    if not kinds:
+        raise ValueError("no columns")
+    out: list[bytes] = []
+    p, rows, n = 0, 0, len(body)
+    while p < n:
+        if rows:
+            if body[p:p + 2] != b",\n":
+                raise ValueError(f"row {rows} column 0 (byte {p}): expected ',\\n' between rows")
+            p += 2
+        if body[p:p + 1] != b"(":
+            raise ValueError(f"row {rows} column 0 (byte {p}): expected '('")
+        p += 1
+        fields = []
+        for c, kind in enumerate(kinds):
+            if c:
+                if body[p:p + 1] != b",":
+                    raise ValueError(f"row {rows} column {c} (byte {p}): expected ','")
+                p += 1
+            m = _LOAD_TOKEN_RE.match(body, p)
+            if not m:
+                raise ValueError(f"row {rows} column {c} (byte {p}): not a value")
+            text, hexdigits, number = m.group(1), m.group(2), m.group(3)
+            if m.group() == b"NULL":
+                fields.append(b"\\N")
+            elif text is not None:
+                if kind == KIND_NUMBER or (kind == KIND_HEX and text):
+                    raise ValueError(f"row {rows} column {c} (byte {p}): a string in a "
+                                     f"{'number' if kind == KIND_NUMBER else 'binary'} column")
+                fields.append(_LOAD_RAW_ESCAPES.sub(lambda x: b"\\t" if x.group() == b"\t" else b"\\n", text))
+            elif hexdigits is not None:
+                if kind != KIND_HEX:
+                    raise ValueError(f"row {rows} column {c} (byte {p}): a hex literal in a non-binary column")
+                fields.append(hexdigits)
+            else:
+                if kind != KIND_NUMBER:
+                    raise ValueError(f"row {rows} column {c} (byte {p}): a number in a non-number column")
+                fields.append(number)
+            p = m.end()
+        if body[p:p + 1] != b")":
+            raise ValueError(f"row {rows} column {len(kinds)} (byte {p}): expected ')' (more values than columns?)")
+        p += 1
+        out.append(b"\t".join(fields) + b"\n")
+        rows += 1
+    return b"".join(out), rows
