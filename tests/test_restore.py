@@ -82,14 +82,18 @@ def drop(server, name: str) -> None:
 # -- exact restores ---------------------------------------------------------------
 
 
-def test_world_restores_exactly_into_a_new_database(server, conn, world, world_dump, tmp_path, db):
+@pytest.mark.parametrize("method", LOAD_METHODS)
+def test_world_restores_exactly_into_a_new_database(server, conn, world, world_dump, tmp_path, db, method):
     drop(server, db)  # restore creates it
     d = copy_dump(world_dump, tmp_path)
-    proc = dumpcore("restore", str(d), "--database", db, "--parallel", "2", "--json", *conn_args(server))
+    proc = dumpcore("restore", str(d), "--database", db, "--parallel", "2", "--json", "--load-method", method,
+                    *conn_args(server))
     assert proc.returncode == 0, proc.stderr.decode()
     summary = json.loads(proc.stdout)
     source_rows = sum(int(conn.scalar(f"SELECT COUNT(*) FROM {world}.{t}")) for t in table_names(conn, world))
     assert summary["total_rows"] == source_rows > 15000 and summary["total_rejected"] == 0
+    assert {t["load_method"] for t in summary["tables"]} == {"upsert" if method == "upsert" else "load-data"}
+    assert not summary["warnings"]
     assert assert_same_database(conn, world, db) == source_rows
     assert assert_same_objects(conn, world, db) == {"views": WORLD_VIEWS, "triggers": WORLD_TRIGGERS,
                                                      "routines": WORLD_ROUTINES}
@@ -185,8 +189,11 @@ def test_other_time_zone_and_strict_sql_mode_server(server, conn, edge_dump, wor
         with other.options.connect() as oc:
             assert oc.scalar("SELECT @@GLOBAL.time_zone") == "-07:00"
             assert "NO_BACKSLASH_ESCAPES" in oc.scalar("SELECT @@GLOBAL.sql_mode")
-            restore(copy_dump(out, tmp_path / "e"), other.options, RestoreOptions(database="edge_copy"))
-            assert_same_database(conn, name, "edge_copy", target_conn=oc)
+            for method in ("upsert", "load-data"):
+                s = restore(copy_dump(out, tmp_path / f"e-{method}"), other.options,
+                            RestoreOptions(database=f"edge_{method[0]}", load_method=method))
+                assert not s.warnings and {t.method for t in s.tables.values()} == {method}
+                assert_same_database(conn, name, f"edge_{method[0]}", target_conn=oc)
             restore(copy_dump(world_dump, tmp_path / "s"), other.options, RestoreOptions(database="world"))
             assert_same_database(conn, world, "world", target_conn=oc)
 
@@ -429,7 +436,8 @@ def test_bad_restore_input_is_one_line_error(server, world_dump, tmp_path):
         assert proc.returncode != 0 and re.match(pattern, err) and len(err.splitlines()) == 1, (args, err)
 
 
-def test_lost_connections_are_retried_and_nothing_is_lost(server, conn, school, tmp_path, db):
+@pytest.mark.parametrize("method,statement", [("upsert", "INSERT INTO%"), ("load-data", "LOAD DATA%")])
+def test_lost_connections_are_retried_and_nothing_is_lost(server, conn, school, tmp_path, db, method, statement):
     """KILL CONNECTION of loading sessions mid-restore: each chunk is rolled back by the
     server and retried on a new connection; the result is still identical."""
     import threading
@@ -444,7 +452,7 @@ def test_lost_connections_are_retried_and_nothing_is_lost(server, conn, school, 
             while not stop.is_set() and len(killed) < 3:
                 for pid, info in k.query_text(
                         f"SELECT ID, LEFT(INFO, 20) FROM information_schema.PROCESSLIST WHERE DB = '{db}' "
-                        "AND COMMAND = 'Query' AND INFO LIKE 'INSERT INTO%'"):
+                        f"AND COMMAND = 'Query' AND INFO LIKE '{statement}'"):
                     try:
                         k.execute(f"KILL CONNECTION {pid}")
                         killed.append(pid)
@@ -456,11 +464,12 @@ def test_lost_connections_are_retried_and_nothing_is_lost(server, conn, school, 
     th = threading.Thread(target=killer)
     th.start()
     try:
-        summary = restore(d, server, RestoreOptions(database=db, parallel=2))
+        summary = restore(d, server, RestoreOptions(database=db, parallel=2, load_method=method))
     finally:
         stop.set()
         th.join()
     assert killed, "no loading session was caught to kill"
+    assert {t.method for t in summary.tables.values()} == {method}
     assert not summary.rejected
     assert_same_database(conn, name, db)
 
