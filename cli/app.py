@@ -15,6 +15,7 @@ from dumpcore import plan as plan_api
 from dumpcore import restore as restore_api
 from dumpcore import server_dump
 from dumpcore import verify as verify_api
+from dumpcore.compression import parse_compression
 from dumpcore.errors import DumpcoreError, DumpIntegrityError, StreamClosedError, UsageError
 from dumpcore.replication import replication_report
 from dumpcore.sandbox import Sandbox, default_root
@@ -164,6 +165,8 @@ def dump(
                                           "its first 2 KiB of rows), all (every statement), none.")] = "first",
     workers: Annotated[int, typer.Option("--workers", "-w", help="Connections reading at once (-o only); big "
                                          "tables are split by key range. Needs RELOAD for the snapshot lock.")] = 1,
+    compress: Annotated[str, typer.Option("--compress", help="Chunk files: none, or zstd[:LEVEL] (1-22, default 3) "
+                                          "as data/*.sql.zst (-o only).")] = "none",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON (on stdout; stderr with --stdout).")] = False,
     prisma: Annotated[Optional[Path], typer.Option("--prisma", help="Prisma schema (file or folder) whose relations "
@@ -184,7 +187,8 @@ def dump(
     opts = dump_api.DumpOptions(tables=[] if many else list(tables or []), exclude=list(exclude or []), where=where, no_data=no_data,
                                 no_schema=no_schema, chunk_size=dump_api.parse_size(chunk_size),
                                 statement_size=dump_api.parse_size(statement_size), validate=validate,
-                                workers=workers, prisma=str(prisma) if prisma else None)
+                                workers=workers, prisma=str(prisma) if prisma else None,
+                                compression=parse_compression(compress))
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
     progress = _progress(quiet)
     if many:
@@ -204,6 +208,11 @@ def dump(
         print_dump_summary(summary)
         if not stdout:
             err(f"dump written to {summary.output}")
+        if summary.compression.enabled:
+            ratio = f"{summary.sql_bytes / summary.bytes:.1f}x smaller" if summary.bytes else "no data"
+            err(f"compressed with {summary.compression.describe()}: {_human_bytes(summary.bytes)} stored for "
+                f"{_human_bytes(summary.sql_bytes)} of SQL ({ratio}); scripts/load.sql cannot load .zst chunks: "
+                f"use dumpcore restore, dumpcore cat {summary.output} | mariadb DB, or scripts/load-zstd.sh")
 
 
 @app.command()
@@ -295,6 +304,8 @@ def verify(
     path: Annotated[Path, typer.Argument(help="A dump directory, or a stream file from `dump --stdout` / `cat`.")],
     against: Annotated[Optional[str], typer.Option("--against", help="Compare this live database with the dump "
                                                   "(a -B/-A dump: '*' for each database, or NAME[,NAME]).")] = None,
+    decompress: Annotated[bool, typer.Option("--decompress", help="Also decompress every .zst chunk and check its "
+                                             "uncompressed size and hash.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
@@ -319,7 +330,7 @@ def verify(
             raise DumpIntegrityError(f"`{report.database}` differs from the dump in {names}")
         typer.echo(f"OK: `{report.database}` holds what the dump holds")
         return
-    report = server_dump.verify_any(path)
+    report = server_dump.verify_any(path, decompress)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:

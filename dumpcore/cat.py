@@ -1,6 +1,7 @@
 """``dumpcore cat``: a dump directory as one SQL stream in load order, each chunk's hash
 checked before it is emitted, so ``dumpcore cat DIR | mariadb DB`` is a verified restore
-with nothing but the client. The stream has the same form as ``dump --stdout``."""
+with nothing but the client. The stream has the same form as ``dump --stdout``; compressed
+chunks are emitted decompressed, each chunk's stored hash checked before it is."""
 from __future__ import annotations
 
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .chunks import STREAM_END, ChunkInfo, chunk_trailer, stream_table_marker
+from .compression import decompressed_chunk
 from .errors import DumpIntegrityError, StreamClosedError
 from .hashing import hash_bytes
 from .scripts import DISABLE_STATEMENTS, ENABLE_STATEMENTS, render
@@ -44,12 +46,19 @@ def cat_dump(directory: str | Path, out: BinaryIO | None = None) -> CatSummary:
         for entry in m.tables:
             out.write(stream_table_marker(entry["name"]))
             for c in entry["chunks"]:
-                out.write(_checked(directory, c["file"], c["xxh3_128"]))  # each chunk checked again as it is read
-                out.write(chunk_trailer(ChunkInfo(c["file"], entry["name"], c["seq"], c["rows"], c["bytes"],
-                                                  c["xxh3_128"], int(c["fingerprint"], 16))))
+                data = _checked(directory, c["file"], c["xxh3_128"])  # each chunk checked again as it is read
+                if "uncompressed_bytes" in c:
+                    decompressed_chunk(data, c["file"], c["uncompressed_xxh3_128"], out.write)
+                else:
+                    out.write(data)
+                # the trailer describes the SQL in the stream: `verify` of the stream checks it
+                out.write(chunk_trailer(ChunkInfo(c["file"], entry["name"], c["seq"], c["rows"],
+                                                  c.get("uncompressed_bytes", c["bytes"]),
+                                                  c.get("uncompressed_xxh3_128", c["xxh3_128"]),
+                                                  int(c["fingerprint"], 16))))
                 summary.chunks += 1
                 summary.rows += c["rows"]
-                summary.bytes += c["bytes"]
+                summary.bytes += c.get("uncompressed_bytes", c["bytes"])
         if files.get("triggers"):
             out.write(_checked(directory, files["triggers"], other[files["triggers"]]))
         out.write(render(ENABLE_STATEMENTS, "settings restored").encode())

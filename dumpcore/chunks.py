@@ -1,10 +1,11 @@
 """Chunk writing: encoded rows -> complete INSERT statements -> hashed chunk files.
 
-Each chunk is ``data/<table>.<seq>.sql``: whole statements, one row tuple per line,
+Each chunk is ``data/<table>.<seq>.sql`` (``.sql.zst`` when compressed): whole statements, one row tuple per line,
 closed by ON DUPLICATE KEY UPDATE of every non-key column (plain INSERT for a table
 without a usable key). A chunk is written under a temporary name and renamed only
-when complete; its XXH3-128 covers its bytes as stored, and its content fingerprint
-(sum of each row's XXH3-64) does not depend on row order.
+when complete; its XXH3-128 covers its bytes as stored (compressed or not; a compressed
+chunk also records its uncompressed size and XXH3-128), and its content fingerprint (sum
+of each row's XXH3-64) does not depend on row order.
 """
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator, Protocol, Sequence
 from urllib.parse import quote
 
+from .compression import NO_COMPRESSION, CompressedChunkFile, Compression, chunk_blocks
 from .connection import quote_ident
 from .encoder import encode_rows, encode_value
 from .encoder.reference import MASK64
-from .hashing import chunk_hasher, hashed_blocks
+from .hashing import chunk_hasher
 from .sqltext import validate
 
 UPSERT_VALUES = "values"  # MariaDB, MySQL < 8.0.19: c=VALUES(c)
@@ -27,9 +29,10 @@ ROW_ALIAS = "dumpcore_new"
 VALIDATE_PREFIX_BYTES = 2 << 10
 
 
-def chunk_file_name(table: str, seq: int) -> str:
-    """A file name safe for any table name and for the client's SOURCE command."""
-    return f"{quote(table, safe='')}.{seq:05d}.sql".replace("%", "@")
+def chunk_file_name(table: str, seq: int, suffix: str = "") -> str:
+    """A file name safe for any table name and for the client's SOURCE command;
+    ``suffix`` is the compression's (".zst") or empty."""
+    return f"{quote(table, safe='')}.{seq:05d}.sql".replace("%", "@") + suffix
 
 
 def statement_parts(table: str, columns: Sequence[str], key: Sequence[str], form: str) -> tuple[bytes, bytes]:
@@ -133,10 +136,24 @@ class ChunkInfo:
     key_first: list[str] | None = None
     key_last: list[str] | None = None
     max_statement_bytes: int = 0
+    uncompressed_bytes: int | None = None  # set when the chunk is stored compressed
+    uncompressed_xxh3_128: str | None = None
+
+    def stored_as(self, size: int, digest: str) -> None:
+        """The chunk was stored compressed: ``bytes``/``xxh3_128`` become the stored file's,
+        and the SQL's own size and hash are kept as the uncompressed ones."""
+        self.uncompressed_bytes, self.uncompressed_xxh3_128 = self.bytes, self.xxh3_128
+        self.bytes, self.xxh3_128 = size, digest
+
+    @property
+    def sql_bytes(self) -> int:
+        return self.bytes if self.uncompressed_bytes is None else self.uncompressed_bytes
 
     def to_dict(self) -> dict:
         d = {"file": self.file, "seq": self.seq, "rows": self.rows, "bytes": self.bytes, "xxh3_128": self.xxh3_128,
              "fingerprint": f"{self.fingerprint:016x}", "max_statement_bytes": self.max_statement_bytes}
+        if self.uncompressed_bytes is not None:
+            d["uncompressed_bytes"], d["uncompressed_xxh3_128"] = self.uncompressed_bytes, self.uncompressed_xxh3_128
         if self.key_first is not None:
             d["key_first"], d["key_last"] = self.key_first, self.key_last
         return d
@@ -144,6 +161,8 @@ class ChunkInfo:
 
 class ChunkSink:
     """Where finished chunk bytes go: files in a directory, or one stream."""
+
+    suffix = ""  # what chunk file names get after ".sql" (the compression's)
 
     def open_chunk(self, info: ChunkInfo) -> BinaryIO:  # pragma: no cover - interface
         raise NotImplementedError
@@ -155,10 +174,13 @@ class ChunkSink:
 class DirectorySink(ChunkSink):
     """Chunk files in ``root/data``. A finished chunk is fsynced and renamed to its final
     name on a background thread, so the disk flush overlaps the next chunk's dumping;
-    ``drain()`` waits for all of them (before the manifest is written)."""
+    ``drain()`` waits for all of them (before the manifest is written). With compression,
+    each chunk is one zstd frame compressed on zstd's own worker thread."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, compression: Compression = NO_COMPRESSION):
         self.root = root
+        self.compression = compression
+        self.suffix = compression.suffix
         (root / "data").mkdir(parents=True, exist_ok=True)
         self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsync")
         self._pending: list[Future] = []
@@ -168,14 +190,23 @@ class DirectorySink(ChunkSink):
         return final.with_name("." + final.name + ".tmp")
 
     def open_chunk(self, info: ChunkInfo) -> BinaryIO:
-        return open(self._tmp(info), "wb", buffering=1 << 20)
+        f = open(self._tmp(info), "wb", buffering=1 << 20)
+        if self.compression.enabled:
+            return CompressedChunkFile(f, self.compression)  # type: ignore[return-value]
+        return f
 
     def close_chunk(self, info: ChunkInfo, f: BinaryIO, ok: bool) -> None:
         tmp = self._tmp(info)
         if not ok:
-            f.close()
+            if isinstance(f, CompressedChunkFile):
+                f.abandon()
+            else:
+                f.close()
             tmp.unlink(missing_ok=True)
             return
+        if isinstance(f, CompressedChunkFile):
+            info.stored_as(*f.finish())
+            f = f.file
         f.flush()
         self._pending.append(self._flusher.submit(self._finish, f, tmp, self.root / info.file))
 
@@ -234,9 +265,14 @@ def chunk_trailer(info: ChunkInfo) -> bytes:
 class TableResult:
     table: str
     rows: int = 0
-    bytes: int = 0
+    bytes: int = 0  # as stored
     chunks: list[ChunkInfo] = field(default_factory=list)
     seconds: float = 0.0
+
+    @property
+    def sql_bytes(self) -> int:
+        """Bytes of SQL (the uncompressed size of compressed chunks)."""
+        return sum(c.sql_bytes for c in self.chunks)
 
 
 class ChunkWriter:
@@ -247,7 +283,7 @@ class ChunkWriter:
                  validate_mode: str = "first", on_progress: Callable[[int, int], None] | None = None,
                  file_for: Callable[[int], str] | None = None):
         self.sink = sink
-        self.file_for = file_for or (lambda seq: f"data/{chunk_file_name(table, seq)}")
+        self.file_for = file_for or (lambda seq: f"data/{chunk_file_name(table, seq, sink.suffix)}")
         self.table = table
         self.kinds = kinds
         self.key_positions = tuple(key_positions)
@@ -411,11 +447,12 @@ def split_statement_rows(statement: bytes) -> tuple[bytes, list[bytes], bytes]:
 
 
 def iter_chunk_statements(path: str | os.PathLike, hasher) -> Iterator[bytes]:
-    """The statements of a chunk file, read in blocks (memory: one statement and one
-    block), each without its final ';\n'. ``hasher`` is fed every byte as read, so the
-    caller can compare the chunk's hash before it commits."""
+    """The statements of a chunk file (a .zst one decompressed as it is read), read in
+    blocks (memory: one statement and one block), each without its final ';\n'.
+    ``hasher`` is fed every byte as stored, so the caller can compare the chunk's hash
+    before it commits."""
     rest = b""
-    for block in hashed_blocks(path, hasher):
+    for block in chunk_blocks(path, hasher):
         rest += block
         cut = rest.rfind(_STATEMENT_START)
         if cut < 0:

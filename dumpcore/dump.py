@@ -21,10 +21,11 @@ from typing import BinaryIO, Callable, Protocol
 from . import __version__, prisma, sqltext
 from .chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink, StreamSink,
                      STREAM_END, TableResult, chunk_file_name, stream_table_marker)
+from .compression import NO_COMPRESSION, Compression
 from .connection import Connection, ConnectionOptions, quote_ident, version_tuple
 from .errors import DumpcoreError, OutputError, ServerError, StreamClosedError, UnknownTableError, UsageError
 from .hashing import hash_file
-from .manifest import FORMAT, FORMAT_VERSION, write_manifest
+from .manifest import FORMAT, format_version, write_manifest
 from .ordering import LoadPlan, plan_load
 from .partials import PartialDir, partial_path, sweep_partials
 from .private import make_private_tree
@@ -69,6 +70,7 @@ class DumpOptions:
     workers: int = 1  # connections reading at once (directory dumps)
     direct_fetch: bool = True  # compiled encoder reads the result itself (False: row tuples, for tests)
     prisma: str | None = None  # Prisma schema whose relations join the FK graph (dumpcore.prisma)
+    compression: Compression = NO_COMPRESSION  # chunk files (directory dumps only)
 
 
 class DumpProgress(Protocol):
@@ -88,6 +90,7 @@ class DumpSummary:
     seconds: float
     statement_size: int
     warnings: list[str] = field(default_factory=list)
+    compression: Compression = NO_COMPRESSION
 
     @property
     def rows(self) -> int:
@@ -95,7 +98,12 @@ class DumpSummary:
 
     @property
     def bytes(self) -> int:
+        """As stored (compressed, if it is)."""
         return sum(t.bytes for t in self.tables)
+
+    @property
+    def sql_bytes(self) -> int:
+        return sum(t.sql_bytes for t in self.tables)
 
     def to_dict(self) -> dict:
         return {
@@ -106,6 +114,7 @@ class DumpSummary:
             "seconds": round(self.seconds, 3),
             "rows_per_second": round(self.rows / self.seconds) if self.seconds > 0 else None,
             "statement_size": self.statement_size, "warnings": self.warnings,
+            "compression": self.compression.describe(), "total_uncompressed_bytes": self.sql_bytes,
         }
 
 
@@ -416,9 +425,9 @@ def _worker_main(options: ConnectionOptions, tasks, results) -> None:
                 break
             unit, table, (database, form, statement_size, opts, root) = task
             schema = Schema(database=database, tables={table.name: table})
-            sink = DirectorySink(Path(root))
+            sink = DirectorySink(Path(root), opts.compression)
             enc = chunk_file_name(unit.table, 0).rsplit(".", 2)[0]
-            namer = (lambda seq, k=unit.index, e=enc: f"data/{e}.part{k:04d}.{seq:05d}.sql")
+            namer = (lambda seq, k=unit.index, e=enc: f"data/{e}.part{k:04d}.{seq:05d}.sql{sink.suffix}")
             prep = _Prepared(conn, schema, LoadPlan(database, [table.name], [[table.name]]), [table.name], "",
                              statement_size, form, [])
             reporter = _QueueProgress(results)
@@ -456,7 +465,7 @@ def _dump_parallel(p: _Prepared, root: Path, opts: DumpOptions,
             merged.seconds += res.seconds
             for chunk in res.chunks:
                 seq += 1
-                final = f"data/{chunk_file_name(name, seq)}"
+                final = f"data/{chunk_file_name(name, seq, opts.compression.suffix)}"
                 os.replace(root / chunk.file, root / final)
                 chunk.file, chunk.seq = final, seq
                 merged.chunks.append(chunk)
@@ -529,7 +538,7 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
                                                           "CREATE DATABASE for restoring under the source name"),
                                                    encoding="utf-8")
         p.warnings += [f"sqlglot cannot read server DDL (kept as is): {x}" for x in problems]
-        sink = DirectorySink(partial)
+        sink = DirectorySink(partial, opts.compression)
         results: dict[str, TableResult] = {}
         if progress:
             progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
@@ -546,13 +555,15 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         data_files = {t: [c.file for c in r.chunks] for t, r in results.items()}
         pre = [] if opts.no_schema else ["schema.sql"]
         post = [] if opts.no_schema else ["triggers.sql"]
-        build_scripts(p.plan, data_files, post_data=post, pre_data=pre).write(partial / "scripts")
+        build_scripts(p.plan, data_files, post_data=post, pre_data=pre,
+                      compressed=opts.compression.enabled).write(partial / "scripts")
         seconds = time.monotonic() - t0
         other_files = [{"file": str(f.relative_to(partial)), "bytes": f.stat().st_size,
                         "xxh3_128": hash_file(f)[0]}
                        for f in sorted(partial.rglob("*")) if f.is_file() and f.parent.name != "data"]
         manifest = {
-            "format": FORMAT, "format_version": FORMAT_VERSION, "tool": f"dumpcore {__version__}",
+            "format": FORMAT, "format_version": format_version(opts.compression.enabled),
+            "tool": f"dumpcore {__version__}", "compression": opts.compression.to_manifest(),
             "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "snapshot_at": p.snapshot_at, "replication": p.replication,
             "source": {"server_version": p.conn.server_version, "flavour": p.conn.flavour,
@@ -572,6 +583,7 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
             **p.extra,
             "totals": {"rows": sum(r.rows for r in results.values()),
                        "bytes": sum(r.bytes for r in results.values()),
+                       "uncompressed_bytes": sum(r.sql_bytes for r in results.values()),
                        "chunks": sum(len(r.chunks) for r in results.values()), "seconds": round(seconds, 3)},
         }
         write_manifest(partial, manifest)
@@ -591,7 +603,7 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         if partial_dir is not None:
             partial_dir.release()
     return DumpSummary(database, str(out), p.snapshot_at, [results[t] for t in p.tables if t in results],
-                       time.monotonic() - t0, p.statement_size, p.warnings)
+                       time.monotonic() - t0, p.statement_size, p.warnings, opts.compression)
 
 
 def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | None = None,
@@ -606,6 +618,9 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
     opts = opts or DumpOptions()
     if opts.workers != 1:
         raise UsageError("--stdout is one stream in load order: it is written by one worker (drop --workers)")
+    if opts.compression.enabled:
+        raise UsageError("--compress is for directory dumps (-o DIR); compress a stream with a pipe: "
+                         f"dumpcore dump {database} --stdout | zstd > {database}.sql.zst")
     out = out if out is not None else sys.stdout.buffer
     t0 = time.monotonic()
     p = _prepare(options, database, opts, snapshot)

@@ -18,8 +18,16 @@ from .hashing import hash_bytes
 FORMAT = "dumpcore-dump"
 SERVER_FORMAT = "dumpcore-server-dump"  # several databases, each a dump in its own subdirectory
 FORMAT_VERSION = 1
+COMPRESSED_FORMAT_VERSION = 2  # chunks may be .sql.zst: a reader of version 1 would send zstd frames as SQL
+READABLE_VERSIONS = (FORMAT_VERSION, COMPRESSED_FORMAT_VERSION)
 MANIFEST_NAME = "manifest.json"
 SELF_HASH_FIELD = "manifest_xxh3_128"
+
+
+def format_version(compressed: bool) -> int:
+    """The format version a dump is written with: an uncompressed dump stays readable by
+    every dumpcore that reads version 1."""
+    return COMPRESSED_FORMAT_VERSION if compressed else FORMAT_VERSION
 
 
 def _canonical(data: dict) -> bytes:
@@ -84,9 +92,9 @@ def read_manifest(directory: str | os.PathLike, formats: tuple[str, ...] = (FORM
         if isinstance(data, dict) and data.get("format") in (FORMAT, SERVER_FORMAT):
             raise DumpIntegrityError(f"{path}: a {data['format']} manifest, where a {' or '.join(formats)} is needed")
         raise DumpIntegrityError(f"{path}: not a dumpcore manifest")
-    if data.get("format_version") != FORMAT_VERSION:
+    if data.get("format_version") not in READABLE_VERSIONS:
         raise DumpIntegrityError(f"{path}: format version {data.get('format_version')} is not supported "
-                                 f"(this dumpcore reads {FORMAT_VERSION})")
+                                 f"(this dumpcore reads {' and '.join(map(str, READABLE_VERSIONS))})")
     if data.get(SELF_HASH_FIELD) != hash_bytes(_canonical(data)):
         raise DumpIntegrityError(f"{path}: content does not match its own hash; the manifest was edited or damaged")
     return Manifest(directory, data)

@@ -7,7 +7,9 @@
   cannot be emptied row by row with checks on, so each cycle's DELETEs run with
   FOREIGN_KEY_CHECKS=0 scoped to that cycle; the whole cycle is emptied, so no row is
   left pointing at a deleted one. cleanup-truncate.sql: TRUNCATE, FK checks off.
-- load.sql: sources the data files in load order, between disable and enable.
+- load.sql: sources the data files in load order, between disable and enable. The
+  client cannot SOURCE a .zst file: for a compressed dump load.sql only stops with a
+  message naming the ways that work, and load-zstd.sh pipes the same SQL in load order.
 - enable.sql: restores the saved settings (server defaults if run in a new session).
 
 Every statement is parsed with sqlglot before it is written.
@@ -15,6 +17,7 @@ Every statement is parsed with sqlglot before it is written.
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,12 +122,14 @@ class ScriptSet:
 
 
 def build_scripts(plan: LoadPlan, data_files: dict[str, list[str]] | None = None,
-                  post_data: list[str] | None = None, pre_data: list[str] | None = None) -> ScriptSet:
+                  post_data: list[str] | None = None, pre_data: list[str] | None = None,
+                  compressed: bool = False) -> ScriptSet:
     """Make the scripts for ``plan``.
 
     ``data_files``: per table, chunk paths relative to the dump directory, sourced by
     load.sql in load order (``cd DIR && mariadb db < scripts/load.sql``).
     ``post_data``: further files sourced after the data (triggers).
+    ``compressed``: the data files are .sql.zst (see compressed_load_scripts).
     """
     title = f"dumpcore plan for `{plan.database}`: {len(plan.load_order)} tables"
     disable = render(DISABLE_STATEMENTS, f"{title}\ndisable.sql: session settings for a safe load")
@@ -148,7 +153,44 @@ def build_scripts(plan: LoadPlan, data_files: dict[str, list[str]] | None = None
     load = "\n".join(load_lines) + "\n"
     files = {"disable.sql": disable, "cleanup.sql": cleanup, "cleanup-truncate.sql": truncate,
              "load.sql": load, "enable.sql": enable}
+    if compressed:
+        load, files["load-zstd.sh"] = compressed_load_scripts(plan, data_files or {}, pre_data or [], post_data or [])
+        files["load.sql"] = load
     return ScriptSet(disable, cleanup, truncate, load, enable, files)
+
+
+# under 128 characters: MySQL's limit for MESSAGE_TEXT
+COMPRESSED_LOAD_MESSAGE = ("compressed dump: load.sql cannot SOURCE .zst files; use dumpcore cat DIR | mariadb DB "
+                           "or scripts/load-zstd.sh")
+
+
+def compressed_load_scripts(plan: LoadPlan, data_files: dict[str, list[str]], pre_data: list[str],
+                            post_data: list[str]) -> tuple[str, str]:
+    """(load.sql, load-zstd.sh) of a compressed dump. load.sql stops at its first statement
+    with the message (even under ``mariadb --force`` nothing follows it to half-load);
+    load-zstd.sh writes the SQL of the dump in load order to stdout with zstdcat."""
+    title = f"dumpcore plan for `{plan.database}`: {len(plan.load_order)} tables"
+    load = "\n".join([
+        f"-- {title}",
+        "-- load.sql: THIS DUMP IS COMPRESSED. The mysql client cannot SOURCE data/*.sql.zst,",
+        "-- so this script loads nothing and stops with an error. Restore with one of:",
+        "--   dumpcore restore DIR --database DB       (parallel, resumable)",
+        "--   dumpcore cat DIR | mariadb DB            (every hash checked before anything is sent)",
+        "--   sh DIR/scripts/load-zstd.sh | mariadb DB (only the client and zstdcat)",
+        f"SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{COMPRESSED_LOAD_MESSAGE}';",
+    ]) + "\n"
+    lines = ["#!/bin/sh", f"# {title}",
+             "# load-zstd.sh: the SQL of this compressed dump in load order, for the client:",
+             "#   sh DIR/scripts/load-zstd.sh | mariadb DB",
+             "# zstd checks each chunk's frame checksum as it decompresses, but only while the chunk",
+             "# is already being loaded: `dumpcore cat DIR | mariadb DB` checks every hash first.",
+             "set -e", 'cd "$(dirname "$0")/.."', "cat scripts/disable.sql"]
+    lines += [f"cat {shlex.quote(f)}" for f in pre_data]
+    for table in plan.load_order:
+        lines += [f"zstdcat -q {shlex.quote(f)}" for f in data_files.get(table, [])]
+    lines += [f"cat {shlex.quote(f)}" for f in post_data]
+    lines.append("cat scripts/enable.sql")
+    return load, "\n".join(lines) + "\n"
 
 
 def _client_path(path: str) -> str:

@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 from . import __version__
 from .cat import CatSummary, cat_dump
+from .compression import NO_COMPRESSION
 from .connection import Connection, ConnectionOptions, quote_ident
 from .dump import DumpOptions, DumpProgress, DumpSummary, Snapshot, _check_output_dir, dump_to_directory, \
     dump_to_stream, open_snapshot
@@ -109,7 +110,8 @@ class ServerDumpSummary:
         snapshot = self.databases[0].snapshot_at if self.databases else ""
         size = self.databases[0].statement_size if self.databases else 0
         return DumpSummary(", ".join(s.database for s in self.databases), self.output, snapshot, tables,
-                           self.seconds, size, self.warnings)
+                           self.seconds, size, self.warnings,
+                           self.databases[0].compression if self.databases else NO_COMPRESSION)
 
 
 def _warnings(all_databases: bool, snap: Snapshot) -> list[str]:
@@ -128,6 +130,9 @@ def dump_databases_to_stream(options: ConnectionOptions, databases: list[str] | 
     _check_options(opts)
     if opts.workers != 1:
         raise UsageError("--stdout is one stream in load order: it is written by one worker (drop --workers)")
+    if opts.compression.enabled:
+        raise UsageError("--compress is for directory dumps (-o DIR); compress a stream with a pipe: "
+                         "dumpcore dump ... --stdout | zstd > dump.sql.zst")
     out = out if out is not None else sys.stdout.buffer
     t0 = time.monotonic()
     snap = open_snapshot(options, 1, opts.validate)
@@ -238,7 +243,8 @@ def _chosen(m: Manifest, databases: list[str] | None) -> list[dict]:
     return [e for e in entries if e["name"] in set(databases)]
 
 
-def verify_server_directory(directory: str | os.PathLike, databases: list[str] | None = None) -> VerifyReport:
+def verify_server_directory(directory: str | os.PathLike, databases: list[str] | None = None,
+                            decompress: bool = False) -> VerifyReport:
     """Every database's dump against its manifest, each manifest against the top-level one,
     and no subdirectory missing or extra."""
     t0 = time.monotonic()
@@ -253,7 +259,7 @@ def verify_server_directory(directory: str | os.PathLike, databases: list[str] |
     entries = _chosen(m, databases)
     for e in entries:
         sub = directory / e["directory"]
-        inner = verify_directory(sub)
+        inner = verify_directory(sub, decompress)
         report.chunks += inner.chunks
         report.bytes += inner.bytes
         report.problems += [Problem(p.kind, f"{e['directory']}/{p.file}", p.detail) for p in inner.problems]
@@ -268,9 +274,10 @@ def verify_server_directory(directory: str | os.PathLike, databases: list[str] |
     return report
 
 
-def verify_any(path: str | os.PathLike) -> VerifyReport:
-    """``dumpcore verify PATH``: a whole-server dump, a dump directory or a stream file."""
-    return verify_server_directory(path) if is_server_dump(path) else verify_path(path)
+def verify_any(path: str | os.PathLike, decompress: bool = False) -> VerifyReport:
+    """``dumpcore verify PATH``: a whole-server dump, a dump directory or a stream file
+    (``decompress``: also decompress .zst chunks and check their uncompressed hashes)."""
+    return verify_server_directory(path, decompress=decompress) if is_server_dump(path) else verify_path(path, decompress)
 
 
 def _require_intact(directory: Path, databases: list[str] | None) -> tuple[Manifest, list[dict]]:

@@ -1,7 +1,9 @@
 """``dumpcore verify``: a dump against its hashes, or a live database against a dump.
 
 - A dump directory: every chunk (and every other file the manifest lists) is hashed
-  again and compared; missing, extra, truncated and corrupt files are named.
+  again and compared; missing, extra, truncated and corrupt files are named. The hash
+  of a compressed chunk covers its bytes as stored; ``decompress`` also decompresses
+  each one and checks its uncompressed size and hash.
 - A ``--stdout`` stream file: each chunk's bytes are hashed up to the comment line that
   follows it; a stream without its end marker is truncated.
 - ``--against``: the live tables are streamed through the same encoder and their row
@@ -19,6 +21,7 @@ from typing import Iterable
 from urllib.parse import unquote
 
 from .chunks import STREAM_CHUNK_PREFIX, STREAM_END, STREAM_TABLE_PREFIX
+from .compression import decompressed_digest, is_zstd_stream, manifest_compression
 from .connection import Connection, ConnectionOptions, quote_ident
 from .encoder import encode_rows
 from .encoder.reference import MASK64
@@ -75,7 +78,20 @@ def check_file(root: Path, rel: str, size: int, digest: str) -> Problem | None:
     return None
 
 
-def verify_directory(directory: str | Path) -> VerifyReport:
+def check_decompressed(root: Path, chunk: dict) -> Problem | None:
+    """A compressed chunk whose stored bytes matched: does it decompress to the SQL the
+    manifest describes?"""
+    try:
+        size, digest = decompressed_digest(root / chunk["file"])
+    except DumpIntegrityError as exc:
+        return Problem("corrupt", chunk["file"], exc.one_line())
+    if size != chunk["uncompressed_bytes"] or digest != chunk["uncompressed_xxh3_128"]:
+        return Problem("corrupt", chunk["file"], f"decompresses to {size} bytes with xxh3_128 {digest}, the manifest "
+                       f"says {chunk['uncompressed_bytes']} with {chunk['uncompressed_xxh3_128']}")
+    return None
+
+
+def verify_directory(directory: str | Path, decompress: bool = False) -> VerifyReport:
     t0 = time.monotonic()
     directory = Path(directory)
     report = VerifyReport(str(directory))
@@ -86,12 +102,18 @@ def verify_directory(directory: str | Path) -> VerifyReport:
         report.seconds = time.monotonic() - t0
         return report
     report.manifest = m
+    try:
+        manifest_compression(m.data)
+    except DumpIntegrityError as exc:
+        report.problems.append(Problem("manifest", MANIFEST_NAME, exc.one_line()))
     listed = set()
     for _, chunk in m.chunks():
         listed.add(chunk["file"])
         report.chunks += 1
         report.bytes += chunk["bytes"]
         problem = check_file(directory, chunk["file"], chunk["bytes"], chunk["xxh3_128"])
+        if problem is None and decompress and "uncompressed_bytes" in chunk:
+            problem = check_decompressed(directory, chunk)
         if problem:
             report.problems.append(problem)
     for other in m.data.get("other_files", []):
@@ -117,6 +139,10 @@ def verify_stream_file(path: str | Path) -> VerifyReport:
     size = path.stat().st_size
     if size == 0:
         report.problems.append(Problem("truncated", path.name, "empty stream"))
+        return report
+    if is_zstd_stream(path):
+        report.problems.append(Problem("stream", path.name, "zstd-compressed: verify the SQL in it, "
+                                       f"e.g. zstdcat {path.name} > {path.stem} && dumpcore verify {path.stem}"))
         return report
     with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         start = None
@@ -162,10 +188,10 @@ def require_intact(directory: str | Path) -> Manifest:
     return report.manifest  # type: ignore[return-value]
 
 
-def verify_path(path: str | Path) -> VerifyReport:
+def verify_path(path: str | Path, decompress: bool = False) -> VerifyReport:
     path = Path(path)
     if path.is_dir():
-        return verify_directory(path)
+        return verify_directory(path, decompress)
     if path.is_file():
         return verify_stream_file(path)
     raise DumpIntegrityError(f"{path}: no such dump directory or stream file")
