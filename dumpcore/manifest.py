@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .errors import DumpIntegrityError
 from .hashing import hash_bytes
+from .manifest_check import check_paths, check_shape
 
 FORMAT = "dumpcore-dump"
 SERVER_FORMAT = "dumpcore-server-dump"  # several databases, each a dump in its own subdirectory
@@ -97,6 +98,8 @@ def read_manifest(directory: str | os.PathLike, formats: tuple[str, ...] = (FORM
                                  f"(this dumpcore reads {' and '.join(map(str, READABLE_VERSIONS))})")
     if data.get(SELF_HASH_FIELD) != hash_bytes(_canonical(data)):
         raise DumpIntegrityError(f"{path}: content does not match its own hash; the manifest was edited or damaged")
+    check_shape(data)  # the hash tells damage, not a crafted manifest: types, ranges and paths
+    check_paths(directory, data)
     return Manifest(directory, data)
 
 

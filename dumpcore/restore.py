@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 from urllib.parse import quote
 
+from .chunk_check import require_plain_inserts
 from .chunks import iter_chunk_statements, split_statement_rows
 from .completion import compare_live_counts, completion_error
 from .connection import RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident, quote_string
@@ -565,6 +566,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     chosen = [t for t in names if not opts.tables or t in opts.tables]
     entries = [m.table(t) for t in chosen]
     cleanup_plan = (restore_plan(m.data, opts.prisma) if opts.prisma else _plan_from_manifest(m, chosen)).restricted(chosen)
+    if opts.verify:
+        require_plain_inserts(directory, m, entries)
     warnings: list[str] = []
     if opts.tables:
         for e in entries:

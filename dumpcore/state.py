@@ -80,7 +80,7 @@ def resolve_state_dir(dump_dir: Path, manifest: Manifest, explicit: str | os.Pat
     if explicit is not None:
         path, origin = Path(explicit), "--state-dir"
     elif _writable(dump_dir):
-        return StateDir(dump_dir, "the dump directory")
+        return _checked(StateDir(dump_dir, "the dump directory"))
     else:
         digest = str(manifest.data.get("manifest_xxh3_128") or "")[:16]
         name = re.sub(r"[^\w.-]", "_", manifest.database)[:64]
@@ -94,7 +94,16 @@ def resolve_state_dir(dump_dir: Path, manifest: Manifest, explicit: str | os.Pat
     if not _writable(path):
         raise OutputError(f"the restore's state directory {path} is not writable",
                           hint="give a writable one with --state-dir DIR")
-    return StateDir(path, origin)
+    return _checked(StateDir(path, origin))
+
+
+def _checked(state: StateDir) -> StateDir:
+    """A symlinked journal/ or rejects/ (say, in a crafted dump) would send writes elsewhere."""
+    for sub in (state.path / "journal", state.rejects_dir):
+        if sub.is_symlink() or (sub.exists() and not sub.is_dir()):
+            raise OutputError(f"{sub} is a symlink or not a directory; restore state is written only into plain "
+                              "directories", hint="remove it, or give another place with --state-dir DIR")
+    return state
 
 
 # ---------------------------------------------------------------------------

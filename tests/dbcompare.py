@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from dumpcore.connection import Connection, quote_ident
+from dumpcore.connection import Connection, quote_ident, quote_string
 
 
 def table_names(conn: Connection, database: str) -> list[str]:
@@ -21,8 +21,8 @@ def checksum(conn: Connection, database: str) -> dict[str, str]:
 def column_exprs(conn: Connection, database: str, table: str) -> list[str]:
     """Every column, invisible ones included; FLOAT as its exact double (text loses bits)."""
     rows = conn.query_text(
-        "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '%s' "
-        "AND TABLE_NAME = '%s' ORDER BY ORDINAL_POSITION" % (database, table))
+        "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s "
+        "AND TABLE_NAME = %s ORDER BY ORDINAL_POSITION" % (quote_string(database), quote_string(table)))
     return [f"CAST({quote_ident(c)} AS DOUBLE)" if t == "float" else quote_ident(c) for c, t in rows]
 
 
