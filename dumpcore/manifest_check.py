@@ -53,6 +53,9 @@ def check_shape(data: dict) -> None:
 
 
 def _check(data: dict) -> None:
+    if "databases" in data and "tables" not in data:  # a whole-server dump: one sub-dump per database
+        _check_server(data)
+        return
     _text(data.get("database"), "`database`")
     tables = data.get("tables")
     _need(isinstance(tables, list), "`tables` is not a list")
@@ -107,11 +110,32 @@ def _check(data: dict) -> None:
         _need(isinstance(o.get("xxh3_128"), str), f"{f}: xxh3_128 is not a string")
 
 
+def _check_server(data: dict) -> None:
+    dbs = data.get("databases")
+    _need(isinstance(dbs, list), "`databases` is not a list")
+    names: set[str] = set()
+    dirs: set[str] = set()
+    for i, e in enumerate(dbs):
+        _need(isinstance(e, dict), f"databases[{i}] is not an object")
+        _text(e.get("name"), f"databases[{i}].name")
+        _need(e["name"] not in names, f"database `{e['name']}` is listed twice")
+        names.add(e["name"])
+        sub = _rel_path(e.get("directory"), f"database `{e['name']}`: directory")
+        _need(sub not in dirs, f"directory {sub!r} is listed twice")
+        dirs.add(sub)
+        for key in ("tables", "rows", "bytes"):
+            _count(e.get(key, 0), f"database `{e['name']}`: {key}")
+
+
 def check_paths(directory: Path, data: dict) -> None:
     """Every file the manifest names lies inside ``directory`` with no symlink on the way."""
     root = os.path.realpath(directory)
-    rels = [c["file"] for t in data["tables"] for c in t["chunks"]] + [o["file"] for o in data.get("other_files", [])]
-    rels += [v.rstrip("/") for v in (data.get("files") or {}).values() if isinstance(v, str)]
+    if "databases" in data and "tables" not in data:
+        rels = [e["directory"] for e in data["databases"]]
+    else:
+        rels = [c["file"] for t in data["tables"] for c in t["chunks"]]
+        rels += [o["file"] for o in data.get("other_files", [])]
+        rels += [v.rstrip("/") for v in (data.get("files") or {}).values() if isinstance(v, str)]
     for rel in rels:
         path = directory
         for part in rel.split("/"):
