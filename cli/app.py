@@ -20,6 +20,7 @@ from dumpcore.errors import DumpcoreError, DumpIntegrityError, StreamClosedError
 from dumpcore.replication import replication_report
 from dumpcore.sandbox import Sandbox, default_root
 from dumpcore.seed import missing_backup
+from dumpcore.stats import stats_lines
 
 from .options import (DefaultsFile, Host, Password, PasswordPrompt, Port, Socket, User, connection_options,
                       normalize_password_args)
@@ -140,6 +141,8 @@ def print_dump_summary(summary: "dump_api.DumpSummary") -> None:
     rate = f"{d['rows_per_second']:,} rows/s" if d["rows_per_second"] else "-"
     err(f"{'total':<{width}}  {d['total_rows']:>12,}  {_human_bytes(d['total_bytes']):>11}  {d['total_chunks']:>6}  "
         f"{d['seconds']:>8.2f}  ({rate})")
+    for line in stats_lines(d.get("stats", [])):
+        err(line)
 
 
 @app.command()
@@ -171,6 +174,12 @@ def dump(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON (on stdout; stderr with --stdout).")] = False,
     prisma: Annotated[Optional[Path], typer.Option("--prisma", help="Prisma schema (file or folder) whose relations "
                                                    "order the tables too (relationMode = \"prisma\": no FKs).")] = None,
+    annotate: Annotated[bool, typer.Option("--annotate", help="End each row line with a -- comment naming the row "
+                                           "through its foreign keys / relations.")] = False,
+    label: Annotated[Optional[list[str]], typer.Option("--label", help="TABLE=COLUMN[,COLUMN]: what names a row of "
+                                                       "TABLE in --annotate and --stats (repeatable).")] = None,
+    stats: Annotated[Optional[list[str]], typer.Option("--stats", help="TABLE.COLUMN: count rows per value, labels "
+                                                       "through the relation; summary and manifest (repeatable).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
 ) -> None:
@@ -188,7 +197,8 @@ def dump(
                                 no_schema=no_schema, chunk_size=dump_api.parse_size(chunk_size),
                                 statement_size=dump_api.parse_size(statement_size), validate=validate,
                                 workers=workers, prisma=str(prisma) if prisma else None,
-                                compression=parse_compression(compress))
+                                compression=parse_compression(compress), annotate=annotate,
+                                labels=list(label or []), stats=list(stats or []))
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
     progress = _progress(quiet)
     if many:

@@ -82,6 +82,13 @@ class BatchSource:
         self.first_key: list[str] | None = None
         self.last_key: list[str] | None = None
 
+    def iter_batches(self) -> Iterator[Sequence[tuple]]:
+        """The remaining batches of row tuples, for writers that encode row by row (annotate)."""
+        if self._i < len(self._batch):
+            yield self._batch[self._i:]
+        yield from self._batches
+        self.exhausted = True
+
     def close(self) -> None:
         """Close the batch generator, which frees its result (if it is one)."""
         close = getattr(self._batches, "close", None)
@@ -434,7 +441,9 @@ def split_chunk_statements(data: bytes) -> list[bytes]:
 
 
 def split_statement_rows(statement: bytes) -> tuple[bytes, list[bytes], bytes]:
-    """(head through 'VALUES\\n', row tuples, tail) of one statement, to retry rows apart."""
+    """(head through 'VALUES\\n', row tuples, tail) of one statement, to retry rows apart.
+
+    Rows of an annotated dump (``(...), -- comment``) come back without their comments."""
     cut = statement.index(b" VALUES\n") + len(b" VALUES\n")
     head, rest = statement[:cut], statement[cut:]
     tail = b""
@@ -443,7 +452,42 @@ def split_statement_rows(statement: bytes) -> tuple[bytes, list[bytes], bytes]:
         if pos >= 0:
             rest, tail = rest[:pos], rest[pos:]
             break
-    return head, rest.split(b",\n"), tail
+    rows = rest.split(b",\n")
+    if len(rows) == 1 and b" -- " not in rest:
+        return head, rows, tail
+    if any(b"\n" in r for r in rows) or b" -- " in rest:
+        # A raw LF never occurs inside a value: each line is one row, its comment after it.
+        rows = [line[:tuple_end(line)] for line in rest.split(b"\n") if line.strip()]
+    return head, rows, tail
+
+
+def tuple_end(line: bytes) -> int:
+    """Where the row tuple that starts ``line`` ends (just after its ')'): quotes and
+    backslash escapes are followed, so a ')' or ' -- ' inside a string does not count."""
+    depth = 0
+    in_string = False
+    i, n = 0, len(line)
+    while i < n:
+        c = line[i]
+        if in_string:
+            if c == 92:  # backslash: the next byte is escaped
+                i += 2
+                continue
+            if c == 39:
+                if i + 1 < n and line[i + 1] == 39:  # '' inside a string
+                    i += 2
+                    continue
+                in_string = False
+        elif c == 39:
+            in_string = True
+        elif c == 40:
+            depth += 1
+        elif c == 41:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return n
 
 
 def iter_chunk_statements(path: str | os.PathLike, hasher) -> Iterator[bytes]:

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Protocol
 
-from . import __version__, prisma, sqltext
+from . import __version__, annotate, prisma, sqltext, stats
 from .chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink, StreamSink,
                      STREAM_END, TableResult, chunk_file_name, stream_table_marker)
 from .compression import NO_COMPRESSION, Compression
@@ -71,6 +71,9 @@ class DumpOptions:
     direct_fetch: bool = True  # compiled encoder reads the result itself (False: row tuples, for tests)
     prisma: str | None = None  # Prisma schema whose relations join the FK graph (dumpcore.prisma)
     compression: Compression = NO_COMPRESSION  # chunk files (directory dumps only)
+    annotate: bool = False  # a comment naming each row through its relations (dumpcore.annotate)
+    labels: list[str] = field(default_factory=list)  # TABLE=COLUMN: the label column of a table
+    stats: list[str] = field(default_factory=list)  # TABLE.COLUMN: a count per value (dumpcore.stats)
 
 
 class DumpProgress(Protocol):
@@ -91,6 +94,7 @@ class DumpSummary:
     statement_size: int
     warnings: list[str] = field(default_factory=list)
     compression: Compression = NO_COMPRESSION
+    stats: list[dict] = field(default_factory=list)  # --stats: counts per value
 
     @property
     def rows(self) -> int:
@@ -115,6 +119,7 @@ class DumpSummary:
             "rows_per_second": round(self.rows / self.seconds) if self.seconds > 0 else None,
             "statement_size": self.statement_size, "warnings": self.warnings,
             "compression": self.compression.describe(), "total_uncompressed_bytes": self.sql_bytes,
+            **({"stats": self.stats} if self.stats else {}),
         }
 
 
@@ -132,12 +137,16 @@ class _Prepared:
     replication: dict | None = None  # the snapshot's binlog position (manifest entry)
     owns_snapshot: bool = True  # False: a shared Snapshot (several databases), its owner ends it
     extra: dict = field(default_factory=dict)  # manifest entries from optional features (prisma, stats, ...)
+    annotator: "annotate.Annotator | None" = None  # --annotate
+    stats: list = field(default_factory=list)  # --stats specs, counted before the snapshot ends
 
     def end_snapshot(self) -> None:
         if self.owns_snapshot:
             self.conn.execute("COMMIT")
 
     def close(self) -> None:
+        if self.annotator is not None:
+            self.annotator.close()
         if not self.owns_snapshot:
             return
         if self.pool is not None:
@@ -257,12 +266,27 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
         form = UPSERT_VALUES
         if conn.flavour == "mysql" and version_tuple(conn.server_version) >= (8, 0, 19):
             form = UPSERT_ROW_ALIAS  # VALUES() in ON DUPLICATE KEY UPDATE is deprecated there
+        labels = annotate.parse_labels(opts.labels, schema)
+        annotator = None
+        if opts.annotate:
+            if opts.workers > 1:
+                raise UsageError("--annotate is written by one worker (drop --workers)")
+            annotator = annotate.Annotator(options, schema, database, labels)
         return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings, pool,
-                         snap.replication, owns, extra)
+                         snap.replication, owns, extra, annotator, stats.parse_stats(opts.stats, schema, chosen))
     except BaseException:
         if owns:
             snap.close()
         raise
+
+
+def _take_extras(p: _Prepared, opts: DumpOptions) -> None:
+    """What optional features add to the manifest, taken while the snapshot still holds."""
+    if p.stats and not opts.no_data:
+        p.extra["stats"] = stats.collect(p.conn, p.schema, p.schema.database, p.stats, opts.where)
+    if p.annotator is not None:
+        p.extra["annotate"] = {"label_queries": p.annotator.queries, "labels": {
+            t: list(annotate.label_columns(p.schema.tables[t], p.annotator.labels)) for t in p.tables}}
 
 
 def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, progress: DumpProgress | None,
@@ -273,12 +297,12 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
     query = table_query(table, p.schema.database, where)
     kinds = bytes(c.kind for c in query.columns)
     on_progress = (lambda rows, nbytes: progress.advance(name, rows, nbytes)) if progress else None
-    writer = ChunkWriter(sink, name, [c.name for c in query.columns], kinds, table.upsert_key, query.key_positions,
+    writer = (p.annotator.writer if p.annotator else ChunkWriter)(sink, name, [c.name for c in query.columns], kinds, table.upsert_key, query.key_positions,
                          p.upsert_form, p.statement_size, opts.chunk_size, opts.validate, on_progress, file_for)
     t0 = time.monotonic()
     if progress and whole_table:
         progress.table_started(name)
-    source = row_source(conn or p.conn, query, kinds, opts.batch_rows, opts.direct_fetch)
+    source = row_source(conn or p.conn, query, kinds, opts.batch_rows, opts.direct_fetch and not p.annotator)
     try:
         writer.write_from(source)
         result = writer.finish()
@@ -551,6 +575,7 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         sink.drain()
         if progress:
             progress.end()
+        _take_extras(p, opts)
         p.end_snapshot()
         data_files = {t: [c.file for c in r.chunks] for t, r in results.items()}
         pre = [] if opts.no_schema else ["schema.sql"]
@@ -603,7 +628,8 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         if partial_dir is not None:
             partial_dir.release()
     return DumpSummary(database, str(out), p.snapshot_at, [results[t] for t in p.tables if t in results],
-                       time.monotonic() - t0, p.statement_size, p.warnings, opts.compression)
+                       time.monotonic() - t0, p.statement_size, p.warnings, opts.compression,
+                       stats=p.extra.get("stats", []))
 
 
 def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | None = None,
@@ -644,6 +670,7 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
                 results.append(_dump_table(p, name, sink, opts, progress))
         if progress:
             progress.end()
+        _take_extras(p, opts)
         p.end_snapshot()
         if not opts.no_schema:
             out.write(render_schema(trigger_statements(p.schema, p.tables, problems), "triggers").encode())
@@ -656,7 +683,8 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
                           hint="what it received is incomplete; check the receiving command") from None
     finally:
         p.close()
-    return DumpSummary(database, "-", p.snapshot_at, results, time.monotonic() - t0, p.statement_size, p.warnings)
+    return DumpSummary(database, "-", p.snapshot_at, results, time.monotonic() - t0, p.statement_size, p.warnings,
+                       stats=p.extra.get("stats", []))
 
 
 __all__ = ["DumpOptions", "DumpSummary", "DumpcoreError", "Snapshot", "dump_to_directory", "dump_to_stream",

@@ -195,9 +195,12 @@ def test_no_fk_database_dumps_and_loads_with_checks_on_in_prisma_order(server, d
     bare = dumpcore("plan", db, "--json", *conn_args(server))
     assert json.loads(bare.stdout)["cycles"] == []
     out = tmp_path / "dump"
-    proc = dumpcore("dump", db, "-o", str(out), "--prisma", str(folder), "--quiet", *conn_args(server))
+    proc = dumpcore("dump", db, "-o", str(out), "--prisma", str(folder), "--annotate", "--quiet", *conn_args(server))
     assert proc.returncode == 0, proc.stderr.decode()
     m = read_manifest(out)
+    # with no FK in the database, --annotate follows the Prisma relations
+    users = b"".join((out / c["file"]).read_bytes() for c in m.table("users")["chunks"])
+    assert b"), -- Team: teams-name-1 | Manager: users-email-0\n" in users
     assert m.data["load_order"] == plan.load_order
     assert m.data["prisma"]["relation_mode"] == "prisma"
     # The target has the foreign keys: loading in the manifest's order with checks ON proves the order.
