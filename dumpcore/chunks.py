@@ -461,6 +461,14 @@ def split_statement_rows(statement: bytes) -> tuple[bytes, list[bytes], bytes]:
     return head, rows, tail
 
 
+def strip_annotations(body: bytes) -> bytes:
+    """Row tuples of a statement without ``--annotate`` comments: ``(..),\\n(..)``, as a
+    plain dump writes them (a plain body comes back as is)."""
+    if body.find(b" -- ") < 0:
+        return body
+    return b",\n".join(line[:tuple_end(line)] for line in body.split(b"\n") if line.strip())
+
+
 def tuple_end(line: bytes) -> int:
     """Where the row tuple that starts ``line`` ends (just after its ')'): quotes and
     backslash escapes are followed, so a ')' or ' -- ' inside a string does not count."""

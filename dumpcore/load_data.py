@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .chunks import UPSERT_VALUES, iter_chunk_statements, statement_parts
+from .chunks import UPSERT_VALUES, iter_chunk_statements, statement_parts, strip_annotations
 from .connection import Connection, quote_ident
 from .encoder import COMPILED, KIND_HEX, load_text
 from .errors import DumpcoreError, UsageError
@@ -88,7 +88,7 @@ def _load_blocks(path: Path, head: bytes, kinds: bytes, hasher, counted: list[in
         end = stmt.find(b"\nON DUPLICATE KEY UPDATE ", len(head))
         if end < 0:
             end = stmt.find(b"\nAS ", len(head))
-        text, rows = load_text(stmt[len(head): end if end >= 0 else len(stmt)], kinds)
+        text, rows = load_text(strip_annotations(stmt[len(head): end if end >= 0 else len(stmt)]), kinds)
         counted[0] += rows
         yield text
 

@@ -96,7 +96,15 @@ def test_annotated_school_dump_restores_exactly_three_ways(server, db, tmp_path,
     # 1) dumpcore restore  2) dumpcore cat | mariadb  3) mariadb < scripts/load.sql
     targets = [f"{db}_r", f"{db}_c", f"{db}_l"]
     try:
-        proc = dumpcore("restore", str(annotated), "-D", targets[0], "-q", *conn_args(server))
+        proc = dumpcore("restore", str(annotated), "-D", targets[0], "--json", *conn_args(server))
+        assert proc.returncode == 0, proc.stderr.decode()
+        report = json.loads(proc.stdout)
+        # the comments do not push any chunk off LOAD DATA onto the upserts
+        assert not [w for w in report["warnings"] if "after LOAD DATA" in w], report["warnings"]
+        assert {t["load_method"] for t in report["tables"]} == {"load-data"}  # the harness server allows it
+        _restored_equal(conn, db, targets[0])
+        proc = dumpcore("restore", str(annotated), "-D", targets[0], "--cleanup", "--load-method", "upsert", "-q",
+                        *conn_args(server))
         assert proc.returncode == 0, proc.stderr.decode()
         _restored_equal(conn, db, targets[0])
         for name in targets[1:]:
