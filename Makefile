@@ -12,7 +12,7 @@ APT_PACKAGES := mariadb-server mariadb-client libmariadb-dev pkg-config build-es
 PY_PACKAGES := $(shell $(PYTHON) -c 'import ensurepip, sysconfig, os; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null || echo python3-venv python3-dev)
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: all system venv demo test bench clean
+.PHONY: all system venv bytecode demo test bench clean
 
 all: venv
 
@@ -30,7 +30,13 @@ $(STAMP): pyproject.toml setup.py dumpcore/encoder/_encoder.pyx dumpcore/encoder
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	@$(MAKE) -s bytecode
 	@touch $@
+
+# An editable install has no .pyc of its own sources, and with PYTHONDONTWRITEBYTECODE set
+# every `dumpcore` run compiles them again (~0.1 s of CPU): compile them once, like a wheel.
+bytecode:
+	@$(PY) -m compileall -q dumpcore cli bench >/dev/null
 
 venv: $(STAMP)
 
@@ -44,7 +50,7 @@ SCALE ?= small
 RUNS ?= 3
 BENCH_ARGS ?= --scale $(SCALE) --runs $(RUNS)
 
-bench: venv
+bench: venv bytecode
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dumpcore.connection import Connection, quote_ident
 from dumpcore.sample import recreate_database
 
-SCALES = {"tiny": 20_000, "small": 320_000, "medium": 1_000_000, "large": 2_000_000}
+# large: 3.2M order_items (one table > 3M rows), ~6M rows in all, the keyless events 0.8M
+SCALES = {"tiny": 20_000, "small": 320_000, "medium": 1_000_000, "large": 3_200_000}
 
 DDL = [
     """CREATE TABLE customers (

@@ -57,6 +57,8 @@ def summarize(runs: list[Run], rows: int) -> dict:
         "client_cpu_s": round(statistics.median(r.client_cpu for r in runs), 3),
         "server_cpu_s": round(statistics.median(r.server_cpu for r in runs), 3),
         "peak_rss_mb": round(max(r.peak_rss_mb for r in runs), 1), "bytes": runs[0].output_bytes,
+        "client_us_per_row": round(statistics.median(r.client_cpu for r in runs) / rows * 1e6, 3),
+        "server_us_per_row": round(statistics.median(r.server_cpu for r in runs) / rows * 1e6, 3),
     }
 
 
@@ -187,6 +189,12 @@ def markdown(r: dict) -> str:
             lines.append(f"| {phase} | {tool} | {s['wall_median']:.2f} ({s['wall_min']:.2f}-{s['wall_max']:.2f}) | "
                          f"{s['rows_per_s']:,} | {s['mb_per_s']} | {s['client_cpu_s']:.2f} | {s['server_cpu_s']:.2f} | "
                          f"{s['peak_rss_mb']:.0f} |")
+    lines += ["", "CPU per row (whole process, start-up included), microseconds:", "",
+              "| phase | tool | client us/row | server us/row |", "| --- | --- | --- | --- |"]
+    for phase in ("dump", "restore"):
+        for tool, s in r[phase].items():
+            lines.append(f"| {phase} | {tool} | {s['client_cpu_s'] / d['rows'] * 1e6:.3f} | "
+                         f"{s['server_cpu_s'] / d['rows'] * 1e6:.3f} |")
     lines += ["", "| ratio (rows/s) | measured | target |", "| --- | --- | --- |"]
     for x in r["ratios"]:
         target = f">= {x['target']}" if x["target"] else "-"
