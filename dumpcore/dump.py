@@ -283,7 +283,8 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
 def _take_extras(p: _Prepared, opts: DumpOptions) -> None:
     """What optional features add to the manifest, taken while the snapshot still holds."""
     if p.stats and not opts.no_data:
-        p.extra["stats"] = stats.collect(p.conn, p.schema, p.schema.database, p.stats, opts.where)
+        p.extra["stats"] = stats.collect(p.conn, p.schema, p.schema.database, p.stats, opts.where,
+                                         annotate.parse_labels(opts.labels, p.schema))
     if p.annotator is not None:
         p.extra["annotate"] = {"label_queries": p.annotator.queries, "labels": {
             t: list(annotate.label_columns(p.schema.tables[t], p.annotator.labels)) for t in p.tables}}

@@ -38,19 +38,20 @@ def parse_stats(specs: Sequence[str], schema: Schema, tables: Sequence[str]) -> 
 
 
 def collect(conn: Connection, schema: Schema, database: str, specs: Sequence[StatsSpec],
-            where: str | None = None) -> list[dict]:
-    """Count per value of each spec (in the caller's transaction), labels resolved."""
+            where: str | None = None, labels: dict[str, tuple[str, ...]] | None = None) -> list[dict]:
+    """Count per value of each spec (in the caller's transaction), labels resolved
+    (``labels``: the ``--label`` overrides, table -> columns)."""
     out = []
     for spec in specs:
         col = quote_ident(spec.column)
         sql = (f"SELECT {col}, COUNT(*) FROM {quote_ident(database)}.{quote_ident(spec.table)}"
                + (f" WHERE ({where})" if where else "") + f" GROUP BY {col} ORDER BY {col}")
         rows = conn.query(sql, context=f"--stats {spec.table}.{spec.column}")
-        labels = _labels(conn, schema, database, spec, [r[0] for r in rows if r[0] is not None])
+        found = _labels(conn, schema, database, spec, [r[0] for r in rows if r[0] is not None], labels or {})
         values = []
         for value, count in rows:
             text = None if value is None else value.decode("utf-8", "replace")
-            values.append({"value": text, "count": int(count), "label": labels.get(value)})
+            values.append({"value": text, "count": int(count), "label": found.get(value)})
         other = 0
         if len(values) > MAX_VALUES:
             values.sort(key=lambda v: -v["count"])
@@ -74,12 +75,13 @@ def _relation(schema: Schema, spec: StatsSpec) -> tuple[str, str] | None:
     return None
 
 
-def _labels(conn: Connection, schema: Schema, database: str, spec: StatsSpec, values: list) -> dict:
+def _labels(conn: Connection, schema: Schema, database: str, spec: StatsSpec, values: list,
+            overrides: dict[str, tuple[str, ...]]) -> dict:
     rel = _relation(schema, spec)
     if rel is None or not values:
         return {}
     ref_table, ref_col = rel
-    label = label_columns(schema.tables[ref_table])
+    label = label_columns(schema.tables[ref_table], overrides)
     if not label:
         return {}
     label_sql = "CONCAT_WS(' ', " + ", ".join(quote_ident(c) for c in label) + ")"

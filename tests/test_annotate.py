@@ -142,8 +142,19 @@ def test_label_override_stream_and_unsafe_labels(server, db, tmp_path, conn):
                  "(4, 2, 1, ')'), (5, 2, 1, '\\'')")
     conn.execute("INSERT INTO log VALUES (1, 1, 'a'), (1, 1, 'a'), (2, 1, NULL)")
     out = tmp_path / "d"
-    proc = dumpcore("dump", db, "-o", str(out), "--annotate", "--label", "parent=name", "--quiet", *conn_args(server))
+    proc = dumpcore("dump", db, "-o", str(out), "--annotate", "--label", "parent=name", "--quiet",
+                    "--stats", "child.note", *conn_args(server))
     assert proc.returncode == 0, proc.stderr.decode()
+    # --label also names the values of --stats on a key column
+    conn.execute("CREATE TABLE kid (id INT PRIMARY KEY, cid INT, FOREIGN KEY (cid) REFERENCES child (id))")
+    conn.execute("INSERT INTO kid VALUES (1, 1), (2, 1), (3, 4)")
+    proc = dumpcore("dump", db, "kid", "child", "parent", "-o", str(tmp_path / "k"), "--label", "child=note,id",
+                    "--stats", "kid.cid", "--json", *conn_args(server))
+    assert proc.returncode == 0, proc.stderr.decode()
+    kid = json.loads(proc.stdout)["stats"][0]
+    assert [(v["value"], v["count"], v["label"]) for v in kid["values"]] == [("1", 2, "x -- not a comment 1"),
+                                                                              ("4", 1, ") 4")]
+    conn.execute("DROP TABLE kid")
     text = b"".join((out / c["file"]).read_bytes() for c in read_manifest(out).table("child")["chunks"])
     assert b"-- Parent: line break * / and -- dashes\n" in text and b"-- Parent: NULL\n" in text
     keyless = b"".join((out / c["file"]).read_bytes() for c in read_manifest(out).table("log")["chunks"])
@@ -174,7 +185,9 @@ def test_annotated_restore_rejects_single_rows(server, db, tmp_path, conn):
     conn.execute("INSERT INTO p VALUES (1, 'one'), (2, 'two')")
     conn.execute("INSERT INTO c VALUES " + ",".join(f"({i}, {1 + i % 2}, 'v{i}')" for i in range(1, 41)))
     out = tmp_path / "d"
-    assert dumpcore("dump", db, "-o", str(out), "--annotate", "-q", *conn_args(server)).returncode == 0
+    assert dumpcore("dump", db, "-o", str(out), "--annotate", "--compress", "zstd", "-q",
+                    *conn_args(server)).returncode == 0
+    assert all(c["file"].endswith(".sql.zst") for c in read_manifest(out).table("c")["chunks"])
     target = f"{db}_t"
     try:
         conn.execute(f"CREATE DATABASE {quote_ident(target)}")

@@ -14,7 +14,8 @@ from dumpcore.chunks import split_chunk_statements
 from dumpcore.connection import quote_ident
 from dumpcore.manifest import read_manifest
 from dumpcore.ordering import plan_load
-from dumpcore.prisma import Call, PrismaSyntaxError, Ref, load_prisma, parse_text, resolve, to_schema
+from dumpcore.prisma import Call, PrismaSyntaxError, Ref, load_prisma, parse_text, resolve, restore_plan, to_schema
+from dumpcore.scripts import cleanup_statements
 from dumpcore.sample import SCHOOL_DDL, create_school, recreate_database
 
 HEAD = 'datasource db {\n  provider = "mysql"\n  url = env("DATABASE_URL")\n}\n'
@@ -225,6 +226,18 @@ def test_no_fk_database_dumps_and_loads_with_checks_on_in_prisma_order(server, d
         assert all(raw_rows(conn, target, t) == raw_rows(conn, db, t) for t in schema.tables)
         # the dump's cleanup script empties it with FK checks ON (only a cycle's DELETEs turn them off)
         run_client(server, (out / "scripts" / "cleanup.sql").read_bytes(), database=target)
+        assert all(not raw_rows(conn, target, t) for t in table_names(conn, target))
+        # a dump taken WITHOUT --prisma: restore --prisma orders its cleanup by the relations
+        bare_dump = tmp_path / "bare"
+        assert dumpcore("dump", db, "-o", str(bare_dump), "-q", *conn_args(server)).returncode == 0
+        assert dumpcore("restore", str(bare_dump), "-D", target, "-q", *conn_args(server)).returncode == 0
+        assert all(raw_rows(conn, target, t) == raw_rows(conn, db, t) for t in schema.tables)
+        cleanup_plan = restore_plan(read_manifest(bare_dump).data, folder)
+        conn.execute(f"USE {quote_ident(target)}")
+        conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 1")
+        for stmt in cleanup_statements(cleanup_plan):
+            if not stmt.startswith("-- "):
+                conn.execute(stmt)
         assert all(not raw_rows(conn, target, t) for t in table_names(conn, target))
     finally:
         conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")
