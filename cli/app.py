@@ -22,8 +22,8 @@ from dumpcore.sandbox import Sandbox, default_root
 from dumpcore.seed import missing_backup
 from dumpcore.stats import stats_lines
 
-from .options import (DefaultsFile, Host, Password, PasswordPrompt, Port, Socket, User, connection_options,
-                      normalize_password_args)
+from .options import (DefaultsExtraFile, DefaultsFile, Host, Password, PasswordPrompt, Port, Socket, SslCa, SslCert,
+                      SslKey, SslMode, User, connection_options, normalize_password_args)
 
 app = typer.Typer(
     name="dumpcore",
@@ -52,6 +52,8 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
+    defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
+    ssl_cert: SslCert = None, ssl_key: SslKey = None,
 ) -> None:
     """Discover every table, order them by foreign keys, and emit disable/cleanup/load/enable scripts."""
     if ddl is None and database is None and prisma is None:
@@ -61,7 +63,8 @@ def plan(
     elif database is None:
         result = plan_api.plan_prisma(prisma)  # type: ignore[arg-type]
     else:
-        opts = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
+        opts = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
+                                  defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
         result = plan_api.plan_database(opts, database, prisma)
     for note in [*result.schema.notes, *result.warnings]:
         err(f"Warning: {note}")
@@ -182,6 +185,8 @@ def dump(
                                                        "through the relation; summary and manifest (repeatable).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
+    defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
+    ssl_cert: SslCert = None, ssl_key: SslKey = None,
 ) -> None:
     """Dump a database: FK-ordered, chunked idempotent INSERTs, XXH3-128 per chunk, a manifest."""
     if stdout == (output is not None):
@@ -199,7 +204,8 @@ def dump(
                                 workers=workers, prisma=str(prisma) if prisma else None,
                                 compression=parse_compression(compress), annotate=annotate,
                                 labels=list(label or []), stats=list(stats or []))
-    conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
+    conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
+                              defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)
     if many:
         names = None if all_databases else [database, *(tables or [])]
@@ -258,6 +264,8 @@ def restore(
                                              "and exit 0, for seed hooks.")] = False,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
+    defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
+    ssl_cert: SslCert = None, ssl_key: SslKey = None,
 ) -> None:
     """Restore a dump in parallel: checked first, resumable, failing rows set aside in rejects/."""
     if print_replication:
@@ -272,7 +280,8 @@ def restore(
                                       resume=resume, verify=not no_verify, verify_against=verify_after,
                                       state_dir=state_dir, prisma=str(prisma) if prisma else None,
                                       load_method=load_method)
-    conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
+    conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
+                              defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)
     if server_dump.is_server_dump(directory):
         summary = server_dump.restore_databases(directory, conn, opts, list(databases or []) or None,
@@ -319,12 +328,15 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
+    defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
+    ssl_cert: SslCert = None, ssl_key: SslKey = None,
 ) -> None:
     """Check every chunk hash (exit 0 only when all match), or compare a live database with the dump."""
     if against is not None:
         if not path.is_dir():
             raise UsageError("--against needs a dump directory")
-        conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file)
+        conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
+                                  defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
         if server_dump.is_server_dump(path):  # '*': each database under its own name
             report = server_dump.verify_databases_against(path, conn, None if against == "*" else against.split(","))
         else:

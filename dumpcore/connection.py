@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 from dataclasses import dataclass, field, replace
 from typing import Iterator, Sequence
 from urllib.parse import parse_qs, unquote, urlparse
@@ -16,7 +17,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 import MySQLdb._exceptions as mysql_exc
 import MySQLdb._mysql as _mysql
 
-from .errors import ConnectError, ServerError
+from .errors import ConnectError, ServerError, UsageError
+from .optionfiles import read_client_options
 
 Row = tuple  # tuple[bytes | None, ...]
 
@@ -24,14 +26,18 @@ Row = tuple  # tuple[bytes | None, ...]
 RETRYABLE_ERRNOS = frozenset({1205, 1213, 2006, 2013, 2055})  # lock wait, deadlock, gone away, lost
 
 
+SSL_MODES = ("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY")
+
+
 @dataclass(frozen=True)
 class ConnectionOptions:
     """Where and how to connect, following the mysql client's habits.
 
-    ``host`` None or 'localhost' means the unix socket; anything else is TCP.
-    ``password`` None falls back to MYSQL_PWD, then to option files
-    (``defaults_file`` or ~/.my.cnf ``[client]``). The password never appears
-    in ``describe()`` or ``repr()``.
+    ``host`` None or 'localhost' means the unix socket; anything else is TCP. A value
+    left None comes from the option files (``defaults_file`` alone, else the system
+    files, ``defaults_extra_file`` and ~/.my.cnf), then from the environment
+    (MYSQL_HOST, MYSQL_TCP_PORT, MYSQL_UNIX_PORT, MYSQL_PWD): the command line wins,
+    as in the client. The password never appears in ``describe()`` or ``repr()``.
     """
 
     host: str | None = None
@@ -41,6 +47,12 @@ class ConnectionOptions:
     socket: str | None = None
     defaults_file: str | None = None
     connect_timeout: int = 10
+    defaults_extra_file: str | None = None
+    ssl_mode: str | None = None
+    ssl_ca: str | None = None
+    ssl_cert: str | None = None
+    ssl_key: str | None = None
+    is_resolved: bool = field(default=False, repr=False, compare=False)
 
     @classmethod
     def from_dsn(cls, dsn: str) -> "ConnectionOptions":
@@ -59,12 +71,50 @@ class ConnectionOptions:
         )
 
     def with_password(self, password: str | None) -> "ConnectionOptions":
-        return replace(self, password=password)
+        return replace(self, password=password, is_resolved=False)
+
+    def resolved(self) -> "ConnectionOptions":
+        """These options with the gaps filled from option files, then the environment.
+
+        Raises UsageError for a --defaults-file/--defaults-extra-file that does not
+        exist, a port that is not a number, or an unknown ssl-mode.
+        """
+        if self.is_resolved:
+            return self
+        files = read_client_options(self.defaults_file, self.defaults_extra_file)
+        env = os.environ
+
+        def pick(given, key: str, envvar: str | None = None):
+            if given is not None:
+                return given
+            if key in files:
+                return files[key]
+            return env.get(envvar) if envvar else None
+
+        port = pick(self.port, "port", "MYSQL_TCP_PORT")
+        if port is not None and not isinstance(port, int):
+            if not str(port).strip().isdigit():
+                raise UsageError(f"port {port!r} from the option files or MYSQL_TCP_PORT is not a number")
+            port = int(port)
+        mode = pick(self.ssl_mode, "ssl-mode")
+        if mode is None and files.get("ssl") == "0":
+            mode = "DISABLED"
+        elif mode is None and files.get("ssl-verify-server-cert") == "1":
+            mode = "VERIFY_IDENTITY"
+        elif mode is None and files.get("ssl") == "1":
+            mode = "REQUIRED"
+        if mode is not None:
+            mode = mode.upper().replace("-", "_")
+            if mode not in SSL_MODES:
+                raise UsageError(f"unknown --ssl-mode {mode!r}", hint="use one of " + ", ".join(SSL_MODES))
+        return replace(self, host=pick(self.host, "host", "MYSQL_HOST"), port=port, user=pick(self.user, "user"),
+                       password=pick(self.password, "password", "MYSQL_PWD"),
+                       socket=pick(self.socket, "socket", "MYSQL_UNIX_PORT"), ssl_mode=mode,
+                       ssl_ca=pick(self.ssl_ca, "ssl-ca"), ssl_cert=pick(self.ssl_cert, "ssl-cert"),
+                       ssl_key=pick(self.ssl_key, "ssl-key"), is_resolved=True)
 
     def effective_password(self) -> str | None:
-        if self.password is not None:
-            return self.password
-        return os.environ.get("MYSQL_PWD")
+        return self.resolved().password
 
     def uses_socket(self) -> bool:
         # The mysql client's rule: no host, or 'localhost', means the unix socket.
@@ -81,17 +131,31 @@ class ConnectionOptions:
         return Connection(self, database, local_infile)
 
     def client_command(self, program: str = "mariadb", database: str | None = None) -> list[str]:
-        """argv for the mariadb/mysql client with these options (password goes via env)."""
+        """argv for the mariadb/mysql client with the same resolved options (password via env)."""
+        o = self.resolved()
         args = [program]
-        if self.defaults_file:
-            args.append(f"--defaults-file={self.defaults_file}")
-        if self.uses_socket():
-            if self.socket:
-                args.append(f"--socket={self.socket}")
+        if o.defaults_file:  # must come first; the client then reads only this file, as we did
+            args.append(f"--defaults-file={o.defaults_file}")
+        elif o.defaults_extra_file:
+            args.append(f"--defaults-extra-file={o.defaults_extra_file}")
+        if o.uses_socket():
+            if o.socket:
+                args.append(f"--socket={o.socket}")
         else:
-            args += [f"--host={self.host or '127.0.0.1'}", f"--port={self.port or 3306}", "--protocol=tcp"]
-        if self.user:
-            args.append(f"--user={self.user}")
+            args += [f"--host={o.host or '127.0.0.1'}", f"--port={o.port or 3306}", "--protocol=tcp"]
+        if o.user:
+            args.append(f"--user={o.user}")
+        args += [f"--{name}={value}" for name, value in (("ssl-ca", o.ssl_ca), ("ssl-cert", o.ssl_cert),
+                                                         ("ssl-key", o.ssl_key)) if value]
+        if o.ssl_mode:
+            if os.path.basename(os.path.realpath(shutil.which(program) or program)).startswith("mysql"):
+                args.append(f"--ssl-mode={o.ssl_mode}")  # Oracle's client
+            elif o.ssl_mode == "DISABLED":
+                args.append("--skip-ssl")
+            elif o.ssl_mode in ("REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY"):
+                args.append("--ssl")
+                if o.ssl_mode != "REQUIRED":
+                    args.append("--ssl-verify-server-cert")
         if database:
             args.append(database)
         return args
@@ -119,13 +183,14 @@ class Connection:
     """One session on a server. Values come back as raw bytes (or None for NULL)."""
 
     def __init__(self, options: ConnectionOptions, database: str | None = None, local_infile: bool = False):
+        options = options.resolved()  # option files and environment already applied: explicit below
         self.options = options
         kwargs: dict = {"conv": {}, "connect_timeout": options.connect_timeout}
         if local_infile:  # only for load_local(), which never sends a file from disk
             kwargs["local_infile"] = 1
         if options.defaults_file:
             kwargs["read_default_file"] = options.defaults_file
-        kwargs["read_default_group"] = "client"  # ~/.my.cnf [client], like the mysql client
+        kwargs["read_default_group"] = "client"  # the files' other [client] settings, like the mysql client
         if options.uses_socket():
             kwargs["host"] = "localhost"
             if options.socket:
@@ -135,9 +200,13 @@ class Connection:
             kwargs["port"] = options.port or 3306
         if options.user:
             kwargs["user"] = options.user
-        password = options.effective_password()
-        if password is not None:
-            kwargs["password"] = password
+        if options.password is not None:
+            kwargs["password"] = options.password
+        ssl = {k: v for k, v in (("ca", options.ssl_ca), ("cert", options.ssl_cert), ("key", options.ssl_key)) if v}
+        if ssl and options.ssl_mode != "DISABLED":
+            kwargs["ssl"] = ssl
+        if options.ssl_mode:
+            kwargs["ssl_mode"] = options.ssl_mode
         if database:
             kwargs["database"] = database
         try:
@@ -156,6 +225,17 @@ class Connection:
         if local_infile:
             from .encoder import _encoder as infile  # noqa: PLC0415 - only connections that load data
             infile.detach_infile(self._conn)  # no file from disk, whatever a server asks for
+        if options.ssl_mode in ("REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY") and not self.tls_cipher():
+            # libmariadb accepts a plain connection when the server offers no TLS: refuse it here.
+            self.close()
+            raise ConnectError(2026, "TLS is required but the server does not offer it",
+                               f"cannot connect to {options.describe()} with --ssl-mode={options.ssl_mode}",
+                               hint="enable TLS on the server (ssl-cert/ssl-key) or drop --ssl-mode")
+
+    def tls_cipher(self) -> str:
+        """The TLS cipher of this session, or '' when it is not encrypted."""
+        rows = self.query_text("SHOW SESSION STATUS LIKE 'Ssl_cipher'")
+        return rows[0][1] or "" if rows else ""
 
     # -- basic statements -------------------------------------------------
     def execute(self, sql: str | bytes, context: str = "") -> int:
