@@ -22,6 +22,7 @@ from dumpcore.sandbox import Sandbox, default_root
 from dumpcore.seed import missing_backup
 from dumpcore.stats import stats_lines
 
+from .usage import NoArgsIsHelp, UsageErrors, interrupted_line, usage_error_line
 from .options import (DefaultsExtraFile, DefaultsFile, Host, Password, PasswordPrompt, Port, Socket, SslCa, SslCert,
                       SslKey, SslMode, User, connection_options, normalize_password_args)
 
@@ -31,15 +32,31 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help text is plain: `[client]` stays literal, flags show no <bool>
 )
 DEFAULT_SANDBOX_DIR = default_root()  # ~/.cache/dumpcore/sandbox (or $XDG_CACHE_HOME)
+SANDBOX_DIR_SHOWN = "$XDG_CACHE_HOME/dumpcore/sandbox, else ~/.cache/dumpcore/sandbox"
 sandbox_app = typer.Typer(help="A throwaway local MariaDB server (own data dir, socket and port).",
-                          no_args_is_help=True)
+                          no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(sandbox_app, name="sandbox")
 
 
 def err(message: str) -> None:
     typer.echo(message, err=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from dumpcore import __version__
+
+        typer.echo(f"dumpcore {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _top(version: Annotated[bool, typer.Option("--version", "-V", callback=_print_version, is_eager=True,
+                                               help="Print the version and exit.")] = False) -> None:
+    """Logical dump and restore for MySQL and MariaDB: FK-ordered, chunked, hashed, verifiable."""
 
 
 @app.command()
@@ -237,7 +254,8 @@ def restore(
     database: Annotated[Optional[str], typer.Option("--database", "-D", help="Target database (default: the dumped one).")] = None,
     databases: Annotated[Optional[list[str]], typer.Option("--databases", help="Of a dump made with -B/-A: restore "
                                                            "only this database (repeatable).")] = None,
-    parallel: Annotated[int, typer.Option("--parallel", "-j", help="Connections loading chunks at once.")] = os.cpu_count() or 1,
+    parallel: Annotated[int, typer.Option("--parallel", "-j", help="Connections loading chunks at once.",
+                                          show_default="the number of CPU cores")] = os.cpu_count() or 1,
     tables: Annotated[Optional[list[str]], typer.Option("--tables", help="Restore only this table (repeatable).")] = None,
     cleanup: Annotated[bool, typer.Option("--cleanup", help="Empty the dumped tables first, children first.")] = False,
     append: Annotated[bool, typer.Option("--append", help="Allow loading keyless tables that already hold rows.")] = False,
@@ -377,7 +395,8 @@ def cat(
 
 @sandbox_app.command("start")
 def sandbox_start(
-    directory: Annotated[Path, typer.Option("--dir", help="Where the sandbox keeps its data.")] = DEFAULT_SANDBOX_DIR,
+    directory: Annotated[Path, typer.Option("--dir", help="Where the sandbox keeps its data.",
+                                          show_default=SANDBOX_DIR_SHOWN)] = DEFAULT_SANDBOX_DIR,
 ) -> None:
     """Start a throwaway MariaDB (or show the one already running under --dir)."""
     box = Sandbox(directory)
@@ -390,7 +409,8 @@ def sandbox_start(
 
 @sandbox_app.command("stop")
 def sandbox_stop(
-    directory: Annotated[Path, typer.Option("--dir", help="The sandbox's directory.")] = DEFAULT_SANDBOX_DIR,
+    directory: Annotated[Path, typer.Option("--dir", help="The sandbox's directory.",
+                                          show_default=SANDBOX_DIR_SHOWN)] = DEFAULT_SANDBOX_DIR,
     remove: Annotated[bool, typer.Option("--remove", help="Also delete its data directory.")] = False,
 ) -> None:
     """Stop the sandbox started under --dir (only that process)."""
@@ -400,7 +420,8 @@ def sandbox_stop(
 
 @sandbox_app.command("status")
 def sandbox_status(
-    directory: Annotated[Path, typer.Option("--dir", help="The sandbox's directory.")] = DEFAULT_SANDBOX_DIR,
+    directory: Annotated[Path, typer.Option("--dir", help="The sandbox's directory.",
+                                          show_default=SANDBOX_DIR_SHOWN)] = DEFAULT_SANDBOX_DIR,
 ) -> None:
     """Say whether the sandbox under --dir runs, and how to connect (exit 1 if not)."""
     box = Sandbox(directory)
@@ -425,16 +446,25 @@ def demo(
 def main() -> None:
     argv = normalize_password_args(sys.argv[1:])
     try:
-        app(args=argv, prog_name="dumpcore")
+        # standalone_mode=False: usage errors come here to be one line, not click's box.
+        code = app(args=argv, prog_name="dumpcore", standalone_mode=False)
+    except NoArgsIsHelp as exc:
+        typer.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+        sys.exit(exc.exit_code)
+    except UsageErrors as exc:
+        err(f"Error: {usage_error_line(exc, argv)}")
+        sys.exit(2)
     except DumpcoreError as exc:
         if isinstance(exc, StreamClosedError):
             # stdout is a dead pipe: keep the interpreter from failing again on its final flush
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         err(f"Error: {exc.one_line()}")
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        err("Error: interrupted")
-        sys.exit(130)
+    except KeyboardInterrupt:  # outside a command (typer turns one inside into exit code 130)
+        code = 130
+    if code == 130:
+        err(f"Error: {interrupted_line(argv)}")
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
