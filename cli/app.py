@@ -66,6 +66,7 @@ def plan(
     prisma: Annotated[Optional[Path], typer.Option("--prisma", help="Prisma schema (file or folder): its relations "
                                                    "order the tables too; alone, plans offline from it.")] = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the plan's scripts here.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite scripts already in the -o directory.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
@@ -85,7 +86,7 @@ def plan(
         result = plan_api.plan_database(opts, database, prisma)
     for note in [*result.schema.notes, *result.warnings]:
         err(f"Warning: {note}")
-    written = plan_api.write_plan_scripts(result, output) if output else []
+    written = plan_api.write_plan_scripts(result, output, force) if output else []
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
         return
@@ -326,7 +327,7 @@ def restore(
         expected = sum(t["expected"] for t in d["tables"])
         live = sum(t["live"] for t in d["tables"])
         err(f"{'total':<{width}}  {expected:>12,}  {d['total_rows']:>12,}  {d['total_rejected']:>8,}  {live:>12,}  "
-            f"{d['seconds']:>8.2f}  ({rate}; {d['loaded_chunks']} chunks loaded, {d['skipped_chunks']} already "
+            f"{d['seconds']:>8.2f}  ({rate}; {d['loaded_chunks']:,} chunks loaded, {d['skipped_chunks']:,} already "
             "committed)")
         if summary.verify_report is not None and summary.verify_report.ok:
             err(f"verified: `{summary.database}` matches the dump")
@@ -377,7 +378,7 @@ def verify(
         for p in report.problems:
             typer.echo(f"BAD {p}")
         rate = f"{report.bytes / report.seconds / 1e6:.0f} MB/s" if report.seconds > 0 else "-"
-        typer.echo(f"{report.chunks} chunks, {report.bytes:,} bytes checked in {report.seconds:.2f}s ({rate})")
+        typer.echo(f"{report.chunks:,} chunks, {report.bytes:,} bytes checked in {report.seconds:.2f}s ({rate})")
     if not report.ok:
         files = ", ".join(p.file for p in report.problems)
         raise DumpIntegrityError(f"{len(report.problems)} problem(s) in {path}: {files}")
@@ -430,6 +431,26 @@ def sandbox_status(
         raise typer.Exit(1)
     st = box.state
     typer.echo(f"running: pid {st.pid}, port {st.port}, socket {st.socket}, MariaDB {st.version}")  # type: ignore[union-attr]
+
+
+@app.command()
+def sample(
+    database: Annotated[str, typer.Argument(help="Name of the new database to create.")],
+    scale: Annotated[float, typer.Option("--scale", help="Size (1.0: about 100k attendance rows).")] = 1.0,
+    host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
+    password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
+    defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
+    ssl_cert: SslCert = None, ssl_key: SslKey = None,
+) -> None:
+    """Create the demo's sample school as a new database on your own server, to try dumpcore on."""
+    from dumpcore.sample import create_sample
+
+    conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
+                              defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
+    counts = create_sample(conn, database, scale)
+    typer.echo(f"created `{database}` on {conn.describe()}: {len(counts)} tables, {sum(counts.values()):,} rows")
+    typer.echo(f"  try: dumpcore dump {database} -o {database}-dump, then dumpcore restore {database}-dump "
+               f"-D {database}_copy")
 
 
 @app.command()

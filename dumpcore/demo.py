@@ -42,7 +42,7 @@ def run_demo(scale: float = 1.0, output: Path = Path("demo-out"), echo: Callable
         echo("   cleanup order: " + " -> ".join(p.cleanup_order))
         for c in p.cycles:
             echo(f"   cycle: {c.describe()}")
-        write_plan_scripts(result, output / "plan")
+        write_plan_scripts(result, output / "plan", force=True)  # the demo's own files, rerun
 
         dump_dir = output / "dump"
         d = dump_to_directory(opts, DEMO_DB, dump_dir, DumpOptions(chunk_size=4 << 20))

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .connection import ConnectionOptions
+from .errors import OutputError
 from .ordering import LoadPlan, plan_load
 from .prisma import Coverage, coverage, empty_tables, load_prisma, merge_relations, to_schema
 from .schema import Schema, load_schema, load_schema_from_ddl
@@ -47,6 +48,8 @@ def plan_database(options: ConnectionOptions, database: str, prisma: str | Path 
 def plan_ddl(path: str | Path, database: str | None = None, prisma: str | Path | None = None) -> PlanResult:
     """Plan offline from a DDL file (with ``prisma``: its relations too, and coverage)."""
     schema = load_schema_from_ddl(path, database)
+    if not schema.tables and not schema.views:
+        schema.notes.append(f"{path}: no CREATE TABLE or CREATE VIEW statement could be read; the plan is empty")
     if not prisma:
         return PlanResult(schema, plan_load(schema))
     pschema = load_prisma(prisma)
@@ -61,5 +64,13 @@ def plan_prisma(path: str | Path, database: str | None = None) -> PlanResult:
     return PlanResult(schema, plan_load(schema))
 
 
-def write_plan_scripts(result: PlanResult, directory: str | Path) -> list[Path]:
-    return build_scripts(result.plan).write(directory)
+def write_plan_scripts(result: PlanResult, directory: str | Path, force: bool = False) -> list[Path]:
+    """Write the plan's scripts into ``directory``; scripts already there are an OutputError
+    unless ``force`` (they may be someone's edited copies)."""
+    scripts = build_scripts(result.plan)
+    existing = [name for name in scripts.files if (Path(directory) / name).exists()]
+    if existing and not force:
+        raise OutputError(f"{Path(directory) / existing[0]} exists"
+                          + (f" (and {len(existing) - 1} more script(s))" if len(existing) > 1 else ""),
+                          hint="use --force to overwrite, or another -o directory")
+    return scripts.write(directory)

@@ -50,7 +50,7 @@ from .sqltext import Statement, classify, split_statements, trigger_table
 from .state import (Journal, StateDir, check_committed_rows_present, check_journal_target, resolve_state_dir,
                     server_identity, start_event)
 from .triggercheck import firing_triggers
-from .verify import AgainstReport, live_fingerprint, require_intact, verify_against
+from .verify import AgainstReport, live_fingerprint, refuse_stream_file, require_intact, verify_against
 
 # Errors no row-by-row retry can cure: stop the restore instead of rejecting every row.
 FATAL_ERRNOS = frozenset({1044, 1045, 1049, 1054, 1064, 1142, 1143, 1146, 1149, 1227})
@@ -90,8 +90,10 @@ class TableRestore:
     rejected: int = 0
     chunks: int = 0
     skipped_chunks: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time from its first chunk's start to its last chunk's end
     method: str = UPSERT
+    skipped_rows: int = 0  # rows of chunks an earlier run committed (--resume)
+    started: float | None = None
     expected: int = 0  # rows in the manifest
     live: int = 0  # rows the target table holds after the restore
 
@@ -123,6 +125,12 @@ class RestoreSummary:
     def rejected(self) -> dict[str, int]:
         return {t.table: t.rejected for t in self.tables.values() if t.rejected}
 
+    @property
+    def rows_per_second(self) -> int | None:
+        """Rows loaded by this run per second (chunks skipped by --resume do not count)."""
+        loaded = self.rows - sum(t.skipped_rows for t in self.tables.values())
+        return round(loaded / self.seconds) if loaded > 0 and self.seconds > 0 else None
+
     def failure(self) -> RestoreError | None:
         """Rows short of the manifest, rejected rows, or differences found by --verify; else None."""
         return completion_error(self)
@@ -140,7 +148,7 @@ class RestoreSummary:
             "loaded_chunks": sum(t.chunks for t in self.tables.values()),
             "skipped_chunks": sum(t.skipped_chunks for t in self.tables.values()),
             "seconds": round(self.seconds, 3),
-            "rows_per_second": round(self.rows / self.seconds) if self.seconds > 0 else None,
+            "rows_per_second": self.rows_per_second,
             "rejects_dir": self.rejects_dir, "journal": self.journal, "state_dir": self.state_dir,
             "verify": self.verify_report.to_dict() if self.verify_report is not None else None,
             "warnings": self.warnings,
@@ -378,7 +386,8 @@ class _Loader:
             r.rows += loaded
             r.rejected += len(rejected)
             r.chunks += 1
-            r.seconds += time.monotonic() - t0
+            r.started = t0 if r.started is None else min(r.started, t0)
+            r.seconds = max(r.seconds, time.monotonic() - r.started)  # wall time, not a sum over connections
         if self.progress:
             self.progress.advance(entry["name"], chunk["rows"], chunk["bytes"])
 
@@ -555,6 +564,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     if opts.defer_triggers and opts.fire_triggers:
         raise UsageError("--defer-triggers and --fire-triggers exclude each other")
     directory = Path(directory)
+    refuse_stream_file(directory)
     t0 = time.monotonic()
     m = require_intact(directory) if opts.verify else read_manifest(directory)
     database = opts.database or m.database
@@ -644,10 +654,11 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                     if c["xxh3_128"] in committed:
                         results[e["name"]].skipped_chunks += 1
                         results[e["name"]].rows += c["rows"]
+                        results[e["name"]].skipped_rows += c["rows"]
                     else:
                         work.append(_Work(e, c))
             if progress:
-                progress.begin([(e["name"], e["rows"]) for e in entries])
+                progress.begin([(e["name"], e["rows"] - results[e["name"]].skipped_rows) for e in entries])
                 for e in entries:
                     progress.table_started(e["name"])
             loader = _Loader(directory, options, database, journal, results, progress, state.rejects_dir)

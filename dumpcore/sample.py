@@ -10,7 +10,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from .connection import Connection, quote_ident, quote_string
+from .connection import Connection, ConnectionOptions, quote_ident, quote_string
+from .errors import OutputError, UsageError
 
 SCHOOL_DDL = [
     """CREATE TABLE attendance_statuses (
@@ -167,6 +168,19 @@ def create_school(conn: Connection, database: str, scale: float = 1.0, seed: int
     counts["audit_log"] = len(logs)
     conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 1, UNIQUE_CHECKS = 1")
     return counts
+
+
+def create_sample(options: ConnectionOptions, database: str, scale: float = 1.0) -> dict[str, int]:
+    """Create the sample school as a new ``database`` on the user's own server (``dumpcore
+    sample``); a database of that name already there is an OutputError, never dropped."""
+    if scale <= 0:
+        raise UsageError(f"--scale must be above 0, got {scale}")
+    with options.connect() as conn:
+        if conn.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '%s'"
+                      % database.replace("\\", "\\\\").replace("'", "''")):
+            raise OutputError(f"database `{database}` already exists on {options.describe()}",
+                              hint="name a new database; dumpcore sample never replaces one")
+        return create_school(conn, database, scale)
 
 
 def _literal(value) -> str:

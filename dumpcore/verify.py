@@ -25,11 +25,12 @@ from .compression import decompressed_digest, is_zstd_stream, manifest_compressi
 from .connection import Connection, ConnectionOptions, quote_ident
 from .encoder import encode_rows
 from .encoder.reference import MASK64
-from .errors import DumpIntegrityError
+from .errors import DumpIntegrityError, RestoreError, SchemaError
 from .hashing import chunk_hasher, hash_file
 from .manifest import MANIFEST_NAME, Manifest, read_manifest
 from .schema import Column
 
+STREAM_HEAD = b"-- dumpcore "  # the first bytes of every stream from `dump --stdout` and `cat`
 TRAILER_RE = re.compile(rb"^" + re.escape(STREAM_CHUNK_PREFIX) + rb"table=(\S+) seq=(\d+) rows=(\d+) bytes=(\d+) "
                         rb"xxh3_128=([0-9a-f]+) fingerprint=([0-9a-f]+)\r?$", re.M)
 MARKER_RE = re.compile(rb"^(?:" + re.escape(STREAM_TABLE_PREFIX) + rb"[^\n]*|" + re.escape(STREAM_CHUNK_PREFIX)
@@ -144,6 +145,10 @@ def verify_stream_file(path: str | Path) -> VerifyReport:
         report.problems.append(Problem("stream", path.name, "zstd-compressed: verify the SQL in it, "
                                        f"e.g. zstdcat {path.name} > {path.stem} && dumpcore verify {path.stem}"))
         return report
+    if not is_dumpcore_stream(path):
+        raise DumpIntegrityError(f"{path}: not a dumpcore dump (it does not start with the '-- dumpcore' header)",
+                                 hint="verify checks a dump directory, or a stream from `dumpcore dump --stdout` "
+                                 "or `dumpcore cat`")
     with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         start = None
         ended = False
@@ -186,6 +191,24 @@ def require_intact(directory: str | Path) -> Manifest:
         more = f" (+{len(report.problems) - 10} more)" if len(report.problems) > 10 else ""
         raise DumpIntegrityError(f"{directory} failed verification, nothing was written: {shown}{more}")
     return report.manifest  # type: ignore[return-value]
+
+
+def is_dumpcore_stream(path: str | Path) -> bool:
+    """Whether a file starts as every stream of `dump --stdout` and `cat` starts."""
+    with open(path, "rb") as f:
+        return f.read(len(STREAM_HEAD)) == STREAM_HEAD
+
+
+def refuse_stream_file(path: Path) -> None:
+    """A restore needs a dump directory: a file given instead is named for what it is."""
+    if not path.is_file():
+        return
+    if is_dumpcore_stream(path) or is_zstd_stream(path):
+        raise RestoreError(f"{path}: this is a stream (from `dumpcore dump --stdout`), not a dump directory",
+                           hint=f"pipe it to mariadb (`mariadb DB < {path.name}`) or use cat "
+                           f"(`cat {path.name} | mariadb DB`)")
+    raise RestoreError(f"{path}: not a dump directory (a file, and not a dumpcore stream)",
+                       hint="give the directory written by `dumpcore dump -o DIR`")
 
 
 def verify_path(path: str | Path, decompress: bool = False) -> VerifyReport:
@@ -263,6 +286,10 @@ def verify_against(directory: str | Path, options: ConnectionOptions, database: 
     report = AgainstReport(database)
     t0 = time.monotonic()
     with options.connect() as conn:
+        if not conn.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '%s'"
+                          % database.replace("\\", "\\\\").replace("'", "''")):
+            raise SchemaError(f"database `{database}` does not exist on {options.describe()}",
+                              hint="restore the dump first, or name the database to compare with --against")
         conn.execute("SET SESSION time_zone = '+00:00', net_write_timeout = 3600")
         conn.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT")
         live_tables = {r[0] for r in conn.query_text(

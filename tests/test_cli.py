@@ -133,8 +133,8 @@ def test_options_never_show_the_password():
 def test_every_command_is_documented_in_help_and_readme():
     readme = (REPO / "README.md").read_text()
     top = dumpcore("--help").stdout.decode()
-    commands = re.findall(r"^│ (\w+)\s", top, re.M)
-    assert {"plan", "sandbox", "demo"} <= set(commands)
+    commands = re.findall(r"^  (\w+)\s", top.split("\nCommands:\n")[1], re.M)
+    assert {"plan", "sandbox", "demo", "sample"} <= set(commands)
     for cmd in commands:
         helptext = dumpcore(cmd, "--help")
         assert helptext.returncode == 0
