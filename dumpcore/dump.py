@@ -234,6 +234,8 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
         raise UsageError(f"--validate takes first, all or none, not {opts.validate!r}")
     if opts.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if opts.annotate and opts.workers > 1:
+        raise UsageError("--annotate is written by one worker (drop --workers)")
     owns = snapshot is None
     snap = snapshot or open_snapshot(options, opts.workers, opts.validate)
     conn, pool, snapshot_at = snap.conn, snap.pool, snap.snapshot_at
@@ -269,8 +271,6 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
         labels = annotate.parse_labels(opts.labels, schema)
         annotator = None
         if opts.annotate:
-            if opts.workers > 1:
-                raise UsageError("--annotate is written by one worker (drop --workers)")
             annotator = annotate.Annotator(options, schema, database, labels)
         return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings, pool,
                          snap.replication, owns, extra, annotator, stats.parse_stats(opts.stats, schema, chosen))

@@ -175,6 +175,12 @@ def test_label_override_stream_and_unsafe_labels(server, db, tmp_path, conn):
     assert bad.returncode == 2 and bad.stderr.decode().startswith("Error: --label 'parent=nope': table `parent` has no")
     bad = dumpcore("dump", db, "-o", str(tmp_path / "f"), "--stats", "child", *conn_args(server))
     assert bad.returncode == 2 and "expected TABLE.COLUMN" in bad.stderr.decode()
+    bad = dumpcore("dump", db, "-o", str(tmp_path / "g"), "--stats", "child.note", "--exclude", "child",
+                   *conn_args(server))
+    assert bad.returncode == 2 and "table `child` is not dumped" in bad.stderr.decode()
+    bad = dumpcore("dump", db, "-o", str(tmp_path / "h"), "--annotate", "--workers", "2", *conn_args(server))
+    assert bad.returncode == 2 and bad.stderr.decode().strip().endswith("--annotate is written by one worker (drop --workers)")
+    assert not (tmp_path / "g").exists() and not (tmp_path / "h").exists()
 
 
 def test_annotated_restore_rejects_single_rows(server, db, tmp_path, conn):
