@@ -10,7 +10,6 @@ import multiprocessing
 import os
 import queue as queue_mod
 import re
-import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from .errors import DumpcoreError, OutputError, ServerError, StreamClosedError, 
 from .hashing import hash_file
 from .manifest import FORMAT, format_version, write_manifest
 from .ordering import LoadPlan, plan_load
-from .partials import PartialDir, partial_path, sweep_partials
+from .partials import PartialDir, partial_path, remove_partial, sweep_partials
 from .private import make_private_tree
 from .replication import SnapshotPosition, binlog_enabled, block_commits, off_position, read_from_snapshot, read_locked
 from .schema import Schema, load_schema
@@ -618,11 +617,11 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
             out.rmdir()  # checked empty above; rename needs the name free
         os.replace(partial, out)
     except OSError as exc:
-        shutil.rmtree(partial, ignore_errors=True)
+        remove_partial(partial)
         raise OutputError(f"cannot write the dump to {out}: {exc.strerror or exc}",
                           hint="check the path, free space and permissions") from None
     except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
+        remove_partial(partial)
         raise
     finally:
         p.close()

@@ -12,6 +12,7 @@ import fcntl
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 from .private import private_dir
@@ -38,6 +39,17 @@ class PartialDir:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def remove_partial(path: Path, attempts: int = 20) -> None:
+    """Remove a failed dump's partial directory for good. A background fsync thread may
+    still rename a finished chunk into it while rmtree runs (then rmtree leaves a
+    non-empty directory behind), so it is tried again until the directory is gone."""
+    for _ in range(attempts):
+        shutil.rmtree(path, ignore_errors=True)
+        if not os.path.lexists(path):
+            return
+        time.sleep(0.05)
 
 
 def _pid_alive(pid: int) -> bool:

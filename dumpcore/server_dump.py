@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -37,7 +36,7 @@ from .dump import DumpOptions, DumpProgress, DumpSummary, Snapshot, _check_outpu
 from .errors import DumpIntegrityError, OutputError, StreamClosedError, UnknownDatabaseError, UsageError
 from .hashing import hash_file
 from .manifest import FORMAT, MANIFEST_NAME, SERVER_FORMAT, Manifest, read_manifest, write_manifest
-from .partials import PartialDir, partial_path, sweep_partials
+from .partials import PartialDir, partial_path, remove_partial, sweep_partials
 from .private import make_private_tree
 from .replication import describe
 from .restore import RestoreOptions, RestoreProgress, RestoreSummary, TableRestore, restore
@@ -200,11 +199,11 @@ def dump_databases_to_directory(options: ConnectionOptions, databases: list[str]
             out.rmdir()  # checked empty above; rename needs the name free
         os.replace(partial, out)
     except OSError as exc:
-        shutil.rmtree(partial, ignore_errors=True)
+        remove_partial(partial)
         raise OutputError(f"cannot write the dump to {out}: {exc.strerror or exc}",
                           hint="check the path, free space and permissions") from None
     except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
+        remove_partial(partial)
         raise
     finally:
         snap.close()

@@ -1,0 +1,204 @@
+"""Fault injection: killed and interrupted dumps and restores, a server restarted under a
+dump and a restore, a full disk, a slow --stdout reader, concurrent writers. Each test
+asserts the exact end state."""
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from clirun import DUMPCORE, conn_args, dumpcore
+from dbcompare import assert_same_database
+from dumpcore.connection import ConnectionOptions, quote_ident
+from dumpcore.dump import DumpOptions, dump_to_directory
+from dumpcore.restore import RestoreOptions, restore
+from dumpcore.sandbox import Sandbox, free_port
+from dumpcore.verify import verify_path
+from test_safety import copy_dump, make_source
+
+
+@pytest.fixture(scope="module")
+def many_chunks(server, tmp_path_factory):
+    name = "faults_src"
+    with server.connect() as c:
+        make_source(c, name, rows=60_000)
+    out = tmp_path_factory.mktemp("faults") / "dump"
+    dump_to_directory(server, name, out, DumpOptions(chunk_size=32 << 10, statement_size=8 << 10))
+    yield name, out
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+def _wait_for(pred, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(0.005)
+    raise AssertionError("timed out")
+
+
+def _commits(journal: Path) -> int:
+    return journal.read_text().count('"event":"commit"') if journal.exists() else 0
+
+
+def test_sigint_of_restore_then_resume_is_exact_without_duplicates(server, conn, many_chunks, tmp_path, db):
+    name, out = many_chunks
+    d = copy_dump(out, tmp_path / "d")
+    journal = d / "journal" / f"{db}.jsonl"
+    total = sum(len(t["chunks"]) for t in json.loads((d / "manifest.json").read_text())["tables"])
+    proc = subprocess.Popen([str(DUMPCORE), "restore", str(d), "-D", db, "--parallel", "2", "-q", *conn_args(server)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _wait_for(lambda: _commits(journal) >= 3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    # typer turns Ctrl-C into a silent exit 130 (cli/app.py's "Error: interrupted" is never reached)
+    assert proc.returncode == 130 and "Traceback" not in err.decode(), err.decode()
+    done = _commits(journal)
+    assert 3 <= done < total, "the interrupt must land half-way"
+    res = dumpcore("restore", str(d), "-D", db, "--resume", "--json", *conn_args(server))
+    assert res.returncode == 0, res.stderr.decode()
+    summary = json.loads(res.stdout)
+    assert summary["complete"] and summary["loaded_chunks"] + summary["skipped_chunks"] == total
+    assert summary["skipped_chunks"] >= done
+    assert_same_database(conn, name, db)  # the keyless `notes` included: no duplicates
+
+
+@pytest.mark.parametrize("point", ["schema", "data"])
+def test_kill9_of_a_dump_leaves_no_dump_and_the_rerun_cleans_up(server, conn, many_chunks, tmp_path, point):
+    name, _ = many_chunks
+    out = tmp_path / "dump"
+    proc = subprocess.Popen([str(DUMPCORE), "dump", name, "-o", str(out), "-q", "--chunk-size", "32KiB",
+                             "--statement-size", "8KiB", *conn_args(server)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    partial = tmp_path / f".dump.partial-{proc.pid}"
+    if point == "schema":
+        _wait_for(lambda: partial.is_dir())
+    else:
+        _wait_for(lambda: len(list(partial.glob("data/*.sql"))) >= 2)
+    proc.kill()
+    proc.wait()
+    assert partial.is_dir() and not out.exists() and not (partial / "manifest.json").exists()
+    again = dumpcore("dump", name, "-o", str(out), *conn_args(server))
+    assert again.returncode == 0, again.stderr.decode()
+    assert f"Warning: removed {partial}" in again.stderr.decode()
+    assert not partial.exists() and verify_path(out).ok
+
+
+def test_a_full_disk_is_one_line_error_and_leaves_nothing(server, many_chunks, tmp_path):
+    name, _ = many_chunks
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)]).returncode:
+        pytest.skip("needs root with CAP_SYS_ADMIN to mount a small tmpfs")
+    try:
+        res = dumpcore("dump", name, "-o", str(mnt / "dump"), *conn_args(server))
+        err = res.stderr.decode().strip()
+        assert res.returncode == 1 and len(err.splitlines()) == 1, err
+        assert err.startswith(f"Error: cannot write the dump to {mnt / 'dump'}: No space left on device"), err
+        assert list(mnt.iterdir()) == []  # no dump, no partial directory
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=True)
+
+
+def test_a_reader_of_stdout_slower_than_net_write_timeout(server, conn, many_chunks, tmp_path):
+    name, _ = many_chunks
+    old = conn.scalar("SELECT @@GLOBAL.net_write_timeout")
+    conn.execute("SET GLOBAL net_write_timeout = 1")
+    try:
+        proc = subprocess.Popen([str(DUMPCORE), "dump", name, "--stdout", "-q", *conn_args(server)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(3)  # the client's pipe and socket buffers fill; the server waits to write
+        data = proc.stdout.read()
+        err = proc.stderr.read()
+        assert proc.wait() == 0, err.decode()
+    finally:
+        conn.execute(f"SET GLOBAL net_write_timeout = {int(old)}")
+    (tmp_path / "s.sql").write_bytes(data)
+    assert verify_path(tmp_path / "s.sql").ok
+
+
+def test_server_restarted_mid_dump_and_mid_restore(server, conn, many_chunks, tmp_path):
+    """One clear error naming the table and chunk; once the server is back, a new dump works
+    and --resume completes the restore exactly."""
+    name, out = many_chunks
+    port = free_port()  # the same port after the restart: the journal is bound to host:port
+    box = Sandbox(tmp_path / "box", extra_args=(f"--port={port}",))
+    box.start()
+    try:
+        sock = ConnectionOptions(host=None, user="root", password="", socket=box.state.socket)
+        d = copy_dump(out, tmp_path / "d")
+        journal = d / "journal" / "copy.jsonl"
+        proc = subprocess.Popen([str(DUMPCORE), "restore", str(d), "-D", "copy", "--parallel", "2", "-q",
+                                 *conn_args(sock)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _wait_for(lambda: _commits(journal) >= 3)
+        box.stop(remove=False)
+        _, err = proc.communicate(timeout=120)
+        line = err.decode().strip()
+        assert proc.returncode == 1 and len(line.splitlines()) == 1, line
+        assert line.startswith("Error: data/") and ".sql: " in line and "server" in line.lower(), line
+        box.start()
+        res = dumpcore("restore", str(d), "-D", "copy", "--resume", "--json", *conn_args(sock))
+        assert res.returncode == 0, res.stderr.decode()
+        assert json.loads(res.stdout)["complete"] is True
+        with sock.connect() as bc:
+            assert_same_database(conn, name, "copy", target_conn=bc)
+        # a dump from the sandbox, its server stopped half-way
+        dumped = tmp_path / "from_box"
+        dproc = subprocess.Popen([str(DUMPCORE), "dump", "copy", "-o", str(dumped), "-q", "--chunk-size", "32KiB",
+                                  "--statement-size", "8KiB", *conn_args(sock)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _wait_for(lambda: any(tmp_path.glob(".from_box.partial-*/data/*.sql")))
+        box.stop(remove=False)
+        _, derr = dproc.communicate(timeout=120)
+        dline = derr.decode().strip()
+        assert dproc.returncode == 1 and len(dline.splitlines()) == 1 and dline.startswith("Error: "), dline
+        assert "server" in dline.lower() and "Traceback" not in dline
+        assert not dumped.exists() and not list(tmp_path.glob(".from_box.partial-*")), dline
+        box.start()
+        assert dumpcore("dump", "copy", "-o", str(dumped), "-q", *conn_args(sock)).returncode == 0
+        assert verify_path(dumped).ok
+    finally:
+        box.stop(remove=True)
+
+
+def test_parallel_restore_while_another_client_writes_elsewhere(server, conn, many_chunks, tmp_path, db):
+    name, out = many_chunks
+    d = copy_dump(out, tmp_path / "d")
+    other = quote_ident(f"{db}_busy")
+    conn.execute(f"CREATE DATABASE {other}")
+    conn.execute(f"CREATE TABLE {other}.counter (id INT PRIMARY KEY, n BIGINT NOT NULL)")
+    conn.execute(f"INSERT INTO {other}.counter SELECT seq, 0 FROM {other}.seq_1_to_50")
+    stop = threading.Event()
+    writes = []
+
+    def writer():
+        with server.connect() as w:
+            i = 0
+            while not stop.is_set():
+                w.execute("START TRANSACTION")
+                w.execute(f"UPDATE {other}.counter SET n = n + 1 WHERE id IN ({i % 50 + 1}, {(i * 7) % 50 + 1})")
+                w.execute(f"INSERT INTO {other}.counter VALUES ({1000 + i}, {i})")
+                w.execute("COMMIT")
+                writes.append(i)
+                i += 1
+
+    th = threading.Thread(target=writer)
+    th.start()
+    try:
+        summary = restore(d, server, RestoreOptions(database=db, parallel=4))
+    finally:
+        stop.set()
+        th.join()
+        conn.execute(f"DROP DATABASE {other}")
+    assert len(writes) > 10, "the other client must have written during the restore"
+    assert summary.failure() is None
+    manifest = json.loads((d / "manifest.json").read_text())
+    for t in manifest["tables"]:
+        assert summary.tables[t["name"]].live == t["rows"] == \
+            int(conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.{quote_ident(t['name'])}"))
+    assert_same_database(conn, name, db)
