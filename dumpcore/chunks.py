@@ -411,6 +411,8 @@ class ChunkWriter:
         return self.result
 
     def abort(self) -> None:
+        if self._chunk is not None and self._file is None:  # interrupted while opening the chunk file
+            self._chunk = None
         if self._chunk is not None:
             self._close_chunk(ok=False)
 

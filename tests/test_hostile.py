@@ -106,7 +106,7 @@ def m_statement_for_another_table(d, data):
     content = (d / chunk["file"]).read_bytes()
     evil = b"INSERT INTO `notes` (`at`,`body`) VALUES\n('2000-01-01 00:00:00','planted');\n"
     _rehash_chunk(d, data, chunk, evil + content)
-    return f"{chunk['file']}: statement 1 is not an INSERT of table `items`"
+    return f"{chunk['file']}: a statement is not an INSERT of table `items`"
 
 
 def m_hidden_second_statement(d, data):
