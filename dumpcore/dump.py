@@ -22,6 +22,7 @@ from .chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, Di
                      STREAM_END, TableResult, chunk_file_name, stream_table_marker)
 from .compression import NO_COMPRESSION, Compression
 from .connection import Connection, ConnectionOptions, quote_ident, version_tuple
+from .encoder import fallback_warning
 from .errors import DumpcoreError, OutputError, ServerError, StreamClosedError, UnknownTableError, UsageError
 from .hashing import hash_file
 from .manifest import FORMAT, format_version, write_manifest
@@ -220,6 +221,8 @@ def open_snapshot(options: ConnectionOptions, workers: int = 1, validate: str = 
                 lock.execute(release)  # type: ignore[arg-type]
                 lock.close()
         warnings += list(position.notes)
+        if (slow := fallback_warning()) is not None:
+            warnings.append(slow)  # said once per dump, where rows are encoded, not at every import
         return Snapshot(conn, snapshot_at, position, pool, warnings)
     except BaseException:
         if pool is not None:

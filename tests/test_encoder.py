@@ -101,10 +101,13 @@ def test_fuzz_cython_matches_reference():
         assert encoder.encode_rows(rows, start, kinds, limit) == reference.encode_rows(rows, start, kinds, limit), trial
 
 
-def test_without_the_compiled_module_the_reference_is_used_with_a_warning():
-    """setup.py builds the extension; if it is missing, dumpcore still works (slowly) and says so."""
+def test_without_the_compiled_module_the_reference_is_used_and_a_dump_says_so_once(server, tmp_path):
+    """setup.py builds the extension; if it is missing, dumpcore still works (slowly) and a
+    dump says so in one line, while commands that encode nothing (plan) stay quiet."""
     import subprocess
     import sys
+
+    from clirun import conn_args
 
     code = (
         "import sys, warnings\n"
@@ -113,10 +116,30 @@ def test_without_the_compiled_module_the_reference_is_used_with_a_warning():
         "    warnings.simplefilter('always')\n"
         "    import dumpcore.encoder as e\n"
         "    import dumpcore.stream as s\n"
-        "print(e.COMPILED, e.encode_rows is e.reference.encode_rows, s.ResultEncoder is None)\n"
-        "print([str(x.message) for x in w if issubclass(x.category, RuntimeWarning)])\n"
+        "print(e.COMPILED, e.encode_rows is e.reference.encode_rows, s.ResultEncoder is None, len(w))\n"
+        "print(e.fallback_warning())\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     first, second = out.splitlines()
-    assert first == "False True True"
-    assert "compiled encoder is not built" in second
+    assert first == "False True True 0"  # nothing at import
+    assert second == encoder.SLOW_ENCODER_WARNING and encoder.fallback_warning() is None
+
+    def cli(*args):
+        run = ("import sys; sys.modules['dumpcore.encoder._encoder'] = None; sys.argv = ['dumpcore'] + sys.argv[1:]; "
+               "from dumpcore.cli.app import main; main()")
+        return subprocess.run([sys.executable, "-c", run, *args, *conn_args(server)], capture_output=True, text=True)
+
+    with server.connect() as c:
+        c.execute("CREATE DATABASE IF NOT EXISTS slow_enc")
+        c.execute("CREATE OR REPLACE TABLE slow_enc.t (id INT PRIMARY KEY, v VARCHAR(10))")
+        c.execute("INSERT INTO slow_enc.t VALUES (1, 'a'), (2, 'it''s')")
+    try:
+        dump = cli("dump", "slow_enc", "-o", str(tmp_path / "d"), "-q")
+        assert dump.returncode == 0, dump.stderr
+        assert dump.stderr == f"Warning: {encoder.SLOW_ENCODER_WARNING}\n"
+        assert "(2,'it\\'s')" in (tmp_path / "d" / "data" / "t.00001.sql").read_text()
+        plan = cli("plan", "slow_enc")
+        assert plan.returncode == 0 and plan.stderr == ""
+    finally:
+        with server.connect() as c:
+            c.execute("DROP DATABASE slow_enc")

@@ -1,7 +1,5 @@
-"""Row encoder: the compiled one when built, else the pure-Python reference (with a warning)."""
+"""Row encoder: the compiled one when built, else the pure-Python reference (a dump says so)."""
 from __future__ import annotations
-
-import warnings
 
 from . import reference
 from .reference import KIND_HEX, KIND_NUMBER, KIND_STRING, encode_value
@@ -13,14 +11,22 @@ except ImportError:  # pragma: no cover - exercised only on a broken build
     _compiled_encode_rows = _compiled_load_text = None
 
 COMPILED = _compiled_encode_rows is not None
+SLOW_ENCODER_WARNING = ("dumpcore's compiled encoder is not built, rows are encoded by the slow pure-Python "
+                        "encoder: reinstall with `make venv` or `pip install .` (the build needs libmariadb-dev, "
+                        "pkg-config, build-essential, libxxhash-dev)")
 
 if COMPILED:
     encode_rows = _compiled_encode_rows
     load_text = _compiled_load_text
 else:  # pragma: no cover
-    warnings.warn("dumpcore's compiled encoder is not built; using the slow pure-Python encoder "
-                  "(reinstall with `make` or `pip install -e .`)", RuntimeWarning, stacklevel=2)
     encode_rows = reference.encode_rows
     load_text = reference.load_text
 
-__all__ = ["encode_rows", "load_text", "encode_value", "reference", "COMPILED", "KIND_NUMBER", "KIND_STRING", "KIND_HEX"]
+
+def fallback_warning() -> str | None:
+    """One line for the user where rows are about to be encoded by the pure-Python
+    fallback (not at import: commands that encode nothing stay quiet); None when compiled."""
+    return None if COMPILED else SLOW_ENCODER_WARNING
+
+
+__all__ = ["encode_rows", "load_text", "encode_value", "reference", "COMPILED", "fallback_warning", "KIND_NUMBER", "KIND_STRING", "KIND_HEX"]
