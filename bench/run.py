@@ -25,11 +25,14 @@ from dumpcore.sandbox import Sandbox
 
 from . import encoder_bench
 from .dataset import SCALES, create_dataset
-from .tools import Run, Tools
+from .tools import Run, Tools, tree_bytes
 
 HERE = Path(__file__).resolve().parent
-DUMP_TOOLS = ["dumpcore-w1", "dumpcore-w2", "mydumper-t1", "mydumper-t2", "mariadb-dump"]
-RESTORE_TOOLS = ["dumpcore-p1", "dumpcore-p2", "myloader-t1", "myloader-t2", "mariadb-client", "load-data-infile"]
+DUMP_TOOLS = ["dumpcore-w1", "dumpcore-w2", "dumpcore-w1-zstd", "mydumper-t1", "mydumper-t2", "mariadb-dump"]
+RESTORE_TOOLS = ["dumpcore-p1", "dumpcore-p2", "dumpcore-p2-zstd", "myloader-t1", "myloader-t2", "mariadb-client",
+                 "load-data-infile"]
+# --compress zstd against the same dumpcore run uncompressed: (phase, plain, compressed)
+COMPRESSION_PAIRS = [("dump", "dumpcore-w1", "dumpcore-w1-zstd"), ("restore", "dumpcore-p2", "dumpcore-p2-zstd")]
 RATIOS = [
     ("dump", "dumpcore-w1", "mariadb-dump", 1.1),
     ("dump", "dumpcore-w1", "mydumper-t1", None),
@@ -135,10 +138,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  dump    {tool:<16} {run.wall:7.2f}s {'(warm-up)' if not rnd else ''}", flush=True)
                 if tool == "dumpcore-w1":
                     dumps["dumpcore"] = out
+                elif tool == "dumpcore-w1-zstd":
+                    dumps["dumpcore-zstd"] = out
                 elif tool == "mydumper-t2":
                     dumps["mydumper"] = out
                 elif tool == "mariadb-dump":
                     dumps["mariadb-dump"] = out
+        data_bytes = {k: tree_bytes(dumps[k] / "data") for k in ("dumpcore", "dumpcore-zstd")}
         tools.export_tsv(work / "server" / "tsv")
 
         restore_runs: dict[str, list[Run]] = {t: [] for t in RESTORE_TOOLS}
@@ -164,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         ratio = results[phase][ours]["rows_per_s"] / results[phase][peer]["rows_per_s"]
         results["ratios"].append({"phase": phase, "dumpcore": ours, "peer": peer, "ratio": round(ratio, 2),
                                   "target": target, "met": None if target is None else ratio >= target})
+    results["compression"] = compression_summary(results, data_bytes)
     results["rss_ok"] = {phase: max(results[phase][t]["peak_rss_mb"] for t in results[phase] if t.startswith("dumpcore"))
                          < limit for phase, limit in RSS_LIMITS.items()}
     results["seconds"] = round(time.monotonic() - started, 1)
@@ -175,6 +182,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nwrote {out} ({results['seconds']:.0f}s in all)")
     shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def compression_summary(results: dict, data_bytes: dict[str, int]) -> dict:
+    """Size ratio of the chunk files (plain bytes / zstd bytes) and each phase's seconds
+    with and without compression."""
+    out: dict = {"method": "zstd:3", "uncompressed_bytes": data_bytes["dumpcore"],
+                 "compressed_bytes": data_bytes["dumpcore-zstd"],
+                 "size_ratio": round(data_bytes["dumpcore"] / max(1, data_bytes["dumpcore-zstd"]), 2)}
+    for phase, plain, packed in COMPRESSION_PAIRS:
+        a, b = results[phase][plain], results[phase][packed]
+        out[phase] = {"tools": [plain, packed], "seconds": [a["wall_median"], b["wall_median"]],
+                      "rows_per_s": [a["rows_per_s"], b["rows_per_s"]],
+                      "time_ratio": round(b["wall_median"] / a["wall_median"], 2)}
+    return out
 
 
 def markdown(r: dict) -> str:
@@ -200,6 +221,16 @@ def markdown(r: dict) -> str:
         target = f">= {x['target']}" if x["target"] else "-"
         mark = "" if x["met"] is None else (" met" if x["met"] else " **missed**")
         lines.append(f"| {x['phase']}: {x['dumpcore']} / {x['peer']} | {x['ratio']:.2f} | {target}{mark} |")
+    c = r.get("compression")
+    if c:
+        lines += ["", f"Compression ({c['method']}): chunk files {c['uncompressed_bytes'] / 1e6:.1f} MB -> "
+                  f"{c['compressed_bytes'] / 1e6:.1f} MB, **{c['size_ratio']:.1f}x smaller**", "",
+                  "| phase | plain s | zstd s | plain rows/s | zstd rows/s | zstd / plain time |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        for phase in ("dump", "restore"):
+            x = c[phase]
+            lines.append(f"| {phase}: {' vs '.join(x['tools'])} | {x['seconds'][0]:.2f} | {x['seconds'][1]:.2f} | "
+                         f"{x['rows_per_s'][0]:,} | {x['rows_per_s'][1]:,} | {x['time_ratio']:.2f} |")
     return "\n".join(lines)
 
 

@@ -98,9 +98,12 @@ class Tools:
     # -- dumps ----------------------------------------------------------------------
     def dump(self, tool: str) -> tuple[Run, Path]:
         if tool.startswith("dumpcore"):
-            workers = tool.rsplit("-w", 1)[1] if "-w" in tool else "1"
+            # dumpcore-wN, dumpcore-wN-zstd (--compress zstd, level 3)
+            workers = tool.split("-w", 1)[1].split("-")[0] if "-w" in tool else "1"
+            compress = ["--compress", "zstd"] if tool.endswith("-zstd") else []
             out = self._fresh(self.work / f"dump-{tool}")
-            argv = [str(DUMPCORE), "dump", self.db, "-o", str(out), "-q", "--workers", workers, *self._conn_args()]
+            argv = [str(DUMPCORE), "dump", self.db, "-o", str(out), "-q", "--workers", workers, *compress,
+                    *self._conn_args()]
             wall, cpu, scpu, rss = measure(argv, self.pid, env=self.env)
         elif tool.startswith("mydumper"):
             threads = tool.rsplit("-t", 1)[1]
@@ -124,8 +127,9 @@ class Tools:
         with self.o.connect() as c:
             c.execute(f"DROP DATABASE IF EXISTS {q}")
         if tool.startswith("dumpcore"):
-            n = tool.rsplit("-p", 1)[1]
-            src = dumps["dumpcore"]
+            # dumpcore-pN restores the plain dump, dumpcore-pN-zstd the compressed one
+            n = tool.split("-p", 1)[1].split("-")[0]
+            src = dumps["dumpcore-zstd" if tool.endswith("-zstd") else "dumpcore"]
             for leftover in ("journal", "rejects"):
                 shutil.rmtree(src / leftover, ignore_errors=True)
             argv = [str(DUMPCORE), "restore", str(src), "--database", target, "--parallel", n, "-q",
