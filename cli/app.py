@@ -189,7 +189,8 @@ def dump(
                                           "its first 2 KiB of rows), all (every statement), none.")] = "first",
     workers: Annotated[int, typer.Option("--workers", "-w", help="Connections reading at once (-o only); big "
                                          "tables are split by key range. Needs RELOAD for the snapshot lock.")] = 1,
-    compress: Annotated[str, typer.Option("--compress", help="Chunk files: none, or zstd[:LEVEL] (1-22, default 3) "
+    compress: Annotated[str, typer.Option("--compress", metavar="none|zstd[:LEVEL]",
+                                          help="Chunk files: none, or zstd[:LEVEL] (1-22, default 3) "
                                           "as data/*.sql.zst (-o only).")] = "none",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON (on stdout; stderr with --stdout).")] = False,

@@ -244,3 +244,18 @@ def test_parallel_workers_write_compressed_chunks(server, school_dumps, tmp_path
             for t in read_manifest(zst).tables}
     got = {t["name"]: (t["rows"], sum(int(c["fingerprint"], 16) for c in t["chunks"]) % 2**64) for t in m.tables}
     assert got == want
+
+
+def test_bench_reports_size_ratio_and_seconds_with_and_without_compression():
+    from bench.run import compression_summary
+
+    def phase(plain: str, packed: str, a: float, b: float) -> dict:
+        return {plain: {"wall_median": a, "rows_per_s": round(1000 / a)},
+                packed: {"wall_median": b, "rows_per_s": round(1000 / b)}}
+
+    results = {"dump": phase("dumpcore-w1", "dumpcore-w1-zstd", 2.0, 2.5),
+               "restore": phase("dumpcore-p2", "dumpcore-p2-zstd", 4.0, 3.0)}
+    c = compression_summary(results, {"dumpcore": 1000, "dumpcore-zstd": 250})
+    assert (c["uncompressed_bytes"], c["compressed_bytes"], c["size_ratio"]) == (1000, 250, 4.0)
+    assert c["dump"]["seconds"] == [2.0, 2.5] and c["dump"]["time_ratio"] == 1.25
+    assert c["restore"]["rows_per_s"] == [250, 333] and c["restore"]["time_ratio"] == 0.75
