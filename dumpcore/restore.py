@@ -47,8 +47,9 @@ from .prisma import restore_plan
 from .schema import ForeignKey, load_schema
 from .scripts import DISABLE_STATEMENTS, cleanup_statements
 from .sqltext import Statement, classify, split_statements, trigger_table
-from .state import (Journal, StateDir, check_committed_rows_present, check_journal_target, resolve_state_dir,
-                    server_identity, start_event)
+from .state import (Journal, StateDir, check_committed_rows_present, check_journal_target,
+                    pending_deferred_triggers, resolve_state_dir, server_identity, start_event,
+                    triggers_deferred_event)
 from .triggercheck import firing_triggers
 from .verify import AgainstReport, live_fingerprint, refuse_stream_file, require_intact, verify_against
 
@@ -606,6 +607,11 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             committed, cleanup_done, bases = _settle_resume(events, m, entries, conn, database)
             journal.open(fresh=False)
             journal.write(event="resume", time=time.time())
+            saved_triggers = pending_deferred_triggers(events)  # dropped by the run that was interrupted
+            if saved_triggers:
+                warnings.append(f"{len(saved_triggers)} trigger(s) dropped by the interrupted --defer-triggers "
+                                "restore are re-created after the load: "
+                                + ", ".join(f"`{t.name}`" for t in saved_triggers))
         else:
             journal.open(fresh=True)
             journal.write(**start_event(server, database))
@@ -621,7 +627,10 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             for stmt in DISABLE_STATEMENTS:
                 conn.execute(stmt)
             if opts.defer_triggers:
-                saved_triggers = _defer_triggers(conn, state, database, target, chosen)
+                pending = saved_triggers
+                saved_triggers = pending + _defer_triggers(
+                    conn, state, database, target, chosen,
+                    lambda ts: journal.write(**triggers_deferred_event(pending + ts)))  # journaled before the DROPs
             elif opts.fire_triggers:
                 firing = firing_triggers(conn, database, entries, opts.cleanup)
                 if firing:
@@ -681,6 +690,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         finally:
             if saved_triggers:
                 _recreate_triggers(options, database, saved_triggers)
+                journal.write(event="triggers_restored")
             journal.close()
         warnings += compare_live_counts(conn, database, entries, results)
     summary = RestoreSummary(database, results, time.monotonic() - t0, warnings,
@@ -714,7 +724,8 @@ def _keep_trigger(kind, text: str, live: set[str], chosen: set[str]) -> bool:
     return not table or table in chosen
 
 
-def _defer_triggers(conn: Connection, state: StateDir, database: str, target: _Target, chosen: list[str]) -> list:
+def _defer_triggers(conn: Connection, state: StateDir, database: str, target: _Target, chosen: list[str],
+                    before_drop: Callable[[list], None]) -> list:
     """Save the target's triggers on restored tables to a file, then drop them."""
     saved = [t for name in chosen for t in target.triggers.get(name, [])]
     if not saved:
@@ -728,6 +739,7 @@ def _defer_triggers(conn: Connection, state: StateDir, database: str, target: _T
                     "DELIMITER ;\n")
         f.flush()
         os.fsync(f.fileno())
+    before_drop(saved)
     for t in saved:
         conn.execute(f"DROP TRIGGER {quote_ident(database)}.{quote_ident(t.name)}")
     return saved

@@ -216,3 +216,24 @@ def check_committed_rows_present(events: list[dict], path: Path, manifest: Manif
         raise RestoreError(f"cannot resume: the journal {path} does not describe `{database}` any more: "
                            + ", ".join(short) + " (the database was dropped, emptied or changed since)",
                            hint="run without --resume to restore from the start")
+
+
+def triggers_deferred_event(triggers: list) -> dict:
+    """The journal line written once ``--defer-triggers`` dropped the target's triggers: their
+    full definitions, so a restore killed before re-creating them can still do it on --resume."""
+    return {"event": "triggers_deferred", "triggers": [
+        {"name": t.name, "table": t.table, "sql_mode": t.sql_mode, "create_sql": t.create_sql} for t in triggers]}
+
+
+def pending_deferred_triggers(events: list[dict]) -> list:
+    """Triggers an interrupted restore dropped and did not re-create (``Trigger`` objects)."""
+    from .schema import Trigger
+
+    pending: list = []
+    for ev in events:
+        if ev.get("event") == "triggers_deferred":
+            pending = [Trigger(t["name"], t["table"], t.get("create_sql", ""), t.get("sql_mode"))
+                       for t in ev.get("triggers", []) if isinstance(t, dict)]
+        elif ev.get("event") == "triggers_restored":
+            pending = []
+    return pending

@@ -202,3 +202,28 @@ def test_parallel_restore_while_another_client_writes_elsewhere(server, conn, ma
         assert summary.tables[t["name"]].live == t["rows"] == \
             int(conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.{quote_ident(t['name'])}"))
     assert_same_database(conn, name, db)
+
+
+def test_kill9_of_a_restore_with_deferred_triggers_then_resume_brings_them_back(server, conn, many_chunks,
+                                                                                tmp_path, db):
+    """The triggers were dropped for the load; the kill came before they were re-created.
+    --resume must re-create them from the journal (before: they stayed lost, silently)."""
+    name, out = many_chunks
+    d = copy_dump(out, tmp_path / "d")
+    q = quote_ident(db)
+    conn.execute(f"CREATE TABLE {q}.items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, created_at DATETIME NOT NULL)")
+    conn.execute(f"CREATE TRIGGER {q}.stamp BEFORE INSERT ON {q}.items FOR EACH ROW SET NEW.created_at = NOW()")
+    journal = d / "journal" / f"{db}.jsonl"
+    proc = subprocess.Popen([str(DUMPCORE), "restore", str(d), "-D", db, "--defer-triggers", "--parallel", "2", "-q",
+                             *conn_args(server)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_for(lambda: _commits(journal) >= 3)
+    proc.kill()
+    proc.wait()
+    triggers = f"SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{db}'"
+    assert conn.scalar(triggers) == "0", "the kill must land while the trigger is dropped"
+    res = dumpcore("restore", str(d), "-D", db, "--resume", *conn_args(server))
+    assert res.returncode == 0, res.stderr.decode()
+    assert ("Warning: 1 trigger(s) dropped by the interrupted --defer-triggers restore are re-created after the "
+            "load: `stamp`") in res.stderr.decode()
+    assert conn.scalar(triggers) == "1"
+    assert_same_database(conn, name, db)  # the trigger did not fire during the resumed load
