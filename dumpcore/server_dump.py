@@ -36,6 +36,7 @@ from .dump import DumpOptions, DumpProgress, DumpSummary, Snapshot, _check_outpu
 from .errors import DumpIntegrityError, OutputError, StreamClosedError, UnknownDatabaseError, UsageError
 from .hashing import hash_file
 from .manifest import FORMAT, MANIFEST_NAME, SERVER_FORMAT, Manifest, read_manifest, write_manifest
+from .chunk_check import require_plain_inserts
 from .partials import PartialDir, partial_path, remove_partial, sweep_partials
 from .private import make_private_tree
 from .replication import describe
@@ -327,6 +328,9 @@ def restore_databases(directory: str | os.PathLike, options: ConnectionOptions, 
     t0 = time.monotonic()
     if opts.verify:
         _, entries = _require_intact(directory, databases)
+        for e in entries:  # each database's chunks hold only their own tables' INSERTs, before any write
+            sub = read_manifest(directory / e["directory"], (FORMAT,))
+            require_plain_inserts(sub.directory, sub, sub.tables)
     else:
         entries = _chosen(read_server_manifest(directory), databases)
     if opts.tables and len(entries) != 1:
