@@ -243,7 +243,7 @@ def dump(
         print_dump_summary(summary)
         if not stdout:
             err(f"dump written to {summary.output}")
-        if summary.compression.enabled:
+        if summary.compression.enabled and summary.bytes:
             ratio = f"{summary.sql_bytes / summary.bytes:.1f}x smaller" if summary.bytes else "no data"
             err(f"compressed with {summary.compression.describe()}: {_human_bytes(summary.bytes)} stored for "
                 f"{_human_bytes(summary.sql_bytes)} of SQL ({ratio}); scripts/load.sql cannot load .zst chunks: "

@@ -584,7 +584,7 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         pre = [] if opts.no_schema else ["schema.sql"]
         post = [] if opts.no_schema else ["triggers.sql"]
         build_scripts(p.plan, data_files, post_data=post, pre_data=pre,
-                      compressed=opts.compression.enabled).write(partial / "scripts")
+                      compressed=any(data_files.values()) and opts.compression.enabled).write(partial / "scripts")
         seconds = time.monotonic() - t0
         other_files = [{"file": str(f.relative_to(partial)), "bytes": f.stat().st_size,
                         "xxh3_128": hash_file(f)[0]}

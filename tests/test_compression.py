@@ -259,3 +259,13 @@ def test_bench_reports_size_ratio_and_seconds_with_and_without_compression():
     assert (c["uncompressed_bytes"], c["compressed_bytes"], c["size_ratio"]) == (1000, 250, 4.0)
     assert c["dump"]["seconds"] == [2.0, 2.5] and c["dump"]["time_ratio"] == 1.25
     assert c["restore"]["rows_per_s"] == [250, 333] and c["restore"]["time_ratio"] == 0.75
+
+
+def test_compressed_no_data_dump_keeps_the_plain_load_sql(server, school_dumps, tmp_path):
+    name = school_dumps[0]
+    out = tmp_path / "schema-only"
+    proc = dumpcore("dump", name, "-o", str(out), "--no-data", "--compress", "zstd", *conn_args(server))
+    assert proc.returncode == 0, proc.stderr.decode()
+    load = (out / "scripts" / "load.sql").read_text()
+    assert "SOURCE schema.sql;" in load and "COMPRESSED" not in load
+    assert not (out / "scripts" / "load-zstd.sh").exists() and "compressed with" not in proc.stderr.decode()
