@@ -13,6 +13,7 @@ from .chunks import STREAM_END, ChunkInfo, chunk_trailer, stream_table_marker
 from .compression import decompressed_chunk
 from .errors import DumpIntegrityError, StreamClosedError
 from .hashing import hash_bytes
+from .sqltext import comment_text
 from .scripts import DISABLE_STATEMENTS, ENABLE_STATEMENTS, render
 from .verify import require_intact
 
@@ -39,7 +40,7 @@ def cat_dump(directory: str | Path, out: BinaryIO | None = None) -> CatSummary:
     files = m.data.get("files") or {}
     summary = CatSummary(0, 0, 0)
     try:
-        out.write(render(DISABLE_STATEMENTS, f"dumpcore cat of {directory} (`{m.database}`, snapshot "
+        out.write(render(DISABLE_STATEMENTS, f"dumpcore cat of {comment_text(str(directory))} (`{comment_text(m.database)}`, snapshot "
                                              f"{m.data.get('snapshot_at')})").encode())
         if files.get("schema"):
             out.write(_checked(directory, files["schema"], other[files["schema"]]))

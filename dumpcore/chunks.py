@@ -21,7 +21,7 @@ from .connection import quote_ident
 from .encoder import encode_rows, encode_value
 from .encoder.reference import MASK64
 from .hashing import chunk_hasher
-from .sqltext import validate
+from .sqltext import comment_text, uncomment_text, validate
 
 UPSERT_VALUES = "values"  # MariaDB, MySQL < 8.0.19: c=VALUES(c)
 UPSERT_ROW_ALIAS = "row_alias"  # MySQL >= 8.0.19: VALUES (...) AS new ON DUPLICATE KEY UPDATE c=new.c
@@ -258,7 +258,16 @@ STREAM_END = b"-- dumpcore-end\n"
 
 
 def stream_table_marker(table: str) -> bytes:
-    return STREAM_TABLE_PREFIX + table.encode("utf-8") + b"\n"
+    """The comment line before a table's chunks; the name is escaped (``comment_text``),
+    so no name can end the comment and become SQL."""
+    return STREAM_TABLE_PREFIX + comment_text(table).encode("utf-8") + b"\n"
+
+
+def parse_stream_table_marker(line: bytes) -> str | None:
+    """The table name of a marker line written by ``stream_table_marker``, else None."""
+    if not line.startswith(STREAM_TABLE_PREFIX):
+        return None
+    return uncomment_text(line[len(STREAM_TABLE_PREFIX):].rstrip(b"\r\n").decode("utf-8", "replace"))
 
 
 def chunk_trailer(info: ChunkInfo) -> bytes:

@@ -31,6 +31,7 @@ from .partials import PartialDir, partial_path, remove_partial, sweep_partials
 from .private import make_private_tree
 from .replication import SnapshotPosition, binlog_enabled, block_commits, off_position, read_from_snapshot, read_locked
 from .schema import Schema, load_schema
+from .sqltext import comment_text
 from .scripts import (DISABLE_STATEMENTS, ENABLE_STATEMENTS, build_scripts, render, render_schema,
                       schema_statements, trigger_statements)
 from .stream import BATCH_ROWS, check_where, row_source, start_snapshot, table_query
@@ -554,12 +555,12 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         partial_dir = PartialDir(out)  # 0700 from the start: no file under it is ever readable by others
         problems: list[str] = []
         if not opts.no_schema:
-            header = f"dumpcore {__version__}: schema of `{database}` (run in the target database)"
+            header = f"dumpcore {__version__}: schema of `{comment_text(database)}` (run in the target database)"
             (partial / "schema.sql").write_text(
                 render_schema(schema_statements(p.schema, p.tables, problems), header), encoding="utf-8")
             (partial / "triggers.sql").write_text(
                 render_schema(trigger_statements(p.schema, p.tables, problems),
-                              f"dumpcore {__version__}: triggers of `{database}`, created after the data"),
+                              f"dumpcore {__version__}: triggers of `{comment_text(database)}`, created after the data"),
                 encoding="utf-8")
             (partial / "database.sql").write_text(render([p.schema.create_database_sql],
                                                           "CREATE DATABASE for restoring under the source name"),
@@ -655,11 +656,11 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
     p = _prepare(options, database, opts, snapshot)
     try:
         problems: list[str] = []
-        head = (f"dumpcore {__version__} stream of `{database}` from {p.conn.server_version}, "
-                f"snapshot {p.snapshot_at}\nload order: {', '.join(p.tables)}")
+        head = (f"dumpcore {__version__} stream of `{comment_text(database)}` from {p.conn.server_version}, "
+                f"snapshot {p.snapshot_at}\nload order: {', '.join(comment_text(t) for t in p.tables)}")
         if use_database:
             out.write(render_schema([p.schema.create_database_sql, f"USE {quote_ident(database)}"],
-                                    f"database `{database}`").encode())
+                                    f"database `{comment_text(database)}`").encode())
         out.write(render(DISABLE_STATEMENTS, head).encode())
         if not opts.no_schema:
             out.write(render_schema(schema_statements(p.schema, p.tables, problems), "schema").encode())

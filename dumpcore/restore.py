@@ -46,7 +46,7 @@ from .private import open_private, private_dir
 from .prisma import restore_plan
 from .schema import ForeignKey, load_schema
 from .scripts import DISABLE_STATEMENTS, cleanup_statements
-from .sqltext import Statement, classify, split_statements, trigger_table
+from .sqltext import Statement, classify, comment_text, split_statements, trigger_table
 from .state import (Journal, StateDir, check_committed_rows_present, check_journal_target,
                     pending_deferred_triggers, resolve_state_dir, server_identity, start_event,
                     triggers_deferred_event)
@@ -255,12 +255,16 @@ def _run_schema_file(conn: Connection, path: Path, keep: Callable[[tuple[str, st
     """Run the statements of schema.sql / triggers.sql that ``keep`` accepts."""
     if not path.is_file():
         return
-    for stmt in split_statements(path.read_text(encoding="utf-8")):
+    # Bytes as written: an object's text is in the character set it was created in
+    # (surrogateescape carries any byte through the str splitter unchanged), and
+    # comments inside a routine body are part of it.
+    text = path.read_bytes().decode("utf-8", "surrogateescape")
+    for stmt in split_statements(text, keep_comments=True):
         kind = classify(stmt.text) or _drop_kind(stmt)
         if not keep(kind, stmt.text):
             continue
         try:
-            conn.execute(stmt.text, context=f"{path.name}:{stmt.line}")
+            conn.execute(stmt.text.encode("utf-8", "surrogateescape"), context=f"{path.name}:{stmt.line}")
         except ServerError as exc:
             if kind and kind[0] == "VIEW":  # a view over a table that is not restored
                 warnings.append(f"view `{kind[1]}` not created: {exc.one_line()}")
@@ -734,7 +738,7 @@ def _defer_triggers(conn: Connection, state: StateDir, database: str, target: _T
     private_dir(path.parent, parents=True)
     with open_private(path, "w", encoding="utf-8") as f:
         for t in saved:
-            f.write(f"-- trigger `{t.name}` on `{t.table}` (sql_mode {t.sql_mode})\n"
+            f.write(f"-- trigger `{comment_text(t.name)}` on `{comment_text(t.table)}` (sql_mode {t.sql_mode})\n"
                     f"SET SESSION SQL_MODE = {quote_string(t.sql_mode or '')};\nDELIMITER ;;\n{t.create_sql};;\n"
                     "DELIMITER ;\n")
         f.flush()

@@ -267,6 +267,20 @@ def strip_definer(sql: str) -> str:
     return _DEFINER_RE.sub("", sql, count=1)
 
 
+_IDENT = r"(?:`(?:[^`]|``)+`|[\w$]+)"
+_TRIGGER_HEAD_RE = re.compile(
+    rf"^CREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?{_IDENT}(?:\s*\.\s*{_IDENT})?\s+(?P<when>BEFORE|AFTER)\s+"
+    rf"(?P<what>INSERT|UPDATE|DELETE)\s+ON\s+{_IDENT}(?:\s*\.\s*{_IDENT})?\s+FOR\s+EACH\s+ROW\b", re.IGNORECASE)
+
+
+def trigger_in_current_database(sql: str, name: str, table: str) -> str:
+    """SHOW CREATE TRIGGER gives the statement as it was typed, database-qualified names
+    included (``CREATE TRIGGER db.tr ... ON db.t``): its head is rewritten with bare
+    names so the trigger is created in the database being restored."""
+    return _TRIGGER_HEAD_RE.sub(lambda m: f"CREATE TRIGGER {quote_ident(name)} {m.group('when')} {m.group('what')} "
+                                          f"ON {quote_ident(table)} FOR EACH ROW", sql, count=1)
+
+
 def _load_ddl_text(conn: Connection, schema: Schema) -> None:
     qdb = quote_ident(schema.database)
     # SHOW CREATE qualifies names relative to the current database: from inside it,
@@ -289,7 +303,8 @@ def _load_ddl_text(conn: Connection, schema: Schema) -> None:
         "EVENT_MANIPULATION, ACTION_ORDER"
     ):
         rows = conn.query_text(f"SHOW CREATE TRIGGER {qdb}.{quote_ident(name)}")
-        schema.triggers.append(Trigger(name, table, strip_definer(rows[0][2]), rows[0][1]))
+        text = trigger_in_current_database(strip_definer(rows[0][2]), name, table)
+        schema.triggers.append(Trigger(name, table, text, rows[0][1]))
     for name, kind in conn.query_text(
         "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES "
         f"WHERE ROUTINE_SCHEMA = {quote_string(schema.database)} ORDER BY ROUTINE_TYPE, ROUTINE_NAME"

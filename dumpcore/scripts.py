@@ -26,7 +26,7 @@ import re
 from .connection import quote_ident, quote_string
 from .ordering import LoadPlan
 from .schema import Schema
-from .sqltext import check_server_ddl, validate
+from .sqltext import check_server_ddl, comment_text, validate
 
 # Strict, so a value that no longer fits (a column a migration narrowed) is an error, not
 # a silent truncation; ALLOW_INVALID_DATES and no NO_ZERO_DATE / NO_ZERO_IN_DATE, so every
@@ -88,7 +88,7 @@ def cleanup_statements(plan: LoadPlan, tables: list[str] | None = None, truncate
         if cycle is None:
             out += [f"DELETE FROM {quote_ident(t)}" for t in names]
             continue
-        out.append(f"-- FK cycle {' <-> '.join(cycle.tables)}: emptied whole with FK checks off for these statements")
+        out.append(f"-- FK cycle {' <-> '.join(comment_text(t) for t in cycle.tables)}: emptied whole with FK checks off for these statements")
         out.append("SET @dumpcore_cleanup_fk = @@SESSION.FOREIGN_KEY_CHECKS")
         out.append("SET SESSION FOREIGN_KEY_CHECKS = 0")
         out += [f"DELETE FROM {quote_ident(t)}" for t in names]
@@ -131,7 +131,7 @@ def build_scripts(plan: LoadPlan, data_files: dict[str, list[str]] | None = None
     ``post_data``: further files sourced after the data (triggers).
     ``compressed``: the data files are .sql.zst (see compressed_load_scripts).
     """
-    title = f"dumpcore plan for `{plan.database}`: {len(plan.load_order)} tables"
+    title = f"dumpcore plan for `{comment_text(plan.database)}`: {len(plan.load_order)} tables"
     disable = render(DISABLE_STATEMENTS, f"{title}\ndisable.sql: session settings for a safe load")
     enable = render(ENABLE_STATEMENTS, f"{title}\nenable.sql: restores the settings saved by disable.sql")
     cleanup = render(cleanup_statements(plan), f"{title}\ncleanup.sql: empties every table, children first")
@@ -143,9 +143,9 @@ def build_scripts(plan: LoadPlan, data_files: dict[str, list[str]] | None = None
     for table in plan.load_order:
         files = (data_files or {}).get(table)
         if files is None:
-            load_lines.append(f"-- {table}: no data files in this plan")
+            load_lines.append(f"-- {comment_text(table)}: no data files in this plan")
             continue
-        load_lines.append(f"-- {table}: {len(files)} file(s)")
+        load_lines.append(f"-- {comment_text(table)}: {len(files)} file(s)")
         load_lines += [f"SOURCE {_client_path(f)};" for f in files]
     for f in post_data or []:
         load_lines.append(f"SOURCE {_client_path(f)};")

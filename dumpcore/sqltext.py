@@ -57,8 +57,12 @@ class Statement:
 _DELIMITER_RE = re.compile(r"^[ \t]*DELIMITER[ \t]+(\S+)[ \t]*$", re.IGNORECASE | re.MULTILINE)
 
 
-def split_statements(text: str) -> list[Statement]:
-    """Split SQL text into statements (without their delimiter), like the mysql client."""
+def split_statements(text: str, keep_comments: bool = False) -> list[Statement]:
+    """Split SQL text into statements (without their delimiter), like the mysql client.
+
+    ``keep_comments``: comments inside a statement stay in its text (routine and trigger
+    bodies reach the server byte for byte); comments between statements are dropped.
+    """
     out: list[Statement] = []
     delim = ";"
     i, n = 0, len(text)
@@ -102,6 +106,9 @@ def split_statements(text: str) -> list[Statement]:
         if c == "#" or (c == "-" and text.startswith("--", i) and (i + 2 >= n or text[i + 2] in " \t\r\n")):
             j = text.find("\n", i)
             j = n if j < 0 else j
+            if keep_comments and ("".join(buf) + text[start:i]).strip():
+                i = j
+                continue
             buf.append(text[start:i])
             start = j
             i = j
@@ -109,7 +116,8 @@ def split_statements(text: str) -> list[Statement]:
         if c == "/" and text.startswith("/*", i):
             j = text.find("*/", i + 2)
             j = n if j < 0 else j + 2
-            if not (text.startswith("/*!", i) or text.startswith("/*M!", i)):
+            inside = keep_comments and ("".join(buf) + text[start:i]).strip()
+            if not (text.startswith("/*!", i) or text.startswith("/*M!", i) or inside):
                 buf.append(text[start:i] + " ")
                 start = j
             line += text[i:j].count("\n")
@@ -125,6 +133,27 @@ def split_statements(text: str) -> list[Statement]:
         i += 1
     flush(n)
     return out
+
+
+# Text written into a `--` comment line (names of tables, files, databases): a line
+# break there would end the comment and make the rest of the name executable SQL.
+_COMMENT_UNSAFE_RE = re.compile(r"[\\\x00-\x1f\x7f\x85\u2028\u2029]|\*/")
+_COMMENT_NAMED = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\t", "\x00": "\\0", "*/": "*\\/"}
+_COMMENT_UNESCAPE_RE = re.compile(r"\\(?:u([0-9a-f]{4})|(.))")
+
+
+def comment_text(text: str) -> str:
+    """``text`` made safe for a comment: no line break, NUL or ``*/`` survives (``\\n``,
+    ``\\r``, ``\\0``, ``*\\/``, ``\\uXXXX``; a backslash is doubled). ``uncomment_text``
+    reads it back."""
+    return _COMMENT_UNSAFE_RE.sub(lambda m: _COMMENT_NAMED.get(m.group(0)) or f"\\u{ord(m.group(0)):04x}", text)
+
+
+def uncomment_text(text: str) -> str:
+    """The inverse of ``comment_text``."""
+    plain = {"n": "\n", "r": "\r", "0": "\x00", "/": "/", "\\": "\\"}
+    return _COMMENT_UNESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else plain.get(m.group(2), m.group(2)),
+                                    text)
 
 
 def parse_one(sql: str):

@@ -8,8 +8,8 @@ from dumpcore.connection import Connection, quote_ident, quote_string
 
 def table_names(conn: Connection, database: str) -> list[str]:
     return [r[0] for r in conn.query_text(
-        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '%s' AND TABLE_TYPE = 'BASE TABLE' "
-        "ORDER BY TABLE_NAME" % database)]
+        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s AND TABLE_TYPE = 'BASE TABLE' "
+        "ORDER BY TABLE_NAME" % quote_string(database))]
 
 
 def checksum(conn: Connection, database: str) -> dict[str, str]:
@@ -64,6 +64,8 @@ def assert_same_database(conn: Connection, source: str, target: str, tables: lis
         for i, (ra, rb) in enumerate(zip(a, b)):
             assert ra == rb, f"{t}: row {i} differs: {ra!r} != {rb!r}"
         total += len(a)
+    if not tables and not columns_of_source:
+        assert_same_objects(conn, source, target, tconn)
     return total
 
 
@@ -77,8 +79,57 @@ def schema_objects(conn: Connection, database: str) -> dict[str, list[str]]:
     return {k: sorted(r[0] for r in conn.query_text(q % database)) for k, q in queries.items()}
 
 
-def assert_same_objects(conn: Connection, source: str, target: str) -> dict[str, list[str]]:
-    """The same views, triggers and routines (by name) on both sides; returns them."""
-    a, b = schema_objects(conn, source), schema_objects(conn, target)
+def assert_same_objects(conn: Connection, source: str, target: str,
+                        target_conn: Connection | None = None) -> dict[str, list[str]]:
+    """The same views, triggers and routines (by name) on both sides, each with the same
+    definition and creation context, and the same events and sequences (with their next
+    value): see ``object_state``. Returns the names."""
+    tconn = target_conn or conn
+    a, b = schema_objects(conn, source), schema_objects(tconn, target)
     assert a == b, f"schema objects differ: {source} {a} != {target} {b}"
+    sa, sb = object_state(conn, source), object_state(tconn, target)
+    for kind in sa:
+        assert sa[kind] == sb[kind], f"{kind} differ:\n source {sa[kind]}\n target {sb[kind]}"
     return a
+
+
+# -- objects around the tables ----------------------------------------------------------
+# What each object was created under (information_schema's context columns) and its
+# definition; DEFINER is left out (a restore creates objects as the restoring user).
+_OBJECT_QUERIES = {
+    "views": ("SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, IS_UPDATABLE, SECURITY_TYPE, ALGORITHM, "
+              "CHARACTER_SET_CLIENT, COLLATION_CONNECTION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = {db} "
+              "ORDER BY TABLE_NAME"),
+    "triggers": ("SELECT TRIGGER_NAME, EVENT_MANIPULATION, EVENT_OBJECT_TABLE, ACTION_ORDER, ACTION_STATEMENT, "
+                 "ACTION_TIMING, SQL_MODE, CHARACTER_SET_CLIENT, COLLATION_CONNECTION, DATABASE_COLLATION "
+                 "FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = {db} ORDER BY TRIGGER_NAME"),
+    "routines": ("SELECT ROUTINE_NAME, ROUTINE_TYPE, DATA_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, DTD_IDENTIFIER, "
+                 "ROUTINE_DEFINITION, IS_DETERMINISTIC, SQL_DATA_ACCESS, SECURITY_TYPE, SQL_MODE, ROUTINE_COMMENT, "
+                 "CHARACTER_SET_CLIENT, COLLATION_CONNECTION, DATABASE_COLLATION FROM information_schema.ROUTINES "
+                 "WHERE ROUTINE_SCHEMA = {db} ORDER BY ROUTINE_TYPE, ROUTINE_NAME"),
+    "parameters": ("SELECT SPECIFIC_NAME, ROUTINE_TYPE, ORDINAL_POSITION, PARAMETER_MODE, PARAMETER_NAME, DTD_IDENTIFIER, "
+                   "CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.PARAMETERS WHERE SPECIFIC_SCHEMA = {db} "
+                   "ORDER BY SPECIFIC_NAME, ROUTINE_TYPE, ORDINAL_POSITION"),
+    "events": ("SELECT EVENT_NAME, TIME_ZONE, EVENT_BODY, EVENT_DEFINITION, EVENT_TYPE, EXECUTE_AT, INTERVAL_VALUE, "
+               "INTERVAL_FIELD, SQL_MODE, STARTS, ENDS, STATUS, ON_COMPLETION, EVENT_COMMENT, CHARACTER_SET_CLIENT, "
+               "COLLATION_CONNECTION, DATABASE_COLLATION FROM information_schema.EVENTS WHERE EVENT_SCHEMA = {db} "
+               "ORDER BY EVENT_NAME"),
+}
+
+
+def object_state(conn: Connection, database: str) -> dict[str, list]:
+    """Every view, trigger, routine (packages too), parameter, event and sequence of
+    ``database`` as the server records them, with the database's name taken out."""
+    db = quote_string(database)
+    state: dict[str, list] = {}
+    qualified = (quote_ident(database) + ".").encode()
+    for kind, sql in _OBJECT_QUERIES.items():
+        state[kind] = [tuple(v.replace(qualified, b"`DB`.") if isinstance(v, bytes) else v for v in row)
+                       for row in conn.query(sql.format(db=db))]
+    state["sequences"] = []
+    for (name,) in conn.query_text("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s "
+                                   "AND TABLE_TYPE = 'SEQUENCE' ORDER BY TABLE_NAME" % db):
+        q = f"{quote_ident(database)}.{quote_ident(name)}"
+        create = conn.query_text(f"SHOW CREATE SEQUENCE {q}")[0][1]
+        state["sequences"].append((name, create, conn.query(f"SELECT * FROM {q}")))
+    return state
