@@ -182,6 +182,10 @@ def dump(
     where: Annotated[Optional[str], typer.Option("--where", help="Only rows matching this condition, every table.")] = None,
     no_data: Annotated[bool, typer.Option("--no-data", help="Schema only.")] = False,
     no_schema: Annotated[bool, typer.Option("--no-schema", help="Data only.")] = False,
+    routines: Annotated[Optional[bool], typer.Option("--routines/--skip-routines", help="Routines and packages (default: "
+                        "with the whole database, not with a table list).", show_default=False)] = None,
+    events: Annotated[Optional[bool], typer.Option("--events/--skip-events", help="Events (default: as for routines).",
+                      show_default=False)] = None,
     chunk_size: Annotated[str, typer.Option("--chunk-size", help="Bytes per chunk file (e.g. 64MiB, 10MB).")] = "64MiB",
     statement_size: Annotated[str, typer.Option("--statement-size",
                                                 help="Bytes per INSERT (capped by max_allowed_packet).")] = "1MiB",
@@ -218,7 +222,7 @@ def dump(
     if database is None and not all_databases:
         raise UsageError("give a DATABASE, -B DATABASE..., or -A")
     opts = dump_api.DumpOptions(tables=[] if many else list(tables or []), exclude=list(exclude or []), where=where, no_data=no_data,
-                                no_schema=no_schema, chunk_size=dump_api.parse_size(chunk_size),
+                                no_schema=no_schema, routines=routines, events=events, chunk_size=dump_api.parse_size(chunk_size),
                                 statement_size=dump_api.parse_size(statement_size), validate=validate,
                                 workers=workers, prisma=str(prisma) if prisma else None,
                                 compression=parse_compression(compress), annotate=annotate,

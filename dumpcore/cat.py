@@ -60,8 +60,9 @@ def cat_dump(directory: str | Path, out: BinaryIO | None = None) -> CatSummary:
                 summary.chunks += 1
                 summary.rows += c["rows"]
                 summary.bytes += c.get("uncompressed_bytes", c["bytes"])
-        if files.get("triggers"):
-            out.write(_checked(directory, files["triggers"], other[files["triggers"]]))
+        for kind in ("triggers", "events", "views"):  # after the data, in the dump's order
+            if files.get(kind):
+                out.write(_checked(directory, files[kind], other[files[kind]]))
         out.write(render(ENABLE_STATEMENTS, "settings restored").encode())
         out.write(STREAM_END)
         out.flush()

@@ -31,6 +31,7 @@ from .partials import PartialDir, partial_path, remove_partial, sweep_partials
 from .private import make_private_tree
 from .replication import SnapshotPosition, binlog_enabled, block_commits, off_position, read_from_snapshot, read_locked
 from .schema import Schema, load_schema
+from .objects import ObjectSelection, event_statements, manifest_objects, select_objects, view_statements
 from .sqltext import comment_text
 from .scripts import (DISABLE_STATEMENTS, ENABLE_STATEMENTS, build_scripts, render, render_schema,
                       schema_statements, trigger_statements)
@@ -75,6 +76,8 @@ class DumpOptions:
     annotate: bool = False  # a comment naming each row through its relations (dumpcore.annotate)
     labels: list[str] = field(default_factory=list)  # TABLE=COLUMN: the label column of a table
     stats: list[str] = field(default_factory=list)  # TABLE.COLUMN: a count per value (dumpcore.stats)
+    routines: bool | None = None  # None: with the whole database, not with a table list (dumpcore.objects)
+    events: bool | None = None  # likewise
 
 
 class DumpProgress(Protocol):
@@ -140,6 +143,7 @@ class _Prepared:
     extra: dict = field(default_factory=dict)  # manifest entries from optional features (prisma, stats, ...)
     annotator: "annotate.Annotator | None" = None  # --annotate
     stats: list = field(default_factory=list)  # --stats specs, counted before the snapshot ends
+    objects: ObjectSelection | None = None  # views, routines, events carried; tables whose rows are not dumped
 
     def end_snapshot(self) -> None:
         if self.owns_snapshot:
@@ -271,12 +275,16 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
         form = UPSERT_VALUES
         if conn.flavour == "mysql" and version_tuple(conn.server_version) >= (8, 0, 19):
             form = UPSERT_ROW_ALIAS  # VALUES() in ON DUPLICATE KEY UPDATE is deprecated there
+        sel = select_objects(schema, chosen, not opts.tables, opts.routines, opts.events)
+        warnings += sel.warnings(schema)
+        extra["objects"] = manifest_objects(schema, sel, chosen)
         labels = annotate.parse_labels(opts.labels, schema)
         annotator = None
         if opts.annotate:
             annotator = annotate.Annotator(options, schema, database, labels)
         return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings, pool,
-                         snap.replication, owns, extra, annotator, stats.parse_stats(opts.stats, schema, chosen))
+                         snap.replication, owns, extra, annotator, stats.parse_stats(opts.stats, schema, chosen),
+                         objects=sel)
     except BaseException:
         if owns:
             snap.close()
@@ -340,6 +348,8 @@ def _units(p: _Prepared, opts: DumpOptions) -> list[_Unit]:
     several key ranges so that workers share it."""
     units: list[_Unit] = []
     for name in p.tables:
+        if p.objects and name in p.objects.no_data:
+            continue
         t = p.schema.tables[name]
         pk = t.primary_key
         parts = 1
@@ -519,7 +529,20 @@ def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
         "rows": result.rows if result else 0,
         "bytes": result.bytes if result else 0,
         "chunks": [c.to_dict() for c in result.chunks] if result else [],
+        **({"rows_not_dumped": f"{p.objects.no_data[name]}: its rows live elsewhere"}
+           if p.objects and name in p.objects.no_data else {}),
     }
+
+
+POST_DATA_FILES = ("triggers", "events", "views")  # in this order, after the data; views last (see objects)
+
+
+def _post_data(p: _Prepared, problems: list[str]) -> list[tuple[str, list]]:
+    """Triggers, events and views, each as (name, statements), in POST_DATA_FILES order."""
+    sel = p.objects
+    return [("triggers", trigger_statements(p.schema, p.tables, problems)),
+            ("events", event_statements(p.schema.events) if sel.events else []),
+            ("views", view_statements(p.schema, sel.views, problems))]
 
 
 def _check_output_dir(out: Path) -> None:
@@ -556,12 +579,12 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         problems: list[str] = []
         if not opts.no_schema:
             header = f"dumpcore {__version__}: schema of `{comment_text(database)}` (run in the target database)"
-            (partial / "schema.sql").write_text(
-                render_schema(schema_statements(p.schema, p.tables, problems), header), encoding="utf-8")
-            (partial / "triggers.sql").write_text(
-                render_schema(trigger_statements(p.schema, p.tables, problems),
-                              f"dumpcore {__version__}: triggers of `{comment_text(database)}`, created after the data"),
-                encoding="utf-8")
+            sel = p.objects
+            (partial / "schema.sql").write_bytes(
+                render_schema(schema_statements(p.schema, p.tables, problems, sel.routines), header))
+            for name, items in _post_data(p, problems):
+                (partial / f"{name}.sql").write_bytes(render_schema(
+                    items, f"dumpcore {__version__}: {name} of `{comment_text(database)}`, created after the data"))
             (partial / "database.sql").write_text(render([p.schema.create_database_sql],
                                                           "CREATE DATABASE for restoring under the source name"),
                                                    encoding="utf-8")
@@ -575,7 +598,8 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
                 results = _dump_parallel(p, partial, opts, progress)
             else:
                 for name in p.tables:
-                    results[name] = _dump_table(p, name, sink, opts, progress)
+                    if name not in p.objects.no_data:
+                        results[name] = _dump_table(p, name, sink, opts, progress)
         sink.drain()
         if progress:
             progress.end()
@@ -583,7 +607,7 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         p.end_snapshot()
         data_files = {t: [c.file for c in r.chunks] for t, r in results.items()}
         pre = [] if opts.no_schema else ["schema.sql"]
-        post = [] if opts.no_schema else ["triggers.sql"]
+        post = [] if opts.no_schema else [f"{name}.sql" for name in POST_DATA_FILES]
         build_scripts(p.plan, data_files, post_data=post, pre_data=pre,
                       compressed=any(data_files.values()) and opts.compression.enabled).write(partial / "scripts")
         seconds = time.monotonic() - t0
@@ -603,12 +627,15 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
             "cycle_details": [c.to_dict() for c in p.plan.cycles],
             "files": {"schema": None if opts.no_schema else "schema.sql",
                       "triggers": None if opts.no_schema else "triggers.sql",
+                      "events": None if opts.no_schema else "events.sql",
+                      "views": None if opts.no_schema else "views.sql",
                       "database": None if opts.no_schema else "database.sql", "scripts": "scripts/"},
             "options": {"tables": opts.tables, "exclude": opts.exclude, "where": opts.where, "no_data": opts.no_data,
                         "no_schema": opts.no_schema, "chunk_size": opts.chunk_size,
                         "statement_size": p.statement_size},
             "tables": [_table_entry(p, results.get(t), t) for t in p.tables],
             "other_files": other_files,
+            "notes": problems,
             **p.extra,
             "totals": {"rows": sum(r.rows for r in results.values()),
                        "bytes": sum(r.bytes for r in results.values()),
@@ -660,16 +687,18 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
                 f"snapshot {p.snapshot_at}\nload order: {', '.join(comment_text(t) for t in p.tables)}")
         if use_database:
             out.write(render_schema([p.schema.create_database_sql, f"USE {quote_ident(database)}"],
-                                    f"database `{comment_text(database)}`").encode())
+                                    f"database `{comment_text(database)}`"))
         out.write(render(DISABLE_STATEMENTS, head).encode())
         if not opts.no_schema:
-            out.write(render_schema(schema_statements(p.schema, p.tables, problems), "schema").encode())
+            out.write(render_schema(schema_statements(p.schema, p.tables, problems, p.objects.routines), "schema"))
         sink = StreamSink(out)
         results: list[TableResult] = []
         if progress:
             progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
         if not opts.no_data:
             for name in p.tables:
+                if name in p.objects.no_data:
+                    continue
                 out.write(stream_table_marker(name))
                 results.append(_dump_table(p, name, sink, opts, progress))
         if progress:
@@ -677,7 +706,8 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
         _take_extras(p, opts)
         p.end_snapshot()
         if not opts.no_schema:
-            out.write(render_schema(trigger_statements(p.schema, p.tables, problems), "triggers").encode())
+            for name, items in _post_data(p, problems):
+                out.write(render_schema(items, name))
         out.write(render(ENABLE_STATEMENTS, "settings restored").encode())
         out.write(STREAM_END)
         out.flush()

@@ -51,6 +51,7 @@ from .state import (Journal, StateDir, check_committed_rows_present, check_journ
                     pending_deferred_triggers, resolve_state_dir, server_identity, start_event,
                     triggers_deferred_event)
 from .triggercheck import firing_triggers
+from .objects import views_to_restore
 from .verify import AgainstReport, live_fingerprint, refuse_stream_file, require_intact, verify_against
 
 # Errors no row-by-row retry can cure: stop the restore instead of rejecting every row.
@@ -117,6 +118,7 @@ class RestoreSummary:
     journal: str = ""
     state_dir: str = ""
     verify_report: AgainstReport | None = None
+    failed_objects: list[str] = field(default_factory=list)  # views (or other objects) that could not be created
 
     @property
     def rows(self) -> int:
@@ -145,6 +147,7 @@ class RestoreSummary:
                         "skipped_chunks": t.skipped_chunks, "seconds": round(t.seconds, 3),
                         "load_method": t.method}
                        for t in self.tables.values()],
+            "failed_objects": self.failed_objects,
             "total_rows": self.rows, "total_rejected": sum(self.rejected.values()),
             "loaded_chunks": sum(t.chunks for t in self.tables.values()),
             "skipped_chunks": sum(t.skipped_chunks for t in self.tables.values()),
@@ -251,7 +254,7 @@ def _preflight(m: Manifest, target: _Target, conn: Connection, database: str, en
 
 
 def _run_schema_file(conn: Connection, path: Path, keep: Callable[[tuple[str, str] | None, str], bool],
-                     warnings: list[str]) -> None:
+                     warnings: list[str], failures: list[str] | None = None) -> None:
     """Run the statements of schema.sql / triggers.sql that ``keep`` accepts."""
     if not path.is_file():
         return
@@ -266,13 +269,14 @@ def _run_schema_file(conn: Connection, path: Path, keep: Callable[[tuple[str, st
         try:
             conn.execute(stmt.text.encode("utf-8", "surrogateescape"), context=f"{path.name}:{stmt.line}")
         except ServerError as exc:
-            if kind and kind[0] == "VIEW":  # a view over a table that is not restored
-                warnings.append(f"view `{kind[1]}` not created: {exc.one_line()}")
+            if kind and kind[0] == "VIEW":  # e.g. invalid on the source: the rest is still restored
+                (warnings if failures is None else failures).append(f"view `{kind[1]}` not created: {exc.one_line()}")
                 continue
             raise
 
 
-_DROP_RE = re.compile(r"^\s*DROP\s+(PROCEDURE|FUNCTION|TRIGGER)\s+IF\s+EXISTS\s+(`(?:[^`]|``)+`|\w+)", re.I)
+_DROP_RE = re.compile(r"^\s*DROP\s+(PROCEDURE|FUNCTION|TRIGGER|EVENT|PACKAGE\s+BODY|PACKAGE)\s+IF\s+EXISTS\s+"
+                      r"(`(?:[^`]|``)+`|\w+)", re.I)
 
 
 def _drop_kind(stmt: Statement) -> tuple[str, str] | None:
@@ -281,7 +285,7 @@ def _drop_kind(stmt: Statement) -> tuple[str, str] | None:
         return None
     name = m.group(2)
     name = name[1:-1].replace("``", "`") if name.startswith("`") else name
-    return m.group(1).upper(), name
+    return " ".join(m.group(1).upper().split()), name
 
 
 # ---------------------------------------------------------------------------
@@ -584,6 +588,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     if opts.verify:
         require_plain_inserts(directory, m, entries)
     warnings: list[str] = []
+    failed: list[str] = []
     if opts.tables:
         for e in entries:
             missing_parents = [p for p in e.get("parents", []) if p not in chosen]
@@ -644,7 +649,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 existing = ({("TABLE", t) for t in target.tables} | {("VIEW", v) for v in target.views}
                             | set(target.routines))
                 _run_schema_file(conn, directory / schema_file,
-                                 lambda kind, text: _keep_schema(kind, existing, set(chosen)), warnings)
+                                 lambda kind, text: _keep_schema(kind, existing, set(chosen)), warnings, failed)
             if not opts.resume:
                 bases = {}
                 if opts.cleanup:
@@ -690,6 +695,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 live_triggers = {t.name for ts in target.triggers.values() for t in ts}
                 _run_schema_file(conn, directory / triggers_file,
                                  lambda kind, text: _keep_trigger(kind, text, live_triggers, set(chosen)), warnings)
+            _post_objects(conn, directory, m, database, set(chosen) if opts.tables else None, target.views,
+                          warnings, failed)
             journal.write(event="done", time=time.time())
         finally:
             if saved_triggers:
@@ -699,10 +706,32 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         warnings += compare_live_counts(conn, database, entries, results)
     summary = RestoreSummary(database, results, time.monotonic() - t0, warnings,
                              str(state.rejects_dir) if any(r.rejected for r in results.values()) else None,
-                             str(journal.path), state.describe())
+                             str(journal.path), state.describe(), failed_objects=failed)
     if opts.verify_against:
         summary.verify_report = verify_against(directory, options, database, tables=chosen)
     return summary
+
+
+def _post_objects(conn: Connection, directory: Path, m: Manifest, database: str, subset: set[str] | None,
+                  live_views: set[str], warnings: list[str], failed: list[str]) -> None:
+    """events.sql, then views.sql (dumps made before these files keep their views in
+    schema.sql). ``subset``: only the views whose tables are all restored."""
+    files = m.data.get("files") or {}
+    if files.get("events"):
+        live = {r[0] for r in conn.query_text("SELECT EVENT_NAME FROM information_schema.EVENTS "
+                                              f"WHERE EVENT_SCHEMA = {quote_string(database)}")}
+        _run_schema_file(conn, directory / files["events"],
+                         lambda kind, text: not kind or kind[0] != "EVENT" or kind[1] not in live, warnings)
+    if files.get("views"):
+        wanted = None
+        if subset is not None:
+            wanted, left_out = views_to_restore((m.data.get("objects") or {}).get("views", []), subset)
+            if left_out:
+                warnings.append("views not restored (they read tables not restored): " + ", ".join(left_out))
+        _run_schema_file(conn, directory / files["views"],
+                         lambda kind, text: not kind or kind[0] != "VIEW" or (
+                             kind[1] not in live_views and (wanted is None or kind[1] in wanted)),
+                         warnings, failed)
 
 
 def _keep_schema(kind: tuple[str, str] | None, existing: set, chosen: set[str]) -> bool:
@@ -711,7 +740,7 @@ def _keep_schema(kind: tuple[str, str] | None, existing: set, chosen: set[str]) 
     what, name = kind
     if what == "TABLE":
         return name in chosen and ("TABLE", name) not in existing
-    if what in ("VIEW", "PROCEDURE", "FUNCTION"):
+    if what in ("VIEW", "PROCEDURE", "FUNCTION", "PACKAGE", "PACKAGE BODY"):
         return (what, name) not in existing
     return what not in ("DATABASE", "USE")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import sqltext
 from .connection import Connection, quote_ident, quote_string
-from .errors import SchemaError, UnknownTableError
+from .errors import SchemaError, ServerError, UnknownTableError
 
 # How the encoder writes a column's raw value (see dumpcore.encoder).
 KIND_NUMBER = 0  # verbatim: integers, DECIMAL, DOUBLE, YEAR
@@ -117,27 +117,75 @@ class Table:
 
 
 @dataclass
-class View:
-    name: str
-    create_sql: str = ""
-    depends_on: set[str] = field(default_factory=set)
+class ObjectContext:
+    """What the server recorded an object was created under (information_schema's
+    CHARACTER_SET_CLIENT, COLLATION_CONNECTION, SQL_MODE, DATABASE_COLLATION, TIME_ZONE)."""
+
+    character_set_client: str
+    collation_connection: str
     sql_mode: str | None = None
+    database_collation: str | None = None  # routines, triggers, events
+    time_zone: str | None = None  # events
+
+
+class _ServerText:
+    """``create_sql`` is the server's text (DEFINER dropped) as str; ``encoded_sql`` the same
+    text in the object's character_set_client when that is not utf-8 (set by load_schema)."""
+
+    create_sql: str
+    encoded_sql: bytes | None
+
+    def encoded(self) -> bytes:
+        return self.encoded_sql if self.encoded_sql is not None else self.create_sql.encode("utf-8")
 
 
 @dataclass
-class Trigger:
+class View(_ServerText):
+    name: str
+    create_sql: str = ""
+    depends_on: set[str] = field(default_factory=set)  # views of this database it reads
+    sql_mode: str | None = None
+    reads: set[str] = field(default_factory=set)  # every table or view name it reads
+    invalid: str | None = None  # the server's message when a table it reads is gone
+    algorithm: str | None = None
+    context: ObjectContext | None = None
+    encoded_sql: bytes | None = None
+
+
+@dataclass
+class Trigger(_ServerText):
     name: str
     table: str
     create_sql: str = ""
     sql_mode: str | None = None
+    context: ObjectContext | None = None
+    encoded_sql: bytes | None = None
 
 
 @dataclass
-class Routine:
+class Routine(_ServerText):
     name: str
-    kind: str  # 'PROCEDURE' | 'FUNCTION'
+    kind: str  # 'PROCEDURE' | 'FUNCTION' | 'PACKAGE' | 'PACKAGE BODY'
     create_sql: str = ""
     sql_mode: str | None = None
+    context: ObjectContext | None = None
+    encoded_sql: bytes | None = None
+
+
+@dataclass
+class Event(_ServerText):
+    name: str
+    create_sql: str = ""
+    status: str = ""  # ENABLED | DISABLED | SLAVESIDE_DISABLED, kept in the text
+    context: ObjectContext | None = None
+    encoded_sql: bytes | None = None
+
+
+@dataclass
+class Sequence:
+    name: str
+    create_sql: str = ""
+    next_value: int | None = None  # next_not_cached_value at the snapshot
 
 
 @dataclass
@@ -147,6 +195,8 @@ class Schema:
     views: dict[str, View] = field(default_factory=dict)
     triggers: list[Trigger] = field(default_factory=list)
     routines: list[Routine] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    sequences: list[Sequence] = field(default_factory=list)
     create_database_sql: str = ""
     server_version: str = ""
     source: str = "server"  # 'server' or 'ddl'
@@ -195,15 +245,18 @@ def load_schema(conn: Connection, database: str, with_ddl: bool = True) -> Schem
         raise SchemaError(f"database `{database}` not found on {conn.options.describe()}",
                           hint="check the database name")
     schema = Schema(database=database, server_version=conn.server_version)
-    for name, ttype, engine, rows, data_len in conn.query_text(
-        "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_ROWS, DATA_LENGTH FROM information_schema.TABLES "
+    for name, ttype, engine, rows, data_len, comment in conn.query_text(
+        "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_ROWS, DATA_LENGTH, TABLE_COMMENT FROM information_schema.TABLES "
         f"WHERE TABLE_SCHEMA = {db} ORDER BY TABLE_NAME"
     ):
         if ttype in ("BASE TABLE", "SYSTEM VERSIONED"):
             schema.tables[name] = Table(name=name, engine=engine or "", row_estimate=int(rows or 0),
                                         data_bytes=int(data_len or 0))
         elif ttype == "VIEW":
-            schema.views[name] = View(name=name)
+            # information_schema names a view that no longer works in its comment
+            schema.views[name] = View(name=name, invalid=None if comment in (None, "", "VIEW") else comment)
+        elif ttype == "SEQUENCE":
+            schema.sequences.append(Sequence(name))
     for tname, cname, dtype, ctype, nullable, extra, charset in conn.query_text(
         "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, EXTRA, CHARACTER_SET_NAME "
         f"FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {db} ORDER BY TABLE_NAME, ORDINAL_POSITION"
@@ -292,25 +345,78 @@ def _load_ddl_text(conn: Connection, schema: Schema) -> None:
         if row else f"CREATE DATABASE IF NOT EXISTS {qdb}"
     for table in schema.tables.values():
         rows = conn.query_text(f"SHOW CREATE TABLE {qdb}.{quote_ident(table.name)}")
-        table.create_sql = rows[0][1]
+        table.create_sql = _unqualify_sequences(rows[0][1], schema.database)
+    for seq in schema.sequences:
+        qseq = f"{qdb}.{quote_ident(seq.name)}"
+        seq.create_sql = conn.query_text(f"SHOW CREATE SEQUENCE {qseq}")[0][1]
+        seq.next_value = int(conn.query_text(f"SELECT next_not_cached_value FROM {qseq}")[0][0])
     for view in schema.views.values():
         rows = conn.query_text(f"SHOW CREATE VIEW {qdb}.{quote_ident(view.name)}")
         view.create_sql = strip_definer(rows[0][1])
-        view.depends_on = sqltext.referenced_tables(sqltext.view_select(view.create_sql)) & set(schema.views)
+        view.context = ObjectContext(rows[0][2], rows[0][3])
+        m = re.match(r"CREATE\s+ALGORITHM\s*=\s*(\w+)", view.create_sql, re.IGNORECASE)
+        view.algorithm = m.group(1).upper() if m else None
+        view.reads = sqltext.referenced_tables(sqltext.view_select(view.create_sql))
+        view.depends_on = view.reads & set(schema.views)
+        view.encoded_sql = _in_client_charset(conn, view.create_sql, view.context)
+    sdb = quote_string(schema.database)
     for name, table in conn.query_text(
         "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS "
-        f"WHERE TRIGGER_SCHEMA = {quote_string(schema.database)} ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, "
+        f"WHERE TRIGGER_SCHEMA = {sdb} ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, "
         "EVENT_MANIPULATION, ACTION_ORDER"
     ):
-        rows = conn.query_text(f"SHOW CREATE TRIGGER {qdb}.{quote_ident(name)}")
-        text = trigger_in_current_database(strip_definer(rows[0][2]), name, table)
-        schema.triggers.append(Trigger(name, table, text, rows[0][1]))
+        _, mode, text, cs, coll, dbcoll = conn.query_text(f"SHOW CREATE TRIGGER {qdb}.{quote_ident(name)}")[0][:6]
+        text = trigger_in_current_database(strip_definer(text), name, table)
+        ctx = ObjectContext(cs, coll, mode, dbcoll)
+        schema.triggers.append(Trigger(name, table, text, mode, ctx, _in_client_charset(conn, text, ctx)))
+    # ROUTINE_TYPE order puts PACKAGE before PACKAGE BODY
     for name, kind in conn.query_text(
         "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES "
-        f"WHERE ROUTINE_SCHEMA = {quote_string(schema.database)} ORDER BY ROUTINE_TYPE, ROUTINE_NAME"
+        f"WHERE ROUTINE_SCHEMA = {sdb} ORDER BY ROUTINE_TYPE, ROUTINE_NAME"
     ):
-        rows = conn.query_text(f"SHOW CREATE {kind} {qdb}.{quote_ident(name)}")
-        schema.routines.append(Routine(name, kind, strip_definer(rows[0][2]), rows[0][1]))
+        _, mode, text, cs, coll, dbcoll = conn.query_text(f"SHOW CREATE {kind} {qdb}.{quote_ident(name)}")[0][:6]
+        text = strip_definer(text)
+        ctx = ObjectContext(cs, coll, mode, dbcoll)
+        schema.routines.append(Routine(name, kind, text, mode, ctx, _in_client_charset(conn, text, ctx)))
+    for name, status in conn.query_text(
+        f"SELECT EVENT_NAME, STATUS FROM information_schema.EVENTS WHERE EVENT_SCHEMA = {sdb} ORDER BY EVENT_NAME"
+    ):
+        _, mode, tz, text, cs, coll, dbcoll = conn.query_text(f"SHOW CREATE EVENT {qdb}.{quote_ident(name)}")[0][:7]
+        text = strip_definer(text)
+        ctx = ObjectContext(cs, coll, mode, dbcoll, tz)
+        schema.events.append(Event(name, text, status, ctx, _in_client_charset(conn, text, ctx)))
+
+
+def _unqualify_sequences(create_table: str, database: str) -> str:
+    """SHOW CREATE TABLE writes ``DEFAULT nextval(`db`.`s`)``: a sequence of the same database
+    is named without it, so the table restores under any database name."""
+    q = re.escape(quote_ident(database) + ".")
+    return re.sub(rf"\b(nextval|lastval|setval)\({q}", r"\1(", create_table, flags=re.IGNORECASE)
+
+
+_UTF8 = {"utf8", "utf8mb3", "utf8mb4"}
+
+
+def _in_client_charset(conn: Connection, text: str, ctx: ObjectContext) -> bytes | None:
+    """``text`` in the object's character_set_client (None: utf-8, the text as is).
+
+    The server converts it (no table of Python codecs to keep in step with the server's
+    character sets). Text the charset cannot hold would come back as '?': then the
+    object is written in utf8mb4 instead, and its context says so."""
+    cs = (ctx.character_set_client or "").lower()
+    if cs in _UTF8 or not re.fullmatch(r"\w+", cs):
+        return None
+    hexed = text.encode("utf-8").hex()
+    try:
+        row = conn.query(f"SELECT CAST(CONVERT(_utf8mb4 X'{hexed}' USING {cs}) AS BINARY), "
+                         f"CONVERT(CONVERT(_utf8mb4 X'{hexed}' USING {cs}) USING utf8mb4) = _utf8mb4 X'{hexed}' "
+                         "COLLATE utf8mb4_bin")[0]
+    except ServerError:
+        row = (None, b"0")
+    if row[1] != b"1":
+        ctx.character_set_client, ctx.collation_connection = "utf8mb4", "utf8mb4_general_ci"
+        return None
+    return row[0]
 
 
 # ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from pathlib import Path
 import re
 
 from .connection import quote_ident, quote_string
+from . import objects
 from .ordering import LoadPlan
 from .schema import Schema
 from .sqltext import check_server_ddl, comment_text, validate
@@ -201,58 +202,44 @@ def _client_path(path: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Schema scripts of a dump: schema.sql (tables, routines, views) and triggers.sql.
-# They run in the current database (no USE), so a dump restores under any name, and
-# they are idempotent: tables IF NOT EXISTS, views OR REPLACE, routines and triggers
-# dropped first. Triggers come after the data so they do not fire while it loads.
+# Schema scripts of a dump: schema.sql (sequences, tables, routines), then after the data
+# triggers.sql, events.sql and views.sql (dumpcore.objects writes each object under its
+# creation context). They run in the current database (no USE), so a dump restores under
+# any name, and they are idempotent: sequences and tables IF NOT EXISTS, views OR REPLACE,
+# routines, triggers and events dropped first.
 
 _CREATE_TABLE_RE = re.compile(r"^CREATE TABLE ", re.IGNORECASE)
-_CREATE_VIEW_RE = re.compile(r"^CREATE\s+(?:ALGORITHM\s*=\s*\w+\s+)?", re.IGNORECASE)
 
 
-def _with_mode(statements: list[str], sql_mode: str | None) -> list[str]:
-    if sql_mode is None:
-        return statements
-    return (["SET @dumpcore_saved_mode = @@SESSION.SQL_MODE", f"SET SESSION SQL_MODE = {quote_string(sql_mode)}"]
-            + statements + ["SET SESSION SQL_MODE = @dumpcore_saved_mode"])
-
-
-def _block(body: str) -> list[str]:
-    """A routine or trigger body holds ';': wrap it in DELIMITER for the mysql client."""
-    return ["DELIMITER ;;", body + ";;", "DELIMITER ;"]
-
-
-def schema_statements(schema: Schema, tables: list[str], problems: list[str]) -> list[str]:
+def schema_statements(schema: Schema, tables: list[str], problems: list[str],
+                      routines: bool = True) -> list[objects.Item]:
     """Statements of schema.sql; server DDL sqlglot cannot read is noted in ``problems``."""
-    out: list[str] = []
+    chosen = set(tables)
+    out: list[objects.Item] = objects.sequence_statements(
+        [s for s in schema.sequences if routines or any(_uses_sequence(schema.tables[t].create_sql, s.name)
+                                                        for t in chosen)])
     for name in tables:
         ddl = _CREATE_TABLE_RE.sub("CREATE TABLE IF NOT EXISTS ", schema.tables[name].create_sql, count=1)
         _note(ddl, problems)
         out.append(ddl)
     # Routine and trigger bodies are procedural SQL, which sqlglot does not parse at
     # all: they are the server's own text, passed through unchecked.
-    for r in schema.routines:
-        drop = f"DROP {r.kind} IF EXISTS {quote_ident(r.name)}"
-        validate(drop, "schema statement")
-        out += _with_mode([drop, *_block(r.create_sql)], r.sql_mode)
-    for name in schema.view_order():
-        v = schema.views[name]
-        ddl = _CREATE_VIEW_RE.sub("CREATE OR REPLACE ", v.create_sql, count=1)
-        _note(ddl, problems)
-        out.append(ddl)
+    if routines:
+        out += objects.routine_statements(schema.routines)
+        for r in schema.routines:
+            if r.kind.startswith("PACKAGE"):
+                problems.append(f"{r.kind.lower()} `{comment_text(r.name)}` (sql_mode {r.sql_mode}): "
+                                "carried as the server's text, not read by sqlglot")
     return out
 
 
-def trigger_statements(schema: Schema, tables: list[str], problems: list[str]) -> list[str]:
-    chosen = set(tables)
-    out: list[str] = []
-    for t in schema.triggers:
-        if t.table not in chosen:
-            continue
-        drop = f"DROP TRIGGER IF EXISTS {quote_ident(t.name)}"
-        validate(drop, "trigger statement")
-        out += _with_mode([drop, *_block(t.create_sql)], t.sql_mode)
-    return out
+def _uses_sequence(create_table: str, sequence: str) -> bool:
+    return re.search(rf"\b(?:nextval|lastval)\({re.escape(quote_ident(sequence))}\)", create_table,
+                     re.IGNORECASE) is not None
+
+
+def trigger_statements(schema: Schema, tables: list[str], problems: list[str]) -> list[objects.Item]:
+    return objects.trigger_statements(schema.triggers, set(tables))
 
 
 def _note(sql: str, problems: list[str]) -> None:
@@ -261,15 +248,6 @@ def _note(sql: str, problems: list[str]) -> None:
         problems.append(problem)
 
 
-def render_schema(statements: list[str], header: str) -> str:
-    """Join schema statements for the mysql client (DELIMITER blocks kept as they are)."""
-    lines = [f"-- {line}" for line in header.splitlines()]
-    for stmt in statements:
-        if stmt.startswith("DELIMITER ") or stmt.endswith(";;"):
-            lines.append(stmt)
-        elif stmt.startswith("SET ") or stmt.startswith("DROP "):
-            validate(stmt, "schema statement")
-            lines.append(stmt + ";")
-        else:
-            lines.append(stmt + ";")
-    return "\n".join(lines) + "\n"
+def render_schema(statements: list[objects.Item], header: str) -> bytes:
+    """Join schema statements for the mysql client (objects between DELIMITER lines)."""
+    return objects.render_objects(statements, header)

@@ -420,7 +420,7 @@ def referenced_tables(select_sql: str) -> set[str]:
 _CREATE_KIND_RE = re.compile(
     r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*(?:`[^`]*`|'[^']*'|[\w@%.()]+)(?:@(?:`[^`]*`|'[^']*'|[\w%.]+))?\s+)?"
     r"(?:ALGORITHM\s*=\s*\w+\s+)?(?:SQL\s+SECURITY\s+\w+\s+)?(?:TEMPORARY\s+)?"
-    r"(?P<kind>TABLE|VIEW|TRIGGER|PROCEDURE|FUNCTION|DATABASE|SCHEMA|EVENT|SEQUENCE|INDEX|UNIQUE)"
+    r"(?P<kind>TABLE|VIEW|TRIGGER|PROCEDURE|FUNCTION|DATABASE|SCHEMA|EVENT|SEQUENCE|INDEX|UNIQUE|PACKAGE\s+BODY|PACKAGE)"
     r"\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>`(?:[^`]|``)+`|[\w.$]+)",
     re.IGNORECASE,
 )
@@ -431,7 +431,7 @@ def classify(sql: str) -> tuple[str, str] | None:
     text = _unwrap_versioned_comments(sql)
     m = _CREATE_KIND_RE.match(text)
     if m:
-        kind = m.group("kind").upper()
+        kind = " ".join(m.group("kind").upper().split())
         return ("DATABASE" if kind == "SCHEMA" else kind), _unquote(m.group("name"))
     m = re.match(r"^\s*USE\s+(`(?:[^`]|``)+`|\w+)", text, re.IGNORECASE)
     if m:

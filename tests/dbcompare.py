@@ -34,8 +34,10 @@ def raw_rows(conn: Connection, database: str, table: str, exprs: list[str] | Non
 
 
 def show_create(conn: Connection, database: str, table: str) -> str:
+    """SHOW CREATE TABLE without AUTO_INCREMENT and without the database's own name
+    (``DEFAULT nextval(`db`.`seq`)`` names it)."""
     text = conn.query_text(f"SHOW CREATE TABLE {quote_ident(database)}.{quote_ident(table)}")[0][1]
-    return re.sub(r" AUTO_INCREMENT=\d+", "", text)
+    return re.sub(r" AUTO_INCREMENT=\d+", "", text).replace(quote_ident(database) + ".", "")
 
 
 def assert_same_database(conn: Connection, source: str, target: str, tables: list[str] | None = None,
@@ -64,6 +66,8 @@ def assert_same_database(conn: Connection, source: str, target: str, tables: lis
         for i, (ra, rb) in enumerate(zip(a, b)):
             assert ra == rb, f"{t}: row {i} differs: {ra!r} != {rb!r}"
         total += len(a)
+    if not tables and not columns_of_source:
+        assert_same_objects(conn, source, target, tconn)
     return total
 
 

@@ -128,3 +128,179 @@ def test_restore_keeps_comments_in_routine_and_trigger_bodies(server, conn, db, 
         assert_same_objects(conn, db, target)
     finally:
         _drop(server, target)
+
+
+# -- items 1-6: context, sequences, events, packages, view options, rows elsewhere -----
+
+KOI8R_TEXT = "текст"
+
+
+def create_object_database(conn, name):
+    """A latin1 database whose objects were made under other contexts than a restore's."""
+    q = quote_ident(name)
+    _new_db(conn, name, "latin1")
+    conn.execute(f"USE {q}")
+    conn.execute("SET NAMES latin1")
+    conn.execute("CREATE TABLE base (id int primary key, v varchar(20))")
+    conn.execute("INSERT INTO base VALUES (1, 'a'), (2, 'b'), (3, 'c')")
+    conn.execute("CREATE TABLE log (id int auto_increment primary key, msg varchar(64))")
+    conn.execute("CREATE VIEW v_coll AS SELECT COLLATION('x') AS c")
+    conn.execute("CREATE FUNCTION f_coll() RETURNS varchar(64) RETURN COLLATION('x')")
+    conn.execute("CREATE TRIGGER base_ai AFTER INSERT ON base FOR EACH ROW INSERT INTO log (msg) VALUES (COLLATION('x'))")
+    conn.execute("CREATE ALGORITHM=TEMPTABLE SQL SECURITY INVOKER VIEW v_temp AS SELECT id FROM base")
+    conn.execute("CREATE ALGORITHM=MERGE VIEW v_check AS SELECT id, v FROM base WHERE id > 1 WITH CASCADED CHECK OPTION")
+    conn.execute("CREATE VIEW v_over AS SELECT COUNT(*) AS n FROM v_check")
+    conn.execute("SET NAMES koi8r")
+    conn.execute(b"CREATE PROCEDURE p_koi8r() SELECT _koi8r '" + KOI8R_TEXT.encode("koi8_r") + b"' AS t")
+    conn.execute("SET NAMES utf8mb4")
+    conn.execute("SET SESSION sql_mode = 'PIPES_AS_CONCAT,ANSI_QUOTES'")
+    conn.execute("CREATE FUNCTION f_pipes() RETURNS varchar(10) RETURN 'a' || 'b'")
+    conn.execute("SET SESSION sql_mode = ORACLE")
+    conn.execute("CREATE PACKAGE pkg AS FUNCTION f1 RETURN INT; END")
+    conn.execute("CREATE PACKAGE BODY pkg AS FUNCTION f1 RETURN INT AS BEGIN RETURN 41 + 1; END; END")
+    conn.execute("SET SESSION sql_mode = DEFAULT")
+    conn.execute("SET SESSION time_zone = '+05:00'")
+    conn.execute("CREATE EVENT ev_off ON SCHEDULE EVERY 1 DAY STARTS '2031-01-01 00:00:00' DISABLE "
+                 "DO INSERT INTO log (msg) VALUES ('event')")
+    conn.execute("CREATE EVENT ev_once ON SCHEDULE AT '2032-06-01 12:00:00' ON COMPLETION PRESERVE DISABLE DO DELETE FROM log")
+    conn.execute("SET SESSION time_zone = DEFAULT")
+    conn.execute("CREATE SEQUENCE seq START WITH 100 INCREMENT BY 10 CACHE 5")
+    conn.execute("CREATE TABLE numbered (id bigint NOT NULL DEFAULT nextval(seq) PRIMARY KEY, x int)")
+    conn.execute("INSERT INTO numbered (x) VALUES (1), (2), (3)")
+    conn.execute("CREATE TABLE part1 (id int) ENGINE=MyISAM")
+    conn.execute("INSERT INTO part1 VALUES (1), (2)")
+    conn.execute("CREATE TABLE merged (id int) ENGINE=MERGE UNION=(part1) INSERT_METHOD=LAST")
+
+
+def check_behaviour(server, conn, db):
+    """What the objects do, on the restored database."""
+    q = quote_ident(db)
+    assert conn.query(f"SELECT c FROM {q}.v_coll") == [(b"latin1_swedish_ci",)]
+    assert conn.query(f"SELECT {q}.f_coll(), {q}.f_pipes()") == [(b"latin1_swedish_ci", b"ab")]
+    assert run_client(server, f"CALL {q}.p_koi8r()").stdout.split(b"\n")[1] == KOI8R_TEXT.encode()
+    assert conn.query(f"SELECT COUNT(*) FROM {q}.part1") == [(b"2",)], "a MERGE table's rows were loaded twice"
+    assert conn.scalar(f"SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{db}'") \
+        == "utf8mb4_general_ci", "the target database's collation was not put back"
+    conn.execute("SET SESSION sql_mode = ORACLE")
+    try:
+        assert conn.query(f"SELECT {q}.pkg.f1()") == [(b"42",)]
+    finally:
+        conn.execute("SET SESSION sql_mode = DEFAULT")
+
+
+@pytest.fixture
+def objects_db(conn, db):
+    create_object_database(conn, db)
+    conn.execute("USE mysql")
+    return db
+
+
+def test_objects_keep_their_context_through_every_output(server, conn, objects_db, tmp_path):
+    src = objects_db
+    out = tmp_path / "d"
+    proc = dumpcore("dump", src, "-o", str(out), "--json", *conn_args(server))
+    assert proc.returncode == 0, proc.stderr.decode()
+    stderr = proc.stderr.decode()
+    assert "merged (MERGE)" in stderr and "package `pkg`" in stderr
+    m = json.loads((out / "manifest.json").read_text())
+    assert next(t for t in m["tables"] if t["name"] == "merged")["rows_not_dumped"].startswith("MERGE")
+    assert any("package `pkg`" in n for n in m["notes"])
+    assert [s["name"] for s in m["objects"]["sequences"]] == ["seq"]
+    assert {e["name"]: e["status"] for e in m["objects"]["events"]} == {"ev_off": "DISABLED", "ev_once": "DISABLED"}
+    assert b"INSERT INTO `seq`" not in b"".join(p.read_bytes() for p in (out / "data").iterdir())
+    for how in ("restore", "stdout", "load_sql"):
+        target = f"{src}_{how}"[:64]
+        _new_db(conn, target)  # utf8mb4: not the source's latin1
+        try:
+            if how == "restore":
+                client = dumpcore("restore", str(out), "--database", target, "-q", *conn_args(server))
+            elif how == "stdout":
+                client = via_stdout(server, src, target)
+            else:
+                client = subprocess.run(server.client_command("mariadb", target),
+                                        stdin=open(out / "scripts" / "load.sql", "rb"), capture_output=True,
+                                        env=server.client_env(), cwd=out)
+            assert client.returncode == 0, f"{how}: {client.stderr.decode()}"
+            assert_same_database(conn, src, target)  # tables, rows, and every object with its context
+            check_behaviour(server, conn, target)
+            # the sequence goes on where the source's would
+            assert conn.scalar(f"SELECT NEXTVAL({quote_ident(target)}.seq)") == \
+                conn.scalar(f"SELECT next_not_cached_value FROM {quote_ident(src)}.seq")
+        finally:
+            _drop(server, target)
+
+
+# -- item 8: invalid views ------------------------------------------------------------
+
+def test_invalid_view_costs_no_data_and_fails_the_restore(server, conn, db, tmp_path):
+    q = quote_ident(db)
+    conn.execute(f"CREATE TABLE {q}.a (id int primary key)")
+    conn.execute(f"CREATE TABLE {q}.z (id int primary key)")
+    conn.execute(f"INSERT INTO {q}.a VALUES (1), (2)")
+    conn.execute(f"INSERT INTO {q}.z VALUES (3)")
+    conn.execute(f"CREATE TABLE {q}.gone (id int)")
+    conn.execute(f"CREATE VIEW {q}.b_bad AS SELECT id FROM {q}.gone")
+    conn.execute(f"CREATE VIEW {q}.v_ok AS SELECT id FROM {q}.z")
+    conn.execute(f"DROP TABLE {q}.gone")
+    out = tmp_path / "d"
+    proc = dumpcore("dump", db, "-o", str(out), *conn_args(server))
+    assert proc.returncode == 0 and "invalid views" in proc.stderr.decode() and "b_bad" in proc.stderr.decode()
+    views = json.loads((out / "manifest.json").read_text())["objects"]["views"]
+    assert [v["name"] for v in views if v["invalid"]] == ["b_bad"]
+    target = f"{db}_t"
+    _new_db(conn, target)
+    try:
+        client = via_stdout(server, db, target)
+        assert client.returncode != 0 and b"b_bad" in client.stderr  # the client stops there: after every row
+        assert_same_database(conn, db, target, tables=["a", "z"])
+        assert conn.query(f"SELECT id FROM {quote_ident(target)}.v_ok") == [(b"3",)]
+        _new_db(conn, target)
+        proc = dumpcore("restore", str(out), "--database", target, "-q", *conn_args(server))
+        assert proc.returncode != 0
+        assert "1 object(s) not created: view `b_bad` not created" in proc.stderr.decode()
+        assert_same_database(conn, db, target, tables=["a", "z"])
+        assert conn.query(f"SELECT id FROM {quote_ident(target)}.v_ok") == [(b"3",)]
+    finally:
+        _drop(server, target)
+
+
+# -- issue #10: subsets carry only their own objects --------------------------------------
+
+def test_subsets_carry_only_the_views_and_objects_of_their_tables(server, conn, db, tmp_path):
+    q = quote_ident(db)
+    for t in ("t1", "t2"):
+        conn.execute(f"CREATE TABLE {q}.{t} (id int primary key)")
+        conn.execute(f"INSERT INTO {q}.{t} VALUES (1)")
+    conn.execute(f"CREATE VIEW {q}.v1 AS SELECT id FROM {q}.t1")
+    conn.execute(f"CREATE VIEW {q}.v1b AS SELECT id FROM {q}.v1")
+    conn.execute(f"CREATE VIEW {q}.v2 AS SELECT id FROM {q}.t2")
+    conn.execute(f"CREATE VIEW {q}.v12 AS SELECT t1.id FROM {q}.t1 JOIN {q}.t2 USING (id)")
+    conn.execute(f"CREATE PROCEDURE {q}.p() SELECT 1")
+    conn.execute(f"CREATE EVENT {q}.e ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM {q}.t1")
+
+    def carried(out):
+        objects = json.loads((out / "manifest.json").read_text())["objects"]
+        return ([v["name"] for v in objects["views"]], [r["name"] for r in objects["routines"]],
+                [e["name"] for e in objects["events"]])
+
+    sub = tmp_path / "sub"
+    proc = dumpcore("dump", db, "t1", "-o", str(sub), *conn_args(server))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "views not dumped (they read tables this dump leaves out): v12, v2" in proc.stderr.decode()
+    assert carried(sub) == (["v1", "v1b"], [], [])
+    asked = tmp_path / "asked"
+    assert dumpcore("dump", db, "t1", "-o", str(asked), "--routines", "--events", "-q", *conn_args(server)).returncode == 0
+    assert carried(asked) == (["v1", "v1b"], ["p"], ["e"])
+    full = tmp_path / "full"
+    assert dumpcore("dump", db, "-o", str(full), "-q", *conn_args(server)).returncode == 0
+    target = f"{db}_t"
+    _new_db(conn, target)
+    try:
+        proc = dumpcore("restore", str(full), "--database", target, "--tables", "t1", *conn_args(server))
+        assert proc.returncode == 0, proc.stderr.decode()
+        assert "views not restored (they read tables not restored): v12, v2" in proc.stderr.decode()
+        views = conn.query_text(f"SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '{target}' "
+                                "ORDER BY 1")
+        assert views == [("v1",), ("v1b",)]
+    finally:
+        _drop(server, target)
