@@ -196,6 +196,15 @@ def views_to_restore(view_entries: list[dict], tables: set[str]) -> tuple[set[st
 
 # -- rendering ---------------------------------------------------------------------------
 
+def execute_items(conn, items: list[Item], context: str) -> None:
+    """Run ``items`` on a connection, as the client would run their rendered script."""
+    for item in items:
+        if isinstance(item, Delimited):
+            conn.execute(item.text, context=context)
+        elif not item.startswith("-- "):
+            conn.execute(item, context=context)
+
+
 _COMMANDS_ONLY = ("DROP EVENT ", "DROP PACKAGE ", "PREPARE ", "EXECUTE ")
 
 

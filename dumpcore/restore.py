@@ -51,7 +51,7 @@ from .state import (Journal, StateDir, check_committed_rows_present, check_journ
                     pending_deferred_triggers, resolve_state_dir, server_identity, start_event,
                     triggers_deferred_event)
 from .triggercheck import firing_triggers
-from .objects import views_to_restore
+from .objects import execute_items, in_context, render_objects, views_to_restore
 from .verify import AgainstReport, live_fingerprint, refuse_stream_file, require_intact, verify_against
 
 # Errors no row-by-row retry can cure: stop the restore instead of rejecting every row.
@@ -765,11 +765,10 @@ def _defer_triggers(conn: Connection, state: StateDir, database: str, target: _T
         return []
     path = state.saved_triggers_path(database)
     private_dir(path.parent, parents=True)
-    with open_private(path, "w", encoding="utf-8") as f:
-        for t in saved:
-            f.write(f"-- trigger `{comment_text(t.name)}` on `{comment_text(t.table)}` (sql_mode {t.sql_mode})\n"
-                    f"SET SESSION SQL_MODE = {quote_string(t.sql_mode or '')};\nDELIMITER ;;\n{t.create_sql};;\n"
-                    "DELIMITER ;\n")
+    with open_private(path, "wb") as f:
+        for t in saved:  # each under its creation context, as triggers.sql has them
+            f.write(render_objects(in_context(t.context, None, t.encoded()),
+                                   f"trigger `{comment_text(t.name)}` on `{comment_text(t.table)}`"))
         f.flush()
         os.fsync(f.fileno())
     before_drop(saved)
@@ -785,5 +784,6 @@ def _recreate_triggers(options: ConnectionOptions, database: str, saved: list) -
         for t in saved:
             if t.name in existing:
                 continue
-            conn.execute(f"SET SESSION SQL_MODE = {quote_string(t.sql_mode or '')}")
-            conn.execute(t.create_sql, context=f"re-creating trigger `{t.name}`")
+            if t.context is None:
+                conn.execute(f"SET SESSION SQL_MODE = {quote_string(t.sql_mode or '')}")
+            execute_items(conn, in_context(t.context, None, t.encoded()), f"re-creating trigger `{t.name}`")

@@ -43,6 +43,7 @@ from .replication import describe
 from .restore import RestoreOptions, RestoreProgress, RestoreSummary, TableRestore, restore
 from .state import resolve_state_dir
 from .scripts import render_schema
+from .sqltext import comment_text
 from .verify import AgainstReport, Problem, TableDifference, VerifyReport, verify_against, verify_directory, \
     verify_path
 
@@ -138,10 +139,10 @@ def dump_databases_to_stream(options: ConnectionOptions, databases: list[str] | 
     snap = open_snapshot(options, 1, opts.validate)
     try:
         names = choose_databases(snap.conn, databases)
-        head = [f"dumpcore {__version__} stream of databases {', '.join(names)} from {snap.conn.server_version}, "
+        head = [f"dumpcore {__version__} stream of databases {', '.join(comment_text(n) for n in names)} from {snap.conn.server_version}, "
                 f"snapshot {snap.snapshot_at}", describe(snap.replication), NOT_DUMPED]
         try:
-            out.write(render_schema([], "\n".join(head)).encode())
+            out.write(render_schema([], "\n".join(head)))
         except BrokenPipeError:
             raise StreamClosedError("the reader of the SQL stream went away before the dump was complete") from None
         results = [dump_to_stream(options, name, out, opts, progress() if progress else None, snapshot=snap,
@@ -372,7 +373,7 @@ def cat_databases(directory: str | os.PathLike, out: BinaryIO | None = None) -> 
         create = sub.data.get("create_database") or f"CREATE DATABASE IF NOT EXISTS {quote_ident(e['name'])}"
         try:
             out.write(render_schema([create, f"USE {quote_ident(e['name'])}"],
-                                    f"database `{e['name']}` ({describe(m.data.get('replication'))})").encode())
+                                    f"database `{comment_text(e['name'])}` ({describe(m.data.get('replication'))})"))
         except BrokenPipeError:
             raise StreamClosedError("the reader of the SQL stream went away before the stream was complete") from None
         s = cat_dump(directory / e["directory"], out)

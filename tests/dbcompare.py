@@ -41,12 +41,15 @@ def show_create(conn: Connection, database: str, table: str) -> str:
 
 
 def assert_same_database(conn: Connection, source: str, target: str, tables: list[str] | None = None,
-                         target_conn: Connection | None = None, columns_of_source: bool = False) -> int:
+                         target_conn: Connection | None = None, columns_of_source: bool = False,
+                         objects: bool = True) -> int:
     """Every table: same SHOW CREATE TABLE and the same raw rows. Returns rows compared.
 
     ``target_conn``: the target lives on another server. ``columns_of_source``: compare
     only the source's columns and skip SHOW CREATE (the target's schema was changed on
-    purpose, e.g. an added column).
+    purpose, e.g. an added column). Views, triggers, routines, events and sequences are
+    compared too (definition, creation context, next value: ``assert_same_objects``) unless
+    ``objects`` is False (the target's objects were made by its own DDL, not restored).
     """
     tconn = target_conn or conn
     for c in (conn, tconn):  # TIMESTAMPs are compared as the same instants, whatever each server's zone
@@ -66,7 +69,7 @@ def assert_same_database(conn: Connection, source: str, target: str, tables: lis
         for i, (ra, rb) in enumerate(zip(a, b)):
             assert ra == rb, f"{t}: row {i} differs: {ra!r} != {rb!r}"
         total += len(a)
-    if not tables and not columns_of_source:
+    if objects and not tables and not columns_of_source:
         assert_same_objects(conn, source, target, tconn)
     return total
 

@@ -56,7 +56,7 @@ def test_sakila_into_schema_made_by_its_own_ddl_with_triggers_deferred(server, c
     assert not summary.warnings or not any("will fire" in w for w in summary.warnings)
     # no trigger side effects: film_text equals the source, row for row
     assert raw_rows(conn, sakila, "film_text") == raw_rows(conn, db, "film_text")
-    assert_same_database(conn, sakila, db)
+    assert_same_database(conn, sakila, db, objects=False)  # its views and triggers come from its own DDL
     after = {r[0] for r in conn.query_text(
         f"SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{db}'")}
     assert after == before | {"customer_create_date", "payment_date", "rental_date"}
