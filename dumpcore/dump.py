@@ -635,7 +635,7 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
                         "statement_size": p.statement_size},
             "tables": [_table_entry(p, results.get(t), t) for t in p.tables],
             "other_files": other_files,
-            "notes": problems,
+            "notes": p.schema.notes + problems,
             **p.extra,
             "totals": {"rows": sum(r.rows for r in results.values()),
                        "bytes": sum(r.bytes for r in results.values()),

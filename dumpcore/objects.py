@@ -245,7 +245,7 @@ class ObjectSelection:
     no_data: dict[str, str]  # table -> engine: its rows live elsewhere
 
     def warnings(self, schema: Schema) -> list[str]:
-        out = []
+        out = list(schema.notes)
         if self.no_data:
             out.append("rows not dumped (they live elsewhere; the table definition is): "
                        + ", ".join(f"{t} ({e})" for t, e in self.no_data.items()))

@@ -358,7 +358,7 @@ def _load_ddl_text(conn: Connection, schema: Schema) -> None:
         view.algorithm = m.group(1).upper() if m else None
         view.reads = sqltext.referenced_tables(sqltext.view_select(view.create_sql))
         view.depends_on = view.reads & set(schema.views)
-        view.encoded_sql = _in_client_charset(conn, view.create_sql, view.context)
+        view.encoded_sql = _in_client_charset(conn, view.create_sql, view.context, schema.notes)
     sdb = quote_string(schema.database)
     for name, table in conn.query_text(
         "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS "
@@ -368,7 +368,7 @@ def _load_ddl_text(conn: Connection, schema: Schema) -> None:
         _, mode, text, cs, coll, dbcoll = conn.query_text(f"SHOW CREATE TRIGGER {qdb}.{quote_ident(name)}")[0][:6]
         text = trigger_in_current_database(strip_definer(text), name, table)
         ctx = ObjectContext(cs, coll, mode, dbcoll)
-        schema.triggers.append(Trigger(name, table, text, mode, ctx, _in_client_charset(conn, text, ctx)))
+        schema.triggers.append(Trigger(name, table, text, mode, ctx, _in_client_charset(conn, text, ctx, schema.notes)))
     # ROUTINE_TYPE order puts PACKAGE before PACKAGE BODY
     for name, kind in conn.query_text(
         "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES "
@@ -377,14 +377,17 @@ def _load_ddl_text(conn: Connection, schema: Schema) -> None:
         _, mode, text, cs, coll, dbcoll = conn.query_text(f"SHOW CREATE {kind} {qdb}.{quote_ident(name)}")[0][:6]
         text = strip_definer(text)
         ctx = ObjectContext(cs, coll, mode, dbcoll)
-        schema.routines.append(Routine(name, kind, text, mode, ctx, _in_client_charset(conn, text, ctx)))
-    for name, status in conn.query_text(
-        f"SELECT EVENT_NAME, STATUS FROM information_schema.EVENTS WHERE EVENT_SCHEMA = {sdb} ORDER BY EVENT_NAME"
-    ):
-        _, mode, tz, text, cs, coll, dbcoll = conn.query_text(f"SHOW CREATE EVENT {qdb}.{quote_ident(name)}")[0][:7]
-        text = strip_definer(text)
-        ctx = ObjectContext(cs, coll, mode, dbcoll, tz)
-        schema.events.append(Event(name, text, status, ctx, _in_client_charset(conn, text, ctx)))
+        schema.routines.append(Routine(name, kind, text, mode, ctx, _in_client_charset(conn, text, ctx, schema.notes)))
+    try:
+        for name, status in conn.query_text(
+            f"SELECT EVENT_NAME, STATUS FROM information_schema.EVENTS WHERE EVENT_SCHEMA = {sdb} ORDER BY EVENT_NAME"
+        ):
+            _, mode, tz, text, cs, coll, dbcoll = conn.query_text(f"SHOW CREATE EVENT {qdb}.{quote_ident(name)}")[0][:7]
+            text = strip_definer(text)
+            ctx = ObjectContext(cs, coll, mode, dbcoll, tz)
+            schema.events.append(Event(name, text, status, ctx, _in_client_charset(conn, text, ctx, schema.notes)))
+    except ServerError as exc:  # no EVENT privilege: said, not fatal
+        schema.notes.append(f"events of `{schema.database}` not readable, not dumped: {exc.one_line()}")
 
 
 def _unqualify_sequences(create_table: str, database: str) -> str:
@@ -397,7 +400,7 @@ def _unqualify_sequences(create_table: str, database: str) -> str:
 _UTF8 = {"utf8", "utf8mb3", "utf8mb4"}
 
 
-def _in_client_charset(conn: Connection, text: str, ctx: ObjectContext) -> bytes | None:
+def _in_client_charset(conn: Connection, text: str, ctx: ObjectContext, notes: list[str]) -> bytes | None:
     """``text`` in the object's character_set_client (None: utf-8, the text as is).
 
     The server converts it (no table of Python codecs to keep in step with the server's
@@ -414,6 +417,8 @@ def _in_client_charset(conn: Connection, text: str, ctx: ObjectContext) -> bytes
     except ServerError:
         row = (None, b"0")
     if row[1] != b"1":
+        notes.append(f"not representable in its character_set_client {cs}, written in utf8mb4: "
+                     f"{' '.join(text.split())[:80]}")
         ctx.character_set_client, ctx.collation_connection = "utf8mb4", "utf8mb4_general_ci"
         return None
     return row[0]
