@@ -75,6 +75,7 @@ class RestoreOptions:
     state_dir: Path | None = None  # default: the dump directory when writable, else the user's state dir
     prisma: str | None = None  # Prisma schema whose relations order the cleanup too (dumpcore.prisma)
     load_method: str = AUTO  # auto | upsert | load-data (see dumpcore.load_data)
+    check_only: bool = False  # every pre-flight check, then stop before the first write (restore -B/-A dumps)
 
 
 class RestoreProgress(Protocol):
@@ -609,6 +610,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             check_journal_target(events, journal.path, server, database)
             check_committed_rows_present(events, journal.path, m, conn, database, chosen)
         _preflight(m, target, conn, database, entries, opts, opts.resume)
+        if opts.check_only:
+            return RestoreSummary(database, results, time.monotonic() - t0, warnings)
         # -- writes start here ---------------------------------------------
         committed: set[str] = set()
         cleanup_done = False

@@ -318,8 +318,9 @@ def restore_databases(directory: str | os.PathLike, options: ConnectionOptions, 
                       progress: Callable[[], "RestoreProgress | None"] | None = None) -> RestoreSummary:
     """Restore every database of a whole-server dump (or those named) under its own name.
 
-    Every chunk of every chosen database is checked before the first write; then each
-    database goes through the normal restore. One summary, table names as ``db.table``.
+    Every chunk of every chosen database, and every database's pre-flight (drift, rows
+    in keyless tables, triggers that would fire), is checked before the first write; then
+    each database goes through the normal restore. One summary, tables as ``db.table``.
     """
     opts = opts or RestoreOptions()
     directory = Path(directory)
@@ -341,14 +342,18 @@ def restore_databases(directory: str | os.PathLike, options: ConnectionOptions, 
     rejects, journals, states = [], [], []
     checked: AgainstReport | None = AgainstReport(", ".join(e["name"] for e in entries)) if opts.verify_against \
         else None
+    per_database = []
     for e in entries:
         sub = directory / e["directory"]
         resume = opts.resume
         if resume:  # a database the interrupted restore never began starts from the beginning
             state = resolve_state_dir(sub, read_manifest(sub, (FORMAT,)), opts.state_dir)
             resume = state.journal_path(e["name"]).exists()
-        s = restore(sub, options, replace(opts, database=e["name"], verify=False, resume=resume),
-                    progress() if progress else None)
+        per_database.append((e, sub, replace(opts, database=e["name"], verify=False, resume=resume)))
+    for e, sub, db_opts in per_database:  # every database's pre-flight before the first write
+        restore(sub, options, replace(db_opts, check_only=True))
+    for e, sub, db_opts in per_database:
+        s = restore(sub, options, db_opts, progress() if progress else None)
         for name, t in s.tables.items():
             tables[f"{e['name']}.{name}"] = replace(t, table=f"{e['name']}.{name}")
         warnings += [f"`{e['name']}`: {w}" for w in s.warnings]

@@ -141,6 +141,12 @@ def test_subset_unknown_names_and_damage(source, clean_target, tmp_path):
     with clean_target.connect() as c:
         assert not c.query(f"SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{SHOP}'")
     _same(source, clean_target, [ODD])
+    # All of it now: ODD's pre-flight refuses (its keyless table holds rows, its triggers would fire),
+    # so not even SHOP, which passes, is written.
+    again = dumpcore("restore", str(d), *conn_args(clean_target))
+    assert again.returncode == 1 and b"restore refused before writing anything" in again.stderr, again.stderr
+    with clean_target.connect() as c:
+        assert not c.query(f"SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{SHOP}'")
 
     def error(*args: str, code: int) -> str:
         r = dumpcore(*args)
