@@ -147,6 +147,16 @@ def test_subset_unknown_names_and_damage(source, clean_target, tmp_path):
     assert again.returncode == 1 and b"restore refused before writing anything" in again.stderr, again.stderr
     with clean_target.connect() as c:
         assert not c.query(f"SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{SHOP}'")
+    # --resume: ODD's journal says it is done (nothing loaded again), SHOP never began (loaded from the start).
+    resumed = dumpcore("restore", str(d), "--resume", "--json", *conn_args(clean_target))
+    assert resumed.returncode == 0, resumed.stderr
+    tables = json.loads(resumed.stdout)["tables"]
+    loaded = {name: sum(t["chunks"] for t in tables if t["name"].startswith(name + ".")) for name in NAMES}
+    skipped = {name: sum(t["skipped_chunks"] for t in tables if t["name"].startswith(name + ".")) for name in NAMES}
+    assert loaded[SHOP] > 0 and skipped[SHOP] == 0 and loaded[ODD] == 0 and skipped[ODD] > 0
+    _same(source, clean_target)
+    with clean_target.connect() as c:
+        c.execute(f"DROP DATABASE {quote_ident(SHOP)}")
 
     def error(*args: str, code: int) -> str:
         r = dumpcore(*args)
