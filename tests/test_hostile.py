@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from clirun import conn_args, dumpcore
-from dbcompare import assert_same_database, table_names
+from dbcompare import assert_same_database, checksum, table_names
 from dumpcore.connection import quote_ident, quote_string
 from dumpcore.dump import DumpOptions, dump_to_directory
 from dumpcore.errors import DumpcoreError
@@ -219,3 +219,24 @@ def test_identifiers_and_values_crafted_as_sql_injection_round_trip_as_data(serv
         assert conn.scalar(f"SELECT COUNT(*) FROM {q}.victim") == "1"
     finally:
         conn.execute(f"DROP DATABASE IF EXISTS {q}")
+
+
+def test_whole_server_dump_with_a_crafted_chunk_is_refused_before_any_write(server, conn, small_dump, tmp_path):
+    name, _ = small_dump
+    d = tmp_path / "server"
+    assert dumpcore("dump", "-B", name, "-o", str(d), "-q", *conn_args(server)).returncode == 0
+    top = _manifest(d)
+    entry = top["databases"][0]
+    sub = d / entry["directory"]
+    data = _manifest(sub)
+    expected = m_statement_for_another_table(sub, data)
+    _resign(sub, data)
+    entry["manifest_xxh3_128"] = hash_file(sub / "manifest.json")[0]
+    _resign(d, top)
+    assert verify_path(sub).ok  # every hash matches: only the statement check can tell
+    before = checksum(conn, name)
+    res = dumpcore("restore", str(d), *conn_args(server))
+    err = res.stderr.decode().strip()
+    assert res.returncode == 1 and err.startswith("Error: ") and len(err.splitlines()) == 1, err
+    assert expected in err
+    assert checksum(conn, name) == before
