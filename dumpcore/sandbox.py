@@ -126,6 +126,10 @@ class Sandbox:
                 raise SandboxError(f"mariadb-install-db failed: {proc.stderr.strip()[-300:]}")
         port = free_port()
         log = self.root / "error.log"
+        # Its own temp dir: internal temp tables never share /tmp with other servers or
+        # with anything that cleans /tmp (seen: a test server losing its #sql-temptable files).
+        tmpdir = self.root / "tmp"
+        tmpdir.mkdir(exist_ok=True)
         args = [
             find_program("mariadbd", "mysqld"),
             "--no-defaults",
@@ -135,6 +139,7 @@ class Sandbox:
             "--bind-address=127.0.0.1",
             f"--pid-file={self.root / 'mariadbd.pid'}",
             f"--log-error={log}",
+            f"--tmpdir={tmpdir}",
             f"--secure-file-priv={self.root}",
             *as_root,
             *SERVER_SETTINGS,
