@@ -19,7 +19,7 @@ from typing import BinaryIO, Callable, Iterator
 import zstandard
 
 from .errors import DumpIntegrityError, UsageError
-from .hashing import READ_BLOCK, chunk_hasher
+from .hashing import chunk_hasher, hashed_blocks
 
 NONE = "none"
 ZSTD = "zstd"
@@ -181,14 +181,10 @@ def _decompressed(stored: BinaryIO, name: str) -> Iterator[bytes]:
 def chunk_blocks(path: str | Path, hasher) -> Iterator[bytes]:
     """A chunk file's SQL in blocks; ``hasher`` is fed the bytes as stored (compressed or
     not), so the caller compares the manifest's hash before it commits."""
+    if not is_compressed(path):
+        yield from hashed_blocks(path, hasher)
+        return
     with open(path, "rb") as f:
-        if not is_compressed(path):
-            while True:
-                block = f.read(READ_BLOCK)
-                if not block:
-                    return
-                hasher.update(block)
-                yield block
         yield from _decompressed(_HashingReader(f, hasher), Path(path).name)
 
 
