@@ -27,8 +27,7 @@ from .errors import DumpcoreError, OutputError, ServerError, StreamClosedError, 
 from .hashing import hash_file
 from .manifest import FORMAT, format_version, write_manifest
 from .ordering import LoadPlan, plan_load
-from .partials import PartialDir, partial_path, remove_partial, sweep_partials
-from .private import make_private_tree
+from .partials import building, partial_path, sweep_partials
 from .replication import SnapshotPosition, binlog_enabled, block_commits, off_position, read_from_snapshot, read_locked
 from .schema import Schema, load_schema
 from .objects import ObjectSelection, event_statements, manifest_objects, select_objects, view_statements
@@ -573,91 +572,78 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
     p = _prepare(options, database, opts, snapshot)
     p.warnings += sweep_partials(out)
     partial = partial_path(out)
-    partial_dir: PartialDir | None = None
     try:
-        partial_dir = PartialDir(out)  # 0700 from the start: no file under it is ever readable by others
-        problems: list[str] = []
-        if not opts.no_schema:
-            header = f"dumpcore {__version__}: schema of `{comment_text(database)}` (run in the target database)"
-            sel = p.objects
-            (partial / "schema.sql").write_bytes(
-                render_schema(schema_statements(p.schema, p.tables, problems, sel.routines), header))
-            for name, items in _post_data(p, problems):
-                (partial / f"{name}.sql").write_bytes(render_schema(
-                    items, f"dumpcore {__version__}: {name} of `{comment_text(database)}`, created after the data"))
-            (partial / "database.sql").write_text(render([p.schema.create_database_sql],
-                                                          "CREATE DATABASE for restoring under the source name"),
-                                                   encoding="utf-8")
-        p.warnings += [f"sqlglot cannot read server DDL (kept as is): {x}" for x in problems]
-        sink = DirectorySink(partial, opts.compression)
-        results: dict[str, TableResult] = {}
-        if progress:
-            progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
-        if not opts.no_data:
-            if p.pool is not None:
-                results = _dump_parallel(p, partial, opts, progress)
-            else:
-                for name in p.tables:
-                    if name not in p.objects.no_data:
-                        results[name] = _dump_table(p, name, sink, opts, progress)
-        sink.drain()
-        if progress:
-            progress.end()
-        _take_extras(p, opts)
-        p.end_snapshot()
-        data_files = {t: [c.file for c in r.chunks] for t, r in results.items()}
-        pre = [] if opts.no_schema else ["schema.sql"]
-        post = [] if opts.no_schema else [f"{name}.sql" for name in POST_DATA_FILES]
-        build_scripts(p.plan, data_files, post_data=post, pre_data=pre,
-                      compressed=any(data_files.values()) and opts.compression.enabled).write(partial / "scripts")
-        seconds = time.monotonic() - t0
-        other_files = [{"file": str(f.relative_to(partial)), "bytes": f.stat().st_size,
-                        "xxh3_128": hash_file(f)[0]}
-                       for f in sorted(partial.rglob("*")) if f.is_file() and f.parent.name != "data"]
-        manifest = {
-            "format": FORMAT, "format_version": format_version(opts.compression.enabled),
-            "tool": f"dumpcore {__version__}", "compression": opts.compression.to_manifest(),
-            "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "snapshot_at": p.snapshot_at, "replication": p.replication,
-            "source": {"server_version": p.conn.server_version, "flavour": p.conn.flavour,
-                       "connection": options.describe()},
-            "database": database, "create_database": p.schema.create_database_sql, "upsert_form": p.upsert_form,
-            "load_order": p.tables, "cleanup_order": list(reversed(p.tables)),
-            "cycles": [c.tables for c in p.plan.cycles],
-            "cycle_details": [c.to_dict() for c in p.plan.cycles],
-            "files": {"schema": None if opts.no_schema else "schema.sql",
-                      "triggers": None if opts.no_schema else "triggers.sql",
-                      "events": None if opts.no_schema else "events.sql",
-                      "views": None if opts.no_schema else "views.sql",
-                      "database": None if opts.no_schema else "database.sql", "scripts": "scripts/"},
-            "options": {"tables": opts.tables, "exclude": opts.exclude, "where": opts.where, "no_data": opts.no_data,
-                        "no_schema": opts.no_schema, "chunk_size": opts.chunk_size,
-                        "statement_size": p.statement_size},
-            "tables": [_table_entry(p, results.get(t), t) for t in p.tables],
-            "other_files": other_files,
-            "notes": p.schema.notes + problems,
-            **p.extra,
-            "totals": {"rows": sum(r.rows for r in results.values()),
-                       "bytes": sum(r.bytes for r in results.values()),
-                       "uncompressed_bytes": sum(r.sql_bytes for r in results.values()),
-                       "chunks": sum(len(r.chunks) for r in results.values()), "seconds": round(seconds, 3)},
-        }
-        write_manifest(partial, manifest)
-        make_private_tree(partial)  # files 0600
-        if out.exists():
-            out.rmdir()  # checked empty above; rename needs the name free
-        os.replace(partial, out)
-    except OSError as exc:
-        remove_partial(partial)
-        raise OutputError(f"cannot write the dump to {out}: {exc.strerror or exc}",
-                          hint="check the path, free space and permissions") from None
-    except BaseException:
-        remove_partial(partial)
-        raise
+        with building(out) as partial_dir:  # 0700 from the start: no file under it is ever readable by others
+            problems: list[str] = []
+            if not opts.no_schema:
+                header = f"dumpcore {__version__}: schema of `{comment_text(database)}` (run in the target database)"
+                sel = p.objects
+                (partial / "schema.sql").write_bytes(
+                    render_schema(schema_statements(p.schema, p.tables, problems, sel.routines), header))
+                for name, items in _post_data(p, problems):
+                    (partial / f"{name}.sql").write_bytes(render_schema(
+                        items, f"dumpcore {__version__}: {name} of `{comment_text(database)}`, created after the data"))
+                (partial / "database.sql").write_text(render([p.schema.create_database_sql],
+                                                              "CREATE DATABASE for restoring under the source name"),
+                                                       encoding="utf-8")
+            p.warnings += [f"sqlglot cannot read server DDL (kept as is): {x}" for x in problems]
+            sink = DirectorySink(partial, opts.compression)
+            results: dict[str, TableResult] = {}
+            if progress:
+                progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
+            if not opts.no_data:
+                if p.pool is not None:
+                    results = _dump_parallel(p, partial, opts, progress)
+                else:
+                    for name in p.tables:
+                        if name not in p.objects.no_data:
+                            results[name] = _dump_table(p, name, sink, opts, progress)
+            sink.drain()
+            if progress:
+                progress.end()
+            _take_extras(p, opts)
+            p.end_snapshot()
+            data_files = {t: [c.file for c in r.chunks] for t, r in results.items()}
+            pre = [] if opts.no_schema else ["schema.sql"]
+            post = [] if opts.no_schema else [f"{name}.sql" for name in POST_DATA_FILES]
+            build_scripts(p.plan, data_files, post_data=post, pre_data=pre,
+                          compressed=any(data_files.values()) and opts.compression.enabled).write(partial / "scripts")
+            seconds = time.monotonic() - t0
+            other_files = [{"file": str(f.relative_to(partial)), "bytes": f.stat().st_size,
+                            "xxh3_128": hash_file(f)[0]}
+                           for f in sorted(partial.rglob("*")) if f.is_file() and f.parent.name != "data"]
+            manifest = {
+                "format": FORMAT, "format_version": format_version(opts.compression.enabled),
+                "tool": f"dumpcore {__version__}", "compression": opts.compression.to_manifest(),
+                "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "snapshot_at": p.snapshot_at, "replication": p.replication,
+                "source": {"server_version": p.conn.server_version, "flavour": p.conn.flavour,
+                           "connection": options.describe()},
+                "database": database, "create_database": p.schema.create_database_sql, "upsert_form": p.upsert_form,
+                "load_order": p.tables, "cleanup_order": list(reversed(p.tables)),
+                "cycles": [c.tables for c in p.plan.cycles],
+                "cycle_details": [c.to_dict() for c in p.plan.cycles],
+                "files": {"schema": None if opts.no_schema else "schema.sql",
+                          "triggers": None if opts.no_schema else "triggers.sql",
+                          "events": None if opts.no_schema else "events.sql",
+                          "views": None if opts.no_schema else "views.sql",
+                          "database": None if opts.no_schema else "database.sql", "scripts": "scripts/"},
+                "options": {"tables": opts.tables, "exclude": opts.exclude, "where": opts.where, "no_data": opts.no_data,
+                            "no_schema": opts.no_schema, "chunk_size": opts.chunk_size,
+                            "statement_size": p.statement_size},
+                "tables": [_table_entry(p, results.get(t), t) for t in p.tables],
+                "other_files": other_files,
+                "notes": p.schema.notes + problems,
+                **p.extra,
+                "totals": {"rows": sum(r.rows for r in results.values()),
+                           "bytes": sum(r.bytes for r in results.values()),
+                           "uncompressed_bytes": sum(r.sql_bytes for r in results.values()),
+                           "chunks": sum(len(r.chunks) for r in results.values()), "seconds": round(seconds, 3)},
+            }
+            write_manifest(partial, manifest)
+            partial_dir.publish(out)
     finally:
         p.close()
-        if partial_dir is not None:
-            partial_dir.release()
     return DumpSummary(database, str(out), p.snapshot_at, [results[t] for t in p.tables if t in results],
                        time.monotonic() - t0, p.statement_size, p.warnings, opts.compression,
                        stats=p.extra.get("stats", []))

@@ -13,9 +13,12 @@ import os
 import re
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
-from .private import private_dir
+from .errors import OutputError
+from .private import make_private_tree, private_dir
 
 _PARTIAL_RE = re.compile(r"\.partial-(\d+)$")
 
@@ -39,6 +42,34 @@ class PartialDir:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+    def publish(self, out: Path) -> None:
+        """Make every file private (0600) and rename the finished dump to ``out``."""
+        make_private_tree(self.path)
+        if out.exists():
+            out.rmdir()  # checked empty before the dump began; rename needs the name free
+        os.replace(self.path, out)
+
+
+@contextmanager
+def building(out: Path) -> Iterator[PartialDir]:
+    """The partial directory a dump that becomes ``out`` is built in, locked while the
+    block runs. On any failure it is removed for good, and an OSError becomes one
+    OutputError; the block ends with ``publish(out)``."""
+    built: PartialDir | None = None
+    try:
+        built = PartialDir(out)
+        yield built
+    except OSError as exc:
+        remove_partial(partial_path(out))
+        raise OutputError(f"cannot write the dump to {out}: {exc.strerror or exc}",
+                          hint="check the path, free space and permissions") from None
+    except BaseException:
+        remove_partial(partial_path(out))
+        raise
+    finally:
+        if built is not None:
+            built.release()
 
 
 def remove_partial(path: Path, attempts: int = 20) -> None:

@@ -33,12 +33,11 @@ from .compression import NO_COMPRESSION
 from .connection import Connection, ConnectionOptions, quote_ident
 from .dump import DumpOptions, DumpProgress, DumpSummary, Snapshot, _check_output_dir, dump_to_directory, \
     dump_to_stream, open_snapshot
-from .errors import DumpIntegrityError, OutputError, StreamClosedError, UnknownDatabaseError, UsageError
+from .errors import DumpIntegrityError, StreamClosedError, UnknownDatabaseError, UsageError
 from .hashing import hash_file
 from .manifest import FORMAT, MANIFEST_NAME, SERVER_FORMAT, Manifest, read_manifest, write_manifest
 from .chunk_check import require_plain_inserts
-from .partials import PartialDir, partial_path, remove_partial, sweep_partials
-from .private import make_private_tree
+from .partials import building, partial_path, sweep_partials
 from .replication import describe
 from .restore import RestoreOptions, RestoreProgress, RestoreSummary, TableRestore, restore
 from .state import resolve_state_dir
@@ -165,52 +164,39 @@ def dump_databases_to_directory(options: ConnectionOptions, databases: list[str]
     _check_output_dir(out)
     t0 = time.monotonic()
     partial = partial_path(out)
-    partial_dir: PartialDir | None = None
     snap = open_snapshot(options, opts.workers, opts.validate)
     snap.warnings += sweep_partials(out)
     try:
         names = choose_databases(snap.conn, databases)
-        partial_dir = PartialDir(out)  # 0700, locked while this dump runs
-        results = []
-        for name in names:
-            results.append(dump_to_directory(options, name, partial / subdirectory(name), opts,
-                                             progress() if progress else None, snapshot=snap))
-        snap.conn.execute("COMMIT")
-        entries = []
-        for name, s in zip(names, results):
-            sub = subdirectory(name)
-            entries.append({"name": name, "directory": sub,
-                            "manifest_xxh3_128": hash_file(partial / sub / MANIFEST_NAME)[0],
-                            "tables": len(s.tables), "rows": s.rows, "bytes": s.bytes})
-        seconds = time.monotonic() - t0
-        write_manifest(partial, {
-            "format": SERVER_FORMAT, "format_version": SERVER_FORMAT_VERSION, "tool": f"dumpcore {__version__}",
-            "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "snapshot_at": snap.snapshot_at, "replication": snap.replication,
-            "source": {"server_version": snap.conn.server_version, "flavour": snap.conn.flavour,
-                       "connection": options.describe()},
-            "selection": "all databases" if databases is None else "named databases",
-            "excluded_schemas": list(SYSTEM_SCHEMAS) if databases is None else [],
-            "not_dumped": [NOT_DUMPED],
-            "databases": entries,
-            "totals": {"databases": len(entries), "rows": sum(e["rows"] for e in entries),
-                       "bytes": sum(e["bytes"] for e in entries), "seconds": round(seconds, 3)},
-        })
-        make_private_tree(partial)
-        if out.exists():
-            out.rmdir()  # checked empty above; rename needs the name free
-        os.replace(partial, out)
-    except OSError as exc:
-        remove_partial(partial)
-        raise OutputError(f"cannot write the dump to {out}: {exc.strerror or exc}",
-                          hint="check the path, free space and permissions") from None
-    except BaseException:
-        remove_partial(partial)
-        raise
+        with building(out) as partial_dir:  # 0700, locked while this dump runs
+            results = []
+            for name in names:
+                results.append(dump_to_directory(options, name, partial / subdirectory(name), opts,
+                                                 progress() if progress else None, snapshot=snap))
+            snap.conn.execute("COMMIT")
+            entries = []
+            for name, s in zip(names, results):
+                sub = subdirectory(name)
+                entries.append({"name": name, "directory": sub,
+                                "manifest_xxh3_128": hash_file(partial / sub / MANIFEST_NAME)[0],
+                                "tables": len(s.tables), "rows": s.rows, "bytes": s.bytes})
+            seconds = time.monotonic() - t0
+            write_manifest(partial, {
+                "format": SERVER_FORMAT, "format_version": SERVER_FORMAT_VERSION, "tool": f"dumpcore {__version__}",
+                "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "snapshot_at": snap.snapshot_at, "replication": snap.replication,
+                "source": {"server_version": snap.conn.server_version, "flavour": snap.conn.flavour,
+                           "connection": options.describe()},
+                "selection": "all databases" if databases is None else "named databases",
+                "excluded_schemas": list(SYSTEM_SCHEMAS) if databases is None else [],
+                "not_dumped": [NOT_DUMPED],
+                "databases": entries,
+                "totals": {"databases": len(entries), "rows": sum(e["rows"] for e in entries),
+                           "bytes": sum(e["bytes"] for e in entries), "seconds": round(seconds, 3)},
+            })
+            partial_dir.publish(out)
     finally:
         snap.close()
-        if partial_dir is not None:
-            partial_dir.release()
     return ServerDumpSummary(results, str(out), time.monotonic() - t0,
                              _warnings(databases is None, snap) + [w for s in results for w in s.warnings])
 
