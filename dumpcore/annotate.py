@@ -18,7 +18,6 @@ text column that is not a key, else its first text column.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Sequence
 

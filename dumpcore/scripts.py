@@ -23,7 +23,7 @@ from pathlib import Path
 
 import re
 
-from .connection import quote_ident, quote_string
+from .connection import quote_ident
 from . import objects
 from .ordering import LoadPlan
 from .schema import Schema
