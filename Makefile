@@ -12,7 +12,7 @@ APT_PACKAGES := mariadb-server mariadb-client libmariadb-dev pkg-config build-es
 PY_PACKAGES := $(shell $(PYTHON) -c 'import ensurepip, sysconfig, os; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null || echo python3-venv python3-dev)
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: all system venv bytecode demo test bench clean
+.PHONY: all system venv bytecode fastspec demo test bench clean
 
 all: venv
 
@@ -39,6 +39,11 @@ bytecode:
 	@$(PY) -m compileall -q dumpcore cli bench >/dev/null
 
 venv: $(STAMP)
+
+# The fast path's option table (cli/fastspec.py) is derived from the typer commands:
+# run this after changing an option of dump, restore or verify (a test fails while stale).
+fastspec: venv
+	$(PY) -m dumpcore.cli.fastgen
 
 demo: venv
 	$(VENV)/bin/dumpcore demo

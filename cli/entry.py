@@ -1,7 +1,9 @@
 """The `dumpcore` executable's entry point: answers ``--version`` before importing the
-CLI (typer) and the library, so it costs about one bare interpreter start. Otherwise the
-cyclic garbage collector is kept out of start-up (imports make thousands of objects that
-live for the whole process) and then runs rarely: the hot loops make few containers."""
+CLI (typer) and the library, so it costs about one bare interpreter start; a well-formed
+dump, restore or verify runs through cli/fastpath.py without typer (start-up is on the
+critical path of every run); anything else goes to the typer app. The cyclic garbage
+collector is kept out of start-up (imports make thousands of objects that live for the
+whole process) and then runs rarely: the hot loops make few containers."""
 from __future__ import annotations
 
 import gc
@@ -15,12 +17,27 @@ def main() -> None:
         print(f"dumpcore {__version__}")
         return
     gc.disable()
-    from .app import main as app_main
-
+    run = _fast_run(sys.argv[1:])
+    if run is None:
+        from .app import main as run
     gc.freeze()  # what the imports made is never collected: do not scan it again
     gc.set_threshold(50_000, 20, 20)
     gc.enable()
-    app_main()
+    run()
+
+
+def _fast_run(args: list[str]):
+    """The fast path's run of this command line, or None when typer must parse it."""
+    from .fastspec import SPEC
+
+    if not args or args[0] not in SPEC:
+        return None
+    from .connect import normalize_password_args
+    from .fastpath import parse, runner
+
+    argv = normalize_password_args(args)
+    parsed = parse(argv)
+    return runner(*parsed, argv) if parsed is not None else None
 
 
 if __name__ == "__main__":

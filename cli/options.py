@@ -1,13 +1,13 @@
-"""Connection options shared by every command, following the mysql client's habits."""
+"""Connection options shared by every command, following the mysql client's habits: their
+typer declarations (what they do is in cli/connect.py, which does not import typer)."""
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from dumpcore.connection import ConnectionOptions
+from .connect import connection_options, normalize_password_args  # noqa: F401 - re-exported
 
 PANEL = "Connection"
 
@@ -34,38 +34,3 @@ SslCa = Annotated[Optional[Path], typer.Option("--ssl-ca", rich_help_panel=PANEL
 SslCert = Annotated[Optional[Path], typer.Option("--ssl-cert", rich_help_panel=PANEL,
                                                  help="Client certificate file (PEM).")]
 SslKey = Annotated[Optional[Path], typer.Option("--ssl-key", rich_help_panel=PANEL, help="Client key file (PEM).")]
-
-
-def connection_options(host: str | None, port: int | None, user: str | None, socket: str | None,
-                       password: str | None, password_prompt: bool, defaults_file: Path | None,
-                       defaults_extra_file: Path | None = None, ssl_mode: str | None = None,
-                       ssl_ca: Path | None = None, ssl_cert: Path | None = None,
-                       ssl_key: Path | None = None) -> ConnectionOptions:
-    """The command line's connection options, resolved against option files and the
-    environment (a missing --defaults-file is a UsageError naming it)."""
-    if password_prompt:
-        password = getpass.getpass("Enter password: ")
-    s = lambda p: str(p) if p is not None else None  # noqa: E731
-    return ConnectionOptions(host=host, port=port, user=user, password=password, socket=socket,
-                             defaults_file=s(defaults_file), defaults_extra_file=s(defaults_extra_file),
-                             ssl_mode=ssl_mode, ssl_ca=s(ssl_ca), ssl_cert=s(ssl_cert), ssl_key=s(ssl_key)).resolved()
-
-
-def normalize_password_args(argv: list[str]) -> list[str]:
-    """mysql-client semantics: bare ``-p``/``--password`` prompt; ``-pSECRET`` is a value.
-
-    A bare -p never takes the next word (``-p secret`` prompts and ``secret`` stays an
-    argument), exactly as in the mysql client.
-    """
-    out: list[str] = []
-    for i, arg in enumerate(argv):
-        if arg == "--":
-            out += argv[i:]
-            break
-        if arg in ("-p", "--password"):
-            out.append("--password-prompt")
-        elif arg.startswith("-p") and not arg.startswith("--"):
-            out.append("--password=" + arg[2:])
-        else:
-            out.append(arg)
-    return out

@@ -1,8 +1,10 @@
 """Command-line mistakes as one ``Error:`` line, with what a mysqldump, mydumper or
-myloader user most likely meant; and the one line printed on Ctrl-C."""
+myloader user most likely meant (the line printed on Ctrl-C is in cli/exits.py)."""
 from __future__ import annotations
 
 import difflib
+
+from .exits import interrupted_line  # noqa: F401 - re-exported
 
 try:  # typer >= 0.22 carries its own copy of click
     from typer._click import exceptions as click_exceptions
@@ -97,20 +99,3 @@ def usage_error_line(exc, argv: list[str] = ()) -> str:
         return f"no such command `{word}`; {suggestion}commands: {', '.join(names)}"
     text = text[0].lower() + text[1:] if text else "bad usage"
     return f"{text.rstrip('.')}; {help_hint}"
-
-
-def interrupted_line(argv: list[str]) -> str:
-    """What Ctrl-C leaves behind, by command (the library cleans up as it unwinds)."""
-    command = next((a for a in argv if not a.startswith("-")), "")
-    if command == "restore":
-        return ("interrupted; the chunks loaded so far stay committed and are recorded in the journal: "
-                "run the same restore with --resume to continue")
-    if command == "dump":
-        if "--stdout" in argv:
-            return "interrupted; the stream written so far is incomplete (no end marker): do not load it"
-        return "interrupted; nothing was kept (the partial dump directory was removed)"
-    if command == "demo":
-        return "interrupted; the demo's sandbox server was stopped"
-    if command == "sample":
-        return "interrupted; the sample database is incomplete: run `dumpcore sample` again to re-create it"
-    return "interrupted; nothing was changed"
