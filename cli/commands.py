@@ -9,18 +9,13 @@ import os
 import sys
 from pathlib import Path
 
-from dumpcore import dump as dump_api
-from dumpcore import restore as restore_api
-from dumpcore import server_dump
-from dumpcore import verify as verify_api
-from dumpcore.compression import parse_compression
 from dumpcore.errors import DumpIntegrityError, UsageError
-from dumpcore.replication import replication_report
-from dumpcore.seed import missing_backup
-from dumpcore.stats import stats_lines
 
 from .connect import connection_options
 from .exits import echo, err
+
+# Each command imports the library modules it uses when it runs: a dump does not load
+# restore's, and only -B/-A loads server_dump (every module is start-up on the critical path).
 
 
 def cpu_cores() -> int:
@@ -45,8 +40,10 @@ def _human_bytes(n: int) -> str:
     return f"{n} B"
 
 
-def print_dump_summary(summary: "dump_api.DumpSummary") -> None:
+def print_dump_summary(summary) -> None:
     """The per-table summary, on stderr (stdout may be the SQL stream)."""
+    from dumpcore.stats import stats_lines
+
     d = summary.to_dict()
     width = max([len(t["name"]) for t in d["tables"]] + [5])
     err(f"{'table':<{width}}  {'rows':>12}  {'bytes':>11}  {'chunks':>6}  {'seconds':>8}")
@@ -71,6 +68,9 @@ def dump(
     ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None, ssl_key: Path | None,
 ) -> None:
     """Dump a database: FK-ordered, chunked idempotent INSERTs, XXH3-128 per chunk, a manifest."""
+    from dumpcore import dump as dump_api
+    from dumpcore.compression import parse_compression
+
     if stdout == (output is not None):
         raise UsageError("give exactly one of -o DIR or --stdout")
     if no_data and no_schema:
@@ -90,6 +90,8 @@ def dump(
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)
     if many:
+        from dumpcore import server_dump
+
         names = None if all_databases else [database, *(tables or [])]
         run = server_dump.dump_databases_to_stream if stdout else server_dump.dump_databases_to_directory
         summary = run(conn, names, None if stdout else output, opts, lambda: _progress(quiet)).merged()  # type: ignore[operator]
@@ -123,6 +125,11 @@ def restore(
     ssl_key: Path | None,
 ) -> None:
     """Restore a dump in parallel: checked first, resumable, failing rows set aside in rejects/."""
+    from dumpcore import restore as restore_api
+    from dumpcore import server_dump
+    from dumpcore.replication import replication_report
+    from dumpcore.seed import missing_backup
+
     if print_replication:
         for line in replication_report(directory):
             echo(line)
@@ -180,6 +187,9 @@ def verify(
     ssl_key: Path | None,
 ) -> None:
     """Check every chunk hash (exit 0 only when all match), or compare a live database with the dump."""
+    from dumpcore import server_dump
+    from dumpcore import verify as verify_api
+
     if against is not None:
         if not path.is_dir():
             raise UsageError("--against needs a dump directory")

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
-import zstandard
-
 from .errors import DumpIntegrityError, UsageError
 from .hashing import chunk_hasher, hashed_blocks
 
@@ -25,10 +23,17 @@ NONE = "none"
 ZSTD = "zstd"
 ZSTD_SUFFIX = ".zst"
 DEFAULT_ZSTD_LEVEL = 3
-MAX_ZSTD_LEVEL = zstandard.MAX_COMPRESSION_LEVEL
+MAX_ZSTD_LEVEL = 22  # zstandard.MAX_COMPRESSION_LEVEL (tests/test_compression.py checks it)
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 DECOMPRESS_INPUT = 128 << 10  # compressed bytes per step: SQL expands ~5-20x
 _SPEC_RE = re.compile(r"^(none|zstd)(?::(-?\d+))?$")
+
+
+def _zstd():
+    """zstandard, imported on first use: only compressed dumps need it (~3 ms of start-up)."""
+    import zstandard
+
+    return zstandard
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,7 @@ class CompressedChunkFile:
     def __init__(self, f: BinaryIO, compression: Compression):
         self.file = f
         self._out = _HashingFile(f)
-        cctx = zstandard.ZstdCompressor(level=compression.level, threads=1, write_checksum=True)
+        cctx = _zstd().ZstdCompressor(level=compression.level, threads=1, write_checksum=True)
         self._writer = cctx.stream_writer(self._out, closefd=False)
 
     def write(self, data: bytes) -> int:
@@ -133,7 +138,7 @@ class CompressedChunkFile:
         """Drop the frame (a failed chunk): close the file without ending it."""
         try:
             self._writer.close()
-        except zstandard.ZstdError:
+        except _zstd().ZstdError:
             pass
         self.file.close()
 
@@ -159,7 +164,7 @@ def _decompressed(stored: BinaryIO, name: str) -> Iterator[bytes]:
     """The frame's content, fed to the decompressor in small pieces so one piece of output
     stays small; DumpIntegrityError when it does not decompress, ends before the frame
     does, or has bytes after it."""
-    dobj = zstandard.ZstdDecompressor().decompressobj()
+    dobj = _zstd().ZstdDecompressor().decompressobj()
     try:
         while True:
             block = stored.read(DECOMPRESS_INPUT)
@@ -170,7 +175,7 @@ def _decompressed(stored: BinaryIO, name: str) -> Iterator[bytes]:
             out = dobj.decompress(block)
             if out:
                 yield out
-    except zstandard.ZstdError as exc:
+    except _zstd().ZstdError as exc:
         raise DumpIntegrityError(f"{name}: does not decompress ({exc})") from None
     if not dobj.eof:
         raise DumpIntegrityError(f"{name}: its zstd frame is incomplete (the file is truncated)")

@@ -43,7 +43,6 @@ from .load_data import AUTO, LOAD_DATA, UPSERT, LoadDataRefused, choose_methods,
 from .manifest import Manifest, read_manifest
 from .ordering import Cycle, LoadPlan
 from .private import open_private, private_dir
-from .prisma import restore_plan
 from .schema import ForeignKey, load_schema
 from .scripts import DISABLE_STATEMENTS, cleanup_statements
 from .sqltext import Statement, classify, comment_text, split_statements, trigger_table
@@ -585,7 +584,12 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                                     hint=f"it holds {len(names)} tables; see manifest.json")
     chosen = [t for t in names if not opts.tables or t in opts.tables]
     entries = [m.table(t) for t in chosen]
-    cleanup_plan = (restore_plan(m.data, opts.prisma) if opts.prisma else _plan_from_manifest(m, chosen)).restricted(chosen)
+    if opts.prisma:
+        from .prisma import restore_plan  # only with --prisma: a large module
+
+        cleanup_plan = restore_plan(m.data, opts.prisma).restricted(chosen)
+    else:
+        cleanup_plan = _plan_from_manifest(m, chosen).restricted(chosen)
     if opts.verify:
         require_plain_inserts(directory, m, entries)
     warnings: list[str] = []

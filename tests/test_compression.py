@@ -269,3 +269,12 @@ def test_compressed_no_data_dump_keeps_the_plain_load_sql(server, school_dumps, 
     load = (out / "scripts" / "load.sql").read_text()
     assert "SOURCE schema.sql;" in load and "COMPRESSED" not in load
     assert not (out / "scripts" / "load-zstd.sh").exists() and "compressed with" not in proc.stderr.decode()
+
+
+def test_the_level_limit_is_zstandards_own():
+    """compression.py imports zstandard only when a chunk is (de)compressed, so its limit
+    is written out: it must stay zstandard's."""
+    from dumpcore import compression
+
+    assert compression.MAX_ZSTD_LEVEL == compression._zstd().MAX_COMPRESSION_LEVEL
+    assert parse_compression(f"zstd:{compression.MAX_ZSTD_LEVEL}").level == compression.MAX_ZSTD_LEVEL
