@@ -36,6 +36,7 @@ from .chunk_check import require_plain_inserts
 from .chunks import iter_chunk_statements, split_statement_rows
 from .completion import compare_live_counts, completion_error
 from .connection import RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident, quote_string
+from .deferred_keys import KeyDeferral, carried_deferred_keys
 from .encoder.reference import MASK64
 from .errors import DumpIntegrityError, RestoreError, ServerError, UnknownTableError, UsageError
 from .hashing import chunk_hasher
@@ -254,8 +255,10 @@ def _preflight(m: Manifest, target: _Target, conn: Connection, database: str, en
 
 
 def _run_schema_file(conn: Connection, path: Path, keep: Callable[[tuple[str, str] | None, str], bool],
-                     warnings: list[str], failures: list[str] | None = None) -> None:
-    """Run the statements of schema.sql / triggers.sql that ``keep`` accepts."""
+                     warnings: list[str], failures: list[str] | None = None,
+                     create_table: Callable[[Connection, str, str, str], None] | None = None) -> None:
+    """Run the statements of schema.sql / triggers.sql that ``keep`` accepts; CREATE TABLE
+    through ``create_table(conn, name, text, context)`` when given (deferred_keys)."""
     if not path.is_file():
         return
     # Bytes as written: an object's text is in the character set it was created in
@@ -267,7 +270,10 @@ def _run_schema_file(conn: Connection, path: Path, keep: Callable[[tuple[str, st
         if not keep(kind, stmt.text):
             continue
         try:
-            conn.execute(stmt.text.encode("utf-8", "surrogateescape"), context=f"{path.name}:{stmt.line}")
+            if create_table is not None and kind and kind[0] == "TABLE":
+                create_table(conn, kind[1], stmt.text, f"{path.name}:{stmt.line}")
+            else:
+                conn.execute(stmt.text.encode("utf-8", "surrogateescape"), context=f"{path.name}:{stmt.line}")
         except ServerError as exc:
             if kind and kind[0] == "VIEW":  # e.g. invalid on the source: the rest is still restored
                 (warnings if failures is None else failures).append(f"view `{kind[1]}` not created: {exc.one_line()}")
@@ -619,6 +625,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         # -- writes start here ---------------------------------------------
         committed: set[str] = set()
         cleanup_done = False
+        carried = carried_deferred_keys(journal, events if opts.resume else None, server, database)
         if opts.resume:
             committed, cleanup_done, bases = _settle_resume(events, m, entries, conn, database)
             journal.open(fresh=False)
@@ -631,6 +638,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         else:
             journal.open(fresh=True)
             journal.write(**start_event(server, database))
+        keys = KeyDeferral(database, journal.write, carried)
         try:
             if not target.exists:
                 source_ddl = m.data.get("create_database") or ""
@@ -656,7 +664,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 existing = ({("TABLE", t) for t in target.tables} | {("VIEW", v) for v in target.views}
                             | set(target.routines))
                 _run_schema_file(conn, directory / schema_file,
-                                 lambda kind, text: _keep_schema(kind, existing, set(chosen)), warnings, failed)
+                                 lambda kind, text: _keep_schema(kind, existing, set(chosen)), warnings, failed,
+                                 create_table=keys.create_table)
             if not opts.resume:
                 bases = {}
                 if opts.cleanup:
@@ -695,6 +704,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             finally:
                 if progress:
                     progress.end()
+            keys.restore_keys(options, order=sorted(size, key=lambda t: -size[t]))
             for name, why in loader.fallbacks.items():
                 warnings.append(f"table `{name}`: {len(why)} chunk(s) loaded by upserts after LOAD DATA: {why[0]}")
             triggers_file = (m.data.get("files") or {}).get("triggers")

@@ -1,0 +1,159 @@
+"""Deferred secondary keys (dumpcore/deferred_keys.py): tables a restore creates get their
+plain KEYs and FOREIGN KEYs after the rows, and end exactly as the dump has them."""
+import json
+import signal
+import subprocess
+import time
+
+import pytest
+
+from clirun import DUMPCORE, conn_args, dumpcore
+from dbcompare import assert_same_database, show_create
+from dumpcore.connection import quote_ident
+from dumpcore.deferred_keys import pending_deferred_keys, split_ddl
+from dumpcore.dump import DumpOptions, dump_to_directory
+from dumpcore.load_data import LOAD_METHODS
+from dumpcore.restore import RestoreOptions, restore
+from test_safety import copy_dump
+
+HEAD = "CREATE TABLE IF NOT EXISTS `t` (\n  `id` int(11) NOT NULL,\n  `a` int(11) DEFAULT NULL,\n"
+TAIL = "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci"
+
+
+@pytest.mark.parametrize("keys, kept, clauses", [
+    # plain keys and foreign keys go; the comma of the last kept line goes with them
+    (["PRIMARY KEY (`id`)", "KEY `ka` (`a`)", "CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`)"],
+     ["PRIMARY KEY (`id`)"], ["ADD KEY `ka` (`a`)", "ADD CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`)"]),
+    # UNIQUE and CHECK stay, in place
+    (["PRIMARY KEY (`id`)", "UNIQUE KEY `ua` (`a`)", "KEY `k2` (`a`,`id`) COMMENT 'x, y'",
+      "CONSTRAINT `c1` CHECK (`a` > 0)"],
+     ["PRIMARY KEY (`id`)", "UNIQUE KEY `ua` (`a`)", "CONSTRAINT `c1` CHECK (`a` > 0)"],
+     ["ADD KEY `k2` (`a`,`id`) COMMENT 'x, y'"]),
+    # a key the ALTER would append after: nothing is deferred
+    (["PRIMARY KEY (`id`)", "KEY `ka` (`a`)", "FULLTEXT KEY `ft` (`b`)"], None, None),
+    (["PRIMARY KEY (`id`)", "KEY `ka` (`a`)", "SPATIAL KEY `sp` (`g`)"], None, None),
+    (["PRIMARY KEY (`id`)", "KEY `ka` (`a`)", "UNIQUE KEY `ub` (`b`) USING HASH"], None, None),
+    # nothing to defer
+    (["PRIMARY KEY (`id`)", "UNIQUE KEY `ua` (`a`)"], None, None),
+])
+def test_split_ddl(keys, kept, clauses):
+    split = split_ddl(HEAD + ",\n".join(f"  {k}" for k in keys) + TAIL)
+    if kept is None:
+        assert split is None
+        return
+    stripped, got = split
+    assert got == clauses
+    assert stripped == (HEAD.replace(" IF NOT EXISTS", "") + ",\n".join(f"  {k}" for k in kept) + TAIL)
+
+
+def test_split_ddl_leaves_other_engines_and_versioned_tables():
+    ddl = HEAD + "  PRIMARY KEY (`id`),\n  KEY `ka` (`a`)" + TAIL
+    assert split_ddl(ddl) is not None
+    assert split_ddl(ddl.replace("InnoDB", "MyISAM")) is None
+    assert split_ddl(ddl + " WITH SYSTEM VERSIONING") is None
+
+
+@pytest.fixture(scope="module")
+def keyed(server, tmp_path_factory):
+    """Odd keys: prefix, multi-column, comment, FULLTEXT (not deferred), self and cross foreign
+    keys with actions, a unique key on a deferred table, a CHECK constraint."""
+    name = "keys_src"
+    q = quote_ident(name)
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {q}")
+        c.execute(f"CREATE DATABASE {q} CHARACTER SET utf8mb4")
+        c.execute(f"USE {q}")
+        c.execute("CREATE TABLE parent (id INT PRIMARY KEY, code VARCHAR(20) NOT NULL, up INT NULL, "
+                  "UNIQUE KEY u_code (code), KEY k_up (up), "
+                  "CONSTRAINT fk_up FOREIGN KEY (up) REFERENCES parent (id) ON DELETE SET NULL, "
+                  "CONSTRAINT chk_code CHECK (code <> '')) ENGINE=InnoDB")
+        c.execute("CREATE TABLE child (id BIGINT PRIMARY KEY, parent_id INT NOT NULL, note TEXT, "
+                  "name VARCHAR(100), KEY k_name (name(10), id) COMMENT 'prefix, then id', "
+                  "KEY k_parent (parent_id), CONSTRAINT fk_child FOREIGN KEY (parent_id) REFERENCES parent (id) "
+                  "ON DELETE CASCADE ON UPDATE CASCADE) ENGINE=InnoDB")
+        c.execute("CREATE TABLE doc (id INT PRIMARY KEY, parent_id INT, body TEXT, KEY k_p (parent_id), "
+                  "FULLTEXT KEY ft_body (body)) ENGINE=InnoDB")
+        c.execute(f"INSERT INTO parent SELECT seq, CONCAT('c', seq), IF(seq > 1, seq - 1, NULL) FROM seq_1_to_3000")
+        c.execute("INSERT INTO child SELECT seq, 1 + seq % 3000, REPEAT('n', seq % 30), CONCAT('name ', seq % 97) "
+                  "FROM seq_1_to_20000")
+        c.execute("INSERT INTO doc SELECT seq, seq % 50, CONCAT('word', seq % 13, ' other') FROM seq_1_to_500")
+    out = tmp_path_factory.mktemp("keys") / "dump"
+    dump_to_directory(server, name, out, DumpOptions(chunk_size=64 << 10, statement_size=16 << 10))
+    yield name, out
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {q}")
+
+
+def _journal(d, db) -> list[dict]:
+    return [json.loads(line) for line in (d / "journal" / f"{db}.jsonl").read_text().splitlines()]
+
+
+@pytest.mark.parametrize("method", LOAD_METHODS)
+def test_created_tables_get_their_keys_after_the_load_and_match_the_dump(server, conn, keyed, tmp_path, db, method):
+    name, out = keyed
+    conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(db)}")
+    d = copy_dump(out, tmp_path / "d")
+    summary = restore(d, server, RestoreOptions(database=db, parallel=2, load_method=method))
+    assert summary.failure() is None
+    assert_same_database(conn, name, db)
+    events = _journal(d, db)
+    deferred = {e["table"] for e in events if e.get("event") == "keys_deferred"}
+    assert deferred == {"parent", "child"}  # doc has a FULLTEXT key after its plain one
+    assert {e["table"] for e in events if e.get("event") == "keys_restored"} == deferred
+    assert pending_deferred_keys(events) == {}
+
+
+def test_an_existing_table_keeps_todays_path(server, conn, keyed, tmp_path, db):
+    name, out = keyed
+    q = quote_ident(db)
+    conn.execute(f"DROP DATABASE IF EXISTS {q}")
+    conn.execute(f"CREATE DATABASE {q}")
+    conn.execute(f"USE {q}")
+    conn.execute(conn.query_text(f"SHOW CREATE TABLE {quote_ident(name)}.parent")[0][1])
+    d = copy_dump(out, tmp_path / "d")
+    restore(d, server, RestoreOptions(database=db, parallel=2, cleanup=True))
+    assert_same_database(conn, name, db)
+    assert {e["table"] for e in _journal(d, db) if e.get("event") == "keys_deferred"} == {"child"}
+
+
+def _wait_for(pred, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(0.01)
+    raise AssertionError("timed out")
+
+
+@pytest.mark.parametrize("again", [["--resume"], []])
+def test_killed_between_load_and_alter_then_run_again_ends_with_the_keys(server, conn, keyed, tmp_path, db, again):
+    """The ALTER is held by a reader's metadata lock, the restore is killed while it waits
+    (and the waiting ALTER with it): the tables hold every row and lack their keys. A
+    --resume, or a plain restore of the same target, puts them back."""
+    name, out = keyed
+    q = quote_ident(db)
+    conn.execute(f"DROP DATABASE IF EXISTS {q}")
+    d = copy_dump(out, tmp_path / "d")
+    journal = d / "journal" / f"{db}.jsonl"
+    chunks = sum(len(t["chunks"]) for t in json.loads((d / "manifest.json").read_text())["tables"])
+    proc = subprocess.Popen([str(DUMPCORE), "restore", str(d), "-D", db, "--parallel", "2", "-q", *conn_args(server)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with server.connect() as reader:
+        _wait_for(lambda: journal.exists() and '"keys_deferred","table":"child"' in journal.read_text())
+        _wait_for(lambda: conn.query(f"SHOW TABLES FROM {q} LIKE 'child'"))
+        reader.execute("START TRANSACTION")
+        reader.query(f"SELECT 1 FROM {q}.child LIMIT 1")  # a metadata lock the ALTER must wait for
+        _wait_for(lambda: conn.query("SELECT 1 FROM information_schema.PROCESSLIST WHERE INFO LIKE 'ALTER TABLE%' "
+                                     "AND STATE LIKE 'Waiting for table metadata lock%'"))
+        assert journal.read_text().count('"event":"commit"') == chunks
+        proc.kill()
+        proc.wait(timeout=60)
+        for (pid,) in conn.query("SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'ALTER TABLE%'"):
+            conn.execute(f"KILL {int(pid)}")  # the server would finish it once the lock goes
+        reader.execute("ROLLBACK")
+    assert "KEY `k_parent`" not in show_create(conn, db, "child")
+    assert set(pending_deferred_keys(_journal(d, db))) >= {"child"}
+    proc2 = dumpcore("restore", str(d), "-D", db, "--parallel", "2", "-q", *again, *conn_args(server))
+    assert proc2.returncode == 0, proc2.stderr.decode()
+    assert_same_database(conn, name, db)
+    assert pending_deferred_keys(_journal(d, db)) == {}
