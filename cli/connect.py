@@ -4,9 +4,11 @@ dump/restore/verify (cli/fastpath.py) uses it without loading the typer CLI."""
 from __future__ import annotations
 
 import getpass
+import sys
 from pathlib import Path
 
 from dumpcore.connection import ConnectionOptions
+from dumpcore.errors import UsageError
 
 
 def connection_options(host: str | None, port: int | None, user: str | None, socket: str | None,
@@ -17,7 +19,12 @@ def connection_options(host: str | None, port: int | None, user: str | None, soc
     """The command line's connection options, resolved against option files and the
     environment (a missing --defaults-file is a UsageError naming it)."""
     if password_prompt:
-        password = getpass.getpass("Enter password: ")
+        try:
+            password = getpass.getpass("Enter password: ")
+        except EOFError:  # stdin closed or at its end: nothing to read a password from
+            print(file=sys.stderr)  # ends the prompt's line
+            raise UsageError("-p asks for the password, but there is no input to read it from",
+                             hint="give -pSECRET, --password=SECRET or MYSQL_PWD") from None
     s = lambda p: str(p) if p is not None else None  # noqa: E731
     return ConnectionOptions(host=host, port=port, user=user, password=password, socket=socket,
                              defaults_file=s(defaults_file), defaults_extra_file=s(defaults_extra_file),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from clirun import conn_args, dumpcore
+from clirun import DUMPCORE, conn_args, dumpcore
 from dumpcore.cli import commands, fastgen
 from dumpcore.cli.connect import normalize_password_args
 from dumpcore.cli.fastpath import parse
@@ -182,3 +182,13 @@ def test_nothing_heavy_is_loaded_before_the_first_round_trip(server, db, tmp_pat
         assert "dumpcore.cli.app" not in modules, name
     # the same probe sees typer where typer runs: it would catch a fast path that is not taken
     assert "typer" in heavy(loaded_at_first_connect(tmp_path, "plan", db, *conn_args(server)))
+
+
+@pytest.mark.parametrize("command", [["dump", "db", "-o", "x"], ["plan", "db"]], ids=["fast path", "typer"])
+def test_a_password_prompt_without_input_is_one_line_on_both_paths(command):
+    proc = subprocess.run([str(DUMPCORE), *command, "-p", "-h", "127.0.0.1", "-P", "1"], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[-1] == ("Error: -p asks for the password, but there is no input to read it "
+                                            "from; give -pSECRET, --password=SECRET or MYSQL_PWD")
+    assert "Traceback" not in proc.stderr
