@@ -355,6 +355,31 @@ def test_direct_fetch_and_row_tuples_write_identical_dumps(server, edge_db, worl
             assert (a / f).read_bytes() == (b / f).read_bytes(), f
 
 
+def test_result_encoder_names_a_bad_value_by_row_and_column_after_its_loop(server):
+    """The loop runs without the GIL; a value it refuses is raised afterwards, with the
+    row's number in the result (across calls) and its column, as the tuple path says it."""
+    from dumpcore.encoder._encoder import ResultEncoder
+
+    sql = "SELECT * FROM (VALUES (1, '10'), (2, '20'), (3, '3 0'), (4, '40')) AS t"
+    with server.connect() as c:
+        enc = ResultEncoder(c.unbuffered_result(sql), b"\x00\x00")
+        text, rows, _ = enc.encode(12)  # one row per call: the number counts the rows of earlier calls
+        assert (text, rows) == (b"(1,10)", 1)
+        with pytest.raises(ValueError) as err:
+            enc.encode(12)  # takes row 1, then meets row 2 while seeing whether it fits
+        enc.close()
+        assert str(err.value) == "row 2: column 1: not a number: b'3 0'"
+        assert str(err.value) == _tuple_error(c.query_text(sql))
+
+
+def _tuple_error(rows) -> str:
+    from dumpcore.encoder import encode_rows
+
+    with pytest.raises(ValueError) as err:
+        encode_rows([tuple(v.encode() for v in r) for r in rows], 0, b"\x00\x00", 0)
+    return str(err.value)
+
+
 def test_result_encoder_refuses_what_it_does_not_know(server):
     from dumpcore.encoder._encoder import ResultEncoder
 

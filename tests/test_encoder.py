@@ -72,6 +72,18 @@ def test_rejects_what_is_not_a_raw_value(impl, bad, error):
         IMPLEMENTATIONS[impl]([bad], 0, bytes([N]), 0)
 
 
+@pytest.mark.parametrize("rows,message", [
+    ([(b"1", b"2"), (b"3", b"4 5")], "row 1: column 1: not a number: b'4 5'"),
+    ([(b"1", b"")], "row 0: column 1: empty number"),
+    ([(b"x" * 50, b"1")], "row 0: column 0: not a number: b'" + "x" * 40 + "'"),
+])
+def test_a_bad_number_is_named_by_row_and_column_alike(rows, message):
+    for impl in IMPLEMENTATIONS.values():
+        with pytest.raises(ValueError) as err:
+            impl(rows, 0, bytes([N, N]), 0)
+        assert str(err.value) == message
+
+
 @pytest.mark.parametrize("impl", IMPLEMENTATIONS)
 def test_rejects_rows_of_the_wrong_width(impl):
     with pytest.raises(ValueError, match="expected 2"):

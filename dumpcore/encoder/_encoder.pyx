@@ -5,10 +5,10 @@ Same signature and output as dumpcore.encoder.reference.encode_rows; the
 differential tests run the same cases through both.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.ref cimport PyObject
 from cpython.sequence cimport PySequence_Fast, PySequence_Fast_GET_ITEM, PySequence_Fast_GET_SIZE
 from libc.stdint cimport uint64_t
+from libc.stdlib cimport free, realloc
 from libc.string cimport memcpy
 
 cdef extern from "xxhash.h":
@@ -73,34 +73,45 @@ cdef void _init_tables():
 _init_tables()
 
 
+ctypedef struct _CBuf:
+    char* data
+    Py_ssize_t size
+    Py_ssize_t cap
+
+
+cdef int _cbuf_reserve(_CBuf* b, Py_ssize_t extra) noexcept nogil:
+    """Room for ``extra`` more bytes (libc realloc: callable without the GIL); -1 when
+    memory runs out, the buffer unchanged."""
+    cdef Py_ssize_t need = b.size + extra
+    cdef Py_ssize_t cap = b.cap if b.cap > 64 else 64
+    cdef char* grown
+    if need <= b.cap:
+        return 0
+    while cap < need:
+        cap *= 2
+    grown = <char*>realloc(b.data, cap)
+    if grown == NULL:
+        return -1
+    b.data = grown
+    b.cap = cap
+    return 0
+
+
 cdef class _Buffer:
-    cdef char* data
-    cdef Py_ssize_t size
-    cdef Py_ssize_t cap
+    cdef _CBuf b
 
     def __cinit__(self, Py_ssize_t cap):
-        self.cap = cap if cap > 64 else 64
-        self.data = <char*>PyMem_Malloc(self.cap)
-        if self.data == NULL:
-            raise MemoryError()
-        self.size = 0
+        self.b.data = NULL
+        self.b.size = 0
+        self.b.cap = 0
+        self.reserve(cap)
 
     def __dealloc__(self):
-        PyMem_Free(self.data)
+        free(self.b.data)
 
     cdef int reserve(self, Py_ssize_t extra) except -1:
-        cdef Py_ssize_t need = self.size + extra
-        cdef Py_ssize_t cap = self.cap
-        cdef char* grown
-        if need <= cap:
-            return 0
-        while cap < need:
-            cap *= 2
-        grown = <char*>PyMem_Realloc(self.data, cap)
-        if grown == NULL:
+        if _cbuf_reserve(&self.b, extra) < 0:
             raise MemoryError()
-        self.data = grown
-        self.cap = cap
         return 0
 
 
@@ -138,9 +149,14 @@ cdef inline Py_ssize_t _write_hex(char* out, const unsigned char* s, Py_ssize_t 
     return o
 
 
+DEF BAD_EMPTY_NUMBER = -1
+DEF BAD_NUMBER = -2
+
+
 cdef inline Py_ssize_t _write_value(char* out, const unsigned char* s, Py_ssize_t length, bint is_null,
-                                    unsigned char kind, Py_ssize_t column) except -1:
-    """One raw value as its SQL literal at ``out``; returns the bytes written. The only
+                                    unsigned char kind) noexcept nogil:
+    """One raw value as its SQL literal at ``out``; returns the bytes written, or
+    BAD_EMPTY_NUMBER / BAD_NUMBER for a number column whose text is not one. The only
     place a value is encoded: both encoders below go through it."""
     cdef Py_ssize_t k
     if is_null:
@@ -148,10 +164,10 @@ cdef inline Py_ssize_t _write_value(char* out, const unsigned char* s, Py_ssize_
         return 4
     if kind == KIND_NUMBER:
         if length == 0:
-            raise ValueError(f"column {column}: empty number")
+            return BAD_EMPTY_NUMBER
         for k in range(length):
             if not NUMBER_CHAR[s[k]]:
-                raise ValueError(f"column {column}: not a number: {(<const char*>s)[:min(length, 40)]!r}")
+                return BAD_NUMBER
         memcpy(out, s, length)
         return length
     if kind == KIND_STRING:
@@ -159,14 +175,22 @@ cdef inline Py_ssize_t _write_value(char* out, const unsigned char* s, Py_ssize_
     return _write_hex(out, s, length)
 
 
+cdef str _value_error(Py_ssize_t code, Py_ssize_t row, Py_ssize_t column, const char* s, Py_ssize_t length):
+    """The message of a value _write_value refused (same words as the reference encoder)."""
+    if code == BAD_EMPTY_NUMBER:
+        return f"row {row}: column {column}: empty number"
+    return f"row {row}: column {column}: not a number: {s[:min(length, 40)]!r}"
+
+
 cdef inline Py_ssize_t _worst_case(Py_ssize_t length, bint is_null) noexcept nogil:
     return 4 if is_null else 2 * length + 2
 
 
-cdef inline Py_ssize_t _begin_row(_Buffer buf, Py_ssize_t worst, bint first) except -1:
+cdef inline Py_ssize_t _begin_row(_CBuf* buf, Py_ssize_t worst, bint first) noexcept nogil:
     """Room for one row, the ",\n" before it unless first, and its "(": returns where the
-    tuple starts (its hash covers the tuple only)."""
-    buf.reserve(worst)
+    tuple starts (its hash covers the tuple only), or -1 when memory runs out."""
+    if _cbuf_reserve(buf, worst) < 0:
+        return -1
     if not first:
         buf.data[buf.size] = b','
         buf.data[buf.size + 1] = b'\n'
@@ -175,8 +199,8 @@ cdef inline Py_ssize_t _begin_row(_Buffer buf, Py_ssize_t worst, bint first) exc
     return buf.size
 
 
-cdef inline bint _end_row(_Buffer buf, Py_ssize_t row_start, Py_ssize_t start, Py_ssize_t n, bint first,
-                          Py_ssize_t max_bytes, uint64_t* fingerprint) noexcept:
+cdef inline bint _end_row(_CBuf* buf, Py_ssize_t row_start, Py_ssize_t start, Py_ssize_t n, bint first,
+                          Py_ssize_t max_bytes, uint64_t* fingerprint) noexcept nogil:
     """Close the tuple written at ``start`` (``n`` bytes so far). A row that would pass
     max_bytes is taken back, unless it is the first: returns whether it was kept."""
     buf.data[start + n] = b')'
@@ -204,7 +228,7 @@ def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
     cdef Py_ssize_t ncols = len(kinds)
     cdef const unsigned char* kind = <const unsigned char*>PyBytes_AS_STRING(kinds)
     cdef _Buffer buf = _Buffer(min(max_bytes + 1024, 1 << 20) if max_bytes > 0 else 1 << 16)
-    cdef Py_ssize_t i = start, c, n, worst, row_start, j
+    cdef Py_ssize_t i = start, c, n, worst, row_start, j, w
     cdef uint64_t fingerprint = 0
     cdef object row, value
     cdef char* out
@@ -223,9 +247,11 @@ def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
                 worst += _worst_case(PyBytes_GET_SIZE(value), False)
             else:
                 raise TypeError(f"row {i} column {c}: expected bytes or None, got {type(value).__name__}")
-        row_start = buf.size
-        j = _begin_row(buf, worst, encoded == 0)
-        out = buf.data + j
+        row_start = buf.b.size
+        j = _begin_row(&buf.b, worst, encoded == 0)
+        if j < 0:
+            raise MemoryError()
+        out = buf.b.data + j
         n = 1
         for c in range(ncols):
             if c:
@@ -233,23 +259,38 @@ def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
                 n += 1
             value = (<tuple>row)[c]
             if value is None:
-                n += _write_value(out + n, NULL, 0, True, kind[c], c)
+                n += _write_value(out + n, NULL, 0, True, kind[c])
             else:
-                try:
-                    n += _write_value(out + n, <const unsigned char*>PyBytes_AS_STRING(value),
-                                      PyBytes_GET_SIZE(value), False, kind[c], c)
-                except ValueError as exc:
-                    raise ValueError(f"row {i}: {exc}") from None
-        if not _end_row(buf, row_start, j, n, encoded == 0, max_bytes, &fingerprint):
+                w = _write_value(out + n, <const unsigned char*>PyBytes_AS_STRING(value),
+                                 PyBytes_GET_SIZE(value), False, kind[c])
+                if w < 0:
+                    raise ValueError(_value_error(w, i, c, PyBytes_AS_STRING(value), PyBytes_GET_SIZE(value)))
+                n += w
+        if not _end_row(&buf.b, row_start, j, n, encoded == 0, max_bytes, &fingerprint):
             break  # this row starts the next statement
         encoded += 1
         i += 1
-    return PyBytes_FromStringAndSize(buf.data, buf.size), i, fingerprint
+    return PyBytes_FromStringAndSize(buf.b.data, buf.b.size), i, fingerprint
 
 
 
 class FetchError(Exception):
     """The server or the connection failed while rows were read: (errno, message)."""
+
+
+DEF MAX_KEY_COLUMNS = 64
+DEF DONE = 0  # stopped: max_bytes reached or the result exhausted
+DEF ERR_MEMORY = 1
+DEF ERR_FETCH = 2
+DEF ERR_VALUE = 3
+
+
+ctypedef struct _KeySpans:
+    # Where the key columns of the first and last accepted row are in the buffer.
+    Py_ssize_t first_start[MAX_KEY_COLUMNS]
+    Py_ssize_t first_end[MAX_KEY_COLUMNS]
+    Py_ssize_t last_start[MAX_KEY_COLUMNS]
+    Py_ssize_t last_end[MAX_KEY_COLUMNS]
 
 
 cdef class ResultEncoder:
@@ -259,21 +300,41 @@ cdef class ResultEncoder:
     encode(max_bytes) -> (text, rows, fingerprint): rows until the next one would pass
     max_bytes (always at least one); (b"", 0, 0) when the result is exhausted. A row
     fetched but not taken stays pending for the next call.
+
+    The fetch + encode + hash loop runs without the GIL (another thread, e.g. the one
+    that validates and writes, runs meanwhile); what goes wrong in it is kept as a code
+    and its position, and raised once the GIL is held again.
     """
     cdef object result_obj
     cdef MYSQL_RES* res
     cdef MYSQL* mysql
     cdef bytes kinds
+    cdef const unsigned char* kind
     cdef int ncols
     cdef MYSQL_ROW pending
     cdef unsigned long* pending_len
     cdef public bint exhausted
     cdef tuple key_positions
+    cdef Py_ssize_t nkeys
+    cdef Py_ssize_t key_cols[MAX_KEY_COLUMNS]
     cdef public list first_key
     cdef public list last_key
+    cdef Py_ssize_t taken  # rows accepted so far: the row number in error messages
+    cdef _CBuf buf  # kept between calls: no fresh pages for every statement
+    cdef Py_ssize_t err_column
+    cdef Py_ssize_t err_code
+
+    def __cinit__(self):
+        self.buf.data = NULL
+        self.buf.size = 0
+        self.buf.cap = 0
+
+    def __dealloc__(self):
+        free(self.buf.data)
 
     def __init__(self, result, bytes kinds, tuple key_positions=()):
         cdef _ResultObject* r
+        cdef Py_ssize_t ki
         if type(result).__module__ not in ("_mysql", "MySQLdb._mysql") or type(result).__name__ != "result":
             raise TypeError("not a mysqlclient result object")
         r = <_ResultObject*><PyObject*>result
@@ -284,12 +345,19 @@ cdef class ResultEncoder:
         self.res = r.result
         self.mysql = &(<_ConnectionObject*>r.conn).connection
         self.kinds = kinds
+        self.kind = <const unsigned char*>PyBytes_AS_STRING(self.kinds)
         self.ncols = len(kinds)
         self.pending = NULL
         self.exhausted = False
         self.key_positions = key_positions
         self.first_key = None
         self.last_key = None
+        self.taken = 0
+        # Keys are reported only when every key column is among the first 64.
+        self.nkeys = len(key_positions) if 0 < len(key_positions) <= MAX_KEY_COLUMNS \
+            and max(key_positions) < MAX_KEY_COLUMNS else 0
+        for ki in range(self.nkeys):
+            self.key_cols[ki] = key_positions[ki]
 
     def close(self):
         """Drop the result (the connection is free again once nothing else holds it)."""
@@ -297,74 +365,103 @@ cdef class ResultEncoder:
         self.res = NULL
         self.exhausted = True
 
-    cdef int _fetch(self) except -1:
-        cdef MYSQL_ROW row
-        with nogil:
-            row = mysql_fetch_row(self.res)
-        if row == NULL:
-            if mysql_errno(self.mysql):
-                raise FetchError(mysql_errno(self.mysql), mysql_error(self.mysql).decode("utf-8", "replace"))
-            self.exhausted = True
-            return 0
-        self.pending = row
-        self.pending_len = mysql_fetch_lengths(self.res)
-        return 1
-
-    def encode(self, Py_ssize_t max_bytes):
-        cdef _Buffer buf = _Buffer(min(max_bytes + 1024, 1 << 20) if max_bytes > 0 else 1 << 16)
-        cdef const unsigned char* kind = <const unsigned char*>PyBytes_AS_STRING(self.kinds)
-        cdef Py_ssize_t encoded = 0, c, n, worst, row_start, j
-        cdef uint64_t fingerprint = 0
+    cdef int _run(self, Py_ssize_t max_bytes, _KeySpans* keys, uint64_t* fingerprint,
+                  Py_ssize_t* encoded_out) noexcept nogil:
+        """The loop: fetch, encode into self.buf, hash, until max_bytes; no GIL, no
+        Python object. Returns DONE or an ERR_ code (err_column says where)."""
+        cdef _CBuf* buf = &self.buf
+        cdef Py_ssize_t encoded = 0, c, n, w, worst, row_start, j, ki
+        cdef Py_ssize_t col_start[MAX_KEY_COLUMNS]
+        cdef Py_ssize_t col_end[MAX_KEY_COLUMNS]
+        cdef bint want_keys = self.nkeys > 0
         cdef char* out
-        cdef Py_ssize_t nkeys = len(self.key_positions)
-        cdef Py_ssize_t col_start[64]
-        cdef Py_ssize_t col_end[64]
-        cdef Py_ssize_t first_start[64]
-        cdef Py_ssize_t first_end[64]
-        cdef Py_ssize_t last_start[64]
-        cdef Py_ssize_t last_end[64]
-        cdef Py_ssize_t ki, kc
-        cdef bint want_keys = 0 < nkeys and max(self.key_positions) < 64
-        if self.res == NULL:
-            return b"", 0, 0
-        self.first_key = None
+        cdef MYSQL_ROW row
+        cdef int status = DONE
         while True:
             if self.pending == NULL:
-                if self.exhausted or not self._fetch():
+                if self.exhausted:
                     break
+                row = mysql_fetch_row(self.res)
+                if row == NULL:
+                    if mysql_errno(self.mysql):
+                        status = ERR_FETCH
+                        break
+                    self.exhausted = True
+                    break
+                self.pending = row
+                self.pending_len = mysql_fetch_lengths(self.res)
             worst = 4 + self.ncols
             for c in range(self.ncols):
                 worst += _worst_case(self.pending_len[c], self.pending[c] == NULL)
             row_start = buf.size
             j = _begin_row(buf, worst, encoded == 0)
+            if j < 0:
+                status = ERR_MEMORY
+                break
             out = buf.data + j
             n = 1
             for c in range(self.ncols):
                 if c:
                     out[n] = b','
                     n += 1
-                if want_keys and c < 64:
+                if want_keys and c < MAX_KEY_COLUMNS:
                     col_start[c] = j + n
-                n += _write_value(out + n, <const unsigned char*>self.pending[c], self.pending_len[c],
-                                  self.pending[c] == NULL, kind[c], c)
-                if want_keys and c < 64:
+                w = _write_value(out + n, <const unsigned char*>self.pending[c], self.pending_len[c],
+                                 self.pending[c] == NULL, self.kind[c])
+                if w < 0:
+                    self.err_column = c
+                    self.err_code = w
+                    status = ERR_VALUE
+                    break
+                n += w
+                if want_keys and c < MAX_KEY_COLUMNS:
                     col_end[c] = j + n
-            if not _end_row(buf, row_start, j, n, encoded == 0, max_bytes, &fingerprint):
+            if status != DONE:
+                buf.size = row_start
+                break
+            if not _end_row(buf, row_start, j, n, encoded == 0, max_bytes, fingerprint):
                 break  # stays pending: it opens the next statement
             encoded += 1
             self.pending = NULL
             if want_keys:  # key offsets of accepted rows only (a row put back must not count)
-                for ki in range(nkeys):
-                    kc = self.key_positions[ki]
+                for ki in range(self.nkeys):
                     if encoded == 1:
-                        first_start[ki] = col_start[kc]
-                        first_end[ki] = col_end[kc]
-                    last_start[ki] = col_start[kc]
-                    last_end[ki] = col_end[kc]
-        if want_keys and encoded:
-            self.first_key = [buf.data[first_start[ki]:first_end[ki]].decode("utf-8", "replace") for ki in range(nkeys)]
-            self.last_key = [buf.data[last_start[ki]:last_end[ki]].decode("utf-8", "replace") for ki in range(nkeys)]
-        return PyBytes_FromStringAndSize(buf.data, buf.size), encoded, fingerprint
+                        keys.first_start[ki] = col_start[self.key_cols[ki]]
+                        keys.first_end[ki] = col_end[self.key_cols[ki]]
+                    keys.last_start[ki] = col_start[self.key_cols[ki]]
+                    keys.last_end[ki] = col_end[self.key_cols[ki]]
+        encoded_out[0] = encoded
+        return status
+
+    def encode(self, Py_ssize_t max_bytes):
+        cdef uint64_t fingerprint = 0
+        cdef Py_ssize_t encoded = 0, ki
+        cdef int status
+        cdef _KeySpans keys
+        cdef char* data
+        if self.res == NULL:
+            return b"", 0, 0
+        self.first_key = None
+        self.buf.size = 0
+        if _cbuf_reserve(&self.buf, min(max_bytes + 1024, 1 << 20) if max_bytes > 0 else 1 << 16) < 0:
+            raise MemoryError()
+        with nogil:
+            status = self._run(max_bytes, &keys, &fingerprint, &encoded)
+        self.taken += encoded
+        if status == ERR_FETCH:
+            raise FetchError(mysql_errno(self.mysql), mysql_error(self.mysql).decode("utf-8", "replace"))
+        if status == ERR_MEMORY:
+            raise MemoryError()
+        if status == ERR_VALUE:
+            raise ValueError(_value_error(self.err_code, self.taken, self.err_column,
+                                          self.pending[self.err_column], self.pending_len[self.err_column]))
+        data = self.buf.data
+        if self.nkeys and encoded:
+            self.first_key = [data[keys.first_start[ki]:keys.first_end[ki]].decode("utf-8", "replace")
+                              for ki in range(self.nkeys)]
+            self.last_key = [data[keys.last_start[ki]:keys.last_end[ki]].decode("utf-8", "replace")
+                             for ki in range(self.nkeys)]
+        return PyBytes_FromStringAndSize(data, self.buf.size), encoded, fingerprint
 
 
 include "_load_data.pxi"

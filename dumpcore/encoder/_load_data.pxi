@@ -50,7 +50,7 @@ def load_text(bytes body, bytes kinds):
     cdef const unsigned char* kind = <const unsigned char*>PyBytes_AS_STRING(kinds)
     cdef Py_ssize_t ncols = PyBytes_GET_SIZE(kinds)
     cdef _Buffer buf = _Buffer(2 * n + 16)
-    cdef char* out = buf.data
+    cdef char* out = buf.b.data
     cdef Py_ssize_t p = 0, o = 0, c, rows = 0
     cdef unsigned char ch, k
     if ncols == 0:

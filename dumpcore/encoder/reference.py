@@ -23,6 +23,8 @@ def encode_value(value: bytes | None, kind: int) -> bytes:
     if value is None:
         return b"NULL"
     if kind == KIND_NUMBER:
+        if not value:
+            raise ValueError("empty number")
         if not _NUMBER_RE.fullmatch(value):
             raise ValueError(f"not a number: {value[:40]!r}")
         return value
@@ -46,10 +48,13 @@ def encode_rows(rows: Sequence[tuple], start: int, kinds: bytes, max_bytes: int)
         for c, v in enumerate(row):
             if v is not None and type(v) is not bytes:
                 raise TypeError(f"row {i} column {c}: expected bytes or None, got {type(v).__name__}")
-        try:
-            tup = b"(" + b",".join(encode_value(v, kinds[c]) for c, v in enumerate(row)) + b")"
-        except ValueError as exc:
-            raise ValueError(f"row {i}: {exc}") from None
+        values = []
+        for c, v in enumerate(row):
+            try:
+                values.append(encode_value(v, kinds[c]))
+            except ValueError as exc:
+                raise ValueError(f"row {i}: column {c}: {exc}") from None
+        tup = b"(" + b",".join(values) + b")"
         extra = len(tup) + (2 if parts else 0)
         if parts and max_bytes > 0 and size + extra > max_bytes:
             break
