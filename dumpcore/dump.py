@@ -10,13 +10,15 @@ import os
 import queue as queue_mod
 import re
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Protocol
 
-from . import __version__, annotate, sqltext, stats
+from . import __version__, annotate, sqltext, stats, validation
 from .chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink, StreamSink,
                      STREAM_END, TableResult, chunk_file_name, stream_table_marker)
 from .compression import NO_COMPRESSION, Compression
@@ -135,7 +137,7 @@ class _Prepared:
     statement_size: int
     upsert_form: str
     warnings: list[str]
-    pool: "_WorkerPool | None" = None  # worker processes, each in the same snapshot as conn
+    pool: "_ThreadPool | None" = None  # worker threads, each with a connection in the same snapshot as conn
     replication: dict | None = None  # the snapshot's binlog position (manifest entry)
     owns_snapshot: bool = True  # False: a shared Snapshot (several databases), its owner ends it
     extra: dict = field(default_factory=dict)  # manifest entries from optional features (prisma, stats, ...)
@@ -159,14 +161,14 @@ class _Prepared:
 
 @dataclass
 class Snapshot:
-    """One consistent snapshot: the connection holding it, the worker processes in the
+    """One consistent snapshot: the connection holding it, the worker connections in the
     same snapshot, and where it stands in the binary log. Several databases can be
     dumped from one Snapshot (``dump -A``); its owner commits and closes it."""
 
     conn: Connection
     snapshot_at: str
     position: SnapshotPosition
-    pool: "_WorkerPool | None" = None
+    pool: "_ThreadPool | None" = None
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -180,14 +182,14 @@ class Snapshot:
 
 
 def open_snapshot(options: ConnectionOptions, workers: int = 1, validate: str = "first") -> Snapshot:
-    """Start the snapshot (and ``workers`` processes in it) and read its binlog position.
+    """Start the snapshot (and ``workers`` worker connections in it) and read its binlog position.
 
     Commits are blocked around the start of every snapshot and the position read when
     the binlog is on or there are several workers; without RELOAD a single-connection
     MariaDB dump reads the snapshot's own binlog position instead (exact, no lock).
     """
     conn = options.connect()
-    pool: _WorkerPool | None = None
+    pool: _ThreadPool | None = None
     try:
         binlog = binlog_enabled(conn)
         lock: Connection | None = None
@@ -208,8 +210,6 @@ def open_snapshot(options: ConnectionOptions, workers: int = 1, validate: str = 
                     warnings.append(f"no commit lock for the binlog position ({exc.one_line()}); "
                                     "it may include commits made just after the snapshot")
         try:
-            if workers > 1 and validate != "none":
-                sqltext.load_parser()  # imported once here, inherited by every forked worker
             snapshot_at = start_snapshot(conn)
             if not binlog:
                 position = off_position(conn)
@@ -218,7 +218,7 @@ def open_snapshot(options: ConnectionOptions, workers: int = 1, validate: str = 
             else:
                 position = read_from_snapshot(conn)
             if workers > 1:
-                pool = _WorkerPool(options, workers)
+                pool = _ThreadPool(options, workers, conn)
         finally:
             if lock is not None:
                 lock.execute(release)  # type: ignore[arg-type]
@@ -376,120 +376,137 @@ def _units(p: _Prepared, opts: DumpOptions) -> list[_Unit]:
     return sorted(units, key=lambda u: -u.weight)
 
 
-class _WorkerPool:
-    """Worker processes for a directory dump, forked so they start without re-importing.
+class _Stopped(Exception):
+    """Raised inside a worker thread (at its next progress report) when the dump is stopped."""
 
-    Each child opens its own connection and starts its snapshot before reporting ready;
-    the caller holds the commit lock until every child is ready. A child never touches
-    the parent's connections (inherited, shared sockets) and leaves with os._exit.
-    Threads would share one GIL: measured slower than one worker.
+
+class _ThreadPool:
+    """Worker threads for a directory dump, each reading through its own connection in
+    the same snapshot. The encoder's fetch+encode+hash loop runs without the GIL, so
+    the threads read and encode side by side.
+
+    The first worker reads through the snapshot's own connection; each other opens its
+    connection and starts its snapshot while the caller holds the commit lock, so every
+    worker sees the same data. A worker stops at its next statement once the dump is
+    stopped; its connection is closed only after its thread has ended.
     """
 
     READY_TIMEOUT = 60.0
 
-    def __init__(self, options: ConnectionOptions, n: int):
-        import multiprocessing  # only with --workers: ~5 ms of every run's start-up otherwise
-
-        ctx = multiprocessing.get_context("fork")
-        self.tasks = ctx.Queue()
-        self.results = ctx.Queue()
-        self.procs = [ctx.Process(target=_worker_main, args=(options, self.tasks, self.results), daemon=True)
-                      for _ in range(n)]
-        for proc in self.procs:
-            proc.start()
-        deadline = time.monotonic() + self.READY_TIMEOUT
-        ready = 0
-        while ready < n:
-            msg = self._next(deadline)
-            if msg[0] == "ready":
-                ready += 1
-            elif msg[0] == "error":
+    def __init__(self, options: ConnectionOptions, n: int, conn: Connection):
+        self.conns = [conn]
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        if n > 1:
+            with ThreadPoolExecutor(max_workers=n - 1, thread_name_prefix="dump-connect") as ex:
+                futures = [ex.submit(self._open, options) for _ in range(n - 1)]
+                failure: BaseException | None = None
+                for fut in futures:
+                    try:
+                        self.conns.append(fut.result(timeout=self.READY_TIMEOUT))
+                    except BaseException as exc:  # noqa: BLE001 - the first is raised below, every one closed
+                        failure = failure or exc
+            if failure is not None:
                 self.stop()
-                raise DumpcoreError(f"a dump worker could not start: {msg[1]}")
+                detail = failure.one_line() if isinstance(failure, DumpcoreError) else str(failure)
+                raise DumpcoreError(f"a dump worker could not start: {detail}") from None
 
-    def _next(self, deadline: float):
-        while True:
-            try:
-                return self.results.get(timeout=0.5)
-            except queue_mod.Empty:
-                dead = [p for p in self.procs if p.exitcode not in (None, 0)]
-                if dead:
-                    self.stop()
-                    raise DumpcoreError(f"a dump worker died (exit code {dead[0].exitcode})")
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise DumpcoreError("dump workers did not answer in time")
+    @staticmethod
+    def _open(options: ConnectionOptions) -> Connection:
+        conn = options.connect()
+        try:
+            start_snapshot(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def run(self, p: "_Prepared", root: Path, units: list[_Unit], opts: DumpOptions,
             progress: DumpProgress | None) -> dict[str, list[tuple[int, TableResult]]]:
-        ctx = (p.schema.database, p.upsert_form, p.statement_size, opts, str(root))
+        todo: queue_mod.SimpleQueue = queue_mod.SimpleQueue()
         for u in units:
-            self.tasks.put((u, p.schema.tables[u.table], ctx))
+            todo.put(u)
+        events: queue_mod.SimpleQueue = queue_mod.SimpleQueue()
+        sink = DirectorySink(root, opts.compression)
+        submit = sqltext.deferral()  # the dump's background validator, for every worker too
+        self._stop.clear()
+
+        def work(conn: Connection) -> None:
+            reporter = _EventProgress(events, self._stop)
+            try:
+                with sqltext.deferred(submit):
+                    while not self._stop.is_set():
+                        try:
+                            unit = todo.get_nowait()
+                        except queue_mod.Empty:
+                            break
+                        enc = chunk_file_name(unit.table, 0).rsplit(".", 2)[0]
+                        namer = (lambda seq, k=unit.index, e=enc: f"data/{e}.part{k:04d}.{seq:05d}.sql{sink.suffix}")
+                        res = _dump_table(p, unit.table, sink, opts, reporter, conn, unit.condition, namer,
+                                          whole_table=False)
+                        events.put(("done", unit.table, unit.index, res))
+            except _Stopped:
+                pass
+            except BaseException as exc:  # noqa: BLE001 - raised by the dump's own thread
+                events.put(("error", exc))
+            finally:
+                events.put(("exit",))
+
+        self._threads = [threading.Thread(target=work, args=(c,), name=f"dump-worker-{i}", daemon=True)
+                         for i, c in enumerate(self.conns[: max(1, min(len(self.conns), len(units)))])]
+        for th in self._threads:
+            th.start()
         parts: dict[str, list[tuple[int, TableResult]]] = {t: [] for t in p.tables}
         started: set[str] = set()
-        done = 0
-        while done < len(units):
-            msg = self._next(time.monotonic() + 86400)
-            if msg[0] == "progress" and progress:
-                if msg[1] not in started:
-                    started.add(msg[1])
-                    progress.table_started(msg[1])
-                progress.advance(msg[1], msg[2], msg[3])
-            elif msg[0] == "done":
-                _, table, index, result = msg
-                parts[table].append((index, result))
-                done += 1
-            elif msg[0] == "error":
-                self.stop()
-                raise DumpcoreError(msg[1])
+        running = len(self._threads)
+        try:
+            while running:
+                msg = events.get()
+                if msg[0] == "progress":
+                    if progress:
+                        if msg[1] not in started:
+                            started.add(msg[1])
+                            progress.table_started(msg[1])
+                        progress.advance(msg[1], msg[2], msg[3])
+                elif msg[0] == "done":
+                    _, table, index, result = msg
+                    parts[table].append((index, result))
+                elif msg[0] == "error":
+                    raise msg[1]
+                else:
+                    running -= 1
+            sink.drain()  # the caller renames these files next: they must be complete
+        finally:
+            self._join()
         return parts
 
+    def _join(self) -> None:
+        self._stop.set()
+        for th in self._threads:
+            th.join()
+        self._threads = []
+
     def stop(self) -> None:
-        # The pool serves every database of one snapshot: workers leave only when stopped.
-        for proc in self.procs:
-            if proc.is_alive():
-                proc.terminate()
-        for proc in self.procs:
-            proc.join(5)
+        """End the workers and close the connections this pool opened (the first is the
+        snapshot's own, closed by its owner)."""
+        self._join()
+        for conn in self.conns[1:]:
+            conn.close()
+        self.conns = self.conns[:1]
 
 
-def _worker_main(options: ConnectionOptions, tasks, results) -> None:
-    """A dump worker process: one snapshot, then units until told to stop."""
-    try:
-        conn = options.connect()
-        start_snapshot(conn)
-        results.put(("ready",))
-        while True:
-            task = tasks.get()
-            if task is None:
-                break
-            unit, table, (database, form, statement_size, opts, root) = task
-            schema = Schema(database=database, tables={table.name: table})
-            sink = DirectorySink(Path(root), opts.compression)
-            enc = chunk_file_name(unit.table, 0).rsplit(".", 2)[0]
-            namer = (lambda seq, k=unit.index, e=enc: f"data/{e}.part{k:04d}.{seq:05d}.sql{sink.suffix}")
-            prep = _Prepared(conn, schema, LoadPlan(database, [table.name], [[table.name]]), [table.name], "",
-                             statement_size, form, [])
-            reporter = _QueueProgress(results)
-            res = _dump_table(prep, unit.table, sink, opts, reporter, conn, unit.condition, namer, whole_table=False)
-            sink.drain()  # the parent renames these files next: they must be complete
-            results.put(("done", unit.table, unit.index, res))
-        conn.execute("COMMIT")
-        conn.close()
-    except DumpcoreError as exc:
-        results.put(("error", exc.one_line()))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it there
-        results.put(("error", f"{type(exc).__name__}: {exc}"))
+class _EventProgress:
+    """Progress from a worker thread, sent to the dump's thread; stops the worker once
+    the dump is stopped (the writer calls it after every statement's rows)."""
 
-
-class _QueueProgress:
-    """Progress from a worker process: rows and bytes sent to the parent."""
-
-    def __init__(self, results):
-        self.results = results
+    def __init__(self, events: queue_mod.SimpleQueue, stop: threading.Event):
+        self.events = events
+        self.stop = stop
 
     def advance(self, table: str, rows: int, nbytes: int) -> None:
-        self.results.put(("progress", table, rows, nbytes))
+        if self.stop.is_set():
+            raise _Stopped()
+        self.events.put(("progress", table, rows, nbytes))
 
 
 def _dump_parallel(p: _Prepared, root: Path, opts: DumpOptions,
@@ -571,6 +588,13 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
     opts = opts or DumpOptions()
     out = Path(output)
     _check_output_dir(out)
+    with validation.in_background() as checks:  # sqlglot on its own thread while rows stream
+        return _dump_to_directory(options, database, out, opts, progress, snapshot, checks)
+
+
+def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opts: DumpOptions,
+                       progress: DumpProgress | None, snapshot: Snapshot | None,
+                       checks: validation.Validator) -> DumpSummary:
     t0 = time.monotonic()
     p = _prepare(options, database, opts, snapshot)
     p.warnings += sweep_partials(out)
@@ -589,7 +613,6 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
                 (partial / "database.sql").write_text(render([p.schema.create_database_sql],
                                                               "CREATE DATABASE for restoring under the source name"),
                                                        encoding="utf-8")
-            p.warnings += [f"sqlglot cannot read server DDL (kept as is): {x}" for x in problems]
             sink = DirectorySink(partial, opts.compression)
             results: dict[str, TableResult] = {}
             if progress:
@@ -611,6 +634,8 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
             post = [] if opts.no_schema else [f"{name}.sql" for name in POST_DATA_FILES]
             build_scripts(p.plan, data_files, post_data=post, pre_data=pre,
                           compressed=any(data_files.values()) and opts.compression.enabled).write(partial / "scripts")
+            checks.finish()  # every check passed (or this raises) before anything is published
+            p.warnings += [f"sqlglot cannot read server DDL (kept as is): {x}" for x in problems]
             seconds = time.monotonic() - t0
             other_files = [{"file": str(f.relative_to(partial)), "bytes": f.stat().st_size,
                             "xxh3_128": hash_file(f)[0]}
@@ -668,6 +693,13 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
         raise UsageError("--compress is for directory dumps (-o DIR); compress a stream with a pipe: "
                          f"dumpcore dump {database} --stdout | zstd > {database}.sql.zst")
     out = out if out is not None else sys.stdout.buffer
+    with validation.in_background() as checks:
+        return _dump_to_stream(options, database, out, opts, progress, snapshot, use_database, checks)
+
+
+def _dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO, opts: DumpOptions,
+                    progress: DumpProgress | None, snapshot: Snapshot | None, use_database: bool,
+                    checks: validation.Validator) -> DumpSummary:
     t0 = time.monotonic()
     p = _prepare(options, database, opts, snapshot)
     try:
@@ -698,6 +730,7 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
             for name, items in _post_data(p, problems):
                 out.write(render_schema(items, name))
         out.write(render(ENABLE_STATEMENTS, "settings restored").encode())
+        checks.finish()  # the end line only after every check passed
         out.write(STREAM_END)
         out.flush()
         p.warnings += [f"sqlglot cannot read server DDL (kept as is): {x}" for x in problems]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from .connection import quote_ident, quote_string
 from .schema import Event, ObjectContext, Routine, Schema, Sequence, Trigger, View
-from .sqltext import check_server_ddl, comment_text, validate
+from .sqltext import comment_text, note_server_ddl, validate
 
 # Engines whose rows live somewhere else: dumping them would load those rows twice (MERGE
 # over its own tables) or into the wrong place (FEDERATED, CONNECT, SPIDER: remote data).
@@ -154,9 +154,7 @@ def view_statements(schema: Schema, names: list[str], problems: list[str]) -> li
     for name in order:
         v = schema.views[name]
         # sqlglot reads no ALGORITHM / SQL SECURITY: checked without them, written with them
-        problem = check_server_ddl(_VIEW_OPTIONS_RE.sub("CREATE ", v.create_sql, count=1))
-        if problem:
-            problems.append(problem)
+        note_server_ddl(_VIEW_OPTIONS_RE.sub("CREATE ", v.create_sql, count=1), problems)
         if v.invalid:
             out.append(f"-- view `{comment_text(name)}` is invalid on the source: {comment_text(v.invalid)}")
         out += in_context(v.context, None, view_create(v).encode("utf-8") if v.encoded_sql is None

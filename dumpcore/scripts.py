@@ -27,7 +27,7 @@ from .connection import quote_ident
 from . import objects
 from .ordering import LoadPlan
 from .schema import Schema
-from .sqltext import check_server_ddl, comment_text, validate
+from .sqltext import comment_text, note_server_ddl, validate
 
 # Strict, so a value that no longer fits (a column a migration narrowed) is an error, not
 # a silent truncation; ALLOW_INVALID_DATES and no NO_ZERO_DATE / NO_ZERO_IN_DATE, so every
@@ -220,7 +220,7 @@ def schema_statements(schema: Schema, tables: list[str], problems: list[str],
                                                         for t in chosen)])
     for name in tables:
         ddl = _CREATE_TABLE_RE.sub("CREATE TABLE IF NOT EXISTS ", schema.tables[name].create_sql, count=1)
-        _note(ddl, problems)
+        note_server_ddl(ddl, problems)
         out.append(ddl)
     # Routine and trigger bodies are procedural SQL, which sqlglot does not parse at
     # all: they are the server's own text, passed through unchecked.
@@ -240,12 +240,6 @@ def _uses_sequence(create_table: str, sequence: str) -> bool:
 
 def trigger_statements(schema: Schema, tables: list[str], problems: list[str]) -> list[objects.Item]:
     return objects.trigger_statements(schema.triggers, set(tables))
-
-
-def _note(sql: str, problems: list[str]) -> None:
-    problem = check_server_ddl(sql)
-    if problem:
-        problems.append(problem)
 
 
 def render_schema(statements: list[objects.Item], header: str) -> bytes:

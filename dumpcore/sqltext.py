@@ -3,7 +3,8 @@
 - ``split_statements``: a SQL file into statements, honouring DELIMITER, quotes,
   comments and MariaDB's executable ``/*! ... */`` comments.
 - ``validate``: every statement dumpcore generates is parsed before it is written;
-  one that does not parse is a bug and raises GeneratedSQLError.
+  one that does not parse is a bug and raises GeneratedSQLError. Inside ``deferred()``
+  the parse is handed to a background validator (dumpcore.validation) instead.
 - ``parse_create_table`` / ``referenced_tables``: offline DDL understanding for the
   schema model, with a pre-pass for what sqlglot cannot read (INET4/INET6, table
   options, partitions, versioned comments).
@@ -12,8 +13,11 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Callable, Iterator
 
 from .errors import GeneratedSQLError
 
@@ -23,6 +27,7 @@ DIALECT = "mysql"
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 _SQLGLOT: SimpleNamespace | None = None
+_DEFERRAL = threading.local()  # .submit: where this thread's checks go inside deferred()
 
 
 def load_parser() -> None:
@@ -163,12 +168,37 @@ def parse_one(sql: str):
     return parsed[0] if parsed else None
 
 
+@contextmanager
+def deferred(submit: Callable[..., None] | None) -> Iterator[None]:
+    """Inside the block, this thread's ``validate`` and ``note_server_ddl`` calls are
+    handed to ``submit(check, *args)`` (a background validator) instead of parsing now."""
+    previous = getattr(_DEFERRAL, "submit", None)
+    _DEFERRAL.submit = submit
+    try:
+        yield
+    finally:
+        _DEFERRAL.submit = previous
+
+
+def deferral() -> Callable[..., None] | None:
+    """Where this thread's checks go now (None: parsed on the spot), to hand to a worker thread."""
+    return getattr(_DEFERRAL, "submit", None)
+
+
 def validate(sql: str, what: str = "statement", allow_command: bool = False) -> None:
     """Parse a statement dumpcore generated. A failure is a dumpcore bug: fail loudly.
 
     ``allow_command``: server-provided bodies (triggers, routines) that sqlglot can
     only tokenize are accepted as a Command; our own statements never are.
     """
+    submit = getattr(_DEFERRAL, "submit", None)
+    if submit is not None:
+        submit(_validate_now, sql, what, allow_command)
+        return
+    _validate_now(sql, what, allow_command)
+
+
+def _validate_now(sql: str, what: str, allow_command: bool) -> None:
     exp = _sg().exp
     try:
         expr = parse_one(sql)
@@ -452,6 +482,22 @@ def trigger_table(create_trigger_sql: str) -> str:
     m = re.search(r"\b(?:BEFORE|AFTER)\s+(?:INSERT|UPDATE|DELETE)\s+ON\s+(`(?:[^`]|``)+`|[\w.]+)",
                   create_trigger_sql, re.IGNORECASE)
     return _unquote(m.group(1)) if m else ""
+
+
+def note_server_ddl(sql: str, problems: list[str]) -> None:
+    """``check_server_ddl`` with its problem, if any, appended to ``problems`` (later,
+    by the background validator, inside ``deferred()``)."""
+    submit = getattr(_DEFERRAL, "submit", None)
+    if submit is not None:
+        submit(_note_now, sql, problems)
+        return
+    _note_now(sql, problems)
+
+
+def _note_now(sql: str, problems: list[str]) -> None:
+    problem = check_server_ddl(sql)
+    if problem:
+        problems.append(problem)
 
 
 def check_server_ddl(sql: str) -> str | None:
