@@ -82,13 +82,16 @@ class Validator:
         if self._error is not None:
             raise self._error
 
-    def abandon(self) -> None:
-        """Stop after the check in progress (the dump failed already; nothing waits on it)."""
+    def abandon(self, wait: bool = True) -> None:
+        """Drop the checks not begun (the dump failed already) and, with ``wait``, let the
+        one in progress end before returning."""
         with self._cond:
             self._closed = True
+            self._pending_bytes -= sum(size for _, _, size in self._jobs)
             self._jobs.clear()
-            self._pending_bytes = 0
             self._cond.notify_all()
+        if wait:
+            self._thread.join()
 
 
 @contextmanager
@@ -101,9 +104,9 @@ def in_background(validator: Validator | None = None) -> Iterator[Validator]:
     try:
         with sqltext.deferred(v.submit):
             yield v
-    except BaseException:
+    except BaseException as exc:
         if own:
-            v.abandon()
+            v.abandon(wait=not isinstance(exc, KeyboardInterrupt))  # Ctrl-C: leave at once
         raise
     else:
         if own:

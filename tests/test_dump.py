@@ -310,6 +310,44 @@ def test_workers_share_one_snapshot_under_concurrent_writes(server, db, tmp_path
     assert commits and commits[0] > 10  # the writer really ran during the dumps
 
 
+def test_a_worker_thread_that_fails_fails_the_dump_with_its_error_and_leaves_no_thread(server, db, tmp_path):
+    """A worker's connection killed mid-table: its ServerError is the dump's error, the
+    other worker stops at its next statement, every thread ends, nothing is left."""
+    import threading
+
+    from dumpcore.errors import ServerError
+
+    with server.connect(db) as c:
+        for t in ("a", "b"):
+            c.execute(f"CREATE TABLE {t} (id INT PRIMARY KEY, pad VARCHAR(200))")
+            c.execute(f"INSERT INTO {t} SELECT seq, REPEAT('x', 150) FROM seq_1_to_100000")
+    admin = server.connect()
+    killed = []
+
+    class KillReaders:
+        def begin(self, tables): pass
+        def table_started(self, table): pass
+        def table_done(self, result): pass
+        def end(self): pass
+
+        def advance(self, table, rows, nbytes):
+            if killed:
+                return
+            for (pid,) in admin.query_text("SELECT ID FROM information_schema.PROCESSLIST "
+                                           f"WHERE ID <> CONNECTION_ID() AND INFO LIKE 'SELECT % FROM `{db}`.`a`%'"):
+                admin.execute(f"KILL CONNECTION {pid}")
+                killed.append(pid)
+
+    out = tmp_path / "d"
+    try:
+        with pytest.raises(ServerError, match="reading table `a`"):
+            dump_to_directory(server, db, out, DumpOptions(workers=2, statement_size=16 << 10), KillReaders())
+    finally:
+        admin.close()
+    assert killed and not out.exists() and list(tmp_path.iterdir()) == []
+    assert not [t for t in threading.enumerate() if t.name.startswith(("dump-worker", "dumpcore-validate"))]
+
+
 def test_workers_split_big_tables_and_match_a_single_worker_dump(server, db, tmp_path, monkeypatch):
     from dumpcore import dump as dump_module
 
