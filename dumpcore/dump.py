@@ -726,11 +726,13 @@ def _dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO, op
             progress.end()
         _take_extras(p, opts)
         p.end_snapshot()
+        # Every check so far passed (or this raises); what follows is checked on this thread
+        # as it is rendered, and the stream's last lines go out in one burst.
+        checks.finish()
         if not opts.no_schema:
             for name, items in _post_data(p, problems):
                 out.write(render_schema(items, name))
         out.write(render(ENABLE_STATEMENTS, "settings restored").encode())
-        checks.finish()  # the end line only after every check passed
         out.write(STREAM_END)
         out.flush()
         p.warnings += [f"sqlglot cannot read server DDL (kept as is): {x}" for x in problems]
