@@ -4,8 +4,8 @@ Rows keep streaming while the statements already written are parsed (the encoder
 loop runs without the GIL, so this thread gets the spare core). The first failure is
 raised at the next check handed over, and at the latest by ``finish()``, which a dump
 calls before its directory is published or its stream ended: nothing that failed a
-check is ever under the final name. The thread imports sqlglot first, so the import
-is off the critical path too.
+check is ever under the final name. The thread starts with the first check and imports
+sqlglot first, so the import is off the critical path too.
 """
 from __future__ import annotations
 
@@ -32,9 +32,9 @@ class Validator:
         self._closed = False
         self._error: BaseException | None = None
         self.parsed_bytes = 0  # statement text parsed so far (for MB/s figures)
-        self._thread = threading.Thread(target=self._run, name="dumpcore-validate", daemon=True)
-        self._thread.start()
-        self.submit(sqltext.load_parser)
+        # Started by the first check (after the dump's first round trips, which it would
+        # only slow down); its first job is sqlglot's import.
+        self._thread: threading.Thread | None = None
 
     def submit(self, check: Callable[..., None], *args) -> None:
         """Queue ``check(*args)``; raises the first failure found so far instead."""
@@ -46,6 +46,10 @@ class Validator:
             if self._error is not None:
                 raise self._error
             if not self._closed:
+                if self._thread is None:
+                    self._jobs.append((sqltext.load_parser, (), 0))
+                    self._thread = threading.Thread(target=self._run, name="dumpcore-validate", daemon=True)
+                    self._thread.start()
                 self._jobs.append((check, args, size))
                 self._pending_bytes += size
                 self._cond.notify_all()
@@ -78,7 +82,8 @@ class Validator:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         if self._error is not None:
             raise self._error
 
@@ -90,7 +95,7 @@ class Validator:
             self._pending_bytes -= sum(size for _, _, size in self._jobs)
             self._jobs.clear()
             self._cond.notify_all()
-        if wait:
+        if wait and self._thread is not None:
             self._thread.join()
 
 
