@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 from urllib.parse import quote
 
-from .chunk_check import require_plain_inserts
+from .chunk_check import StatementCheck
 from .chunks import iter_chunk_statements, split_statement_rows
 from .completion import compare_live_counts, completion_error
 from .connection import RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident, quote_string
@@ -581,7 +581,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     directory = Path(directory)
     refuse_stream_file(directory)
     t0 = time.monotonic()
-    m = require_intact(directory) if opts.verify else read_manifest(directory)
+    statements = StatementCheck(opts.tables) if opts.verify else None  # in the hash check's read of each chunk
+    m = require_intact(directory, statements) if opts.verify else read_manifest(directory)
     database = opts.database or m.database
     names = [t["name"] for t in m.tables]
     for t in opts.tables:
@@ -596,8 +597,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         cleanup_plan = restore_plan(m.data, opts.prisma).restricted(chosen)
     else:
         cleanup_plan = _plan_from_manifest(m, chosen).restricted(chosen)
-    if opts.verify:
-        require_plain_inserts(directory, m, entries)
+    if statements is not None:
+        statements.require(directory)
     warnings: list[str] = []
     failed: list[str] = []
     if opts.tables:

@@ -17,7 +17,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 from urllib.parse import unquote
 
 from .chunks import STREAM_CHUNK_PREFIX, STREAM_END, STREAM_TABLE_PREFIX
@@ -66,14 +66,19 @@ class VerifyReport:
                 if self.seconds > 0 else None, "problems": [p.__dict__ for p in self.problems]}
 
 
-def check_file(root: Path, rel: str, size: int, digest: str) -> Problem | None:
+def check_file(root: Path, rel: str, size: int, digest: str,
+               read: Callable[[Path], str | None] | None = None) -> Problem | None:
+    """``read(path)``: the file's XXH3-128 from a reader that also checks something else in
+    the same pass (None: it did not read it, so it is hashed here)."""
     path = root / rel
     if not path.is_file():
         return Problem("missing", rel, "listed in the manifest but not on disk")
     actual_size = path.stat().st_size
     if actual_size < size:
         return Problem("truncated", rel, f"{actual_size} bytes, the manifest says {size}")
-    actual, _ = hash_file(path)
+    actual = read(path) if read is not None else None
+    if actual is None:
+        actual, _ = hash_file(path)
     if actual_size != size or actual != digest:
         return Problem("corrupt", rel, f"xxh3_128 {actual} ({actual_size} bytes), the manifest says {digest} ({size} bytes)")
     return None
@@ -92,7 +97,13 @@ def check_decompressed(root: Path, chunk: dict) -> Problem | None:
     return None
 
 
-def verify_directory(directory: str | Path, decompress: bool = False) -> VerifyReport:
+ChunkReader = Callable[[Manifest, dict, dict, Path], "str | None"]
+
+
+def verify_directory(directory: str | Path, decompress: bool = False,
+                     read_chunk: ChunkReader | None = None) -> VerifyReport:
+    """Every file against the manifest. ``read_chunk(manifest, table entry, chunk, path)``
+    hashes a chunk while checking more in the same read (chunk_check.StatementCheck)."""
     t0 = time.monotonic()
     directory = Path(directory)
     report = VerifyReport(str(directory))
@@ -108,11 +119,12 @@ def verify_directory(directory: str | Path, decompress: bool = False) -> VerifyR
     except DumpIntegrityError as exc:
         report.problems.append(Problem("manifest", MANIFEST_NAME, exc.one_line()))
     listed = set()
-    for _, chunk in m.chunks():
+    for entry, chunk in m.chunks():
         listed.add(chunk["file"])
         report.chunks += 1
         report.bytes += chunk["bytes"]
-        problem = check_file(directory, chunk["file"], chunk["bytes"], chunk["xxh3_128"])
+        read = None if read_chunk is None else (lambda path, e=entry, c=chunk: read_chunk(m, e, c, path))
+        problem = check_file(directory, chunk["file"], chunk["bytes"], chunk["xxh3_128"], read)
         if problem is None and decompress and "uncompressed_bytes" in chunk:
             problem = check_decompressed(directory, chunk)
         if problem:
@@ -182,10 +194,10 @@ def verify_stream_file(path: str | Path) -> VerifyReport:
     return report
 
 
-def require_intact(directory: str | Path) -> Manifest:
+def require_intact(directory: str | Path, read_chunk: ChunkReader | None = None) -> Manifest:
     """The dump's manifest, once every chunk and file matched it; otherwise
     DumpIntegrityError naming the problems (callers check before writing anything)."""
-    report = verify_directory(directory)
+    report = verify_directory(directory, read_chunk=read_chunk)
     if not report.ok:
         shown = "; ".join(str(p) for p in report.problems[:10])
         more = f" (+{len(report.problems) - 10} more)" if len(report.problems) > 10 else ""

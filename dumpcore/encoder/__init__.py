@@ -7,8 +7,9 @@ from .reference import KIND_HEX, KIND_NUMBER, KIND_STRING, encode_value
 try:
     from ._encoder import encode_rows as _compiled_encode_rows
     from ._encoder import load_text as _compiled_load_text
+    from ._encoder import count_patterns as _compiled_count_patterns
 except ImportError:  # pragma: no cover - exercised only on a broken build
-    _compiled_encode_rows = _compiled_load_text = None
+    _compiled_encode_rows = _compiled_load_text = _compiled_count_patterns = None
 
 COMPILED = _compiled_encode_rows is not None
 SLOW_ENCODER_WARNING = ("dumpcore's compiled encoder is not built, rows are encoded by the slow pure-Python "
@@ -18,9 +19,11 @@ SLOW_ENCODER_WARNING = ("dumpcore's compiled encoder is not built, rows are enco
 if COMPILED:
     encode_rows = _compiled_encode_rows
     load_text = _compiled_load_text
+    count_patterns = _compiled_count_patterns
 else:  # pragma: no cover
     encode_rows = reference.encode_rows
     load_text = reference.load_text
+    count_patterns = reference.count_patterns
 
 
 def fallback_warning() -> str | None:
@@ -29,4 +32,4 @@ def fallback_warning() -> str | None:
     return None if COMPILED else SLOW_ENCODER_WARNING
 
 
-__all__ = ["encode_rows", "load_text", "encode_value", "reference", "COMPILED", "fallback_warning", "KIND_NUMBER", "KIND_STRING", "KIND_HEX"]
+__all__ = ["encode_rows", "load_text", "count_patterns", "encode_value", "reference", "COMPILED", "fallback_warning", "KIND_NUMBER", "KIND_STRING", "KIND_HEX"]

@@ -465,3 +465,4 @@ cdef class ResultEncoder:
 
 
 include "_load_data.pxi"
+include "_chunk_scan.pxi"

@@ -125,3 +125,16 @@ def load_text(body: bytes, kinds: bytes) -> tuple[bytes, int]:
         out.append(b"\t".join(fields) + b"\n")
         rows += 1
     return b"".join(out), rows
+
+
+# ---------------------------------------------------------------------------
+# The restore's chunk statement check (dumpcore/chunk_check.py): the specification of
+# the compiled ``_encoder.count_patterns``.
+
+
+def count_patterns(buf: bytes, patterns: tuple[bytes, ...]) -> list[int]:
+    """Non-overlapping occurrences of each pattern (each holds a LF) in ``buf``."""
+    for p in patterns:
+        if b"\n" not in p:
+            raise ValueError("every pattern must hold a LF")
+    return [buf.count(p) for p in patterns]
