@@ -145,7 +145,8 @@ def dump(
                         "with the whole database, not with a table list).", show_default=False)] = None,
     events: Annotated[Optional[bool], typer.Option("--events/--skip-events", help="Events (default: as for routines).",
                       show_default=False)] = None,
-    chunk_size: Annotated[str, typer.Option("--chunk-size", help="Bytes per chunk file (e.g. 64MiB, 10MB).")] = "64MiB",
+    chunk_size: Annotated[str, typer.Option("--chunk-size", help="Bytes per chunk file (e.g. 8MiB, 10MB); a table of N chunks "
+                                              "restores on up to N connections.")] = "8MiB",
     statement_size: Annotated[str, typer.Option("--statement-size",
                                                 help="Bytes per INSERT (capped by max_allowed_packet).")] = "1MiB",
     validate: Annotated[str, typer.Option("--validate", help="sqlglot check: first (each chunk's first statement, "

@@ -37,7 +37,7 @@ from .scripts import (DISABLE_STATEMENTS, ENABLE_STATEMENTS, build_scripts, rend
                       schema_statements, trigger_statements)
 from .stream import BATCH_ROWS, check_where, row_source, start_snapshot, table_query
 
-DEFAULT_CHUNK_SIZE = 64 << 20
+DEFAULT_CHUNK_SIZE = 8 << 20  # a table of N chunks loads on up to N connections (restore --parallel)
 DEFAULT_STATEMENT_SIZE = 1 << 20
 PACKET_HEADROOM = 1024
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?\s*$", re.IGNORECASE)
