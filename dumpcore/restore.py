@@ -44,6 +44,7 @@ from .load_data import AUTO, LOAD_DATA, UPSERT, LoadDataRefused, choose_methods,
 from .manifest import Manifest, read_manifest
 from .ordering import Cycle, LoadPlan
 from .private import open_private, private_dir
+from .schedule import ChunkQueue
 from .schema import ForeignKey, load_schema
 from .scripts import DISABLE_STATEMENTS, cleanup_statements
 from .sqltext import Statement, classify, comment_text, split_statements, trigger_table
@@ -340,14 +341,16 @@ class _Loader:
         self._reset_conn()
 
     def run(self, work: list[_Work], parallel: int) -> None:
-        queue = iter(work)
-        lock = threading.Lock()
+        tables: dict[str, list] = {}
+        for w in work:  # tables in the order given (larger first), chunks in key order
+            tables.setdefault(w.entry["name"], []).append((w, w.chunk["bytes"]))
+        queue = ChunkQueue(tables.items())
 
         def worker() -> None:
+            me = object()
             try:
                 while not self.stop.is_set():
-                    with lock:
-                        item = next(queue, None)
+                    item = queue.take(me)
                     if item is None:
                         return
                     self.load(item)

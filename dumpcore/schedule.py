@@ -1,0 +1,43 @@
+"""Which chunk a restore connection loads next.
+
+Each connection keeps to a table of its own while there is one (larger tables first), so
+tables load side by side and each table's chunks arrive in key order (InnoDB appends and
+fills its pages); a connection with no table of its own left helps with the table that
+has the most bytes still to load, taking its next chunk.
+"""
+from __future__ import annotations
+
+import threading
+from collections import deque
+from typing import Generic, Iterable, TypeVar
+
+T = TypeVar("T")
+
+
+class ChunkQueue(Generic[T]):
+    """Thread-safe: ``take(worker)`` the next item for that worker (None: nothing left)."""
+
+    def __init__(self, tables: Iterable[tuple[str, list[tuple[T, int]]]]):
+        # table -> [(item, bytes)] in chunk order; tables in the order given (largest first)
+        self._left: dict[str, deque[tuple[T, int]]] = {name: deque(items) for name, items in tables if items}
+        self._bytes = {name: sum(b for _, b in items) for name, items in self._left.items()}
+        self._owner: dict[str, object] = {}  # table -> the worker that started it
+        self._mine: dict[object, str] = {}
+        self._lock = threading.Lock()
+
+    def take(self, worker: object) -> T | None:
+        with self._lock:
+            name = self._mine.get(worker)
+            if name is None or not self._left.get(name):
+                name = next((t for t, items in self._left.items() if items and t not in self._owner), None)
+                if name is not None:
+                    self._owner[name] = worker
+                    self._mine[worker] = name
+                else:  # help the table with the most bytes left
+                    name = max((t for t, items in self._left.items() if items), key=self._bytes.__getitem__,
+                               default=None)
+                    if name is None:
+                        return None
+            item, size = self._left[name].popleft()
+            self._bytes[name] -= size
+            return item
