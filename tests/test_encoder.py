@@ -155,3 +155,16 @@ def test_without_the_compiled_module_the_reference_is_used_and_a_dump_says_so_on
     finally:
         with server.connect() as c:
             c.execute("DROP DATABASE slow_enc")
+
+
+@pytest.mark.parametrize("special", [b"\x00", b"\n", b"\r", b"\x1a", b"'", b"\\", b"\t", b"\x1f", b" ", b"&", b"[", b"]",
+                                     b"\x7f", b"\x80", b"\xff"])
+def test_text_copied_8_bytes_at_a_time_matches_the_reference_at_every_position(special):
+    """The compiled encoder copies 8 bytes at a time while none may need escaping: a byte
+    that does (or a neighbour of one that does) at each position and length around a block."""
+    for n in range(0, 34):
+        for pos in range(n):
+            raw = b"abcdefghijklmnopqrstuvwxyz0123456789"[:n]
+            raw = raw[:pos] + special + raw[pos + 1:]
+            rows = [(raw,)]
+            assert encoder.encode_rows(rows, 0, bytes([S]), 0) == reference.encode_rows(rows, 0, bytes([S]), 0), (n, pos)
