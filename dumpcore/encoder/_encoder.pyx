@@ -51,6 +51,7 @@ DEF KIND_HEX = 2
 cdef char ESCAPE[256]
 cdef bint NUMBER_CHAR[256]
 cdef const char* HEXDIGITS = b"0123456789ABCDEF"
+cdef char HEXPAIR[512]  # byte b -> its two hex digits at HEXPAIR[2b], HEXPAIR[2b + 1]
 
 
 cdef void _init_tables():
@@ -58,6 +59,8 @@ cdef void _init_tables():
     for i in range(256):
         ESCAPE[i] = 0
         NUMBER_CHAR[i] = 0
+        HEXPAIR[2 * i] = HEXDIGITS[i >> 4]
+        HEXPAIR[2 * i + 1] = HEXDIGITS[i & 15]
     ESCAPE[0] = b'0'
     ESCAPE[10] = b'n'
     ESCAPE[13] = b'r'
@@ -165,8 +168,7 @@ cdef inline Py_ssize_t _write_hex(char* out, const unsigned char* s, Py_ssize_t 
     out[1] = b'x'
     o = 2
     for i in range(n):
-        out[o] = HEXDIGITS[s[i] >> 4]
-        out[o + 1] = HEXDIGITS[s[i] & 15]
+        memcpy(out + o, HEXPAIR + 2 * s[i], 2)  # one 2-byte move per byte
         o += 2
     return o
 
