@@ -9,6 +9,7 @@ sqlglot first, so the import is off the critical path too.
 """
 from __future__ import annotations
 
+import gc
 import threading
 from collections import deque
 from contextlib import contextmanager
@@ -19,6 +20,20 @@ from . import sqltext
 # Statement text waiting to be parsed, at most: beyond it the dump waits (--validate all
 # parses far slower than rows stream; memory stays bounded, the pace is the parser's).
 MAX_PENDING_BYTES = 8 << 20
+
+
+def _import_parser() -> None:
+    """sqlglot's import with the collector paused, its objects frozen after (as the CLI
+    does with its own imports): they live as long as the process, a collection would
+    only scan them again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        sqltext.load_parser()
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 class Validator:
@@ -47,7 +62,7 @@ class Validator:
                 raise self._error
             if not self._closed:
                 if self._thread is None:
-                    self._jobs.append((sqltext.load_parser, (), 0))
+                    self._jobs.append((_import_parser, (), 0))
                     self._thread = threading.Thread(target=self._run, name="dumpcore-validate", daemon=True)
                     self._thread.start()
                 self._jobs.append((check, args, size))
