@@ -3,8 +3,8 @@
 A dump is written in a sibling partial directory and renamed into place when complete.
 A dump that is killed (``kill -9``, power loss) cannot remove it, so the next dump to the
 same ``-o`` does: a partial directory is removed only when its process is gone AND no
-process holds its lock (the dump holds an ``flock`` on the directory for as long as it,
-or a worker process it forked, runs). One still in use is named and left alone.
+process holds its lock (the dump holds an ``flock`` on the directory for as long as it
+runs). One still in use is named and left alone.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def partial_path(out: Path) -> Path:
 
 
 class PartialDir:
-    """The partial directory of this dump, 0700, locked while this process (or its forks) lives."""
+    """The partial directory of this dump, 0700, locked while this process lives."""
 
     def __init__(self, out: Path):
         self.path = partial_path(out)

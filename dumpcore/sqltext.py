@@ -31,7 +31,7 @@ _DEFERRAL = threading.local()  # .submit: where this thread's checks go inside d
 
 
 def load_parser() -> None:
-    """Import sqlglot now (before forking workers, so each does not import it again)."""
+    """Import sqlglot now (the background validator does, first thing)."""
     _sg()
 
 
