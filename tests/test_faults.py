@@ -89,6 +89,23 @@ def test_kill9_of_a_dump_leaves_no_dump_and_the_rerun_cleans_up(server, conn, ma
     assert not partial.exists() and verify_path(out).ok
 
 
+def test_sigint_of_a_dump_with_worker_threads_is_one_line_and_leaves_nothing(server, many_chunks, tmp_path):
+    """Ctrl-C reaches the dump's own thread; the worker threads stop at their next
+    statement, the partial directory is removed, the process ends at once."""
+    name, _ = many_chunks
+    out = tmp_path / "dump"
+    proc = subprocess.Popen([str(DUMPCORE), "dump", name, "-o", str(out), "-q", "--workers", "2", "--chunk-size",
+                             "32KiB", "--statement-size", "8KiB", *conn_args(server)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    partial = tmp_path / f".dump.partial-{proc.pid}"
+    _wait_for(lambda: len(list(partial.glob("data/*.sql"))) >= 2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and err.decode().startswith("Error: interrupted;"), err.decode()
+    assert len(err.decode().strip().splitlines()) == 1
+    assert not out.exists() and not partial.exists()
+
+
 def test_a_full_disk_is_one_line_error_and_leaves_nothing(server, many_chunks, tmp_path):
     name, _ = many_chunks
     mnt = tmp_path / "small"
