@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .connection import RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident
-from .errors import RestoreError, ServerError
+from .errors import DumpcoreError, RestoreError, ServerError
 
 _CREATE_RE = re.compile(r"\A(\s*(?:--[^\n]*\n\s*)*)CREATE TABLE (?:IF NOT EXISTS )?")
 _AUTO_INCREMENT_RE = re.compile(r" AUTO_INCREMENT=\d+")
@@ -166,6 +166,14 @@ class KeyDeferral:
             for table in todo:
                 self._restore_table(conn, table)
         self.tables.clear()
+
+    def restore_after_failure(self, options: ConnectionOptions) -> None:
+        """The load failed: its tables still get their keys where the server allows it;
+        what it does not (e.g. the connection is gone) stays journaled for the next restore."""
+        try:
+            self.restore_keys(options)
+        except DumpcoreError:
+            pass  # the load's own error is the one to report
 
     def _restore_table(self, conn: Connection, table: DeferredTable) -> None:
         live = live_ddl(conn, self.database, table.name)

@@ -38,7 +38,7 @@ from .completion import compare_live_counts, completion_error
 from .connection import RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident, quote_string
 from .deferred_keys import KeyDeferral, carried_deferred_keys
 from .encoder.reference import MASK64
-from .errors import DumpIntegrityError, RestoreError, ServerError, UnknownTableError, UsageError
+from .errors import DumpcoreError, DumpIntegrityError, RestoreError, ServerError, UnknownTableError, UsageError
 from .hashing import chunk_hasher
 from .load_data import AUTO, LOAD_DATA, UPSERT, LoadDataRefused, choose_methods, load_chunk
 from .manifest import Manifest, read_manifest
@@ -705,6 +705,9 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 results[name].method = method
             try:
                 loader.run(work, opts.parallel)
+            except DumpcoreError:
+                keys.restore_after_failure(options)
+                raise
             finally:
                 if progress:
                     progress.end()

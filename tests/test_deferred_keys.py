@@ -4,6 +4,7 @@ import json
 import signal
 import subprocess
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -13,6 +14,7 @@ from dumpcore.connection import quote_ident
 from dumpcore.deferred_keys import pending_deferred_keys, split_ddl
 from dumpcore.dump import DumpOptions, dump_to_directory
 from dumpcore.load_data import LOAD_METHODS
+from dumpcore.errors import RestoreError
 from dumpcore.restore import RestoreOptions, restore
 from test_safety import copy_dump
 
@@ -157,3 +159,24 @@ def test_killed_between_load_and_alter_then_run_again_ends_with_the_keys(server,
     assert proc2.returncode == 0, proc2.stderr.decode()
     assert_same_database(conn, name, db)
     assert pending_deferred_keys(_journal(d, db)) == {}
+
+
+def test_a_load_that_fails_still_leaves_the_created_tables_with_their_keys(server, conn, keyed, tmp_path, db):
+    """A user who may create and alter but not insert: the first chunk fails the restore
+    (one error), and the tables it created have their keys all the same."""
+    name, out = keyed
+    q = quote_ident(db)
+    conn.execute(f"DROP DATABASE IF EXISTS {q}")
+    conn.execute(f"CREATE DATABASE {q}")
+    conn.execute("DROP USER IF EXISTS 'keys_noinsert'@'%'")
+    conn.execute("CREATE USER 'keys_noinsert'@'%' IDENTIFIED BY 'pw'")
+    conn.execute(f"GRANT SELECT, CREATE, ALTER, INDEX, REFERENCES, DROP ON {q}.* TO 'keys_noinsert'@'%'")
+    try:
+        user = replace(server, user="keys_noinsert", password="pw")
+        with pytest.raises(RestoreError) as err:
+            restore(copy_dump(out, tmp_path / "d"), user, RestoreOptions(database=db, parallel=2))
+        assert "INSERT command denied" in str(err.value)
+        for table in ("parent", "child", "doc"):
+            assert show_create(conn, db, table) == show_create(conn, name, table)
+    finally:
+        conn.execute("DROP USER IF EXISTS 'keys_noinsert'@'%'")
