@@ -23,6 +23,7 @@ not) re-adds what an interrupted one left out, judged from the live DDL.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from typing import Callable
 
@@ -128,6 +129,7 @@ class KeyDeferral:
         self.database = database
         self.journal = journal
         self.tables: dict[str, DeferredTable] = {}
+        self._alter_lock = threading.Lock()
         for name, ddl in (pending or {}).items():  # left by an interrupted restore of this target
             split = split_ddl(ddl)
             self.tables[name] = DeferredTable(name, normalized(ddl), split[1] if split else [])
@@ -167,6 +169,31 @@ class KeyDeferral:
                 self._restore_table(conn, table)
         self.tables.clear()
 
+    def restore_ready(self, options: ConnectionOptions, unfinished: Callable[[], set[str]],
+                      stop: Callable[[], bool] = lambda: False) -> None:
+        """From a loader connection with no chunk left to take, while others still load:
+        the keys of each table whose rows, and those of the tables its foreign keys
+        reference, are all in (``unfinished()``: tables still loading). One caller at a
+        time (one ALTER at a time, as in restore_keys); a second one returns at once."""
+        if not self._alter_lock.acquire(blocking=False):
+            return
+        try:
+            conn = None
+            while not stop():
+                busy = unfinished()
+                table = next((t for t in self.tables.values()
+                              if t.name not in busy and not (_referenced(t) & busy)), None)
+                if table is None:
+                    break
+                if conn is None:
+                    conn = options.connect(self.database)
+                self._restore_table(conn, table)
+                del self.tables[table.name]
+            if conn is not None:
+                conn.close()
+        finally:
+            self._alter_lock.release()
+
     def restore_after_failure(self, options: ConnectionOptions) -> None:
         """The load failed: its tables still get their keys where the server allows it;
         what it does not (e.g. the connection is gone) stays journaled for the next restore."""
@@ -200,6 +227,14 @@ class KeyDeferral:
             except ServerError as exc:
                 if exc.errno not in RETRYABLE_ERRNOS or attempt == _ATTEMPTS:
                     raise RestoreError(f"table `{table.name}`: adding back its keys failed: {exc.one_line()}") from None
+
+
+_REFERENCES_RE = re.compile(r"REFERENCES (?:`(?:[^`]|``)*`\.)?`((?:[^`]|``)*)`")
+
+
+def _referenced(table: DeferredTable) -> set[str]:
+    """The tables its deferred foreign keys reference."""
+    return {m.group(1).replace("``", "`") for c in table.clauses for m in _REFERENCES_RE.finditer(c)}
 
 
 def _missing_clauses(live: str, table: DeferredTable) -> list[str]:

@@ -322,6 +322,13 @@ class _Loader:
         self._rejects_started: set[str] = set()
         self.methods: dict[str, str] = {}  # table -> load method (dumpcore.load_data)
         self.fallbacks: dict[str, list[str]] = {}  # table -> why LOAD DATA gave chunks to the upserts
+        self.to_load: dict[str, int] = {}  # table -> chunks not committed yet
+        # called by a worker with no chunk left to take: (tables still loading, stopping?)
+        self.on_idle: Callable[[Callable[[], set[str]], Callable[[], bool]], None] | None = None
+
+    def unfinished(self) -> set[str]:
+        with self._table_lock:
+            return {name for name, left in self.to_load.items() if left > 0}
 
     # one connection per worker thread
     def _conn(self) -> Connection:
@@ -345,6 +352,7 @@ class _Loader:
         for w in work:  # tables in the order given (larger first), chunks in key order
             tables.setdefault(w.entry["name"], []).append((w, w.chunk["bytes"]))
         queue = ChunkQueue(tables.items())
+        self.to_load = {name: len(items) for name, items in tables.items()}
 
         def worker() -> None:
             me = object()
@@ -352,6 +360,8 @@ class _Loader:
                 while not self.stop.is_set():
                     item = queue.take(me)
                     if item is None:
+                        if self.on_idle is not None:  # others still load: use this connection's turn
+                            self.on_idle(self.unfinished, self.stop.is_set)
                         return
                     self.load(item)
             finally:
@@ -406,6 +416,7 @@ class _Loader:
             r.chunks += 1
             r.started = t0 if r.started is None else min(r.started, t0)
             r.seconds = max(r.seconds, time.monotonic() - r.started)  # wall time, not a sum over connections
+            self.to_load[entry["name"]] -= 1
         if self.progress:
             self.progress.advance(entry["name"], chunk["rows"], chunk["bytes"])
 
@@ -703,6 +714,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             loader.methods = choose_methods(conn, database, chosen, target.tables, opts.load_method)
             for name, method in loader.methods.items():
                 results[name].method = method
+            # a connection with no chunk left adds keys of finished tables while others load
+            loader.on_idle = lambda unfinished, stop: keys.restore_ready(options, unfinished, stop)
             try:
                 loader.run(work, opts.parallel)
             except DumpcoreError:

@@ -138,7 +138,8 @@ def test_killed_between_load_and_alter_then_run_again_ends_with_the_keys(server,
     d = copy_dump(out, tmp_path / "d")
     journal = d / "journal" / f"{db}.jsonl"
     chunks = sum(len(t["chunks"]) for t in json.loads((d / "manifest.json").read_text())["tables"])
-    proc = subprocess.Popen([str(DUMPCORE), "restore", str(d), "-D", db, "--parallel", "2", "-q", *conn_args(server)],
+    # one connection: its ALTERs come after every table's rows (two: an idle one starts early)
+    proc = subprocess.Popen([str(DUMPCORE), "restore", str(d), "-D", db, "--parallel", "1", "-q", *conn_args(server)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     with server.connect() as reader:
         _wait_for(lambda: journal.exists() and '"keys_deferred","table":"child"' in journal.read_text())
