@@ -45,3 +45,15 @@ def test_fuzz_compiled_matches_reference():
         buf = b"".join(rnd.choice(pieces) for _ in range(rnd.randrange(0, 40)))
         pats = tuple(rnd.sample(PATTERNS, rnd.randrange(1, len(PATTERNS) + 1)))
         assert compiled(buf, pats) == reference.count_patterns(buf, pats), (buf, pats)
+
+
+def test_split_chunk_statements_up_to_a_limit_is_the_split_of_the_prefix():
+    from dumpcore.chunks import split_chunk_statements
+
+    rnd = random.Random(5)
+    pieces = [b"\n", b";", b"INSERT INTO ", b"x", b"\nINSERT INTO ", b";\n"]
+    for _ in range(5000):
+        data = b"".join(rnd.choice(pieces) for _ in range(rnd.randrange(14)))
+        k = rnd.randrange(len(data) + 1)
+        assert split_chunk_statements(data, k) == split_chunk_statements(data[:k])
+    assert split_chunk_statements(b"INSERT INTO a;\n\nINSERT INTO b;\n") == [b"INSERT INTO a", b"INSERT INTO b"]
