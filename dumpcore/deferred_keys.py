@@ -169,6 +169,11 @@ class KeyDeferral:
                 self._restore_table(conn, table)
         self.tables.clear()
 
+    def involved(self) -> set[str]:
+        """Tables whose load an ALTER still waits for: those owed keys and those their
+        foreign keys reference (a restore loads every other table last)."""
+        return set(self.tables).union(*(_referenced(t) for t in self.tables.values()))
+
     def restore_ready(self, options: ConnectionOptions, unfinished: Callable[[], set[str]],
                       stop: Callable[[], bool] = lambda: False) -> None:
         """From a loader connection with no chunk left to take, while others still load:

@@ -347,11 +347,11 @@ class _Loader:
     def close_all(self) -> None:
         self._reset_conn()
 
-    def run(self, work: list[_Work], parallel: int) -> None:
+    def run(self, work: list[_Work], parallel: int, last: set[str] = frozenset()) -> None:
         tables: dict[str, list] = {}
         for w in work:  # tables in the order given (larger first), chunks in key order
             tables.setdefault(w.entry["name"], []).append((w, w.chunk["bytes"]))
-        queue = ChunkQueue(tables.items())
+        queue = ChunkQueue(tables.items(), last)
         self.to_load = {name: len(items) for name, items in tables.items()}
 
         def worker() -> None:
@@ -364,6 +364,8 @@ class _Loader:
                             self.on_idle(self.unfinished, self.stop.is_set)
                         return
                     self.load(item)
+                    if self.on_idle is not None:  # a table this chunk completed gets its keys now
+                        self.on_idle(self.unfinished, self.stop.is_set)
             finally:
                 self._reset_conn()
 
@@ -717,7 +719,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             # a connection with no chunk left adds keys of finished tables while others load
             loader.on_idle = lambda unfinished, stop: keys.restore_ready(options, unfinished, stop)
             try:
-                loader.run(work, opts.parallel)
+                # tables no ALTER waits for load last, beside the ALTERs of the others' keys
+                loader.run(work, opts.parallel, last={e["name"] for e in entries} - keys.involved())
             except DumpcoreError:
                 keys.restore_after_failure(options)
                 raise

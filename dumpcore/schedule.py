@@ -4,6 +4,11 @@ Each connection keeps to a table of its own while there is one (larger tables fi
 tables load side by side and each table's chunks arrive in key order (InnoDB appends and
 fills its pages); a connection with no table of its own left helps with the table that
 has the most bytes still to load, taking its next chunk.
+
+``last`` names filler tables (a restore gives those with no keys to add back after
+their rows): they are taken only when no other table has a chunk left, so the ALTERs
+that add the other tables' keys run while a filler table still loads on the other
+connections, instead of alone at the end.
 """
 from __future__ import annotations
 
@@ -17,27 +22,33 @@ T = TypeVar("T")
 class ChunkQueue(Generic[T]):
     """Thread-safe: ``take(worker)`` the next item for that worker (None: nothing left)."""
 
-    def __init__(self, tables: Iterable[tuple[str, list[tuple[T, int]]]]):
+    def __init__(self, tables: Iterable[tuple[str, list[tuple[T, int]]]], last: Iterable[str] = ()):
         # table -> [(item, bytes)] in chunk order; tables in the order given (largest first)
         self._left: dict[str, deque[tuple[T, int]]] = {name: deque(items) for name, items in tables if items}
         self._bytes = {name: sum(b for _, b in items) for name, items in self._left.items()}
         self._owner: dict[str, object] = {}  # table -> the worker that started it
         self._mine: dict[object, str] = {}
+        self._last = set(last)
         self._lock = threading.Lock()
 
     def take(self, worker: object) -> T | None:
         with self._lock:
             name = self._mine.get(worker)
             if name is None or not self._left.get(name):
-                name = next((t for t, items in self._left.items() if items and t not in self._owner), None)
-                if name is not None:
-                    self._owner[name] = worker
-                    self._mine[worker] = name
-                else:  # help the table with the most bytes left
-                    name = max((t for t, items in self._left.items() if items), key=self._bytes.__getitem__,
-                               default=None)
-                    if name is None:
-                        return None
+                name = self._next_table(worker, filler=False) or self._next_table(worker, filler=True)
+                if name is None:
+                    return None
             item, size = self._left[name].popleft()
             self._bytes[name] -= size
             return item
+
+    def _next_table(self, worker: object, filler: bool) -> str | None:
+        """A table of its own for ``worker`` (larger first), else the one with the most
+        bytes left, among the filler tables or the others."""
+        left = [t for t, items in self._left.items() if items and (t in self._last) == filler]
+        name = next((t for t in left if t not in self._owner), None)
+        if name is not None:
+            self._owner[name] = worker
+            self._mine[worker] = name
+            return name
+        return max(left, key=self._bytes.__getitem__, default=None)

@@ -38,3 +38,14 @@ def test_every_item_is_taken_once_across_threads():
     for t in threads:
         t.join()
     assert sorted(taken) == sorted(name for _, chunks in items for name, _ in chunks)
+
+
+def test_filler_tables_wait_until_no_other_table_has_a_chunk_left():
+    # "events" is first and largest, but no ALTER waits for it: it loads while the keys
+    # of the others are added, so the others are loaded (helped) first
+    q = ChunkQueue([("events", [("e1", 9), ("e2", 9)]), ("big", [("b1", 8), ("b2", 8), ("b3", 8)]),
+                    ("small", [("s1", 2)])], last={"events"})
+    a, b = object(), object()
+    assert [q.take(a), q.take(b)] == ["b1", "s1"]
+    assert [q.take(b), q.take(a)] == ["b2", "b3"]  # b helps big before starting events
+    assert [q.take(b), q.take(a), q.take(b), q.take(a)] == ["e1", "e2", None, None]
