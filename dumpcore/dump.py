@@ -181,7 +181,7 @@ class Snapshot:
         self.conn.close()
 
 
-def open_snapshot(options: ConnectionOptions, workers: int = 1, validate: str = "first") -> Snapshot:
+def open_snapshot(options: ConnectionOptions, workers: int = 1) -> Snapshot:
     """Start the snapshot (and ``workers`` worker connections in it) and read its binlog position.
 
     Commits are blocked around the start of every snapshot and the position read when
@@ -242,7 +242,7 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
     if opts.annotate and opts.workers > 1:
         raise UsageError("--annotate is written by one worker (drop --workers)")
     owns = snapshot is None
-    snap = snapshot or open_snapshot(options, opts.workers, opts.validate)
+    snap = snapshot or open_snapshot(options, opts.workers)
     conn, pool, snapshot_at = snap.conn, snap.pool, snap.snapshot_at
     try:
         schema = load_schema(conn, database)

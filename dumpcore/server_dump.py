@@ -135,7 +135,7 @@ def dump_databases_to_stream(options: ConnectionOptions, databases: list[str] | 
                          "dumpcore dump ... --stdout | zstd > dump.sql.zst")
     out = out if out is not None else sys.stdout.buffer
     t0 = time.monotonic()
-    snap = open_snapshot(options, 1, opts.validate)
+    snap = open_snapshot(options, 1)
     try:
         names = choose_databases(snap.conn, databases)
         head = [f"dumpcore {__version__} stream of databases {', '.join(comment_text(n) for n in names)} from {snap.conn.server_version}, "
@@ -164,7 +164,7 @@ def dump_databases_to_directory(options: ConnectionOptions, databases: list[str]
     _check_output_dir(out)
     t0 = time.monotonic()
     partial = partial_path(out)
-    snap = open_snapshot(options, opts.workers, opts.validate)
+    snap = open_snapshot(options, opts.workers)
     snap.warnings += sweep_partials(out)
     try:
         names = choose_databases(snap.conn, databases)

@@ -164,7 +164,7 @@ def test_killed_between_load_and_alter_then_run_again_ends_with_the_keys(server,
         _wait_for(lambda: journal.exists() and '"keys_deferred","table":"child"' in journal.read_text())
         _wait_for(lambda: conn.query(f"SHOW TABLES FROM {q} LIKE 'child'"))
         reader.execute("START TRANSACTION")
-        reader.query(f"SELECT 1 FROM {q}.child LIMIT 1")  # a metadata lock the ALTER must wait for
+        reader.query(f"SELECT 1 FROM {q}.child LIMIT 0")  # a metadata lock the ALTER must wait for; no row read
         _wait_for(lambda: conn.query("SELECT 1 FROM information_schema.PROCESSLIST WHERE INFO LIKE 'ALTER TABLE%' "
                                      "AND STATE LIKE 'Waiting for table metadata lock%'"))
         assert sum(1 for e in _journal(d, db) if e.get("event") == "commit" and "/doc." not in e["file"]) == chunks
