@@ -176,7 +176,7 @@ class KeyDeferral:
 
     def restore_ready(self, options: ConnectionOptions, unfinished: Callable[[], set[str]],
                       stop: Callable[[], bool] = lambda: False) -> None:
-        """From a loader connection with no chunk left to take, while others still load:
+        """From a loader connection after each chunk, while others may still load:
         the keys of each table whose rows, and those of the tables its foreign keys
         reference, are all in (``unfinished()``: tables still loading). One caller at a
         time (one ALTER at a time, as in restore_keys); a second one returns at once."""

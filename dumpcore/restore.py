@@ -323,8 +323,8 @@ class _Loader:
         self.methods: dict[str, str] = {}  # table -> load method (dumpcore.load_data)
         self.fallbacks: dict[str, list[str]] = {}  # table -> why LOAD DATA gave chunks to the upserts
         self.to_load: dict[str, int] = {}  # table -> chunks not committed yet
-        # called by a worker with no chunk left to take: (tables still loading, stopping?)
-        self.on_idle: Callable[[Callable[[], set[str]], Callable[[], bool]], None] | None = None
+        # called by a worker after each chunk it committed: (tables still loading, stopping?)
+        self.after_chunk: Callable[[Callable[[], set[str]], Callable[[], bool]], None] | None = None
 
     def unfinished(self) -> set[str]:
         with self._table_lock:
@@ -360,12 +360,10 @@ class _Loader:
                 while not self.stop.is_set():
                     item = queue.take(me)
                     if item is None:
-                        if self.on_idle is not None:  # others still load: use this connection's turn
-                            self.on_idle(self.unfinished, self.stop.is_set)
                         return
                     self.load(item)
-                    if self.on_idle is not None:  # a table this chunk completed gets its keys now
-                        self.on_idle(self.unfinished, self.stop.is_set)
+                    if self.after_chunk is not None:  # a table this chunk completed gets its keys now
+                        self.after_chunk(self.unfinished, self.stop.is_set)
             finally:
                 self._reset_conn()
 
@@ -716,8 +714,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             loader.methods = choose_methods(conn, database, chosen, target.tables, opts.load_method)
             for name, method in loader.methods.items():
                 results[name].method = method
-            # a connection with no chunk left adds keys of finished tables while others load
-            loader.on_idle = lambda unfinished, stop: keys.restore_ready(options, unfinished, stop)
+            # the connection that completes a table adds its keys while the others load on
+            loader.after_chunk = lambda unfinished, stop: keys.restore_ready(options, unfinished, stop)
             try:
                 # tables no ALTER waits for load last, beside the ALTERs of the others' keys
                 loader.run(work, opts.parallel, last={e["name"] for e in entries} - keys.involved())
