@@ -726,13 +726,13 @@ def _dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO, op
             progress.end()
         _take_extras(p, opts)
         p.end_snapshot()
-        # Every check so far passed (or this raises); what follows is checked on this thread
-        # as it is rendered, and the stream's last lines go out in one burst.
+        # The stream's last lines are rendered (and handed to the checks) first, written in
+        # one burst once every check passed (or this raises).
+        last = [render_schema(items, name) for name, items in _post_data(p, problems)] if not opts.no_schema else []
+        last.append(render(ENABLE_STATEMENTS, "settings restored").encode())
         checks.finish()
-        if not opts.no_schema:
-            for name, items in _post_data(p, problems):
-                out.write(render_schema(items, name))
-        out.write(render(ENABLE_STATEMENTS, "settings restored").encode())
+        for text in last:
+            out.write(text)
         out.write(STREAM_END)
         out.flush()
         p.warnings += [f"sqlglot cannot read server DDL (kept as is): {x}" for x in problems]

@@ -171,7 +171,8 @@ def parse_one(sql: str):
 @contextmanager
 def deferred(submit: Callable[..., None] | None) -> Iterator[None]:
     """Inside the block, this thread's ``validate`` and ``note_server_ddl`` calls are
-    handed to ``submit(check, *args)`` (a background validator) instead of parsing now."""
+    handed to ``submit(check, *args, on_result=None)`` (the validator process) instead of
+    parsing now; ``check`` is a module-level function, ``on_result`` gets what it returns."""
     previous = getattr(_DEFERRAL, "submit", None)
     _DEFERRAL.submit = submit
     try:
@@ -489,12 +490,8 @@ def note_server_ddl(sql: str, problems: list[str]) -> None:
     by the background validator, inside ``deferred()``)."""
     submit = getattr(_DEFERRAL, "submit", None)
     if submit is not None:
-        submit(_note_now, sql, problems)
+        submit(check_server_ddl, sql, on_result=lambda problem: problem and problems.append(problem))
         return
-    _note_now(sql, problems)
-
-
-def _note_now(sql: str, problems: list[str]) -> None:
     problem = check_server_ddl(sql)
     if problem:
         problems.append(problem)

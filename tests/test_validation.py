@@ -1,36 +1,36 @@
 """Validation off the critical path (dumpcore.validation): checks run on their own thread,
 and a failure found there still fails the dump before anything is published."""
 import io
+import os
+import signal
+import subprocess
 import threading
 
 import pytest
 
-from dumpcore import chunks, sqltext
+from clirun import DUMPCORE, conn_args
+from dumpcore import chunks, sqltext, validation
 from dumpcore.chunks import STREAM_END
 from dumpcore.dump import DumpOptions, dump_to_directory, dump_to_stream
-from dumpcore.errors import GeneratedSQLError
+from dumpcore.errors import DumpcoreError, GeneratedSQLError
 from dumpcore.validation import Validator
 
 
 @pytest.fixture
 def broken_statements(monkeypatch):
     """Every generated INSERT loses its closing parenthesis of the column list (a bug the
-    checks must catch); records the thread each check ran on."""
+    checks must catch). Returns the checks parsed in this process (there must be none:
+    the validator process parses them)."""
     real_parts = chunks.statement_parts
-    real_check = sqltext._validate_now
-    threads: list[str] = []
+    here: list[str] = []
 
     def parts(*args, **kwargs):
         head, tail = real_parts(*args, **kwargs)
         return head.replace(b") VALUES\n", b" VALUES\n"), tail
 
-    def check(sql, what, allow_command):
-        threads.append(threading.current_thread().name)
-        return real_check(sql, what, allow_command)
-
     monkeypatch.setattr(chunks, "statement_parts", parts)
-    monkeypatch.setattr(sqltext, "_validate_now", check)
-    return threads
+    monkeypatch.setattr(sqltext, "parse_one", here.append)
+    return here
 
 
 @pytest.fixture
@@ -49,8 +49,8 @@ def test_a_failure_found_by_the_background_thread_fails_the_dump_and_leaves_noth
     with pytest.raises(GeneratedSQLError, match=r"generated statement in data/\w\.(part0000\.)?00001\.sql does not parse"):
         dump_to_directory(server, two_tables, out, DumpOptions(workers=workers))
     assert not out.exists() and list(tmp_path.iterdir()) == []  # no dump, no partial directory
-    assert broken_statements and set(broken_statements) == {"dumpcore-validate"}
-    assert not [t for t in threading.enumerate() if t.name.startswith(("dumpcore-validate", "dump-worker"))]
+    assert broken_statements == []  # found by the validator process, not parsed here
+    assert not [t for t in threading.enumerate() if t.name.startswith("dump-worker")]
 
 
 def test_a_failure_found_by_the_background_thread_ends_a_stream_without_its_end_line(
@@ -59,53 +59,115 @@ def test_a_failure_found_by_the_background_thread_ends_a_stream_without_its_end_
     with pytest.raises(GeneratedSQLError, match="does not parse"):
         dump_to_stream(server, two_tables, out)
     assert b"INSERT INTO" in out.getvalue() and STREAM_END not in out.getvalue()
-    assert set(broken_statements) == {"dumpcore-validate"}
+    assert broken_statements == []
 
 
-def test_a_dump_checks_every_statement_on_the_background_thread(server, two_tables, tmp_path, monkeypatch):
-    real_check = sqltext._validate_now
-    seen: list[tuple[str, str]] = []
+def test_a_dump_sends_every_statement_to_the_validator_process(server, two_tables, tmp_path, monkeypatch):
+    real_submit = Validator.submit
+    sent: list[tuple[str, str]] = []
+    here: list[str] = []
 
-    def check(sql, what, allow_command):
-        seen.append((threading.current_thread().name, what))
-        return real_check(sql, what, allow_command)
+    def submit(self, check, *args, **kwargs):
+        sent.append((f"{check.__module__}:{check.__qualname__}", args[1] if len(args) > 1 else ""))
+        return real_submit(self, check, *args, **kwargs)
 
-    monkeypatch.setattr(sqltext, "_validate_now", check)
+    monkeypatch.setattr(Validator, "submit", submit)
+    monkeypatch.setattr(sqltext, "parse_one", here.append)
     dump_to_directory(server, two_tables, tmp_path / "d", DumpOptions(workers=2, validate="all",
                                                                       statement_size=16 << 10))
-    chunk_checks = [w for _, w in seen if w.startswith("statement in data/")]
+    chunk_checks = [w for ref, w in sent if ref == "dumpcore.sqltext:_validate_now" and w.startswith("statement in data/")]
     assert len(chunk_checks) > 4  # every statement of both tables, 16 KiB each
-    assert {name for name, _ in seen} == {"dumpcore-validate"}
+    assert here == []  # none parsed in this process
 
 
-def test_validator_runs_checks_in_order_and_raises_the_first_failure_on_the_next_submit():
-    done: list[int] = []
+def test_checks_run_in_another_process_and_answer_in_order():
+    answers: list = []
     v = Validator()
-    v.submit(done.append, 1)
-    v.submit(sqltext.validate, "SELEC 1 FROM", "statement")
-    gate = threading.Event()
-    v.submit(gate.wait, 5)
-    gate.set()
+    v.submit(os.getpid, on_result=answers.append)
+    v.submit(sqltext.check_server_ddl, "CREATE TABLE t (a INT)", on_result=answers.append)
+    v.submit(sqltext.check_server_ddl, "CREATE TABLE t (a INT", on_result=answers.append)
+    v.finish()
+    assert answers[0] != os.getpid() and isinstance(answers[0], int)
+    assert answers[1] is None and answers[2].startswith("Expecting )")
+    assert v.checks == 3
+
+
+def test_a_failure_is_raised_at_a_later_submit_and_by_finish():
+    v = Validator()
+    v.submit(sqltext._validate_now, "SELECT 1", "statement", False)
+    v.submit(sqltext._validate_now, "SELEC 1 FROM", "statement", False)
     with pytest.raises(GeneratedSQLError, match="generated statement does not parse"):
-        for _ in range(200):  # the failure surfaces at a later submit, once the thread got there
-            v.submit(done.append, 2)
+        for _ in range(500):  # the failure surfaces at a later submit, once the answer is in
+            v.submit(sqltext._validate_now, "SELECT 2", "statement", False)
             threading.Event().wait(0.01)
     with pytest.raises(GeneratedSQLError):
         v.finish()
-    assert done[0] == 1
 
 
-def test_validator_bounds_what_waits_to_be_parsed():
-    gate = threading.Event()
+def test_a_validator_process_that_dies_fails_the_checks_it_owed():
+    v = Validator()
+    v.submit(os.getpid)
+    v.finish()
+    os.kill(validation._PROCESS.pid, signal.SIGKILL)  # type: ignore[union-attr]
+    v = Validator()
+    with pytest.raises(DumpcoreError, match="SQL validator process"):
+        for _ in range(500):
+            v.submit(sqltext._validate_now, "SELECT 1", "statement", False)
+            threading.Event().wait(0.01)
+        v.finish()
+    v = Validator()  # the next dump starts a new one
+    v.submit(sqltext._validate_now, "SELECT 1", "statement", False)
+    v.finish()
+    assert v.checks == 1
+
+
+class _Silent:
+    """A validator process that answers only when told (flow control without timing)."""
+
+    ended = None
+
+    def __init__(self):
+        self.sent: list = []
+
+    def send(self, owner, ref, args, size, on_result):
+        self.sent.append((owner, size))
+
+    def answer(self):
+        owner, size = self.sent.pop(0)
+        owner._answered(size, None)
+
+
+def test_validator_bounds_what_waits_to_be_parsed(monkeypatch):
+    silent = _Silent()
+    monkeypatch.setattr(validation, "_process", lambda: silent)
     v = Validator(max_pending_bytes=100)
-    v.submit(lambda text: gate.wait(5), "x" * 60)  # blocks the thread while holding 60 bytes
-    v.submit(len, "y" * 30)
-    blocked = threading.Thread(target=v.submit, args=(len, "z" * 30))
+    v.submit(sqltext._validate_now, "x" * 55, "s", False)  # 56 bytes: the text and "s"
+    v.submit(sqltext._validate_now, "y" * 29, "s", False)
+    blocked = threading.Thread(target=v.submit, args=(sqltext._validate_now, "z" * 29, "s", False))
     blocked.start()
     blocked.join(0.3)
-    assert blocked.is_alive()  # 60 + 30 + 30 > 100: waits for the parser
-    gate.set()
+    assert blocked.is_alive()  # 56 + 30 + 30 > 100: waits for the parser
+    silent.answer()
     blocked.join(5)
     assert not blocked.is_alive()
+    silent.answer()
+    silent.answer()
     v.finish()
-    assert v.parsed_bytes == 120
+    assert v.parsed_bytes == 116 and v.checks == 3
+
+
+def test_the_cli_waits_for_its_validator_process(server, two_tables, tmp_path):
+    """Its CPU time counts in the dump's own (a benchmark reads the dump's rusage), and no
+    validator is left behind."""
+    def validators() -> set[str]:
+        out = subprocess.run(["pgrep", "-f", "dumpcore.validation import _child_main"], capture_output=True, text=True)
+        return set(out.stdout.split())
+
+    before = validators()
+    dump = subprocess.Popen([str(DUMPCORE), "dump", two_tables, "-o", str(tmp_path / "d"), "-q",
+                             *conn_args(server)])
+    _, status, usage = os.wait4(dump.pid, 0)
+    dump.returncode = os.waitstatus_to_exitcode(status)
+    assert dump.returncode == 0
+    assert validators() == before
+    assert usage.ru_utime + usage.ru_stime > 0
