@@ -258,8 +258,7 @@ class AnnotatingWriter(ChunkWriter):
             if self._chunk is None:
                 self._open_chunk(self._key(row))
             if not self._stmt_open:
-                if self.validate_mode == "all" or (self.validate_mode == "first" and self._chunk.rows == 0):
-                    self._stmt_buf = []
+                self._keep_for_check()
                 self._write(self.head)
                 self._stmt_open = True
                 self._stmt_bytes = len(self.head) + len(self.tail) + len(self._tail_gap)
@@ -298,9 +297,9 @@ class AnnotatingWriter(ChunkWriter):
         self._pending = b""
         super()._close_statement()
 
-    def _validate(self, statement: bytes) -> None:
+    def _validate(self, statement: bytes, cut_short: bool = False) -> None:
         # Whole lines of the first 2 KiB of rows, the last one without its comma.
-        body = statement[len(self.head): len(statement) - len(self.tail)]
+        body = statement[len(self.head):] if cut_short else statement[len(self.head): len(statement) - len(self.tail)]
         if self.validate_mode != "all" and len(body) > VALIDATE_PREFIX_BYTES:
             lines = body[:VALIDATE_PREFIX_BYTES].split(b"\n")[:-1]
             if lines:

@@ -10,6 +10,7 @@ of each row's XXH3-64) does not depend on row order.
 from __future__ import annotations
 
 import os
+import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -357,15 +358,21 @@ class ChunkWriter:
         self._stmt_bytes = 0
         self._stmt_rows = 0
         self._stmt_buf: list[bytes] | None = None  # kept only when this statement must be validated
+        self._stmt_kept = 0  # bytes of it kept so far
+        self._stmt_keep = 0  # at most
         self._last_key: list[str] | None = None
 
     # -- low-level writing ------------------------------------------------
-    def _write(self, data: bytes) -> None:
+    def _write(self, data: bytes | memoryview) -> None:
+        """Write, hash and count ``data`` now (a source's text may be a view of its buffer,
+        valid only until its next call); what validation needs of it is copied."""
         self._file.write(data)  # type: ignore[union-attr]
         self._hasher.update(data)
         self._chunk.bytes += len(data)  # type: ignore[union-attr]
-        if self._stmt_buf is not None:
-            self._stmt_buf.append(data)
+        if self._stmt_buf is not None and self._stmt_kept < self._stmt_keep:
+            part = bytes(data[: self._stmt_keep - self._stmt_kept])
+            self._stmt_buf.append(part)
+            self._stmt_kept += len(part)
 
     def _open_chunk(self, first_key: list[str] | None) -> None:
         seq = len(self.result.chunks) + 1
@@ -380,7 +387,7 @@ class ChunkWriter:
         self._chunk.max_statement_bytes = max(self._chunk.max_statement_bytes,  # type: ignore[union-attr]
                                               self._stmt_bytes)
         if self._stmt_buf is not None:
-            self._validate(b"".join(self._stmt_buf))
+            self._validate(b"".join(self._stmt_buf), self._stmt_kept >= self._stmt_keep)
         self._stmt_open = False
         self._stmt_buf = None
         self._stmt_rows = 0
@@ -388,13 +395,26 @@ class ChunkWriter:
         if self._chunk.bytes >= self.chunk_size:  # type: ignore[union-attr]
             self._close_chunk()
 
-    def _validate(self, statement: bytes) -> None:
-        if self.validate_mode != "all" and len(statement) > VALIDATE_PREFIX_BYTES:
+    def _keep_for_check(self) -> None:
+        """At a statement's start: keep what its check needs, if it is checked."""
+        if self.validate_mode == "all" or (self.validate_mode == "first" and self._chunk.rows == 0):  # type: ignore[union-attr]
+            self._stmt_buf = []
+            self._stmt_kept = 0
+            # "first" needs the head and the first 2 KiB of rows (+4: the row boundary
+            # looked for may end just past them; + the tail's length: a statement kept
+            # whole is told apart from one cut short); "all" every byte.
+            self._stmt_keep = (len(self.head) + VALIDATE_PREFIX_BYTES + 4 + len(self.tail)
+                               if self.validate_mode == "first" else sys.maxsize)
+
+    def _validate(self, statement: bytes, cut_short: bool = False) -> None:
+        """``statement``: the whole statement, or (``cut_short``) its first bytes, enough
+        for the check of the first rows."""
+        if self.validate_mode != "all" and (cut_short or len(statement) > VALIDATE_PREFIX_BYTES):
             # The statement's own first rows (up to 2 KiB, cut at a row boundary) with its
             # own head and tail: sqlglot parses ~0.6 MB/s, so a whole 1 MiB statement per
             # chunk would cost more than dumping it. A first row larger than that is
             # replaced by a row of NULLs: the framing is still checked.
-            body = statement[len(self.head): len(statement) - len(self.tail)]
+            body = statement[len(self.head):] if cut_short else statement[len(self.head): len(statement) - len(self.tail)]
             cut = body.rfind(b"),\n(", 0, VALIDATE_PREFIX_BYTES)
             if cut > 0:
                 body = body[: cut + 1]
@@ -434,8 +454,7 @@ class ChunkWriter:
             if self._chunk is None:
                 self._open_chunk(source.first_key)
             if not self._stmt_open:
-                if self.validate_mode == "all" or (self.validate_mode == "first" and self._chunk.rows == 0):
-                    self._stmt_buf = []
+                self._keep_for_check()
                 self._write(self.head)
                 self._stmt_open = True
                 self._stmt_bytes = len(self.head) + len(self.tail)

@@ -84,7 +84,7 @@ class DirectSource:
 
     def encode(self, max_bytes: int) -> tuple[bytes, int, int]:
         try:
-            return self._enc.encode(max_bytes)
+            return self._enc.encode(max_bytes, True)  # a view: the writer uses it before the next call
         except FetchError as exc:
             raise ServerError(exc.args[0], exc.args[1], f"reading table `{self._table}`") from None
 

@@ -270,6 +270,31 @@ def test_validation_parses_a_small_prefix_even_after_a_huge_first_row(monkeypatc
     assert out.getvalue().count(b"),\n(") == 1 and b"0x" + b"AB" * 3_000_000 in out.getvalue()
 
 
+@pytest.mark.parametrize("broken_row, mode, caught", [(3, "first", True), (400, "first", False), (400, "all", True)])
+def test_the_check_of_a_statement_reads_its_own_rows(broken_row, mode, caught):
+    """Only the first 2 KiB of the statement's rows are kept for "first" (the rest is
+    written and hashed, never copied): a bad row among them is caught, one past them is
+    not (``all`` catches both)."""
+    import io
+
+    from dumpcore import chunks
+    from dumpcore.errors import GeneratedSQLError
+
+    def encode(batch, i, kinds, max_bytes):
+        text, j, fp = chunks.encode_rows(batch, i, kinds, max_bytes)
+        return text.replace(b"'row%d'" % broken_row, b"'row%d',)" % broken_row), j, fp
+
+    rows = [(str(n).encode(), b"row%d" % n) for n in range(1, 1000)]
+    w = chunks.ChunkWriter(chunks.StreamSink(io.BytesIO()), "t", ["id", "v"], bytes([0, 1]), ["id"], [0],
+                           UPSERT_VALUES, 1 << 20, 64 << 20, validate_mode=mode)
+    w.write_from(chunks.BatchSource([rows], bytes([0, 1]), [0], encode=encode))
+    if caught:
+        with pytest.raises(GeneratedSQLError, match="does not parse"):
+            w.finish()
+    else:
+        w.finish()
+
+
 def test_workers_share_one_snapshot_under_concurrent_writes(server, db, tmp_path):
     """Two tables updated together in every transaction: any dump must see them equal.
     With two worker processes each reading one table, unsynchronised snapshots would not."""
@@ -345,7 +370,7 @@ def test_a_worker_thread_that_fails_fails_the_dump_with_its_error_and_leaves_no_
     finally:
         admin.close()
     assert killed and not out.exists() and list(tmp_path.iterdir()) == []
-    assert not [t for t in threading.enumerate() if t.name.startswith(("dump-worker", "dumpcore-validate"))]
+    assert not [t for t in threading.enumerate() if t.name.startswith("dump-worker")]
 
 
 def test_workers_split_big_tables_and_match_a_single_worker_dump(server, db, tmp_path, monkeypatch):
@@ -443,11 +468,18 @@ def test_direct_path_is_really_taken(server, world):
         src = row_source(c, q, bytes(col.kind for col in q.columns))
         try:
             assert isinstance(src, DirectSource)
-            text, rows, _ = src.encode(1 << 20)
-            assert rows > 100 and text.startswith(b"(" + first.encode() + b",")
+            text, rows, fp = src.encode(1 << 20)
+            assert isinstance(text, memoryview) and text.readonly  # the encoder's buffer, not a copy
+            data = bytes(text)
+            assert rows > 100 and data.startswith(b"(" + first.encode() + b",")
             assert src.first_key == ["1"]
         finally:
             src.close()
+        again = row_source(c, q, bytes(col.kind for col in q.columns))
+        try:
+            assert again._enc.encode(1 << 20) == (data, rows, fp)  # the copy the view saves: same text
+        finally:
+            again.close()
 
 
 def test_myisam_tables_are_named_and_statement_size_is_capped(server, db, tmp_path):

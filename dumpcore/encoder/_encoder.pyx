@@ -6,6 +6,10 @@ differential tests run the same cases through both.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.ref cimport PyObject
+
+cdef extern from "Python.h":
+    object PyMemoryView_FromMemory(char *mem, Py_ssize_t size, int flags)
+    int PyBUF_READ
 from cpython.sequence cimport PySequence_Fast, PySequence_Fast_GET_ITEM, PySequence_Fast_GET_SIZE
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, realloc
@@ -457,7 +461,11 @@ cdef class ResultEncoder:
         encoded_out[0] = encoded
         return status
 
-    def encode(self, Py_ssize_t max_bytes):
+    def encode(self, Py_ssize_t max_bytes, bint view=False):
+        """(text, rows, fingerprint) of the next rows, text at most ``max_bytes`` unless
+        one row is larger. ``view``: text is a read-only memoryview of this encoder's
+        buffer instead of a bytes copy, valid until the next call (the dump writes and
+        hashes it at once: no copy of every statement into fresh memory)."""
         cdef uint64_t fingerprint = 0
         cdef Py_ssize_t encoded = 0
         cdef int status
@@ -485,6 +493,8 @@ cdef class ResultEncoder:
                               for ki in range(self.nkeys)]
             self.last_key = [data[keys.last_start[ki]:keys.last_end[ki]].decode("utf-8", "replace")
                              for ki in range(self.nkeys)]
+        if view:
+            return PyMemoryView_FromMemory(data, self.buf.size, PyBUF_READ), encoded, fingerprint
         return PyBytes_FromStringAndSize(data, self.buf.size), encoded, fingerprint
 
 
