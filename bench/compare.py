@@ -24,6 +24,7 @@ def compare(old: dict, new: dict) -> str:
     for phase in ("dump", "restore"):
         for tool in sorted(set(old.get(phase, {})) | set(new.get(phase, {}))):
             a, b = old.get(phase, {}).get(tool), new.get(phase, {}).get(tool)
+            a, b = (x if x and "rows_per_s" in x else None for x in (a, b))  # a tool that failed every run: none
             if not a or not b:
                 lines.append(f"{phase:<8} {tool:<18} {'-' if not a else format(a['rows_per_s'], ','):>12} "
                              f"{'-' if not b else format(b['rows_per_s'], ','):>12}")
@@ -32,9 +33,12 @@ def compare(old: dict, new: dict) -> str:
                          f"{_pct(a['rows_per_s'], b['rows_per_s']):>8}")
     lines += ["", f"{'ratio':<44} {'old':>6} {'new':>6}"]
     old_r = {(r["dumpcore"], r["peer"]): r["ratio"] for r in old.get("ratios", [])}
+    nan = float("nan")
     for r in new.get("ratios", []):
         key = (r["dumpcore"], r["peer"])
-        lines.append(f"{r['dumpcore'] + ' / ' + r['peer']:<44} {old_r.get(key, float('nan')):>6.2f} {r['ratio']:>6.2f}")
+        before, now = old_r.get(key), r["ratio"]
+        lines.append(f"{r['dumpcore'] + ' / ' + r['peer']:<44} {nan if before is None else before:>6.2f} "
+                     f"{nan if now is None else now:>6.2f}")
     if old.get("encoder") and new.get("encoder"):
         lines += ["", f"{'encoder kind':<22} {'old rows/s':>12} {'new rows/s':>12} {'change':>8}"]
         for kind, b in new["encoder"]["kinds"].items():
