@@ -150,7 +150,7 @@ def dump(
     statement_size: Annotated[str, typer.Option("--statement-size",
                                                 help="Bytes per INSERT (capped by max_allowed_packet).")] = "1MiB",
     validate: Annotated[str, typer.Option("--validate", help="sqlglot check: first (each chunk's first statement, "
-                                          "its first 2 KiB of rows), all (every statement), none.")] = "first",
+                                          "its first 4 KiB of rows), all (every statement), none.")] = "first",
     workers: Annotated[int, typer.Option("--workers", "-w", help="Connections reading at once (-o only); big "
                                          "tables are split by key range. Needs RELOAD for the snapshot lock.")] = 1,
     compress: Annotated[str, typer.Option("--compress", metavar="none|zstd[:LEVEL]",

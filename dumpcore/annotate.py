@@ -298,7 +298,7 @@ class AnnotatingWriter(ChunkWriter):
         super()._close_statement()
 
     def _validate(self, statement: bytes, cut_short: bool = False) -> None:
-        # Whole lines of the first 2 KiB of rows, the last one without its comma.
+        # Whole lines of the first 4 KiB of rows, the last one without its comma.
         body = statement[len(self.head):] if cut_short else statement[len(self.head): len(statement) - len(self.tail)]
         if self.validate_mode != "all" and len(body) > VALIDATE_PREFIX_BYTES:
             lines = body[:VALIDATE_PREFIX_BYTES].split(b"\n")[:-1]
@@ -306,7 +306,7 @@ class AnnotatingWriter(ChunkWriter):
                 end = tuple_end(lines[-1])
                 lines[-1] = lines[-1][:end] + lines[-1][end:].lstrip(b",")
                 body = b"\n".join(lines) + b"\n"
-            else:  # a first row over 2 KiB: a row of NULLs still checks the framing
+            else:  # a first row over 4 KiB: a row of NULLs still checks the framing
                 body = b"(" + b",".join([b"NULL"] * len(self.kinds)) + b")"
         validate((self.head + body + self.tail).decode("utf-8", "surrogateescape").rstrip().rstrip(";"),
                  f"statement in {self._chunk.file}")  # type: ignore[union-attr]

@@ -27,7 +27,7 @@ from .sqltext import comment_text, uncomment_text, validate
 UPSERT_VALUES = "values"  # MariaDB, MySQL < 8.0.19: c=VALUES(c)
 UPSERT_ROW_ALIAS = "row_alias"  # MySQL >= 8.0.19: VALUES (...) AS new ON DUPLICATE KEY UPDATE c=new.c
 ROW_ALIAS = "dumpcore_new"
-VALIDATE_PREFIX_BYTES = 2 << 10
+VALIDATE_PREFIX_BYTES = 4 << 10
 
 
 def chunk_file_name(table: str, seq: int, suffix: str = "") -> str:
@@ -400,7 +400,7 @@ class ChunkWriter:
         if self.validate_mode == "all" or (self.validate_mode == "first" and self._chunk.rows == 0):  # type: ignore[union-attr]
             self._stmt_buf = []
             self._stmt_kept = 0
-            # "first" needs the head and the first 2 KiB of rows (+4: the row boundary
+            # "first" needs the head and the first 4 KiB of rows (+4: the row boundary
             # looked for may end just past them; + the tail's length: a statement kept
             # whole is told apart from one cut short); "all" every byte.
             self._stmt_keep = (len(self.head) + VALIDATE_PREFIX_BYTES + 4 + len(self.tail)
@@ -410,7 +410,7 @@ class ChunkWriter:
         """``statement``: the whole statement, or (``cut_short``) its first bytes, enough
         for the check of the first rows."""
         if self.validate_mode != "all" and (cut_short or len(statement) > VALIDATE_PREFIX_BYTES):
-            # The statement's own first rows (up to 2 KiB, cut at a row boundary) with its
+            # The statement's own first rows (up to 4 KiB, cut at a row boundary) with its
             # own head and tail: sqlglot parses ~0.6 MB/s, so a whole 1 MiB statement per
             # chunk would cost more than dumping it. A first row larger than that is
             # replaced by a row of NULLs: the framing is still checked.

@@ -272,7 +272,7 @@ def test_validation_parses_a_small_prefix_even_after_a_huge_first_row(monkeypatc
 
 @pytest.mark.parametrize("broken_row, mode, caught", [(3, "first", True), (400, "first", False), (400, "all", True)])
 def test_the_check_of_a_statement_reads_its_own_rows(broken_row, mode, caught):
-    """Only the first 2 KiB of the statement's rows are kept for "first" (the rest is
+    """Only the first 4 KiB of the statement's rows are kept for "first" (the rest is
     written and hashed, never copied): a bad row among them is caught, one past them is
     not (``all`` catches both)."""
     import io

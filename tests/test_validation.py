@@ -4,6 +4,7 @@ import io
 import os
 import signal
 import subprocess
+import sys
 import threading
 
 import pytest
@@ -171,3 +172,24 @@ def test_the_cli_waits_for_its_validator_process(server, two_tables, tmp_path):
     assert dump.returncode == 0
     assert validators() == before
     assert usage.ru_utime + usage.ru_stime > 0
+
+
+def test_the_validator_defers_package_metadata_until_it_is_used():
+    """sqlglot's import does not pay for importlib.metadata (it needs it only to look up
+    plugin dialects by unknown names), and everything still works the same."""
+    probe = (
+        "import sys\n"
+        "from dumpcore import validation, sqltext\n"
+        "validation._defer_package_metadata()\n"
+        "sqltext.load_parser()\n"
+        "print('email' in sys.modules, 'version' in vars(sys.modules['importlib.metadata']))\n"
+        "import sqlglot\n"
+        "print(sqlglot.parse_one('SELECT 1', read='mysql').sql())\n"
+        "try:\n"
+        "    sqlglot.parse_one('SELECT 1', read='nosuchdialect')\n"
+        "except ValueError as exc:\n"
+        "    print(str(exc))\n"
+        "from importlib.metadata import version\n"
+        "print(version('sqlglot') == sqlglot.__version__)\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == ["False False", "SELECT 1", "Unknown dialect 'nosuchdialect'.", "True"]
