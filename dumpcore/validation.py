@@ -138,16 +138,31 @@ class _Process:
     """The validator process and the thread that reads its answers. One per dumpcore
     process, shared by every Validator in turn (a dump of many databases starts one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, fork: bool = False) -> None:
+        """``fork``: a copy of this process (no interpreter start, no imports again); only
+        while this process has one thread. Otherwise a new interpreter is spawned."""
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
-            self.pid = os.posix_spawn(
-                sys.executable, [sys.executable, "-c", _CHILD_CODE], os.environ,
-                file_actions=[(os.POSIX_SPAWN_DUP2, to_child_r, 0), (os.POSIX_SPAWN_DUP2, from_child_w, 1),
-                              (os.POSIX_SPAWN_DUP2, devnull, 2)],
-                setsid=True)  # its own session: a terminal's Ctrl-C goes to the dump alone
+            if fork:
+                self.pid = os.fork()
+                if self.pid == 0:  # the validator: never returns
+                    try:
+                        os.setsid()  # its own session: a terminal's Ctrl-C goes to the dump alone
+                        for fd, target in ((to_child_r, 0), (from_child_w, 1), (devnull, 2)):
+                            os.dup2(fd, target)
+                        for fd in (to_child_r, from_child_w, devnull, self._to_child, self._from_child):
+                            os.close(fd)
+                        _child_main()
+                    finally:
+                        os._exit(1)
+            else:
+                self.pid = os.posix_spawn(
+                    sys.executable, [sys.executable, "-c", _CHILD_CODE], os.environ,
+                    file_actions=[(os.POSIX_SPAWN_DUP2, to_child_r, 0), (os.POSIX_SPAWN_DUP2, from_child_w, 1),
+                                  (os.POSIX_SPAWN_DUP2, devnull, 2)],
+                    setsid=True)  # its own session: a terminal's Ctrl-C goes to the dump alone
         finally:
             for fd in (to_child_r, from_child_w, devnull):
                 os.close(fd)
@@ -223,8 +238,13 @@ _PROCESS_LOCK = threading.Lock()
 
 def prestart() -> None:
     """Start the validator process now (the CLI does, before importing the dump), so its
-    sqlglot import overlaps this process's start-up."""
-    _process()
+    sqlglot import overlaps this process's start-up: forked while this process has one
+    thread (the interpreter is ready already), else spawned."""
+    global _PROCESS
+    with _PROCESS_LOCK:
+        if _PROCESS is None:
+            atexit.register(_close)
+            _PROCESS = _Process(fork=threading.active_count() == 1)
 
 
 def _process() -> _Process:
