@@ -213,8 +213,10 @@ class _Process:
         with self._lock:
             if self.ended is None:
                 self.ended = "was closed"
-            unused = self._next == 0
-        if unused:  # started for a run that checked nothing (a usage error): not worth waiting for
+            # Nothing was sent (a usage error), or answers still owed that nobody waits for
+            # any more (a dump that failed or was interrupted): not worth waiting for.
+            unwanted = self._next == 0 or bool(self._waiting)
+        if unwanted:
             os.kill(self.pid, signal.SIGKILL)
         try:
             os.close(self._to_child)

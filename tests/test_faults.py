@@ -33,6 +33,11 @@ def many_chunks(server, tmp_path_factory):
         c.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
+def _same_command(text: str) -> str:
+    """Processes whose command line has ``text`` (the dump's validator is a fork: same one)."""
+    return subprocess.run(["pgrep", "-f", text], capture_output=True, text=True).stdout
+
+
 def _wait_for(pred, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -83,6 +88,7 @@ def test_kill9_of_a_dump_leaves_no_dump_and_the_rerun_cleans_up(server, conn, ma
     proc.kill()
     proc.wait()
     assert partial.is_dir() and not out.exists() and not (partial / "manifest.json").exists()
+    _wait_for(lambda: _same_command(f"dump {name} -o {out}") == "", timeout=10)  # its validator ends too
     again = dumpcore("dump", name, "-o", str(out), *conn_args(server))
     assert again.returncode == 0, again.stderr.decode()
     assert f"Warning: removed {partial}" in again.stderr.decode()
@@ -104,6 +110,7 @@ def test_sigint_of_a_dump_with_worker_threads_is_one_line_and_leaves_nothing(ser
     assert proc.returncode == 130 and err.decode().startswith("Error: interrupted;"), err.decode()
     assert len(err.decode().strip().splitlines()) == 1
     assert not out.exists() and not partial.exists()
+    assert _same_command(f"dump {name} -o {out}") == ""  # the validator was ended with it, not left behind
 
 
 def test_a_full_disk_is_one_line_error_and_leaves_nothing(server, many_chunks, tmp_path):
