@@ -1,8 +1,9 @@
 """Validation off the critical path: sqlglot reads what a dump writes, in a process of its own.
 
-The validator is a child interpreter that imports sqlglot and then parses the statements
-it is sent, in order, answering each. The CLI starts it (``prestart()``) before it
-imports the rest of the dump, so sqlglot's import (~0.07 s of CPU, the largest single
+The validator is a child process that imports sqlglot and then parses the statements it
+is sent, in order, answering each. The CLI forks it (``prestart()``, before its first
+thread) before it imports the rest of the dump; library use spawns a new interpreter
+instead. Either way sqlglot's import (~0.07 s of CPU, the largest single
 cost of a small dump) runs on the other core while this process starts up and reads the
 schema; the parses never take this process's GIL from the worker threads.
 
@@ -192,7 +193,10 @@ class _Process:
         while (msg := _receive(self._from_child)) is not None:
             job, failed, *rest = msg
             with self._lock:
-                owner, size, on_result = self._waiting.pop(job)
+                waiting = self._waiting.pop(job, None)
+            if waiting is None:  # already failed by _end() (the process could not be written to)
+                continue
+            owner, size, on_result = waiting
             error: BaseException | None = None
             if failed:
                 kind, text = rest
