@@ -299,7 +299,7 @@ class AnnotatingWriter(ChunkWriter):
 
     def _validate(self, statement: bytes, cut_short: bool = False) -> None:
         # Whole lines of the first 4 KiB of rows, the last one without its comma.
-        body = statement[len(self.head):] if cut_short else statement[len(self.head): len(statement) - len(self.tail)]
+        body = self._rows_of(statement, cut_short)
         if self.validate_mode != "all" and len(body) > VALIDATE_PREFIX_BYTES:
             lines = body[:VALIDATE_PREFIX_BYTES].split(b"\n")[:-1]
             if lines:

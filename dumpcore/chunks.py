@@ -406,6 +406,11 @@ class ChunkWriter:
             self._stmt_keep = (len(self.head) + VALIDATE_PREFIX_BYTES + 4 + len(self.tail)
                                if self.validate_mode == "first" else sys.maxsize)
 
+    def _rows_of(self, statement: bytes, cut_short: bool) -> bytes:
+        """The rows of ``statement`` kept for its check: without its head, and without its
+        tail unless it was ``cut_short`` (only its first bytes kept)."""
+        return statement[len(self.head):] if cut_short else statement[len(self.head): len(statement) - len(self.tail)]
+
     def _validate(self, statement: bytes, cut_short: bool = False) -> None:
         """``statement``: the whole statement, or (``cut_short``) its first bytes, enough
         for the check of the first rows."""
@@ -414,7 +419,7 @@ class ChunkWriter:
             # own head and tail: sqlglot parses ~0.6 MB/s, so a whole 1 MiB statement per
             # chunk would cost more than dumping it. A first row larger than that is
             # replaced by a row of NULLs: the framing is still checked.
-            body = statement[len(self.head):] if cut_short else statement[len(self.head): len(statement) - len(self.tail)]
+            body = self._rows_of(statement, cut_short)
             cut = body.rfind(b"),\n(", 0, VALIDATE_PREFIX_BYTES)
             if cut > 0:
                 body = body[: cut + 1]

@@ -17,7 +17,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from .errors import GeneratedSQLError
 
@@ -192,11 +192,19 @@ def validate(sql: str, what: str = "statement", allow_command: bool = False) -> 
     ``allow_command``: server-provided bodies (triggers, routines) that sqlglot can
     only tokenize are accepted as a Command; our own statements never are.
     """
-    submit = getattr(_DEFERRAL, "submit", None)
+    _check(_validate_now, sql, what, allow_command)
+
+
+def _check(check: Callable[..., Any], *args, on_result: Callable[[Any], Any] | None = None) -> None:
+    """``check(*args)`` handed to this thread's deferral (see ``deferred()``), or run now;
+    ``on_result`` gets what it returns."""
+    submit = deferral()
     if submit is not None:
-        submit(_validate_now, sql, what, allow_command)
+        submit(check, *args, on_result=on_result)
         return
-    _validate_now(sql, what, allow_command)
+    result = check(*args)
+    if on_result is not None:
+        on_result(result)
 
 
 def _validate_now(sql: str, what: str, allow_command: bool) -> None:
@@ -488,13 +496,11 @@ def trigger_table(create_trigger_sql: str) -> str:
 def note_server_ddl(sql: str, problems: list[str]) -> None:
     """``check_server_ddl`` with its problem, if any, appended to ``problems`` (later,
     by the background validator, inside ``deferred()``)."""
-    submit = getattr(_DEFERRAL, "submit", None)
-    if submit is not None:
-        submit(check_server_ddl, sql, on_result=lambda problem: problem and problems.append(problem))
-        return
-    problem = check_server_ddl(sql)
-    if problem:
-        problems.append(problem)
+    def note(problem: str | None) -> None:
+        if problem:
+            problems.append(problem)
+
+    _check(check_server_ddl, sql, on_result=note)
 
 
 def check_server_ddl(sql: str) -> str | None:

@@ -246,20 +246,17 @@ def prestart() -> None:
     """Start the validator process now (the CLI does, before importing the dump), so its
     sqlglot import overlaps this process's start-up: forked while this process has one
     thread (the interpreter is ready already), else spawned."""
-    global _PROCESS
-    with _PROCESS_LOCK:
-        if _PROCESS is None:
-            atexit.register(_close)
-            _PROCESS = _Process(fork=threading.active_count() == 1)
+    _process(fork=threading.active_count() == 1)
 
 
-def _process() -> _Process:
+def _process(fork: bool = False) -> _Process:
+    """The validator process, started now if there is none or the last one ended."""
     global _PROCESS
     with _PROCESS_LOCK:
         if _PROCESS is None or _PROCESS.ended:
             if _PROCESS is None:
                 atexit.register(_close)
-            _PROCESS = _Process()
+            _PROCESS = _Process(fork)
         return _PROCESS
 
 
@@ -326,9 +323,8 @@ class Validator:
             if self._error is not None:
                 raise self._error
 
-    def abandon(self, wait: bool = True) -> None:
-        """Stop taking checks (the dump failed already); answers still due are dropped.
-        ``wait`` is kept for the callers: nothing runs in this process to wait for."""
+    def abandon(self) -> None:
+        """Stop taking checks (the dump failed already); answers still due are dropped."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()
