@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,8 +224,13 @@ class DirectorySink(ChunkSink):
     """Chunk files in ``root/data``. A chunk's data is flushed to disk while it is written
     and, once finished, fsynced and renamed to its final name, on a background thread, so
     the disk flush overlaps the dumping; ``drain()`` waits for all of them (before the
-    manifest is written). With compression, each chunk is one zstd frame compressed on
-    zstd's own worker thread."""
+    manifest is written). At most ``MAX_UNSYNCED`` finished chunks wait for that thread:
+    beyond it the writer waits, so a slow disk holds the dump back instead of piling up
+    open files that a failed or interrupted dump would still have to sync at exit.
+    ``abandon()`` (a failed dump) drops what waits and ends the thread. With compression,
+    each chunk is one zstd frame compressed on zstd's own worker thread."""
+
+    MAX_UNSYNCED = 8
 
     def __init__(self, root: Path, compression: Compression = NO_COMPRESSION):
         self.root = root
@@ -232,7 +238,8 @@ class DirectorySink(ChunkSink):
         self.suffix = compression.suffix
         (root / "data").mkdir(parents=True, exist_ok=True)
         self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsync")
-        self._pending: list[Future] = []
+        self._pending: list[tuple[Future, BinaryIO]] = []  # (fsync+rename, its file)
+        self._room = threading.BoundedSemaphore(self.MAX_UNSYNCED)
 
     def _tmp(self, info: ChunkInfo) -> Path:
         final = self.root / info.file
@@ -257,7 +264,10 @@ class DirectorySink(ChunkSink):
             info.stored_as(*f.finish())
             f = f.file
         f.flush()
-        self._pending.append(self._flusher.submit(self._finish, f, tmp, self.root / info.file))
+        self._room.acquire()  # a slow disk holds the writer back here
+        fut = self._flusher.submit(self._finish, f, tmp, self.root / info.file)
+        fut.add_done_callback(lambda _: self._room.release())
+        self._pending.append((fut, f))  # workers share the sink: append is atomic
 
     @staticmethod
     def _finish(f: BinaryIO, tmp: Path, final: Path) -> None:
@@ -271,11 +281,27 @@ class DirectorySink(ChunkSink):
         """Wait until every finished chunk is on disk under its final name."""
         pending, self._pending = self._pending, []
         try:
-            for fut in pending:
+            for fut, _ in pending:
                 fut.result()
         finally:
             self._flusher.shutdown(wait=True)
             self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsync")
+
+    def abandon(self) -> None:
+        """The dump failed: syncs not begun are dropped (their files closed), the one
+        running is waited for, and the thread ends, so nothing renames a chunk into the
+        directory while it is removed and nothing is left to sync at exit."""
+        pending, self._pending = self._pending, []
+        for fut, _ in pending:
+            fut.cancel()
+        self._flusher.shutdown(wait=True, cancel_futures=True)
+        for fut, f in pending:
+            if fut.cancelled():
+                try:
+                    f.close()
+                except BaseException:  # noqa: BLE001 - its data is being thrown away
+                    pass
+
 
 class StreamSink(ChunkSink):
     """Chunks written straight to one stream, each followed by a comment carrying its hash."""

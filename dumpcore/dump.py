@@ -476,6 +476,10 @@ class _ThreadPool:
                 else:
                     running -= 1
             sink.drain()  # the caller renames these files next: they must be complete
+        except BaseException:
+            self._join()  # the workers first: they may still be finishing chunks
+            sink.abandon()
+            raise
         finally:
             self._join()
         return parts
@@ -617,14 +621,18 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
             results: dict[str, TableResult] = {}
             if progress:
                 progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
-            if not opts.no_data:
-                if p.pool is not None:
-                    results = _dump_parallel(p, partial, opts, progress)
-                else:
-                    for name in p.tables:
-                        if name not in p.objects.no_data:
-                            results[name] = _dump_table(p, name, sink, opts, progress)
-            sink.drain()
+            try:
+                if not opts.no_data:
+                    if p.pool is not None:
+                        results = _dump_parallel(p, partial, opts, progress)
+                    else:
+                        for name in p.tables:
+                            if name not in p.objects.no_data:
+                                results[name] = _dump_table(p, name, sink, opts, progress)
+                sink.drain()
+            except BaseException:
+                sink.abandon()  # before the partial directory is removed: nothing renames into it
+                raise
             if progress:
                 progress.end()
             _take_extras(p, opts)

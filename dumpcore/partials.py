@@ -73,9 +73,10 @@ def building(out: Path) -> Iterator[PartialDir]:
 
 
 def remove_partial(path: Path, attempts: int = 20) -> None:
-    """Remove a failed dump's partial directory for good. A background fsync thread may
-    still rename a finished chunk into it while rmtree runs (then rmtree leaves a
-    non-empty directory behind), so it is tried again until the directory is gone."""
+    """Remove a failed dump's partial directory for good. The dump's chunk sink is
+    abandoned first (no background rename into it); should anything still add a file
+    while rmtree runs (then rmtree leaves a non-empty directory behind), it is tried
+    again until the directory is gone."""
     for _ in range(attempts):
         shutil.rmtree(path, ignore_errors=True)
         if not os.path.lexists(path):

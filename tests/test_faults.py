@@ -252,3 +252,37 @@ def test_kill9_of_a_restore_with_deferred_triggers_then_resume_brings_them_back(
     assert conn.scalar(triggers) == "1"
     # the trigger did not fire during the resumed load; it is the target's own, not the source's
     assert_same_database(conn, name, db, objects=False)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigint_of_a_dump_on_a_slow_disk_ends_at_once(server, many_chunks, tmp_path, workers):
+    """Every fsync takes 0.1 s: the writers wait for the disk (a bounded backlog of
+    finished chunks), and Ctrl-C drops that backlog instead of syncing it at exit."""
+    name, _ = many_chunks
+    slow = tmp_path / "slowdisk"
+    slow.mkdir()
+    (slow / "sitecustomize.py").write_text(
+        "import os, time\n"
+        "def _slow(real):\n"
+        "    def call(fd):\n"
+        "        time.sleep(0.1)\n"
+        "        return real(fd)\n"
+        "    return call\n"
+        "os.fsync, os.fdatasync = _slow(os.fsync), _slow(os.fdatasync)\n")
+    out = tmp_path / "dump"
+    proc = subprocess.Popen([str(DUMPCORE), "dump", name, "-o", str(out), "-q", "--workers", workers,
+                             "--chunk-size", "16KiB", "--statement-size", "8KiB", *conn_args(server)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(slow)})
+    partial = tmp_path / f".dump.partial-{proc.pid}"
+    _wait_for(lambda: len(list(partial.glob("data/*.sql"))) >= 3)
+    time.sleep(0.5)  # time enough to queue many more chunks than the disk took
+    unsynced = len(list(partial.glob("data/.*.tmp")))
+    proc.send_signal(signal.SIGINT)
+    t0 = time.monotonic()
+    _, err = proc.communicate(timeout=60)
+    took = time.monotonic() - t0
+    assert proc.returncode == 130 and err.decode().startswith("Error: interrupted;"), err.decode()
+    assert unsynced <= 8 + int(workers), unsynced  # the backlog, and one chunk being written per worker
+    assert took < 3.0, f"{took:.1f} s from Ctrl-C to exit"
+    assert not out.exists() and not partial.exists()
