@@ -83,8 +83,12 @@ def peer_failed(tool: str, phase: str, rnd: int, exc: BaseException, failures: d
 
 
 def settle(opts, timeout: float = 30.0) -> None:
-    """Let the server finish the last run's background work (dirty pages, purge after a
-    DROP DATABASE) so it does not land on the next tool's measurement."""
+    """Let the machine finish the last run's background work so it does not land on the
+    next tool's measurement: the kernel's write-back of the files it wrote (a tool that does
+    not fsync leaves its whole dump dirty in the page cache, to be written out by kernel
+    threads tens of seconds later, in someone else's run) and the server's (dirty pages,
+    purge after a DROP DATABASE)."""
+    os.sync()
     with opts.connect() as c:
         c.execute("SET GLOBAL innodb_max_dirty_pages_pct = 0")
         deadline = time.monotonic() + timeout
