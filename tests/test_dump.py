@@ -190,6 +190,10 @@ def test_big_table_streams_in_bounded_memory(server, db, tmp_path):
     chunks = read_manifest(out).tables[0]["chunks"]
     assert len(chunks) >= 4
     assert sum(c["rows"] for c in chunks) == rows
+    if _fs_type(out) != "tmpfs":  # tmpfs pages are the files themselves: they cannot be dropped
+        # each chunk's pages left the page cache once on disk: the dump does not fill the cache
+        resident, pages = map(sum, zip(*(_cached_pages(out / c["file"]) for c in chunks)))
+        assert resident <= pages // 10, f"{resident} of {pages} pages of the chunk files still cached"
     for c in chunks:
         h = xxhash.xxh3_128()
         with open(out / c["file"], "rb") as f:
@@ -200,6 +204,36 @@ def test_big_table_streams_in_bounded_memory(server, db, tmp_path):
     assert chunks[0]["key_first"] == ["1"] and chunks[-1]["key_last"] == [str(rows)]
     for a, b in zip(chunks, chunks[1:]):
         assert int(b["key_first"][0]) == int(a["key_last"][0]) + 1
+
+
+def _fs_type(path) -> str:
+    """The type of the file system ``path`` is on (the longest mount point above it)."""
+    mounts = [line.split()[1:3] for line in open("/proc/mounts")]
+    best = max((m for m in mounts if str(path).startswith(m[0].rstrip("/") + "/")), key=lambda m: len(m[0]))
+    return best[1]
+
+
+def _cached_pages(path) -> tuple[int, int]:
+    """(pages of ``path`` in the page cache, pages in all), from mincore(2) over a mapping."""
+    import ctypes
+    import mmap
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    size = os.path.getsize(path)
+    pages = (size + mmap.PAGESIZE - 1) // mmap.PAGESIZE
+    vec = (ctypes.c_ubyte * pages)()
+    with open(path, "rb") as f:
+        addr = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, f.fileno(), 0)
+        assert addr not in (None, ctypes.c_void_p(-1).value), os.strerror(ctypes.get_errno())
+        try:
+            assert libc.mincore(addr, size, vec) == 0, os.strerror(ctypes.get_errno())
+        finally:
+            libc.munmap(addr, size)
+    return sum(v & 1 for v in vec), pages
 
 
 @pytest.mark.parametrize("text,expected", [("64MiB", 64 << 20), ("10MB", 10_000_000), ("256KiB", 256 << 10),
