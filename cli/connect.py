@@ -3,6 +3,7 @@ resolution against option files and the environment. No typer here: the fast pat
 dump/restore/verify (cli/fastpath.py) uses it without loading the typer CLI."""
 from __future__ import annotations
 
+import getpass
 import sys
 from pathlib import Path
 
@@ -19,8 +20,6 @@ def connection_options(host: str | None, port: int | None, user: str | None, soc
     environment (a missing --defaults-file is a UsageError naming it)."""
     if password_prompt:
         try:
-            import getpass  # here: it loads termios
-
             password = getpass.getpass("Enter password: ")
         except EOFError:  # stdin closed or at its end: nothing to read a password from
             print(file=sys.stderr)  # ends the prompt's line

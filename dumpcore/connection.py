@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 from dataclasses import dataclass, field, replace
 from typing import Iterator, Sequence
 from urllib.parse import parse_qs, unquote, urlparse
@@ -147,8 +148,6 @@ class ConnectionOptions:
         args += [f"--{name}={value}" for name, value in (("ssl-ca", o.ssl_ca), ("ssl-cert", o.ssl_cert),
                                                          ("ssl-key", o.ssl_key)) if value]
         if o.ssl_mode:
-            import shutil  # here: its import (bz2, lzma, fnmatch) is not on the dump's start-up
-
             if os.path.basename(os.path.realpath(shutil.which(program) or program)).startswith("mysql"):
                 args.append(f"--ssl-mode={o.ssl_mode}")  # Oracle's client
             elif o.ssl_mode == "DISABLED":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,7 +33,7 @@ class PartialDir:
 
     def __init__(self, out: Path):
         self.path = partial_path(out)
-        _rmtree(self.path, ignore_errors=True)  # our own pid: a leftover of a reused pid
+        shutil.rmtree(self.path, ignore_errors=True)  # our own pid: a leftover of a reused pid
         private_dir(self.path)
         self._fd: int | None = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -77,7 +78,7 @@ def remove_partial(path: Path, attempts: int = 20) -> None:
     while rmtree runs (then rmtree leaves a non-empty directory behind), it is tried
     again until the directory is gone."""
     for _ in range(attempts):
-        _rmtree(path, ignore_errors=True)
+        shutil.rmtree(path, ignore_errors=True)
         if not os.path.lexists(path):
             return
         time.sleep(0.05)
@@ -135,7 +136,7 @@ def sweep_partials(out: Path) -> list[str]:
             size = sum(f.stat().st_size for f in entry.rglob("*") if f.is_file() and not f.is_symlink())
         except OSError:
             size = 0
-        _rmtree(entry, ignore_errors=True)
+        shutil.rmtree(entry, ignore_errors=True)
         if entry.exists():
             notes.append(f"{entry} was left by a dump that was killed (process {pid} is gone) and could not be "
                          "removed; remove it by hand")
@@ -143,10 +144,3 @@ def sweep_partials(out: Path) -> list[str]:
             notes.append(f"removed {entry} ({size:,} bytes), left by a dump that was killed "
                          f"(process {pid} is gone)")
     return notes
-
-
-def _rmtree(path, ignore_errors: bool = False) -> None:
-    """shutil's, imported here: shutil (bz2, lzma, fnmatch) is not on the dump's start-up."""
-    import shutil
-
-    shutil.rmtree(path, ignore_errors=ignore_errors)

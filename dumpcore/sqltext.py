@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from contextlib import contextmanager
@@ -21,6 +22,9 @@ from typing import Any, Callable, Iterator
 from .errors import GeneratedSQLError
 
 DIALECT = "mysql"
+
+# sqlglot logs a warning when it falls back to a Command; we report fallbacks ourselves.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 _SQLGLOT: SimpleNamespace | None = None
 _DEFERRAL = threading.local()  # .submit: where this thread's checks go inside deferred()
@@ -36,14 +40,10 @@ def _sg() -> SimpleNamespace:
     import is a third of the CLI's start-up."""
     global _SQLGLOT
     if _SQLGLOT is None:
-        import logging
-
         import sqlglot
         import sqlglot.expressions as exp
         from sqlglot.errors import ErrorLevel, ParseError, TokenError
 
-        # sqlglot logs a warning when it falls back to a Command; we report fallbacks ourselves
-        logging.getLogger("sqlglot").setLevel(logging.ERROR)
         _SQLGLOT = SimpleNamespace(sqlglot=sqlglot, exp=exp, ErrorLevel=ErrorLevel,
                                    errors=(ParseError, TokenError))
     return _SQLGLOT
