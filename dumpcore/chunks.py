@@ -183,13 +183,14 @@ class ChunkSink:
 WRITEBACK_BYTES = 8 << 20  # a chunk being written is flushed to disk in steps of this much
 
 
-def _sync_and_drop(fd: int) -> None:
-    """Put what is written of a chunk on disk, then drop those pages from the page cache:
-    a dump does not fill the cache with its output (pushing out what the server and other
-    programs use), and the pages it frees are the ones its next chunks are written into,
-    instead of fresh memory each time (which costs most in a VM whose free memory went back
-    to the host). Pages still dirty are left alone."""
-    os.fdatasync(fd)
+def _sync_and_drop(fd: int, finished: bool = False) -> None:
+    """Put what is written of a chunk on disk (fdatasync; fsync once it is ``finished``),
+    then drop those pages from the page cache: a dump does not fill the cache with its
+    output (pushing out what the server and other programs use), and the pages it frees
+    are the ones its next chunks are written into, instead of fresh memory each time (which
+    costs most in a VM whose free memory went back to the host). Pages still dirty are
+    left alone."""
+    (os.fsync if finished else os.fdatasync)(fd)
     os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
 
 
@@ -282,8 +283,7 @@ class DirectorySink(ChunkSink):
     @staticmethod
     def _finish(f: BinaryIO, tmp: Path, final: Path) -> None:
         try:
-            os.fsync(f.fileno())
-            os.posix_fadvise(f.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)  # see _sync_and_drop
+            _sync_and_drop(f.fileno(), finished=True)
         finally:
             f.close()
         os.replace(tmp, final)
@@ -303,8 +303,6 @@ class DirectorySink(ChunkSink):
         running is waited for, and the thread ends, so nothing renames a chunk into the
         directory while it is removed and nothing is left to sync at exit."""
         pending, self._pending = self._pending, []
-        for fut, _ in pending:
-            fut.cancel()
         self._flusher.shutdown(wait=True, cancel_futures=True)
         for fut, f in pending:
             if fut.cancelled():
