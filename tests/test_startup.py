@@ -30,3 +30,22 @@ def test_import_dumpcore_is_lazy_and_its_names_still_resolve():
     from dumpcore.plan import plan_ddl as direct
     assert plan_ddl is direct and Sandbox.__module__ == "dumpcore.sandbox"
     assert set(dumpcore.__all__) <= set(dir(dumpcore))
+
+
+def test_the_cli_runs_as_a_batch_job_and_its_threads_inherit_it():
+    """SCHED_BATCH: a reader woken by the server's rows does not preempt the server's thread
+    (README, lever table). The library leaves its caller's scheduling alone."""
+    probe = ("import os, sys, threading\n"
+             "sys.argv = ['dumpcore', 'verify', '/nonexistent/dump']\n"
+             "from dumpcore.cli.entry import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "seen = []\n"
+             "t = threading.Thread(target=lambda: seen.append(os.sched_getscheduler(0)))\n"
+             "t.start(); t.join()\n"
+             "print(os.sched_getscheduler(0) == os.SCHED_BATCH, seen == [os.SCHED_BATCH])")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout
+    assert out.split() == ["True", "True"]
+    library = subprocess.run([sys.executable, "-c", "import os, dumpcore.dump\n"
+                              "print(os.sched_getscheduler(0) == os.SCHED_OTHER)"],
+                             capture_output=True, text=True, check=True).stdout
+    assert library.split() == ["True"]
