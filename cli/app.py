@@ -152,7 +152,9 @@ def dump(
     validate: Annotated[str, typer.Option("--validate", help="sqlglot check: first (each chunk's first statement, "
                                           "its first 4 KiB of rows), all (every statement), none.")] = "first",
     workers: Annotated[int, typer.Option("--workers", "-w", help="Connections reading at once (-o only); big "
-                                         "tables are split by key range. Needs RELOAD for the snapshot lock.")] = 1,
+                                         "tables are split by key range. More than 1 needs RELOAD for a brief "
+                                         "commit lock. Default 0: one per core, up to 4, on MariaDB 10.4+; "
+                                         "one where the lock is not granted (said).")] = 0,
     compress: Annotated[str, typer.Option("--compress", metavar="none|zstd[:LEVEL]",
                                           help="Chunk files: none, or zstd[:LEVEL] (1-22, default 3) "
                                           "as data/*.sql.zst (-o only).")] = "none",

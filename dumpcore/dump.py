@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Protocol
@@ -69,7 +69,7 @@ class DumpOptions:
     statement_size: int = DEFAULT_STATEMENT_SIZE
     validate: str = "first"  # first | all | none
     batch_rows: int = BATCH_ROWS
-    workers: int = 1  # connections reading at once (directory dumps)
+    workers: int = 1  # connections reading at once (directory dumps); 0: one per core (auto_workers)
     direct_fetch: bool = True  # compiled encoder reads the result itself (False: row tuples, for tests)
     prisma: str | None = None  # Prisma schema whose relations join the FK graph (dumpcore.prisma)
     compression: Compression = NO_COMPRESSION  # chunk files (directory dumps only)
@@ -181,12 +181,30 @@ class Snapshot:
         self.conn.close()
 
 
-def open_snapshot(options: ConnectionOptions, workers: int = 1) -> Snapshot:
+AUTO_WORKERS_MAX = 4  # --workers 0, the CLI's default: one worker per core, at most this many
+AUTO_LOCK_WAIT = 10  # seconds the automatic workers wait for the commit lock before reading on one
+
+
+def auto_workers() -> int:
+    """Workers for ``--workers 0``: one per core this process may run on, up to AUTO_WORKERS_MAX."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, AUTO_WORKERS_MAX))
+
+
+def open_snapshot(options: ConnectionOptions, workers: int = 1, required: bool = True) -> Snapshot:
     """Start the snapshot (and ``workers`` worker connections in it) and read its binlog position.
 
     Commits are blocked around the start of every snapshot and the position read when
     the binlog is on or there are several workers; without RELOAD a single-connection
     MariaDB dump reads the snapshot's own binlog position instead (exact, no lock).
+
+    ``required=False`` (``--workers 0``): several workers only where the commit lock is
+    MariaDB's BACKUP STAGE (never FLUSH TABLES WITH READ LOCK, which waits behind every
+    running query), and one worker, said in a warning, when that lock is refused or not
+    granted within AUTO_LOCK_WAIT seconds.
     """
     conn = options.connect()
     pool: _ThreadPool | None = None
@@ -195,17 +213,27 @@ def open_snapshot(options: ConnectionOptions, workers: int = 1) -> Snapshot:
         lock: Connection | None = None
         release = None
         warnings: list[str] = []
+        if workers > 1 and not required and not (conn.flavour == "mariadb"
+                                                  and version_tuple(conn.server_version) >= (10, 4, 1)):
+            workers = 1
         if workers > 1 or binlog:
             lock = options.connect()
             try:
+                if not required and workers > 1:
+                    lock.execute(f"SET SESSION lock_wait_timeout = {AUTO_LOCK_WAIT}")
                 release = block_commits(lock)
             except ServerError as exc:
                 lock.close()
                 lock = None
-                if workers > 1:
+                if workers > 1 and required:
                     raise DumpcoreError(f"--workers {workers} needs a brief commit lock to give every worker the "
                                         f"same snapshot: {exc.one_line()}",
                                         hint="grant RELOAD, or dump with --workers 1") from None
+                if workers > 1:
+                    warnings.append(f"read on one connection, not {workers}: workers share one snapshot through a "
+                                    f"brief commit lock, not granted here ({exc.one_line()}); grant RELOAD to read "
+                                    "in parallel, or pass --workers 1")
+                    workers = 1
                 if conn.flavour != "mariadb":
                     warnings.append(f"no commit lock for the binlog position ({exc.one_line()}); "
                                     "it may include commits made just after the snapshot")
@@ -234,15 +262,23 @@ def open_snapshot(options: ConnectionOptions, workers: int = 1) -> Snapshot:
         raise
 
 
+def snapshot_workers(opts: DumpOptions) -> tuple[int, bool]:
+    """(workers, required) for ``open_snapshot``: ``--workers 0`` asks for one per core
+    where the snapshot allows it; a stream or --annotate is written by one."""
+    if opts.workers:
+        return opts.workers, True
+    return (1 if opts.annotate else auto_workers()), False
+
+
 def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snapshot: Snapshot | None = None) -> _Prepared:
     if opts.validate not in ("first", "all", "none"):
         raise UsageError(f"--validate takes first, all or none, not {opts.validate!r}")
-    if opts.workers < 1:
-        raise UsageError("--workers must be at least 1")
+    if opts.workers < 0:
+        raise UsageError("--workers must be 0 (one per core) or more")
     if opts.annotate and opts.workers > 1:
         raise UsageError("--annotate is written by one worker (drop --workers)")
     owns = snapshot is None
-    snap = snapshot or open_snapshot(options, opts.workers)
+    snap = snapshot or open_snapshot(options, *snapshot_workers(opts))
     conn, pool, snapshot_at = snap.conn, snap.pool, snap.snapshot_at
     try:
         schema = load_schema(conn, database)
@@ -354,7 +390,7 @@ def _units(p: _Prepared, opts: DumpOptions) -> list[_Unit]:
         pk = t.primary_key
         parts = 1
         if len(pk) == 1 and t.column(pk[0]).data_type in _INT_TYPES and t.data_bytes > SPLIT_BYTES:
-            parts = min(256, max(2 * opts.workers, -(-t.data_bytes // SPLIT_BYTES)))
+            parts = min(256, max(2 * len(p.pool.conns) if p.pool else 2, -(-t.data_bytes // SPLIT_BYTES)))
         if parts == 1:
             units.append(_Unit(name, 0, None, t.data_bytes))
             continue
@@ -695,8 +731,9 @@ def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | No
     (``use_database``: it starts with CREATE DATABASE IF NOT EXISTS and USE, for -B/-A).
     """
     opts = opts or DumpOptions()
-    if opts.workers != 1:
+    if opts.workers not in (0, 1):
         raise UsageError("--stdout is one stream in load order: it is written by one worker (drop --workers)")
+    opts = replace(opts, workers=1)
     if opts.compression.enabled:
         raise UsageError("--compress is for directory dumps (-o DIR); compress a stream with a pipe: "
                          f"dumpcore dump {database} --stdout | zstd > {database}.sql.zst")

@@ -32,7 +32,7 @@ from .cat import CatSummary, cat_dump
 from .compression import NO_COMPRESSION
 from .connection import Connection, ConnectionOptions, quote_ident
 from .dump import DumpOptions, DumpProgress, DumpSummary, Snapshot, _check_output_dir, dump_to_directory, \
-    dump_to_stream, open_snapshot
+    dump_to_stream, open_snapshot, snapshot_workers
 from .errors import DumpIntegrityError, StreamClosedError, UnknownDatabaseError, UsageError
 from .hashing import hash_file
 from .manifest import FORMAT, MANIFEST_NAME, SERVER_FORMAT, Manifest, read_manifest, write_manifest
@@ -128,7 +128,7 @@ def dump_databases_to_stream(options: ConnectionOptions, databases: list[str] | 
     ``CREATE DATABASE IF NOT EXISTS`` + ``USE`` before each, all from one snapshot."""
     opts = opts or DumpOptions()
     _check_options(opts)
-    if opts.workers != 1:
+    if opts.workers not in (0, 1):
         raise UsageError("--stdout is one stream in load order: it is written by one worker (drop --workers)")
     if opts.compression.enabled:
         raise UsageError("--compress is for directory dumps (-o DIR); compress a stream with a pipe: "
@@ -164,7 +164,7 @@ def dump_databases_to_directory(options: ConnectionOptions, databases: list[str]
     _check_output_dir(out)
     t0 = time.monotonic()
     partial = partial_path(out)
-    snap = open_snapshot(options, opts.workers)
+    snap = open_snapshot(options, *snapshot_workers(opts))
     snap.warnings += sweep_partials(out)
     try:
         names = choose_databases(snap.conn, databases)

@@ -434,6 +434,58 @@ def test_workers_split_big_tables_and_match_a_single_worker_dump(server, db, tmp
         dump_to_stream(server, db, None, DumpOptions(workers=2))
 
 
+def test_default_workers_read_in_parallel_and_read_on_one_when_the_lock_is_not_granted(server, db, tmp_path,
+                                                                                        monkeypatch):
+    """--workers 0 (the CLI's default): one worker per core; where the commit lock that gives
+    them one snapshot is refused (no RELOAD) or held by another backup, one worker reads
+    everything and a warning says why. An explicit --workers 2 fails instead."""
+    from dumpcore import dump as dump_module
+    from dumpcore.connection import ConnectionOptions
+    from dumpcore.errors import DumpcoreError
+
+    monkeypatch.setattr(dump_module, "SPLIT_BYTES", 1 << 20)
+    monkeypatch.setattr(dump_module, "auto_workers", lambda: 2)
+    monkeypatch.setattr(dump_module, "AUTO_LOCK_WAIT", 1)
+    pools = []
+
+    class CountingPool(dump_module._ThreadPool):
+        def __init__(self, options, n, conn):
+            pools.append(n)
+            super().__init__(options, n, conn)
+
+    monkeypatch.setattr(dump_module, "_ThreadPool", CountingPool)
+    with server.connect(db) as c:
+        c.execute("CREATE TABLE big (id INT UNSIGNED PRIMARY KEY, t VARCHAR(100))")
+        c.execute("INSERT INTO big SELECT seq, CONCAT('row ', seq, REPEAT(' x', seq % 9)) FROM seq_1_to_30000")
+        c.execute("ANALYZE TABLE big")
+        c.execute("CREATE USER IF NOT EXISTS 'dump_noreload'@'%' IDENTIFIED BY 'pw'")
+        c.execute(f"GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON {quote_ident(db)}.* TO 'dump_noreload'@'%'")
+    fp = lambda d: sum(int(c["fingerprint"], 16) for c in read_manifest(d).table("big")["chunks"]) % 2**64  # noqa: E731
+
+    auto = dump_to_directory(server, db, tmp_path / "auto", DumpOptions(workers=0))
+    assert pools == [2] and not [w for w in auto.warnings if "one connection" in w]
+    with server.connect() as holder:  # another backup holds BACKUP STAGE: not granted within AUTO_LOCK_WAIT
+        holder.execute("BACKUP STAGE START")
+        try:
+            held = dump_to_directory(server, db, tmp_path / "held", DumpOptions(workers=0))
+        finally:
+            holder.execute("BACKUP STAGE END")
+    limited = ConnectionOptions(host="127.0.0.1", port=server.port, user="dump_noreload", password="pw")
+    refused = dump_to_directory(limited, db, tmp_path / "refused", DumpOptions(workers=0))
+    assert pools == [2], "the fallbacks read on one connection"
+    for summary in (held, refused):
+        said = [w for w in summary.warnings if w.startswith("read on one connection, not 2")]
+        assert len(said) == 1 and "grant RELOAD" in said[0]
+        assert summary.rows == auto.rows == 30000
+    assert "Lock wait timeout" in held.warnings[0] or "Lock wait timeout" in " ".join(held.warnings)
+    assert fp(tmp_path / "auto") == fp(tmp_path / "held") == fp(tmp_path / "refused")
+    with pytest.raises(DumpcoreError, match="--workers 2 needs a brief commit lock"):
+        dump_to_directory(limited, db, tmp_path / "explicit", DumpOptions(workers=2))
+    assert not (tmp_path / "explicit").exists()
+    with server.connect() as c:
+        c.execute("DROP USER 'dump_noreload'@'%'")
+
+
 @pytest.mark.parametrize("statement_size", [300, 4096, 1 << 20])
 def test_direct_fetch_and_row_tuples_write_identical_dumps(server, edge_db, world, tmp_path, statement_size):
     """The compiled encoder reading mysqlclient's result directly must write exactly what
