@@ -29,7 +29,8 @@ from .hashing import hash_file
 from .manifest import FORMAT, format_version, write_manifest
 from .ordering import LoadPlan, plan_load
 from .partials import building, partial_path, sweep_partials
-from .replication import SnapshotPosition, binlog_enabled, block_commits, off_position, read_from_snapshot, read_locked
+from .replication import (SnapshotPosition, binlog_enabled, block_commits, has_backup_stage, off_position,
+                          read_from_snapshot, read_locked)
 from .schema import Schema, load_schema
 from .objects import ObjectSelection, event_statements, manifest_objects, select_objects, view_statements
 from .sqltext import comment_text
@@ -213,8 +214,7 @@ def open_snapshot(options: ConnectionOptions, workers: int = 1, required: bool =
         lock: Connection | None = None
         release = None
         warnings: list[str] = []
-        if workers > 1 and not required and not (conn.flavour == "mariadb"
-                                                  and version_tuple(conn.server_version) >= (10, 4, 1)):
+        if workers > 1 and not required and not has_backup_stage(conn):
             workers = 1
         if workers > 1 or binlog:
             lock = options.connect()
@@ -264,7 +264,7 @@ def open_snapshot(options: ConnectionOptions, workers: int = 1, required: bool =
 
 def snapshot_workers(opts: DumpOptions) -> tuple[int, bool]:
     """(workers, required) for ``open_snapshot``: ``--workers 0`` asks for one per core
-    where the snapshot allows it; a stream or --annotate is written by one."""
+    where the snapshot allows it; --annotate is written by one (a stream sets 1 itself)."""
     if opts.workers:
         return opts.workers, True
     return (1 if opts.annotate else auto_workers()), False
@@ -379,7 +379,7 @@ class _Unit:
     weight: int
 
 
-def _units(p: _Prepared, opts: DumpOptions) -> list[_Unit]:
+def _units(p: _Prepared) -> list[_Unit]:
     """Tables as work units; a big table with one integer primary key column becomes
     several key ranges so that workers share it."""
     units: list[_Unit] = []
@@ -390,7 +390,7 @@ def _units(p: _Prepared, opts: DumpOptions) -> list[_Unit]:
         pk = t.primary_key
         parts = 1
         if len(pk) == 1 and t.column(pk[0]).data_type in _INT_TYPES and t.data_bytes > SPLIT_BYTES:
-            parts = min(256, max(2 * len(p.pool.conns) if p.pool else 2, -(-t.data_bytes // SPLIT_BYTES)))
+            parts = min(256, max(2 * len(p.pool.conns), -(-t.data_bytes // SPLIT_BYTES)))  # type: ignore[union-attr]
         if parts == 1:
             units.append(_Unit(name, 0, None, t.data_bytes))
             continue
@@ -457,13 +457,15 @@ class _ThreadPool:
             raise
         return conn
 
-    def run(self, p: "_Prepared", root: Path, units: list[_Unit], opts: DumpOptions,
+    def run(self, p: "_Prepared", sink: DirectorySink, units: list[_Unit], opts: DumpOptions,
             progress: DumpProgress | None) -> dict[str, list[tuple[int, TableResult]]]:
+        """Dump ``units`` on the worker threads into ``sink``, drained before returning. On
+        failure the workers are joined before the exception leaves: the caller, which
+        abandons the sink, knows no worker is still finishing a chunk into it."""
         todo: queue_mod.SimpleQueue = queue_mod.SimpleQueue()
         for u in units:
             todo.put(u)
         events: queue_mod.SimpleQueue = queue_mod.SimpleQueue()
-        sink = DirectorySink(root, opts.compression)
         submit = sqltext.deferral()  # the dump's background validator, for every worker too
         self._stop.clear()
 
@@ -512,10 +514,6 @@ class _ThreadPool:
                 else:
                     running -= 1
             sink.drain()  # the caller renames these files next: they must be complete
-        except BaseException:
-            self._join()  # the workers first: they may still be finishing chunks
-            sink.abandon()
-            raise
         finally:
             self._join()
         return parts
@@ -549,9 +547,9 @@ class _EventProgress:
         self.events.put(("progress", table, rows, nbytes))
 
 
-def _dump_parallel(p: _Prepared, root: Path, opts: DumpOptions,
+def _dump_parallel(p: _Prepared, root: Path, sink: DirectorySink, opts: DumpOptions,
                    progress: DumpProgress | None) -> dict[str, TableResult]:
-    parts = p.pool.run(p, root, _units(p, opts), opts, progress)  # type: ignore[union-attr]
+    parts = p.pool.run(p, sink, _units(p), opts, progress)  # type: ignore[union-attr]
     results: dict[str, TableResult] = {}
     for name in p.tables:
         merged = TableResult(name)
@@ -660,7 +658,7 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
             try:
                 if not opts.no_data:
                     if p.pool is not None:
-                        results = _dump_parallel(p, partial, opts, progress)
+                        results = _dump_parallel(p, partial, sink, opts, progress)
                     else:
                         for name in p.tables:
                             if name not in p.objects.no_data:

@@ -23,10 +23,16 @@ SNAPSHOT_STATUS = "binlog_snapshot_status"  # MariaDB, no lock needed
 UNLOCKED = "unlocked"  # MySQL without RELOAD: read next to the snapshot, may be off by concurrent commits
 
 
+def has_backup_stage(conn: Connection) -> bool:
+    """Whether the commit lock is MariaDB's BACKUP STAGE (10.4.1+) rather than FLUSH TABLES
+    WITH READ LOCK, which waits behind every running query."""
+    return conn.flavour == "mariadb" and version_tuple(conn.server_version) >= (10, 4, 1)
+
+
 def block_commits(conn: Connection) -> str:
     """Block commits (and binlog writes) briefly; returns the statement that releases
     the lock. Needs RELOAD; raises ServerError without it."""
-    if conn.flavour == "mariadb" and version_tuple(conn.server_version) >= (10, 4, 1):
+    if has_backup_stage(conn):
         conn.execute("BACKUP STAGE START")
         try:
             conn.execute("BACKUP STAGE BLOCK_COMMIT")
