@@ -34,7 +34,7 @@ from .replication import (SnapshotPosition, binlog_enabled, block_commits, has_b
 from .schema import Schema, load_schema
 from .objects import ObjectSelection, event_statements, manifest_objects, select_objects, view_statements
 from .sqltext import comment_text
-from .scripts import (DISABLE_STATEMENTS, ENABLE_STATEMENTS, build_scripts, render, render_schema,
+from .scripts import (DISABLE_STATEMENTS, ENABLE_STATEMENTS, load_scripts, plan_scripts, render, render_schema,
                       schema_statements, trigger_statements)
 from .stream import BATCH_ROWS, check_where, row_source, start_snapshot, table_query
 
@@ -640,22 +640,24 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
     try:
         with building(out) as partial_dir:  # 0700 from the start: no file under it is ever readable by others
             problems: list[str] = []
-            if not opts.no_schema:
-                header = f"dumpcore {__version__}: schema of `{comment_text(database)}` (run in the target database)"
-                sel = p.objects
-                (partial / "schema.sql").write_bytes(
-                    render_schema(schema_statements(p.schema, p.tables, problems, sel.routines), header))
-                for name, items in _post_data(p, problems):
-                    (partial / f"{name}.sql").write_bytes(render_schema(
-                        items, f"dumpcore {__version__}: {name} of `{comment_text(database)}`, created after the data"))
-                (partial / "database.sql").write_text(render([p.schema.create_database_sql],
-                                                              "CREATE DATABASE for restoring under the source name"),
-                                                       encoding="utf-8")
             sink = DirectorySink(partial, opts.compression)
             results: dict[str, TableResult] = {}
-            if progress:
-                progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
             try:
+                # Everything that follows from the schema is written (and its checks handed
+                # to the validator) before the rows; each file is fsynced in the background.
+                if not opts.no_schema:
+                    header = f"dumpcore {__version__}: schema of `{comment_text(database)}` (run in the target database)"
+                    sink.write_file("schema.sql", render_schema(
+                        schema_statements(p.schema, p.tables, problems, p.objects.routines), header))
+                    for name, items in _post_data(p, problems):
+                        sink.write_file(f"{name}.sql", render_schema(
+                            items, f"dumpcore {__version__}: {name} of `{comment_text(database)}`, created after the data"))
+                    sink.write_file("database.sql", render([p.schema.create_database_sql],
+                                                           "CREATE DATABASE for restoring under the source name").encode())
+                for name, text in plan_scripts(p.plan).items():
+                    sink.write_file(f"scripts/{name}", text.encode())
+                if progress:
+                    progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
                 if not opts.no_data:
                     if p.pool is not None:
                         results = _dump_parallel(p, partial, sink, opts, progress)
@@ -663,19 +665,20 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
                         for name in p.tables:
                             if name not in p.objects.no_data:
                                 results[name] = _dump_table(p, name, sink, opts, progress)
-                sink.drain()
+                if progress:
+                    progress.end()
+                _take_extras(p, opts)
+                p.end_snapshot()
+                data_files = {t: [c.file for c in r.chunks] for t, r in results.items()}
+                pre = [] if opts.no_schema else ["schema.sql"]
+                post = [] if opts.no_schema else [f"{name}.sql" for name in POST_DATA_FILES]
+                for name, text in load_scripts(p.plan, data_files, post_data=post, pre_data=pre,
+                                               compressed=any(data_files.values()) and opts.compression.enabled).items():
+                    sink.write_file(f"scripts/{name}", text.encode())
+                sink.drain()  # every file on disk before the manifest that lists them
             except BaseException:
                 sink.abandon()  # before the partial directory is removed: nothing renames into it
                 raise
-            if progress:
-                progress.end()
-            _take_extras(p, opts)
-            p.end_snapshot()
-            data_files = {t: [c.file for c in r.chunks] for t, r in results.items()}
-            pre = [] if opts.no_schema else ["schema.sql"]
-            post = [] if opts.no_schema else [f"{name}.sql" for name in POST_DATA_FILES]
-            build_scripts(p.plan, data_files, post_data=post, pre_data=pre,
-                          compressed=any(data_files.values()) and opts.compression.enabled).write(partial / "scripts")
             checks.finish()  # every check passed (or this raises) before anything is published
             p.warnings += [f"sqlglot cannot read server DDL (kept as is): {x}" for x in problems]
             seconds = time.monotonic() - t0

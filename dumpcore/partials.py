@@ -8,6 +8,7 @@ runs). One still in use is named and left alone.
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import re
@@ -44,11 +45,30 @@ class PartialDir:
             self._fd = None
 
     def publish(self, out: Path) -> None:
-        """Make every file private (0600) and rename the finished dump to ``out``."""
+        """Make every file private (0600) and rename the finished dump to ``out``. The
+        files are on disk already (the dump fsyncs each); here the directories are, before
+        and after the rename, so a dump reported complete is still there, under its name,
+        after a crash."""
         make_private_tree(self.path)
+        for dirpath, _, _ in os.walk(self.path):
+            sync_dir(dirpath)
         if out.exists():
             out.rmdir()  # checked empty before the dump began; rename needs the name free
         os.replace(self.path, out)
+        sync_dir(out.resolve().parent)
+
+
+def sync_dir(path: str | os.PathLike) -> None:
+    """fsync a directory: the names in it (new files, renames) on disk. A file system that
+    cannot sync a directory (EINVAL) keeps them by other means."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:
+            raise
+    finally:
+        os.close(fd)
 
 
 @contextmanager

@@ -122,22 +122,29 @@ class ScriptSet:
         return written
 
 
-def build_scripts(plan: LoadPlan, data_files: dict[str, list[str]] | None = None,
-                  post_data: list[str] | None = None, pre_data: list[str] | None = None,
-                  compressed: bool = False) -> ScriptSet:
-    """Make the scripts for ``plan``.
+def plan_scripts(plan: LoadPlan) -> dict[str, str]:
+    """The scripts that follow from the plan alone, by file name (each statement validated
+    now): disable.sql, cleanup.sql, cleanup-truncate.sql and enable.sql. A dump writes
+    them before its data, so their checks run beside the rows."""
+    title = _title(plan)
+    return {"disable.sql": render(DISABLE_STATEMENTS, f"{title}\ndisable.sql: session settings for a safe load"),
+            "cleanup.sql": render(cleanup_statements(plan), f"{title}\ncleanup.sql: empties every table, children first"),
+            "cleanup-truncate.sql": render(cleanup_statements(plan, truncate=True),
+                                           f"{title}\ncleanup-truncate.sql: TRUNCATE every table (FK checks off while it runs)"),
+            "enable.sql": render(ENABLE_STATEMENTS, f"{title}\nenable.sql: restores the settings saved by disable.sql")}
 
-    ``data_files``: per table, chunk paths relative to the dump directory, sourced by
-    load.sql in load order (``cd DIR && mariadb db < scripts/load.sql``).
-    ``post_data``: further files sourced after the data (triggers).
-    ``compressed``: the data files are .sql.zst (see compressed_load_scripts).
-    """
-    title = f"dumpcore plan for `{comment_text(plan.database)}`: {len(plan.load_order)} tables"
-    disable = render(DISABLE_STATEMENTS, f"{title}\ndisable.sql: session settings for a safe load")
-    enable = render(ENABLE_STATEMENTS, f"{title}\nenable.sql: restores the settings saved by disable.sql")
-    cleanup = render(cleanup_statements(plan), f"{title}\ncleanup.sql: empties every table, children first")
-    truncate = render(cleanup_statements(plan, truncate=True),
-                      f"{title}\ncleanup-truncate.sql: TRUNCATE every table (FK checks off while it runs)")
+
+def load_scripts(plan: LoadPlan, data_files: dict[str, list[str]] | None = None,
+                 post_data: list[str] | None = None, pre_data: list[str] | None = None,
+                 compressed: bool = False) -> dict[str, str]:
+    """The scripts that name the data files, by file name: load.sql (and load-zstd.sh when
+    ``compressed``). ``data_files``: per table, chunk paths relative to the dump directory,
+    sourced by load.sql in load order (``cd DIR && mariadb db < scripts/load.sql``);
+    ``pre_data`` / ``post_data``: files sourced before / after the data (schema, triggers)."""
+    if compressed:
+        load, zstd = compressed_load_scripts(plan, data_files or {}, pre_data or [], post_data or [])
+        return {"load.sql": load, "load-zstd.sh": zstd}
+    title = _title(plan)
     load_lines = [f"-- {title}", "-- load.sql: run from the dump directory: mariadb DB < scripts/load.sql",
                   "SOURCE scripts/disable.sql;"]
     load_lines += [f"SOURCE {_client_path(f)};" for f in pre_data or []]
@@ -151,13 +158,24 @@ def build_scripts(plan: LoadPlan, data_files: dict[str, list[str]] | None = None
     for f in post_data or []:
         load_lines.append(f"SOURCE {_client_path(f)};")
     load_lines.append("SOURCE scripts/enable.sql;")
-    load = "\n".join(load_lines) + "\n"
-    files = {"disable.sql": disable, "cleanup.sql": cleanup, "cleanup-truncate.sql": truncate,
-             "load.sql": load, "enable.sql": enable}
-    if compressed:
-        load, files["load-zstd.sh"] = compressed_load_scripts(plan, data_files or {}, pre_data or [], post_data or [])
-        files["load.sql"] = load
-    return ScriptSet(disable, cleanup, truncate, load, enable, files)
+    return {"load.sql": "\n".join(load_lines) + "\n"}
+
+
+def build_scripts(plan: LoadPlan, data_files: dict[str, list[str]] | None = None,
+                  post_data: list[str] | None = None, pre_data: list[str] | None = None,
+                  compressed: bool = False) -> ScriptSet:
+    """Make the scripts for ``plan``: ``plan_scripts`` and ``load_scripts`` (which see)."""
+    planned = plan_scripts(plan)
+    loading = load_scripts(plan, data_files, post_data, pre_data, compressed)
+    files = {"disable.sql": planned["disable.sql"], "cleanup.sql": planned["cleanup.sql"],
+             "cleanup-truncate.sql": planned["cleanup-truncate.sql"], "load.sql": loading["load.sql"],
+             "enable.sql": planned["enable.sql"], **loading}
+    return ScriptSet(planned["disable.sql"], planned["cleanup.sql"], planned["cleanup-truncate.sql"],
+                     loading["load.sql"], planned["enable.sql"], files)
+
+
+def _title(plan: LoadPlan) -> str:
+    return f"dumpcore plan for `{comment_text(plan.database)}`: {len(plan.load_order)} tables"
 
 
 # under 128 characters: MySQL's limit for MESSAGE_TEXT

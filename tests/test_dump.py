@@ -602,3 +602,43 @@ def test_progress_bar_shows_on_a_terminal_only(server, world, tmp_path):
     assert b"all tables" in seen and b"rows" in seen  # the rich bar, drawn on the terminal
     piped = dumpcore("dump", world, "-o", str(tmp_path / "pipe"), *conn_args(server))
     assert b"all tables" not in piped.stderr  # no bar when stderr is not a terminal
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_finished_dump_is_on_disk_every_file_and_directory_and_its_name(server, db, tmp_path, monkeypatch, workers):
+    """A dump reported complete survives a crash: every file in it was fsynced (chunks, the
+    schema files, the scripts, the manifest), then every directory in it, and last the
+    directory that holds it, after the rename that gives it its name."""
+    from dumpcore import dump as dump_module
+
+    monkeypatch.setattr(dump_module, "SPLIT_BYTES", 1 << 20)
+    synced: list[str] = []
+    for name in ("fsync", "fdatasync"):
+        real = getattr(os, name)
+
+        def spy(fd, real=real):
+            synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+            return real(fd)
+
+        monkeypatch.setattr(os, name, spy)
+    with server.connect(db) as c:
+        c.execute("CREATE TABLE big (id INT UNSIGNED PRIMARY KEY, t VARCHAR(100))")
+        c.execute("INSERT INTO big SELECT seq, CONCAT('row ', seq, REPEAT(' x', seq % 9)) FROM seq_1_to_40000")
+        c.execute("CREATE TABLE small (k VARCHAR(10) PRIMARY KEY)")
+        c.execute("INSERT INTO small VALUES ('a')")
+        c.execute("ANALYZE TABLE big")
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=workers))
+    partial = dump_module.partial_path(out)
+    # where each synced file was when it was synced, relative to the dump (a chunk is
+    # synced under its temporary name, and a part of a split table before its renumbering)
+    rel = {os.path.relpath(p, partial) for p in synced if p == str(partial) or p.startswith(str(partial) + os.sep)}
+    files = {str(f.relative_to(out)) for f in out.rglob("*") if f.is_file()}
+    small_files = {f for f in files if not f.startswith("data/")}
+    assert small_files >= {"schema.sql", "triggers.sql", "database.sql", "manifest.json", "scripts/load.sql",
+                           "scripts/disable.sql", "scripts/cleanup.sql"}
+    assert small_files - {"manifest.json"} <= rel and ".manifest.json.tmp" in rel
+    chunks = [c for t in read_manifest(out).tables for c in t["chunks"]]
+    assert len({p for p in rel if p.startswith("data/")}) >= len(chunks) >= 2 + (workers > 1)
+    assert {".", "data", "scripts"} <= rel, "the directories of the dump"
+    assert synced[-1] == str(tmp_path), "last: the directory that holds the dump, after the rename"
