@@ -60,8 +60,13 @@ class PartialDir:
 
 def sync_dir(path: str | os.PathLike) -> None:
     """fsync a directory: the names in it (new files, renames) on disk. A file system that
-    cannot sync a directory (EINVAL) keeps them by other means."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    cannot sync a directory (EINVAL) keeps them by other means; a directory this process
+    may write into but not open (a parent without read permission) is left to the file
+    system's next commit rather than failing a dump that is complete."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except PermissionError:
+        return
     try:
         os.fsync(fd)
     except OSError as exc:

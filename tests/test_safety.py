@@ -311,3 +311,43 @@ def test_restore_from_a_read_only_dump_keeps_its_state_in_the_users_state_dir(se
     assert third.returncode == 0, third.stderr.decode()
     assert json.loads(third.stdout)["state_dir"] == f"{other} (--state-dir)"
     assert (other / "journal" / f"{db}.jsonl").is_file()
+
+
+def test_a_parent_directory_that_cannot_be_opened_does_not_fail_a_finished_dump(tmp_path):
+    """The last step of a dump fsyncs the directory that holds it. One the user may write
+    into but not read (mode -wx) cannot be opened to sync: that is left to the file
+    system, while any other failure (a directory that is not there) is still raised."""
+    import shutil
+    import tempfile
+
+    from dumpcore.partials import sync_dir
+
+    base = Path(tempfile.mkdtemp(prefix="dumpcore-dropbox-"))  # reachable by any user, unlike tmp_path
+    try:
+        os.chmod(base, 0o755)
+        dropbox = base / "dropbox"
+        dropbox.mkdir()
+        sync_dir(dropbox)  # readable: synced
+        os.chmod(dropbox, 0o333)
+        pid = os.fork()
+        if pid == 0:  # a child, as a user the mode applies to (root's reads are never refused)
+            code = 3
+            try:
+                if os.geteuid() == 0:
+                    os.setgid(65534)
+                    os.setuid(65534)
+                os.stat(dropbox)  # reachable
+                try:
+                    os.open(dropbox, os.O_RDONLY | os.O_DIRECTORY)
+                    code = 2  # could open it: this would test nothing
+                except PermissionError:
+                    sync_dir(dropbox)
+                    code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        with pytest.raises(FileNotFoundError):
+            sync_dir(tmp_path / "missing")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
