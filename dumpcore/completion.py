@@ -7,14 +7,42 @@ beyond the dump (it was not empty, and restore upserts) are said, never kept sil
 """
 from __future__ import annotations
 
+import threading
+
 from .connection import Connection
 from .errors import RestoreError
 from .state import live_row_counts
 
 
-def compare_live_counts(conn: Connection, database: str, entries: list[dict], results: dict) -> list[str]:
-    """Fill ``expected`` and ``live`` of each TableRestore; warnings for rows beyond the dump."""
-    live = live_row_counts(conn, database, [e["name"] for e in entries])
+class LiveCounts:
+    """The live rows of each table, counted as soon as the table is complete -- every chunk
+    committed and every deferred key back -- by the loader connection that finds it so,
+    while the other tables still load, instead of all of them one after another at the end
+    (a large restore's last 0.5 s on one core). ``compare_live_counts`` counts the rest."""
+
+    def __init__(self, database: str, tables: list[str]):
+        self.database = database
+        self.tables = tables
+        self.counted: dict[str, int] = {}
+        self._claimed: set[str] = set()
+        self._lock = threading.Lock()
+
+    def count_ready(self, conn: Connection, busy: set[str]) -> None:
+        """Count, on ``conn``, each table not yet counted and not in ``busy`` (tables still
+        loading or still owed keys)."""
+        with self._lock:
+            ready = [t for t in self.tables if t not in busy and t not in self._claimed]
+            self._claimed.update(ready)
+        if ready:
+            self.counted.update(live_row_counts(conn, self.database, ready))
+
+
+def compare_live_counts(conn: Connection, database: str, entries: list[dict], results: dict,
+                        counted: dict[str, int] | None = None) -> list[str]:
+    """Fill ``expected`` and ``live`` of each TableRestore; warnings for rows beyond the dump.
+    ``counted``: live counts taken already (LiveCounts); the other tables are counted now."""
+    counted = counted or {}
+    live = {**live_row_counts(conn, database, [e["name"] for e in entries if e["name"] not in counted]), **counted}
     notes = []
     for e in entries:
         r = results[e["name"]]

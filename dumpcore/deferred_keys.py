@@ -169,6 +169,12 @@ class KeyDeferral:
                 self._restore_table(conn, table)
         self.tables.clear()
 
+    def owed(self) -> set[str]:
+        """Tables whose keys are not back yet (one being added included: it leaves this set
+        once its ALTER is done). ``set()`` of the dict is one step under the GIL, safe beside
+        ``restore_ready`` on another thread."""
+        return set(self.tables)
+
     def involved(self) -> set[str]:
         """Tables whose load an ALTER still waits for: those owed keys and those their
         foreign keys reference (a restore loads every other table last)."""

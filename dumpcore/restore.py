@@ -34,7 +34,7 @@ from urllib.parse import quote
 
 from .chunk_check import StatementCheck
 from .chunks import iter_chunk_statements, split_statement_rows
-from .completion import compare_live_counts, completion_error
+from .completion import LiveCounts, compare_live_counts, completion_error
 from .connection import RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident, quote_string
 from .deferred_keys import KeyDeferral, carried_deferred_keys
 from .encoder.reference import MASK64
@@ -323,8 +323,8 @@ class _Loader:
         self.methods: dict[str, str] = {}  # table -> load method (dumpcore.load_data)
         self.fallbacks: dict[str, list[str]] = {}  # table -> why LOAD DATA gave chunks to the upserts
         self.to_load: dict[str, int] = {}  # table -> chunks not committed yet
-        # called by a worker after each chunk it committed: (tables still loading, stopping?)
-        self.after_chunk: Callable[[Callable[[], set[str]], Callable[[], bool]], None] | None = None
+        # called by a worker after each chunk it committed: (tables still loading, stopping?, its connection)
+        self.after_chunk: Callable[[Callable[[], set[str]], Callable[[], bool], Connection], None] | None = None
 
     def unfinished(self) -> set[str]:
         with self._table_lock:
@@ -363,7 +363,7 @@ class _Loader:
                         return
                     self.load(item)
                     if self.after_chunk is not None:  # a table this chunk completed gets its keys now
-                        self.after_chunk(self.unfinished, self.stop.is_set)
+                        self.after_chunk(self.unfinished, self.stop.is_set, self._conn())
             finally:
                 self._reset_conn()
 
@@ -627,6 +627,9 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         raise RestoreError(f"nothing to resume: no journal {journal.path}", hint="run without --resume")
     results = {t: TableRestore(t) for t in chosen}
     saved_triggers: list = []
+    # counted as each table completes, unless target triggers fire while loading: one
+    # could still change a complete table's rows from another table's load
+    counts = LiveCounts(database, [e["name"] for e in entries] if not opts.fire_triggers else [])
     with options.connect() as conn:
         target = _inspect_target(conn, database)
         events = journal.read() if opts.resume else []
@@ -714,8 +717,14 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             loader.methods = choose_methods(conn, database, chosen, target.tables, opts.load_method)
             for name, method in loader.methods.items():
                 results[name].method = method
-            # the connection that completes a table adds its keys while the others load on
-            loader.after_chunk = lambda unfinished, stop: keys.restore_ready(options, unfinished, stop)
+            # the connection that completes a table adds its keys, then counts its live rows,
+            # while the others load on
+            def after_chunk(unfinished: Callable[[], set[str]], stop: Callable[[], bool], own: Connection) -> None:
+                keys.restore_ready(options, unfinished, stop)
+                if not stop():
+                    counts.count_ready(own, unfinished() | keys.owed())
+
+            loader.after_chunk = after_chunk
             try:
                 # tables no ALTER waits for load last, beside the ALTERs of the others' keys
                 loader.run(work, opts.parallel, last={e["name"] for e in entries} - keys.involved())
@@ -741,7 +750,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 _recreate_triggers(options, database, saved_triggers)
                 journal.write(event="triggers_restored")
             journal.close()
-        warnings += compare_live_counts(conn, database, entries, results)
+        warnings += compare_live_counts(conn, database, entries, results, counts.counted)
     summary = RestoreSummary(database, results, time.monotonic() - t0, warnings,
                              str(state.rejects_dir) if any(r.rejected for r in results.values()) else None,
                              str(journal.path), state.describe(), failed_objects=failed)

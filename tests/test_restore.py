@@ -488,3 +488,38 @@ def test_statements_larger_than_the_targets_packet_are_refused_before_writing(se
     assert proc.returncode == 1 and len(err.splitlines()) == 1
     assert "larger than the target's max_allowed_packet (65536)" in err and "data/attendance.00001.sql" in err
     assert table_names(conn, db) == []  # nothing was created
+
+
+def test_each_table_is_counted_once_complete_unless_target_triggers_fire(server, conn, tmp_path, db):
+    """A table whose rows and keys are all in has its live rows counted then, by the
+    connection that completed it, while the other tables still load; with --fire-triggers
+    (a trigger could still change a complete table from another table's load) every count
+    waits for the end. Either way the counts are right."""
+    with server.connect(db) as c:
+        c.execute("CREATE TABLE big (id INT PRIMARY KEY, t VARCHAR(100))")
+        c.execute("INSERT INTO big SELECT seq, REPEAT('x', 60) FROM seq_1_to_60000")
+        c.execute("CREATE TABLE small (id INT PRIMARY KEY, big_id INT, KEY ix_big (big_id))")  # a key put back after
+        c.execute("INSERT INTO small SELECT seq, seq FROM seq_1_to_300")
+    d = tmp_path / "dump"
+    dump_to_directory(server, db, d, DumpOptions(chunk_size=256 << 10))
+    positions = {}
+    for fire in (False, True):
+        target = f"{db}_{int(fire)}"
+        drop(server, target)
+        conn.execute("SET GLOBAL log_output = 'TABLE'")
+        conn.execute("TRUNCATE TABLE mysql.general_log")
+        conn.execute("SET GLOBAL general_log = 1")
+        try:
+            summary = restore(d, server, RestoreOptions(database=target, parallel=2, fire_triggers=fire))
+        finally:
+            conn.execute("SET GLOBAL general_log = 0")
+        log = [r[0] for r in conn.query_text("SELECT CONVERT(argument USING utf8mb4) FROM mysql.general_log "
+                                             "WHERE command_type = 'Query' ORDER BY event_time")]
+        loads_big = [i for i, q in enumerate(log) if re.match(r"(INSERT INTO|LOAD DATA .* INTO TABLE) `big`", q, re.S)]
+        count_small = [i for i, q in enumerate(log) if q.startswith(f"SELECT COUNT(*) FROM `{target}`.`small`")]
+        assert len(loads_big) >= 5 and len(count_small) == 1, (len(loads_big), count_small)
+        positions[fire] = count_small[0] < loads_big[-1]
+        assert summary.tables["big"].live == 60000 and summary.tables["small"].live == 300
+        assert not any(t.short or t.extra for t in summary.tables.values())
+        drop(server, target)
+    assert positions == {False: True, True: False}, "counted while big loads; with --fire-triggers, after"
