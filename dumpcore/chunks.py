@@ -276,8 +276,9 @@ class DirectorySink(ChunkSink):
 
     @staticmethod
     def _sync_close(f: BinaryIO) -> None:
+        """Put a finished file on disk (its pages then dropped: see _sync_and_drop) and close it."""
         try:
-            os.fsync(f.fileno())
+            _sync_and_drop(f.fileno(), finished=True)
         finally:
             f.close()
 
@@ -309,12 +310,9 @@ class DirectorySink(ChunkSink):
         fut.add_done_callback(lambda _: self._room.release())
         self._pending.append((fut, f))  # workers share the sink: append is atomic
 
-    @staticmethod
-    def _finish(f: BinaryIO, tmp: Path, final: Path) -> None:
-        try:
-            _sync_and_drop(f.fileno(), finished=True)
-        finally:
-            f.close()
+    @classmethod
+    def _finish(cls, f: BinaryIO, tmp: Path, final: Path) -> None:
+        cls._sync_close(f)
         os.replace(tmp, final)
 
     def drain(self) -> None:
