@@ -95,10 +95,14 @@ def dump(
         names = None if all_databases else [database, *(tables or [])]
         run = server_dump.dump_databases_to_stream if stdout else server_dump.dump_databases_to_directory
         summary = run(conn, names, None if stdout else output, opts, lambda: _progress(quiet)).merged()  # type: ignore[operator]
-    elif stdout:
-        summary = dump_api.dump_to_stream(conn, database, None, opts, progress)  # type: ignore[arg-type]
     else:
-        summary = dump_api.dump_to_directory(conn, database, output, opts, progress)  # type: ignore[arg-type]
+        from dumpcore import validation
+
+        validation.end_when_finished()  # one dump in this process: the validator's exit overlaps its end
+        if stdout:
+            summary = dump_api.dump_to_stream(conn, database, None, opts, progress)  # type: ignore[arg-type]
+        else:
+            summary = dump_api.dump_to_directory(conn, database, output, opts, progress)  # type: ignore[arg-type]
     for w in summary.warnings:
         err(f"Warning: {w}")
     if as_json:

@@ -190,3 +190,33 @@ def test_the_validator_defers_package_metadata_until_it_is_used():
         "print(version('sqlglot') == sqlglot.__version__)\n")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.splitlines()
     assert out == ["False False", "SELECT 1", "Unknown dialect 'nosuchdialect'.", "True"]
+
+
+def test_a_one_dump_process_ends_its_validator_before_publishing(server, two_tables, tmp_path, monkeypatch):
+    """The CLI's dump tells its validator process to end once every check is answered, so
+    that the process's exit (its memory given back) overlaps the manifest and the publish
+    instead of following them. Seen from inside a dump run as the CLI runs it: when the
+    manifest is written, the validator has exited (its reader thread reaped it)."""
+    from dumpcore import dump as dump_mod
+    from dumpcore.cli.fastpath import parse, runner
+
+    monkeypatch.setattr(validation, "_END_AT_FINISH", False)  # restored after the test
+    seen: list[bool] = []
+    real_write = dump_mod.write_manifest
+
+    def write_manifest(*args, **kwargs):
+        proc = validation._PROCESS
+        proc._reader.join(timeout=10)  # type: ignore[union-attr]
+        seen.append(not proc._reader.is_alive())  # type: ignore[union-attr]
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(dump_mod, "write_manifest", write_manifest)
+    out = tmp_path / "d"
+    argv = ["dump", two_tables, "-o", str(out), "-q", *conn_args(server)]
+    with pytest.raises(SystemExit) as ended:
+        runner(*parse(argv), argv)()
+    assert ended.value.code == 0 and (out / "manifest.json").is_file()
+    assert seen == [True]
+    # A later dump in the same process gets a validator of its own.
+    dump_to_directory(server, two_tables, tmp_path / "again")
+    assert (tmp_path / "again" / "manifest.json").is_file()
