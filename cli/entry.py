@@ -21,13 +21,48 @@ def main() -> None:
         return
     _batch_scheduling()
     gc.disable()
-    run = _fast_run(sys.argv[1:])
-    if run is None:
-        from .app import main as run
+    fast = _fast_run(sys.argv[1:])
     gc.freeze()  # what the imports made is never collected: do not scan it again
     gc.set_threshold(50_000, 20, 20)
     gc.enable()
-    run()
+    if fast is None:
+        from .app import main as run
+
+        run()
+        return
+    try:
+        fast()
+    except SystemExit as done:  # how every fast-path run ends
+        hard_exit(done.code)
+
+
+def hard_exit(code: object) -> None:
+    """End the process with ``code`` as ``sys.exit`` would, without the interpreter's
+    teardown (freeing every object and module one by one: ~2% of a small dump's wall
+    time). Like mypy's hard_exit: the standard streams are flushed and the ``atexit``
+    handlers run (the validator process is reaped there) first. Where that cannot be
+    done exactly (a stream that fails to flush, a thread the interpreter would wait
+    for), it exits the ordinary way instead."""
+    import atexit
+    import os
+    import threading
+
+    if any(not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(code)
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message"): printed, status 1
+        print(code, file=sys.stderr)
+        status = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # noqa: BLE001 - the ordinary exit reports it as it always has
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    os._exit(status)
 
 
 def _batch_scheduling() -> None:

@@ -37,8 +37,9 @@ def test_the_cli_runs_as_a_batch_job_and_its_threads_inherit_it():
     (README, lever table). The library leaves its caller's scheduling alone."""
     probe = ("import os, sys, threading\n"
              "sys.argv = ['dumpcore', 'verify', '/nonexistent/dump']\n"
-             "from dumpcore.cli.entry import main\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "from dumpcore.cli import entry\n"
+             "entry.hard_exit = sys.exit  # carry on after the run, to look at this process\n"
+             "try:\n    entry.main()\nexcept SystemExit:\n    pass\n"
              "seen = []\n"
              "t = threading.Thread(target=lambda: seen.append(os.sched_getscheduler(0)))\n"
              "t.start(); t.join()\n"
@@ -49,3 +50,42 @@ def test_the_cli_runs_as_a_batch_job_and_its_threads_inherit_it():
                               "print(os.sched_getscheduler(0) == os.SCHED_OTHER)"],
                              capture_output=True, text=True, check=True).stdout
     assert library.split() == ["True"]
+
+
+_HARD_EXIT_PROBE = """
+import atexit, sys, threading, time
+from dumpcore.cli.entry import hard_exit
+
+class Torn:  # prints when the interpreter's teardown frees it
+    def __del__(self):
+        sys.stdout.write("teardown\\n"); sys.stdout.flush()
+
+kept = Torn()
+atexit.register(lambda: sys.stdout.write("atexit ran\\n"))
+sys.stdout.write("buffered\\n")  # a pipe: block-buffered, still unwritten
+if sys.argv[1] == "thread":
+    threading.Thread(target=lambda: (time.sleep(0.3), sys.stdout.write("thread done\\n"))).start()
+code = {"none": None, "three": 3, "text": "a message"}.get(sys.argv[1])
+if sys.argv[1] == "ordinary":
+    sys.exit(0)
+hard_exit(code)
+"""
+
+
+def _hard_exit(case: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", _HARD_EXIT_PROBE, case], capture_output=True, text=True)
+
+
+def test_a_fast_path_run_ends_without_the_interpreters_teardown_but_flushed_and_atexit_run():
+    ordinary = _hard_exit("ordinary")  # the control: the ordinary exit tears down
+    assert ordinary.returncode == 0 and ordinary.stdout.splitlines() == ["buffered", "atexit ran", "teardown"]
+    none, three, text = _hard_exit("none"), _hard_exit("three"), _hard_exit("text")
+    assert (none.returncode, three.returncode, text.returncode) == (0, 3, 1)
+    for proc in (none, three, text):
+        assert proc.stdout.splitlines() == ["buffered", "atexit ran"]  # no teardown
+    assert text.stderr == "a message\n"
+
+
+def test_a_thread_the_interpreter_would_wait_for_means_the_ordinary_exit():
+    proc = _hard_exit("thread")
+    assert proc.returncode == 0 and "thread done" in proc.stdout.splitlines()
