@@ -18,7 +18,6 @@ text column that is not a key, else its first text column.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Sequence
 
 from .chunks import ChunkWriter, VALIDATE_PREFIX_BYTES, tuple_end
@@ -27,6 +26,7 @@ from .encoder import encode_rows, encode_value
 from .encoder.reference import MASK64
 from .errors import UsageError
 from .hashing import row_hash
+from .records import record
 from .schema import ForeignKey, Schema, Table
 from .sqltext import validate
 
@@ -82,7 +82,7 @@ def relation_title(fk: ForeignKey) -> str:
     return name[0].upper() + name[1:].lower()
 
 
-@dataclass
+@record
 class _Link:
     fk: ForeignKey
     prefix: bytes  # b"Title: "

@@ -5,7 +5,6 @@ chunks are emitted decompressed, each chunk's stored hash checked before it is."
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -13,12 +12,13 @@ from .chunks import STREAM_END, ChunkInfo, chunk_trailer, stream_table_marker
 from .compression import decompressed_chunk
 from .errors import DumpIntegrityError, StreamClosedError
 from .hashing import hash_bytes
+from .records import record
 from .sqltext import comment_text
 from .scripts import DISABLE_STATEMENTS, ENABLE_STATEMENTS, render
 from .verify import require_intact
 
 
-@dataclass
+@record
 class CatSummary:
     chunks: int
     rows: int

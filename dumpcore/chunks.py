@@ -13,7 +13,6 @@ import os
 import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator, Protocol, Sequence
 from urllib.parse import quote
@@ -23,6 +22,7 @@ from .connection import quote_ident
 from .encoder import encode_rows, encode_value
 from .encoder.reference import MASK64
 from .hashing import chunk_hasher
+from .records import field, record
 from .sqltext import comment_text, uncomment_text, validate
 
 UPSERT_VALUES = "values"  # MariaDB, MySQL < 8.0.19: c=VALUES(c)
@@ -133,7 +133,7 @@ class BatchSource:
         return b",\n".join(parts), rows, fp
 
 
-@dataclass
+@record
 class ChunkInfo:
     file: str  # relative to the dump directory
     table: str
@@ -381,7 +381,7 @@ def chunk_trailer(info: ChunkInfo) -> bytes:
                                   f"fingerprint={info.fingerprint:016x}\n").encode()
 
 
-@dataclass
+@record
 class TableResult:
     table: str
     rows: int = 0

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
 from .errors import DumpIntegrityError, UsageError
 from .hashing import chunk_hasher, hashed_blocks
+from .records import record
 
 NONE = "none"
 ZSTD = "zstd"
@@ -36,7 +36,7 @@ def _zstd():
     return zstandard
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Compression:
     """How chunk files are stored: ``none`` or ``zstd`` at ``level``."""
 

@@ -10,7 +10,6 @@ import os
 import re
 import shlex
 import shutil
-from dataclasses import dataclass, field, replace
 from typing import Iterator, Sequence
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -19,6 +18,7 @@ import MySQLdb._mysql as _mysql
 
 from .errors import ConnectError, ServerError, UsageError
 from .optionfiles import read_client_options
+from .records import field, record, replace
 
 Row = tuple  # tuple[bytes | None, ...]
 
@@ -29,7 +29,7 @@ RETRYABLE_ERRNOS = frozenset({1205, 1213, 2006, 2013, 2055})  # lock wait, deadl
 SSL_MODES = ("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ConnectionOptions:
     """Where and how to connect, following the mysql client's habits.
 

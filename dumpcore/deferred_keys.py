@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
 from typing import Callable
 
 from .connection import RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident
 from .errors import DumpcoreError, RestoreError, ServerError
+from .records import record
 
 _CREATE_RE = re.compile(r"\A(\s*(?:--[^\n]*\n\s*)*)CREATE TABLE (?:IF NOT EXISTS )?")
 _AUTO_INCREMENT_RE = re.compile(r" AUTO_INCREMENT=\d+")
@@ -38,7 +38,7 @@ _FOREIGN_KEY_RE = re.compile(r"^  CONSTRAINT `(?:[^`]|``)*` FOREIGN KEY ")
 _ATTEMPTS = 5
 
 
-@dataclass
+@record
 class DeferredTable:
     name: str
     ddl: str  # the dump's CREATE TABLE, as SHOW CREATE TABLE writes it (no IF NOT EXISTS)

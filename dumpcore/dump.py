@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Protocol
@@ -29,6 +28,7 @@ from .hashing import hash_file
 from .manifest import FORMAT, format_version, write_manifest
 from .ordering import LoadPlan, plan_load
 from .partials import building, partial_path, sweep_partials
+from .records import field, record, replace
 from .replication import (SnapshotPosition, binlog_enabled, block_commits, has_backup_stage, off_position,
                           read_from_snapshot, read_locked)
 from .schema import Schema, load_schema
@@ -59,7 +59,7 @@ def parse_size(text: str | int) -> int:
     return value
 
 
-@dataclass
+@record
 class DumpOptions:
     tables: list[str] = field(default_factory=list)  # empty: every table
     exclude: list[str] = field(default_factory=list)
@@ -89,7 +89,7 @@ class DumpProgress(Protocol):
     def end(self) -> None: ...
 
 
-@dataclass
+@record
 class DumpSummary:
     database: str
     output: str
@@ -128,7 +128,7 @@ class DumpSummary:
         }
 
 
-@dataclass
+@record
 class _Prepared:
     conn: Connection
     schema: Schema
@@ -160,7 +160,7 @@ class _Prepared:
         self.conn.close()
 
 
-@dataclass
+@record
 class Snapshot:
     """One consistent snapshot: the connection holding it, the worker connections in the
     same snapshot, and where it stands in the binary log. Several databases can be
@@ -371,7 +371,7 @@ SPLIT_BYTES = 16 << 20  # a table larger than this is read as key ranges by seve
 _INT_TYPES = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint"}
 
 
-@dataclass
+@record
 class _Unit:
     table: str
     index: int

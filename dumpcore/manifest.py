@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DumpIntegrityError
 from .hashing import hash_bytes
 from .manifest_check import check_paths, check_shape
+from .records import record
 
 FORMAT = "dumpcore-dump"
 SERVER_FORMAT = "dumpcore-server-dump"  # several databases, each a dump in its own subdirectory
@@ -51,7 +51,7 @@ def write_manifest(directory: Path, data: dict) -> Path:
     return target
 
 
-@dataclass
+@record
 class Manifest:
     directory: Path
     data: dict

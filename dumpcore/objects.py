@@ -16,9 +16,9 @@ first error has loaded every row first.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from .connection import quote_ident, quote_string
+from .records import record
 from .schema import Event, ObjectContext, Routine, Schema, Sequence, Trigger, View
 from .sqltext import comment_text, note_server_ddl, validate
 
@@ -33,7 +33,7 @@ def rows_elsewhere(engine: str | None) -> str | None:
     return ROWS_ELSEWHERE.get((engine or "").lower())
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Delimited:
     """An object's own text (in its client character set), written between DELIMITER lines."""
 
@@ -232,7 +232,7 @@ def render_objects(items: list[Item], header: str) -> bytes:
 
 # -- what a dump of some tables carries -------------------------------------------------
 
-@dataclass
+@record
 class ObjectSelection:
     """The objects a dump carries besides its tables, and the tables whose rows it skips."""
 

@@ -9,12 +9,12 @@ FKs open; the FKs left pointing forward are the ones that "close" the cycle.
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
 
+from .records import field, record
 from .schema import ForeignKey, Schema
 
 
-@dataclass
+@record
 class Cycle:
     tables: list[str]  # in the order they are loaded
     closing: list[ForeignKey]  # FKs whose parent loads after the child (self-references included)
@@ -30,7 +30,7 @@ class Cycle:
         return f"{' <-> '.join(self.tables)}: closed by {closes}"
 
 
-@dataclass
+@record
 class LoadPlan:
     database: str
     load_order: list[str]

@@ -1,18 +1,18 @@
 """``dumpcore plan``: schema -> ordering -> scripts, from a server or a DDL file."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .connection import ConnectionOptions
 from .errors import OutputError
 from .ordering import LoadPlan, plan_load
 from .prisma import Coverage, coverage, empty_tables, load_prisma, merge_relations, to_schema
+from .records import field, record
 from .schema import Schema, load_schema, load_schema_from_ddl
 from .scripts import build_scripts
 
 
-@dataclass
+@record
 class PlanResult:
     schema: Schema
     plan: LoadPlan

@@ -13,11 +13,11 @@ blocks are skipped with a note.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import SchemaError
+from .records import field, record
 from .schema import Column, ForeignKey, Schema, Table
 
 
@@ -37,7 +37,7 @@ _PUNCT = set("{}()[],:=?.!")
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "0": "\0", "/": "/", "b": "\b", "f": "\f"}
 
 
-@dataclass
+@record
 class Token:
     kind: str
     value: str
@@ -126,7 +126,7 @@ def tokenize(text: str, file: str = "<schema>") -> list[Token]:
 # Syntax tree
 
 
-@dataclass
+@record
 class Call:
     """A function value: ``now()``, ``dbgenerated("...")``, ``env("URL")``."""
 
@@ -134,20 +134,20 @@ class Call:
     args: list["Arg"] = field(default_factory=list)
 
 
-@dataclass
+@record
 class Arg:
     name: str | None  # None: positional
     value: Any  # str (string), float/int (number), Ref, Call, list
 
 
-@dataclass
+@record
 class Ref:
     """A bare name: ``Cascade``, ``true``, a field name in ``[a, b]``."""
 
     name: str
 
 
-@dataclass
+@record
 class Attribute:
     name: str  # 'id', 'default', 'db.VarChar', 'relation', 'map', ...
     args: list[Arg]
@@ -165,7 +165,7 @@ class Attribute:
         return positional[position] if position < len(positional) else None
 
 
-@dataclass
+@record
 class PrismaField:
     name: str
     type: str
@@ -190,12 +190,12 @@ class PrismaField:
         return next((a for a in self.attributes if a.name.startswith("db.")), None)
 
 
-@dataclass
+@record
 class BlockAttribute(Attribute):
     pass
 
 
-@dataclass
+@record
 class PrismaModel:
     name: str
     fields: list[PrismaField] = field(default_factory=list)
@@ -222,7 +222,7 @@ class PrismaModel:
         return a.arg("name", 0) if a and isinstance(a.arg("name", 0), str) else self.name
 
 
-@dataclass
+@record
 class EnumValue:
     name: str
     mapped: str | None = None
@@ -233,7 +233,7 @@ class EnumValue:
         return self.mapped if self.mapped is not None else self.name
 
 
-@dataclass
+@record
 class PrismaEnum:
     name: str
     values: list[EnumValue] = field(default_factory=list)
@@ -246,7 +246,7 @@ class PrismaEnum:
         return a.arg("name", 0) if a and isinstance(a.arg("name", 0), str) else self.name
 
 
-@dataclass
+@record
 class ConfigBlock:
     """A ``datasource`` or ``generator`` block: ``key = value`` lines."""
 
@@ -255,7 +255,7 @@ class ConfigBlock:
     values: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@record
 class Relation:
     """One relation, resolved to tables and columns: ``table.columns -> ref_table.ref_columns``."""
 
@@ -284,7 +284,7 @@ class Relation:
                 f"({self.table}.{'/'.join(self.columns)} -> {self.ref_table}.{'/'.join(self.ref_columns)})")
 
 
-@dataclass
+@record
 class PrismaSchema:
     files: list[str] = field(default_factory=list)
     datasources: list[ConfigBlock] = field(default_factory=list)
@@ -832,7 +832,7 @@ def merge_relations(db: Schema, prisma: PrismaSchema) -> tuple[Schema, list[str]
 # Coverage: which models have tables, which tables have models
 
 
-@dataclass
+@record
 class ModelCoverage:
     model: str
     table: str
@@ -847,7 +847,7 @@ class ModelCoverage:
                 "columns_without_field": self.table_columns_without_field}
 
 
-@dataclass
+@record
 class Coverage:
     models: list[ModelCoverage]
     tables_without_model: list[str]

@@ -11,11 +11,11 @@ when the binary log is off, ``"binlog": null`` with the reason.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from .connection import Connection, quote_string, version_tuple
 from .errors import ServerError
 from .manifest import read_any_manifest
+from .records import record
 
 LOCKED_MARIADB = "backup_stage_block_commit"
 LOCKED_MYSQL = "flush_tables_with_read_lock"
@@ -48,7 +48,7 @@ def binlog_enabled(conn: Connection) -> bool:
     return (conn.variable("log_bin") or "0").upper() in ("1", "ON")
 
 
-@dataclass
+@record
 class SnapshotPosition:
     """Where the snapshot stands in the source's binary log (file None: binlog off)."""
 

@@ -27,7 +27,6 @@ import re
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
 from urllib.parse import quote
@@ -44,6 +43,7 @@ from .load_data import AUTO, LOAD_DATA, UPSERT, LoadDataRefused, choose_methods,
 from .manifest import Manifest, read_manifest
 from .ordering import Cycle, LoadPlan
 from .private import open_private, private_dir
+from .records import field, record
 from .schedule import ChunkQueue
 from .schema import ForeignKey, load_schema
 from .scripts import DISABLE_STATEMENTS, cleanup_statements
@@ -60,7 +60,7 @@ FATAL_ERRNOS = frozenset({1044, 1045, 1049, 1054, 1064, 1142, 1143, 1146, 1149, 
 MAX_RETRIES = 5
 
 
-@dataclass
+@record
 class RestoreOptions:
     database: str | None = None  # default: the dumped database's name
     parallel: int = os.cpu_count() or 1
@@ -87,7 +87,7 @@ class RestoreProgress(Protocol):
     def end(self) -> None: ...
 
 
-@dataclass
+@record
 class TableRestore:
     table: str
     rows: int = 0
@@ -110,7 +110,7 @@ class TableRestore:
         return max(0, self.live - (self.expected - self.rejected))
 
 
-@dataclass
+@record
 class RestoreSummary:
     database: str
     tables: dict[str, TableRestore]
@@ -183,7 +183,7 @@ def _is_retryable(exc: ServerError) -> bool:
 # Pre-flight
 
 
-@dataclass
+@record
 class _Target:
     exists: bool
     tables: dict  # name -> Table (live)
@@ -299,7 +299,7 @@ def _drop_kind(stmt: Statement) -> tuple[str, str] | None:
 # The loader
 
 
-@dataclass
+@record
 class _Work:
     entry: dict
     chunk: dict

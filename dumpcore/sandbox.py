@@ -15,11 +15,11 @@ import socket
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from .connection import ConnectionOptions
 from .errors import ConnectError, SandboxError
+from .records import record
 
 STATE_FILE = "sandbox.json"
 
@@ -55,7 +55,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@dataclass
+@record
 class SandboxState:
     pid: int
     port: int

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import sqltext
 from .connection import Connection, quote_ident, quote_string
 from .errors import SchemaError, ServerError, UnknownTableError
+from .records import field, record
 
 # How the encoder writes a column's raw value (see dumpcore.encoder).
 KIND_NUMBER = 0  # verbatim: integers, DECIMAL, DOUBLE, YEAR
@@ -31,7 +31,7 @@ _BINARY_TYPES = {
 }
 
 
-@dataclass
+@record
 class Column:
     name: str
     data_type: str  # base type, lower case: 'int', 'varchar', 'inet6', ...
@@ -60,7 +60,7 @@ class Column:
         return q
 
 
-@dataclass
+@record
 class ForeignKey:
     name: str
     table: str
@@ -74,7 +74,7 @@ class ForeignKey:
                 "ref_table": self.ref_table, "ref_columns": list(self.ref_columns), "nullable": self.nullable}
 
 
-@dataclass
+@record
 class Table:
     name: str
     columns: list[Column] = field(default_factory=list)
@@ -116,7 +116,7 @@ class Table:
         return (self.engine or "").lower() in ("innodb", "xtradb", "rocksdb", "tokudb", "aria_trx", "")
 
 
-@dataclass
+@record
 class ObjectContext:
     """What the server recorded an object was created under (information_schema's
     CHARACTER_SET_CLIENT, COLLATION_CONNECTION, SQL_MODE, DATABASE_COLLATION, TIME_ZONE)."""
@@ -139,7 +139,7 @@ class _ServerText:
         return self.encoded_sql if self.encoded_sql is not None else self.create_sql.encode("utf-8")
 
 
-@dataclass
+@record
 class View(_ServerText):
     name: str
     create_sql: str = ""
@@ -152,7 +152,7 @@ class View(_ServerText):
     encoded_sql: bytes | None = None
 
 
-@dataclass
+@record
 class Trigger(_ServerText):
     name: str
     table: str
@@ -162,7 +162,7 @@ class Trigger(_ServerText):
     encoded_sql: bytes | None = None
 
 
-@dataclass
+@record
 class Routine(_ServerText):
     name: str
     kind: str  # 'PROCEDURE' | 'FUNCTION' | 'PACKAGE' | 'PACKAGE BODY'
@@ -172,7 +172,7 @@ class Routine(_ServerText):
     encoded_sql: bytes | None = None
 
 
-@dataclass
+@record
 class Event(_ServerText):
     name: str
     create_sql: str = ""
@@ -181,14 +181,14 @@ class Event(_ServerText):
     encoded_sql: bytes | None = None
 
 
-@dataclass
+@record
 class Sequence:
     name: str
     create_sql: str = ""
     next_value: int | None = None  # next_not_cached_value at the snapshot
 
 
-@dataclass
+@record
 class Schema:
     database: str
     tables: dict[str, Table] = field(default_factory=dict)

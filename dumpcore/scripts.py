@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import re
@@ -26,6 +25,7 @@ import re
 from .connection import quote_ident
 from . import objects
 from .ordering import LoadPlan
+from .records import field, record
 from .schema import Schema
 from .sqltext import comment_text, note_server_ddl, validate
 
@@ -97,7 +97,7 @@ def cleanup_statements(plan: LoadPlan, tables: list[str] | None = None, truncate
     return out
 
 
-@dataclass
+@record
 class ScriptSet:
     """The four scripts of a plan, as text."""
 

@@ -21,7 +21,6 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -38,6 +37,7 @@ from .hashing import hash_file
 from .manifest import FORMAT, MANIFEST_NAME, SERVER_FORMAT, Manifest, read_manifest, write_manifest
 from .chunk_check import require_plain_inserts
 from .partials import building, partial_path, sweep_partials
+from .records import record, replace
 from .replication import describe
 from .restore import RestoreOptions, RestoreProgress, RestoreSummary, TableRestore, restore
 from .state import resolve_state_dir
@@ -96,7 +96,7 @@ def _check_options(opts: DumpOptions) -> None:
 # Dump
 
 
-@dataclass
+@record
 class ServerDumpSummary:
     """One summary over every database; table names are ``db.table``."""
 

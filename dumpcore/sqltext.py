@@ -15,11 +15,11 @@ import logging
 import re
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 
 from .errors import GeneratedSQLError
+from .records import record
 
 DIALECT = "mysql"
 
@@ -49,7 +49,7 @@ def _sg() -> SimpleNamespace:
     return _SQLGLOT
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Statement:
     text: str
     line: int  # 1-based line of the statement's first character in its file
@@ -228,7 +228,7 @@ def _head(sql: str, width: int = 100) -> str:
 # ---------------------------------------------------------------------------
 # Offline DDL: CREATE TABLE into plain data for the schema model.
 
-@dataclass
+@record
 class ParsedColumn:
     name: str
     data_type: str
@@ -238,7 +238,7 @@ class ParsedColumn:
     invisible: bool
 
 
-@dataclass
+@record
 class ParsedForeignKey:
     name: str
     columns: tuple[str, ...]
@@ -246,7 +246,7 @@ class ParsedForeignKey:
     ref_columns: tuple[str, ...]
 
 
-@dataclass
+@record
 class ParsedTable:
     name: str
     columns: list[ParsedColumn]

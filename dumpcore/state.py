@@ -20,7 +20,6 @@ import os
 import re
 import tempfile
 import threading
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -29,13 +28,14 @@ from .connection import Connection, quote_ident, quote_string
 from .errors import OutputError, RestoreError, ServerError
 from .manifest import Manifest
 from .private import open_private, private_dir
+from .records import record
 
 
 def _file_stem(database: str) -> str:
     return quote(database, safe="")
 
 
-@dataclass
+@record
 class StateDir:
     """Where one restore keeps its journal, rejects and saved triggers."""
 

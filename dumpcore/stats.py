@@ -4,18 +4,18 @@ label per value when the column is a foreign key (or a Prisma relation): the
 referenced row's label column, as ``--annotate`` names it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 from .annotate import label_columns
 from .connection import Connection, quote_ident, quote_string
 from .errors import UsageError
+from .records import record
 from .schema import Schema
 
 MAX_VALUES = 1000  # distinct values kept per column; more are summed as "other"
 
 
-@dataclass
+@record
 class StatsSpec:
     table: str
     column: str

@@ -6,12 +6,12 @@ generated ones left out); FLOAT is read as its exact double.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from .chunks import BatchSource
 from .connection import Connection, quote_ident
 from .errors import ServerError
+from .records import record
 from .schema import Column, Table
 
 try:
@@ -29,7 +29,7 @@ SESSION_SETTINGS = (
 BATCH_ROWS = 5000
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TableQuery:
     table: Table
     columns: list[Column]

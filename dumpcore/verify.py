@@ -15,7 +15,6 @@ from __future__ import annotations
 import mmap
 import re
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import unquote
@@ -28,6 +27,7 @@ from .encoder.reference import MASK64
 from .errors import DumpIntegrityError, RestoreError, SchemaError
 from .hashing import chunk_hasher, hash_file
 from .manifest import MANIFEST_NAME, Manifest, read_manifest
+from .records import field, record
 from .schema import Column
 
 STREAM_HEAD = b"-- dumpcore "  # the first bytes of every stream from `dump --stdout` and `cat`
@@ -37,7 +37,7 @@ MARKER_RE = re.compile(rb"^(?:" + re.escape(STREAM_TABLE_PREFIX) + rb"[^\n]*|" +
                        + rb"[^\n]*|" + re.escape(STREAM_END.rstrip(b"\n")) + rb")\n", re.M)
 
 
-@dataclass
+@record
 class Problem:
     kind: str  # missing | extra | truncated | corrupt | manifest | stream
     file: str
@@ -47,7 +47,7 @@ class Problem:
         return f"{self.kind}: {self.file}: {self.detail}"
 
 
-@dataclass
+@record
 class VerifyReport:
     path: str
     chunks: int = 0
@@ -262,7 +262,7 @@ def key_range_condition(pk: list[str], first: list[str], last: list[str]) -> str
     return f"{cols} >= ({', '.join(first)}) AND {cols} <= ({', '.join(last)})"
 
 
-@dataclass
+@record
 class TableDifference:
     table: str
     detail: str
@@ -271,7 +271,7 @@ class TableDifference:
         return f"table `{self.table}`: {self.detail}"
 
 
-@dataclass
+@record
 class AgainstReport:
     database: str
     tables: int = 0

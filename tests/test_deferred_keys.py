@@ -4,7 +4,6 @@ import json
 import signal
 import subprocess
 import time
-from dataclasses import replace
 
 import pytest
 
@@ -14,6 +13,7 @@ from dumpcore.connection import quote_ident
 from dumpcore.deferred_keys import pending_deferred_keys, split_ddl
 from dumpcore.dump import DumpOptions, dump_to_directory
 from dumpcore.load_data import LOAD_METHODS
+from dumpcore.records import replace
 from dumpcore.errors import RestoreError
 from dumpcore.restore import RestoreOptions, restore
 from test_safety import copy_dump
