@@ -468,9 +468,14 @@ class _ThreadPool:
         events: queue_mod.SimpleQueue = queue_mod.SimpleQueue()
         submit = sqltext.deferral()  # the dump's background validator, for every worker too
         self._stop.clear()
+        # Each worker waits for the others to be started: a started worker holds the GIL
+        # until its first statement, and Thread.start() waits for its thread to say so, so
+        # without this the next worker started up to one switch interval (5 ms) later.
+        started_all = threading.Event()
 
         def work(conn: Connection) -> None:
             reporter = _EventProgress(events, self._stop)
+            started_all.wait()
             try:
                 with sqltext.deferred(submit):
                     while not self._stop.is_set():
@@ -494,6 +499,7 @@ class _ThreadPool:
                          for i, c in enumerate(self.conns[: max(1, min(len(self.conns), len(units)))])]
         for th in self._threads:
             th.start()
+        started_all.set()
         parts: dict[str, list[tuple[int, TableResult]]] = {t: [] for t in p.tables}
         started: set[str] = set()
         running = len(self._threads)

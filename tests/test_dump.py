@@ -407,6 +407,32 @@ def test_a_worker_thread_that_fails_fails_the_dump_with_its_error_and_leaves_no_
     assert not [t for t in threading.enumerate() if t.name.startswith("dump-worker")]
 
 
+def test_every_worker_is_started_before_the_first_begins_its_work(server, db, tmp_path, monkeypatch):
+    """Thread.start() waits for the new thread to say it runs, and a worker holds the GIL
+    until its first statement: started one after another, the second worker began up to a
+    switch interval (5 ms) after the first. Each waits until all are started."""
+    from dumpcore import dump as dump_module
+
+    with server.connect(db) as c:
+        for t in ("a", "b", "c"):
+            c.execute(f"CREATE TABLE {t} (id INT PRIMARY KEY)")
+            c.execute(f"INSERT INTO {t} SELECT seq FROM seq_1_to_100")
+    real = dump_module._dump_table
+    at_first: list[list[bool]] = []
+
+    def dump_table(p, *args, **kwargs):
+        if not at_first and p.pool is not None:
+            at_first.append([t.ident is not None for t in p.pool._threads])
+        return real(p, *args, **kwargs)
+
+    monkeypatch.setattr(dump_module, "_dump_table", dump_table)
+    for _ in range(5):  # without the wait this fails nearly every time; five chances to miss it
+        at_first.clear()
+        out = tmp_path / f"d{_}"
+        dump_to_directory(server, db, out, DumpOptions(workers=2))
+        assert at_first == [[True, True]]
+
+
 def test_workers_split_big_tables_and_match_a_single_worker_dump(server, db, tmp_path, monkeypatch):
     from dumpcore import dump as dump_module
 
