@@ -131,8 +131,11 @@ def restore(
     """Restore a dump in parallel: checked first, resumable, failing rows set aside in rejects/."""
     from dumpcore import restore as restore_api
     from dumpcore import server_dump
+    from dumpcore.encoder import keep_freed_memory
     from dumpcore.replication import replication_report
     from dumpcore.seed import missing_backup
+
+    keep_freed_memory()  # chunk blocks and statements reuse freed heap, not fresh zeroed pages
 
     if print_replication:
         for line in replication_report(directory):
@@ -193,7 +196,9 @@ def verify(
     """Check every chunk hash (exit 0 only when all match), or compare a live database with the dump."""
     from dumpcore import server_dump
     from dumpcore import verify as verify_api
+    from dumpcore.encoder import keep_freed_memory
 
+    keep_freed_memory()  # chunk blocks reuse freed heap, not fresh zeroed pages
     if against is not None:
         if not path.is_dir():
             raise UsageError("--against needs a dump directory")

@@ -168,3 +168,53 @@ def test_text_copied_8_bytes_at_a_time_matches_the_reference_at_every_position(s
             raw = raw[:pos] + special + raw[pos + 1:]
             rows = [(raw,)]
             assert encoder.encode_rows(rows, 0, bytes([S]), 0) == reference.encode_rows(rows, 0, bytes([S]), 0), (n, pos)
+
+
+
+_MALLOC_PROBE = """
+import ctypes, sys
+from dumpcore.encoder import keep_freed_memory
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = MallInfo2
+if sys.argv[1] == "keep":
+    took = keep_freed_memory()
+elif sys.argv[1] != "default":  # the CLI's restore or verify, run to its end (an error: no such dump)
+    from dumpcore.cli import entry
+    entry.hard_exit = lambda code: None  # carry on after the run, to look at this process
+    sys.argv = ["dumpcore", sys.argv[1], "/nonexistent/dump", "-h", "127.0.0.1", "-P", "1"]
+    entry.main()
+    took = "cli"
+else:
+    took = None
+block = bytearray(8 << 20)  # a restore's chunk block
+mapped = libc.mallinfo2().hblkhd  # bytes in blocks of their own mmap
+del block
+held = libc.mallinfo2().arena  # bytes the heap keeps from the system after the free
+print(took, mapped >> 20, held >> 20)
+"""
+
+
+def test_keep_freed_memory_keeps_a_freed_chunk_block_for_the_next():
+    """By default an 8 MiB block is an mmap of its own, unmapped when freed, and the next
+    one is fresh memory the kernel zeroes again; with the setting it comes from the heap
+    and the heap keeps it once freed (glibc's own accounting, mallinfo2)."""
+    import subprocess
+    import sys
+
+    def probe(mode: str) -> list[str]:
+        return subprocess.run([sys.executable, "-c", _MALLOC_PROBE, mode], capture_output=True, text=True,
+                              check=True).stdout.split()
+
+    took, mapped, held = probe("keep")
+    assert took == "True" and int(mapped) == 0 and int(held) >= 8
+    _, mapped, held = probe("default")
+    assert int(mapped) >= 8 and int(held) < 8
+    for command in ("restore", "verify"):  # the CLI sets it for both
+        took, mapped, held = probe(command)
+        assert took == "cli" and int(mapped) == 0 and int(held) >= 8, command
+    assert encoder.reference.keep_freed_memory() is False  # the pure-Python build cannot, and says so

@@ -59,3 +59,23 @@ def count_patterns(bytes buf, tuple patterns):
     finally:
         PyMem_Free(anchor)
         PyMem_Free(pat)
+
+
+# keep_freed_memory(): a restore or verify reads chunk files in blocks of 1-8 MiB and cuts
+# them into statements of up to 1 MiB. Each such bytes object is above glibc's mmap
+# threshold: a fresh mmap, zeroed by the kernel page by page, unmapped when freed, and
+# the next one faults again (a fifth of a restore's client CPU). Raising the threshold
+# to its maximum and the trim threshold with it keeps freed blocks in the heap for the
+# next ones (what GLIBC_TUNABLES mmap_threshold/trim_threshold would do at start-up).
+# A process-wide setting: the CLI calls it for restore and verify, the library never.
+
+cdef extern from "malloc.h":
+    int mallopt(int param, int value)
+    enum:
+        M_MMAP_THRESHOLD
+        M_TRIM_THRESHOLD
+
+
+def keep_freed_memory(int mmap_threshold=32 << 20, int trim_threshold=256 << 20):
+    """True when glibc took both settings."""
+    return mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1 and mallopt(M_TRIM_THRESHOLD, trim_threshold) == 1
