@@ -140,7 +140,7 @@ def count_patterns(buf: bytes, patterns: tuple[bytes, ...]) -> list[int]:
     return [buf.count(p) for p in patterns]
 
 
-def keep_freed_memory(mmap_threshold: int = 32 << 20, trim_threshold: int = 256 << 20) -> bool:
+def keep_freed_memory(mmap_threshold: int = 32 << 20, trim_threshold: int = 64 << 20) -> bool:
     """The compiled module's allocator setting (keep freed 1-8 MiB blocks in the heap for
     the next ones); the pure-Python build has no way to make it: False, nothing changed.
     A performance setting only, no output depends on it."""
