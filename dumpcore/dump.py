@@ -497,8 +497,14 @@ class _ThreadPool:
 
         self._threads = [threading.Thread(target=work, args=(c,), name=f"dump-worker-{i}", daemon=True)
                          for i, c in enumerate(self.conns[: max(1, min(len(self.conns), len(units)))])]
-        for th in self._threads:
-            th.start()
+        try:
+            for th in self._threads:
+                th.start()
+        except BaseException:  # a thread that cannot start: the started ones stop, none waits
+            self._stop.set()
+            started_all.set()
+            self._join()
+            raise
         started_all.set()
         parts: dict[str, list[tuple[int, TableResult]]] = {t: [] for t in p.tables}
         started: set[str] = set()
@@ -527,7 +533,8 @@ class _ThreadPool:
     def _join(self) -> None:
         self._stop.set()
         for th in self._threads:
-            th.join()
+            if th.ident is not None:  # started
+                th.join()
         self._threads = []
 
     def stop(self) -> None:

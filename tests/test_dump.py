@@ -433,6 +433,45 @@ def test_every_worker_is_started_before_the_first_begins_its_work(server, db, tm
         assert at_first == [[True, True]]
 
 
+def test_a_worker_that_cannot_start_fails_the_dump_without_leaving_the_other_waiting(server, db, tmp_path,
+                                                                                  monkeypatch):
+    """Workers wait for each other to be started; when the second cannot start (no
+    threads left), the first must not wait forever: the dump fails with the error and
+    leaves no worker and no partial directory."""
+    import threading
+
+    from dumpcore import dump as dump_module
+
+    with server.connect(db) as c:
+        for t in ("a", "b"):
+            c.execute(f"CREATE TABLE {t} (id INT PRIMARY KEY)")
+            c.execute(f"INSERT INTO {t} SELECT seq FROM seq_1_to_100")
+    real_start = threading.Thread.start
+
+    def start(self):
+        if self.name == "dump-worker-1":
+            raise RuntimeError("can't start new thread")
+        return real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    out = tmp_path / "d"
+    outcome: list[BaseException] = []
+
+    def run():
+        try:
+            dump_module.dump_to_directory(server, db, out, DumpOptions(workers=2))
+        except BaseException as exc:  # noqa: BLE001 - the test looks at it
+            outcome.append(exc)
+
+    runner = threading.Thread(target=run, daemon=True)
+    real_start(runner)
+    runner.join(60)
+    assert not runner.is_alive(), "the dump hung"
+    assert [str(e) for e in outcome] == ["can't start new thread"]
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("dump-worker")]
+
+
 def test_workers_split_big_tables_and_match_a_single_worker_dump(server, db, tmp_path, monkeypatch):
     from dumpcore import dump as dump_module
 
