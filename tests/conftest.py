@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import signal
 import subprocess
 from pathlib import Path
 
@@ -27,6 +28,15 @@ SAKILA_DIR = REPO.parent / "shared" / "fixtures" / "sakila"
 needs_sakila = pytest.mark.skipif(not (SAKILA_DIR / "sakila-schema.sql").exists(),
                                   reason="../shared/fixtures/sakila not present (only in CI / the team's checkout)")
 _db_counter = itertools.count(1)
+
+
+def pytest_configure(config):
+    """A run ended by SIGTERM (a CI time limit, `timeout`) stops as one ended by Ctrl-C:
+    the session's fixtures are torn down, so its MariaDB is stopped, not left running."""
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
 
 
 @pytest.fixture(scope="session")
