@@ -182,7 +182,3 @@ def replace(obj: T, /, **changes: Any) -> T:
 def fields(obj: Any) -> tuple[Field, ...]:
     """The fields of a record class or instance, in order."""
     return tuple(obj.__record_fields__.values())
-
-
-def is_record(obj: Any) -> bool:
-    return hasattr(obj, "__record_fields__")
