@@ -371,7 +371,12 @@ def test_workers_share_one_snapshot_under_concurrent_writes(server, db, tmp_path
 
 def test_a_worker_thread_that_fails_fails_the_dump_with_its_error_and_leaves_no_thread(server, db, tmp_path):
     """A worker's connection killed mid-table: its ServerError is the dump's error, the
-    other worker stops at its next statement, every thread ends, nothing is left."""
+    other worker stops at its next statement, every thread ends, nothing is left.
+
+    Workers take tables as they ask, so one worker can read both; the connection seen
+    reading `a` in PROCESSLIST may have gone on to `b` when the KILL lands (CI saw the
+    error name `b`). The error names whichever table it was reading; 2013 says it is the
+    killed connection's own error that the dump raised."""
     import threading
 
     from dumpcore.errors import ServerError
@@ -399,7 +404,7 @@ def test_a_worker_thread_that_fails_fails_the_dump_with_its_error_and_leaves_no_
 
     out = tmp_path / "d"
     try:
-        with pytest.raises(ServerError, match="reading table `a`"):
+        with pytest.raises(ServerError, match=r"reading table `[ab]`: server error 2013"):
             dump_to_directory(server, db, out, DumpOptions(workers=2, statement_size=16 << 10), KillReaders())
     finally:
         admin.close()
