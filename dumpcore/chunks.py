@@ -21,7 +21,7 @@ from .compression import NO_COMPRESSION, CompressedChunkFile, Compression, chunk
 from .connection import quote_ident
 from .encoder import encode_rows, encode_value
 from .encoder.reference import MASK64
-from .hashing import chunk_hasher
+from .hashing import chunk_hasher, hash_bytes
 from .records import field, record
 from .sqltext import comment_text, uncomment_text, validate
 
@@ -255,6 +255,7 @@ class DirectorySink(ChunkSink):
         self._flusher = self._new_flusher()
         self._pending: list[tuple[Future, BinaryIO]] = []  # (fsync+rename, its file)
         self._room = threading.BoundedSemaphore(self.MAX_UNSYNCED)
+        self.written: dict[str, tuple[int, str]] = {}  # write_file's files: name -> (bytes, XXH3-128)
 
     def _new_flusher(self) -> ThreadPoolExecutor:
         return ThreadPoolExecutor(max_workers=self.FLUSH_THREADS, thread_name_prefix="fsync")
@@ -262,7 +263,8 @@ class DirectorySink(ChunkSink):
     def write_file(self, name: str, data: bytes) -> None:
         """A small file of the dump (schema.sql, a script), written now as ``root/name``
         (the dump's directory is itself the temporary name) and fsynced in the background;
-        ``drain()`` waits for it as for the chunks."""
+        ``drain()`` waits for it as for the chunks. Its size and hash are kept in
+        ``written`` for the manifest, from the bytes in hand: nothing is read back."""
         path = self.root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         f = open(path, "wb")
@@ -273,6 +275,7 @@ class DirectorySink(ChunkSink):
             f.close()
             raise
         self._pending.append((self._flusher.submit(self._sync_close, f), f))
+        self.written[name] = (len(data), hash_bytes(data))
 
     @staticmethod
     def _sync_close(f: BinaryIO) -> None:

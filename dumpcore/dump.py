@@ -695,8 +695,7 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
             checks.finish()  # every check passed (or this raises) before anything is published
             p.warnings += [f"sqlglot cannot read server DDL (kept as is): {x}" for x in problems]
             seconds = time.monotonic() - t0
-            other_files = [{"file": str(f.relative_to(partial)), "bytes": f.stat().st_size,
-                            "xxh3_128": hash_file(f)[0]}
+            other_files = [_other_file(f.relative_to(partial).as_posix(), f, sink.written)
                            for f in sorted(partial.rglob("*")) if f.is_file() and f.parent.name != "data"]
             manifest = {
                 "format": FORMAT, "format_version": format_version(opts.compression.enabled),
@@ -733,6 +732,16 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
     return DumpSummary(database, str(out), p.snapshot_at, [results[t] for t in p.tables if t in results],
                        time.monotonic() - t0, p.statement_size, p.warnings, opts.compression,
                        stats=p.extra.get("stats", []))
+
+
+def _other_file(name: str, path: Path, written: dict[str, tuple[int, str]]) -> dict:
+    """The manifest's entry for a file of the dump outside data/: size and hash as the
+    sink wrote it, else (a file the sink did not write) read from disk."""
+    if name in written:
+        size, digest = written[name]
+    else:
+        digest, size = hash_file(path)
+    return {"file": name, "bytes": size, "xxh3_128": digest}
 
 
 def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | None = None,

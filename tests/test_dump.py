@@ -712,3 +712,34 @@ def test_a_finished_dump_is_on_disk_every_file_and_directory_and_its_name(server
     assert len({p for p in rel if p.startswith("data/")}) >= len(chunks) >= 2 + (workers > 1)
     assert {".", "data", "scripts"} <= rel, "the directories of the dump"
     assert synced[-1] == str(tmp_path), "last: the directory that holds the dump, after the rename"
+
+
+def test_the_manifest_hashes_the_small_files_from_what_was_written_without_reading_them_back(server, db, tmp_path,
+                                                                                             monkeypatch):
+    """schema.sql, the post-data files and the scripts are hashed from the bytes the sink
+    wrote: the dump does not read them back, and the manifest's entries are the files' own
+    size and XXH3-128 on disk; a file the sink did not write is still read and hashed."""
+    from dumpcore import dump as dump_module
+    from dumpcore.hashing import hash_file
+
+    with server.connect(db) as c:
+        c.execute("CREATE TABLE t (id INT PRIMARY KEY)")
+        c.execute("INSERT INTO t VALUES (1), (2)")
+    read_back: list[str] = []
+    real = dump_module.hash_file
+    monkeypatch.setattr(dump_module, "hash_file", lambda path: read_back.append(str(path)) or real(path))
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions())
+    assert read_back == []
+    others = read_manifest(out).data["other_files"]
+    names = {o["file"] for o in others}
+    assert {"schema.sql", "database.sql", "scripts/load.sql"} <= names
+    assert names == {p.relative_to(out).as_posix() for p in out.rglob("*")
+                     if p.is_file() and p.parent.name != "data" and p.name != "manifest.json"}
+    for o in others:
+        assert (o["xxh3_128"], o["bytes"]) == hash_file(out / o["file"]), o["file"]
+    extra = out / "notes.txt"
+    extra.write_bytes(b"not written by the sink\n")
+    assert dump_module._other_file("notes.txt", extra, {}) == {
+        "file": "notes.txt", "bytes": 24, "xxh3_128": xxhash.xxh3_128_hexdigest(b"not written by the sink\n")}
+    assert read_back == [str(extra)]
