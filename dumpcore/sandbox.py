@@ -4,6 +4,12 @@ Own temp data dir, own unix socket, a free port on 127.0.0.1; root with no
 password. It stops only its own process (the pid it started, checked against the
 data dir in its command line). Used by ``dumpcore sandbox``, the tests, the demo
 and the benchmarks.
+
+A sandbox in a temp dir of its own (no ``root`` given: the tests', the demo's) is
+throwaway: its server gets SIGTERM from the kernel when the thread that started it
+ends, so a run killed outright (SIGKILL, an OOM kill) leaves no server running. A
+sandbox in a named directory (``dumpcore sandbox start --dir``) is meant to outlive
+the command and is not tied.
 """
 from __future__ import annotations
 
@@ -68,6 +74,25 @@ class SandboxState:
 
     def socket_options(self) -> ConnectionOptions:
         return ConnectionOptions(host=None, user="root", password="", socket=self.socket)
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def _ended_with(parent: int):
+    """For Popen's ``preexec_fn``: the child gets SIGTERM when the thread that started
+    it ends (prctl PR_SET_PDEATHSIG, kept across exec), and exits at once if that
+    process is already gone. libc is loaded here, before the fork, not in the child."""
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def tie() -> None:
+        prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        if os.getppid() != parent:  # it ended before the tie was made
+            os._exit(1)
+
+    return tie
 
 
 class Sandbox:
@@ -147,7 +172,8 @@ class Sandbox:
         ]
         with open(os.devnull, "rb") as devnull:
             proc = subprocess.Popen(args, stdin=devnull, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                    start_new_session=True)
+                                    start_new_session=True,
+                                    preexec_fn=_ended_with(os.getpid()) if self._own_root else None)
         state = SandboxState(pid=proc.pid, port=port, socket=str(sock), datadir=str(datadir))
         deadline = time.monotonic() + timeout
         while True:

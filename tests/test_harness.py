@@ -55,3 +55,70 @@ def test_a_run_stopped_by_sigterm_stops_its_server(tmp_path):
         if port_file.exists() and _listening(int(port_file.read_text().split()[0])):
             os.kill(int(port_file.read_text().split()[1]), signal.SIGKILL)  # not left behind by a failing run
     assert stopped
+
+
+_STARTER = '''
+import sys, time
+from dumpcore.sandbox import Sandbox
+box = Sandbox(*sys.argv[1:2])
+st = box.start()
+print(st.pid, st.port, box.root, flush=True)
+time.sleep(120)
+'''
+
+
+def _ended(pid: int) -> bool:
+    """Gone, or a zombie nobody reaps (this container's init does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def _started_then_killed(tmp_path: Path, *root: str) -> tuple[int, int, Path]:
+    """A process that starts a sandbox, killed outright once the server answers."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(TESTS.parent), os.environ.get("PYTHONPATH", "")]))
+    starter = subprocess.Popen([sys.executable, "-c", _STARTER, *root], cwd=tmp_path, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = starter.stdout.readline().split()  # type: ignore[union-attr]
+        assert len(line) == 3, line + [starter.communicate(timeout=30)[0]]
+        pid, port, box_root = int(line[0]), int(line[1]), Path(line[2])
+        assert _listening(port) and not _ended(pid)
+    finally:
+        starter.kill()
+        starter.wait(timeout=30)
+    return pid, port, box_root
+
+
+def test_a_throwaway_sandbox_ends_with_the_process_that_started_it(tmp_path):
+    """The tests' and the demo's server (a sandbox in a temp dir of its own) gets SIGTERM
+    from the kernel when its starter is killed with SIGKILL, which no handler can catch."""
+    import shutil
+
+    pid, port, box_root = _started_then_killed(tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while not _ended(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        ended = _ended(pid)
+    finally:
+        if not _ended(pid):
+            os.kill(pid, signal.SIGKILL)  # not left behind by a failing run
+        shutil.rmtree(box_root, ignore_errors=True)
+    assert ended and not _listening(port)
+
+
+def test_a_sandbox_in_a_named_directory_outlives_the_command_that_started_it(tmp_path):
+    """`dumpcore sandbox start --dir D` leaves a server running for later commands: that
+    one is not tied to its starter."""
+    from dumpcore.sandbox import Sandbox
+
+    named = tmp_path / "box"
+    pid, port, _ = _started_then_killed(tmp_path, str(named))
+    try:
+        time.sleep(2)  # a tied server would be shutting down by now
+        assert not _ended(pid) and _listening(port)
+    finally:
+        Sandbox(named).stop(remove=True)
+    assert _ended(pid)
