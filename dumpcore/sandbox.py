@@ -9,7 +9,7 @@ A sandbox in a temp dir of its own (no ``root`` given: the tests', the demo's) i
 throwaway: its server gets SIGTERM from the kernel when the thread that started it
 ends, so a run killed outright (SIGKILL, an OOM kill) leaves no server running. A
 sandbox in a named directory (``dumpcore sandbox start --dir``) is meant to outlive
-the command and is not tied.
+the command and is not tied, unless ``tied=True`` (the tests' servers in their tmp dirs).
 """
 from __future__ import annotations
 
@@ -98,8 +98,12 @@ def _ended_with(parent: int):
 class Sandbox:
     """Start, stop and describe one throwaway server living under ``root``."""
 
-    def __init__(self, root: str | os.PathLike | None = None, extra_args: tuple[str, ...] = ()):
+    def __init__(self, root: str | os.PathLike | None = None, extra_args: tuple[str, ...] = (),
+                 tied: bool | None = None):
+        """``tied``: the server ends with the thread that starts it (default: when the
+        sandbox is in a temp dir of its own, i.e. no ``root``)."""
         self._own_root = root is None
+        self.tied = self._own_root if tied is None else tied
         self.root = Path(root) if root is not None else Path(tempfile.mkdtemp(prefix="dumpcore-sandbox-"))
         self.extra_args = tuple(extra_args)
         self.state: SandboxState | None = self.read_state()
@@ -173,7 +177,7 @@ class Sandbox:
         with open(os.devnull, "rb") as devnull:
             proc = subprocess.Popen(args, stdin=devnull, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                     start_new_session=True,
-                                    preexec_fn=_ended_with(os.getpid()) if self._own_root else None)
+                                    preexec_fn=_ended_with(os.getpid()) if self.tied else None)
         state = SandboxState(pid=proc.pid, port=port, socket=str(sock), datadir=str(datadir))
         deadline = time.monotonic() + timeout
         while True:

@@ -151,7 +151,7 @@ def test_server_restarted_mid_dump_and_mid_restore(server, conn, many_chunks, tm
     and --resume completes the restore exactly."""
     name, out = many_chunks
     port = free_port()  # the same port after the restart: the journal is bound to host:port
-    box = Sandbox(tmp_path / "box", extra_args=(f"--port={port}",))
+    box = Sandbox(tmp_path / "box", extra_args=(f"--port={port}",), tied=True)
     box.start()
     try:
         sock = ConnectionOptions(host=None, user="root", password="", socket=box.state.socket)

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 TESTS = Path(__file__).resolve().parent
 
 _SLEEPER = '''
@@ -60,7 +62,7 @@ def test_a_run_stopped_by_sigterm_stops_its_server(tmp_path):
 _STARTER = '''
 import sys, time
 from dumpcore.sandbox import Sandbox
-box = Sandbox(*sys.argv[1:2])
+box = Sandbox(*sys.argv[1:2], tied=True if sys.argv[2:] == ["tied"] else None)
 st = box.start()
 print(st.pid, st.port, box.root, flush=True)
 time.sleep(120)
@@ -91,12 +93,15 @@ def _started_then_killed(tmp_path: Path, *root: str) -> tuple[int, int, Path]:
     return pid, port, box_root
 
 
-def test_a_throwaway_sandbox_ends_with_the_process_that_started_it(tmp_path):
-    """The tests' and the demo's server (a sandbox in a temp dir of its own) gets SIGTERM
-    from the kernel when its starter is killed with SIGKILL, which no handler can catch."""
+@pytest.mark.parametrize("how", ["own temp dir", "named, tied"])
+def test_a_throwaway_sandbox_ends_with_the_process_that_started_it(tmp_path, how):
+    """The tests' and the demo's servers (a sandbox in a temp dir of its own, or in a
+    named one with tied=True) get SIGTERM from the kernel when their starter is killed
+    with SIGKILL, which no handler can catch."""
     import shutil
 
-    pid, port, box_root = _started_then_killed(tmp_path)
+    pid, port, box_root = _started_then_killed(tmp_path, *([] if how == "own temp dir"
+                                                           else [str(tmp_path / "box"), "tied"]))
     try:
         deadline = time.monotonic() + 60
         while not _ended(pid) and time.monotonic() < deadline:

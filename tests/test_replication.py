@@ -24,7 +24,7 @@ from conftest import run_client
 @pytest.fixture(scope="module")
 def binlog_server(tmp_path_factory):
     root = tmp_path_factory.mktemp("binlog")
-    box = Sandbox(root, extra_args=("--log-bin=binlog", "--server-id=7", f"--tmpdir={root}"))
+    box = Sandbox(root, extra_args=("--log-bin=binlog", "--server-id=7", f"--tmpdir={root}"), tied=True)
     box.start()
     try:
         with box.options.connect() as c:  # a user without RELOAD: no commit lock for it

@@ -46,7 +46,7 @@ def _make_shop(c, db: str) -> None:
 @pytest.fixture(scope="module")
 def source(tmp_path_factory):
     root = tmp_path_factory.mktemp("source")
-    box = Sandbox(root, extra_args=(f"--tmpdir={root}",))
+    box = Sandbox(root, extra_args=(f"--tmpdir={root}",), tied=True)
     box.start()
     try:
         with box.options.connect() as c:
