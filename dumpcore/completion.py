@@ -29,7 +29,8 @@ class LiveCounts:
 
     def count_ready(self, conn: Connection, busy: set[str]) -> None:
         """Count, on ``conn``, each table not yet counted and not in ``busy`` (tables still
-        loading or still owed keys)."""
+        loading or still owed keys). If this raises (the connection lost), the tables it
+        took are not in ``counted`` and ``compare_live_counts`` counts them at the end."""
         with self._lock:
             ready = [t for t in self.tables if t not in busy and t not in self._claimed]
             self._claimed.update(ready)

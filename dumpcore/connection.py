@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 import MySQLdb._exceptions as mysql_exc
 import MySQLdb._mysql as _mysql
 
-from .errors import ConnectError, ServerError, UsageError
+from .errors import CommitInDoubt, ConnectError, ServerError, UsageError
 from .optionfiles import read_client_options
 from .records import field, record, replace
 
@@ -24,6 +24,7 @@ Row = tuple  # tuple[bytes | None, ...]
 
 # Errors after which a retry on a fresh connection can succeed.
 RETRYABLE_ERRNOS = frozenset({1205, 1213, 2006, 2013, 2055})  # lock wait, deadlock, gone away, lost
+LOST_ERRNOS = frozenset({2006, 2013, 2055})  # the connection itself is gone
 
 
 SSL_MODES = ("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY")
@@ -248,6 +249,17 @@ class Connection:
             return self._conn.affected_rows()
         except mysql_exc.MySQLError as exc:
             raise _server_error(exc, context or _head(sql)) from None
+
+    def commit(self, context: str = "") -> None:
+        """COMMIT. A connection lost while it runs raises CommitInDoubt: the server may
+        have committed before the answer was lost (a deadlock or a lock wait at COMMIT
+        is a plain ServerError: those roll the transaction back)."""
+        try:
+            self.execute("COMMIT", context)
+        except ServerError as exc:
+            if exc.errno in LOST_ERRNOS:
+                raise CommitInDoubt(exc.errno, exc.server_message, context or "COMMIT") from None
+            raise
 
     def load_local(self, sql: str | bytes, blocks: Iterator[bytes], context: str = "") -> tuple[int, int]:
         """Run a LOAD DATA LOCAL INFILE whose data are ``blocks`` (streamed from memory,

@@ -188,8 +188,8 @@ class KeyDeferral:
         time (one ALTER at a time, as in restore_keys); a second one returns at once."""
         if not self._alter_lock.acquire(blocking=False):
             return
+        conn = None
         try:
-            conn = None
             while not stop():
                 busy = unfinished()
                 table = next((t for t in self.tables.values()
@@ -200,9 +200,9 @@ class KeyDeferral:
                     conn = options.connect(self.database)
                 self._restore_table(conn, table)
                 del self.tables[table.name]
+        finally:
             if conn is not None:
                 conn.close()
-        finally:
             self._alter_lock.release()
 
     def restore_after_failure(self, options: ConnectionOptions) -> None:

@@ -37,6 +37,11 @@ class ServerError(DumpcoreError):
         super().__init__(f"{prefix}server error {errno}: {server_message}", hint)
 
 
+class CommitInDoubt(ServerError):
+    """The connection was lost while its COMMIT ran: the server may or may not have
+    committed, and this client cannot tell which."""
+
+
 class ConnectError(ServerError):
     """The server could not be reached or refused the login."""
 

@@ -131,4 +131,4 @@ def load_chunk(conn: Connection, path: str | os.PathLike, entry: dict, chunk: di
     if affected != chunk["rows"] or counted[0] != chunk["rows"]:
         raise LoadDataRefused(f"{chunk['file']}: loaded {affected} of {chunk['rows']} rows")
     check_hash(hasher, chunk)
-    conn.execute("COMMIT")
+    conn.commit(f"COMMIT of {chunk['file']}")

@@ -16,8 +16,12 @@ state.py) records each chunk as begun and committed, bound to its target server 
 database. ``--resume``
 skips committed chunks; for a keyless table, chunks begun but not known to be
 committed are settled by comparing the live table's content fingerprint with the
-fingerprints of the chunks, so a resume never duplicates rows. Every restore ends by
-counting the live rows against the manifest (completion.py): anything short fails it.
+fingerprints of the chunks, so a resume never duplicates rows. A lost connection rolls a
+chunk back and it is loaded again on a new one, except when it was lost during the
+chunk's COMMIT (the server may have committed): a chunk of a table with a key is loaded
+again (its rows upserted again), a keyless table's chunk stops the restore for --resume
+to settle. Every restore ends by counting the live rows against the manifest
+(completion.py): anything short fails it.
 """
 from __future__ import annotations
 
@@ -34,10 +38,11 @@ from urllib.parse import quote
 from .chunk_check import StatementCheck
 from .chunks import iter_chunk_statements, split_statement_rows
 from .completion import LiveCounts, compare_live_counts, completion_error
-from .connection import RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident, quote_string
+from .connection import LOST_ERRNOS, RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident, quote_string
 from .deferred_keys import KeyDeferral, carried_deferred_keys
 from .encoder.reference import MASK64
-from .errors import DumpcoreError, DumpIntegrityError, RestoreError, ServerError, UnknownTableError, UsageError
+from .errors import (CommitInDoubt, DumpcoreError, DumpIntegrityError, RestoreError, ServerError, UnknownTableError,
+                     UsageError)
 from .hashing import chunk_hasher
 from .load_data import AUTO, LOAD_DATA, UPSERT, LoadDataRefused, choose_methods, load_chunk
 from .manifest import Manifest, read_manifest
@@ -363,7 +368,15 @@ class _Loader:
                         return
                     self.load(item)
                     if self.after_chunk is not None:  # a table this chunk completed gets its keys now
-                        self.after_chunk(self.unfinished, self.stop.is_set, self._conn())
+                        try:
+                            self.after_chunk(self.unfinished, self.stop.is_set, self._conn())
+                        except ServerError as exc:
+                            if exc.errno not in LOST_ERRNOS:
+                                raise
+                            # lost between chunks: the next chunk gets a new connection; keys
+                            # and counts not done here are done at the end (restore_keys,
+                            # compare_live_counts)
+                            self._reset_conn()
             finally:
                 self._reset_conn()
 
@@ -394,6 +407,7 @@ class _Loader:
                 break
             except ServerError as exc:
                 self._rollback()
+                self._in_doubt(exc, entry, chunk)
                 if _is_retryable(exc):
                     retries += 1
                     self._backoff(retries, exc, chunk)
@@ -427,6 +441,19 @@ class _Loader:
             raise DumpIntegrityError(f"{chunk['file']}: changed since the pre-flight check (xxh3_128 differs); "
                                      "its transaction was rolled back and nothing more is loaded")
 
+    @staticmethod
+    def _in_doubt(exc: Exception, entry: dict, chunk: dict) -> None:
+        """A COMMIT whose answer was lost: loading the chunk again is safe where the table
+        has a key (the same rows are upserted again), so that is retried. A keyless
+        table's rows would be there twice if the server had committed: stop, and let
+        --resume settle the chunk from the table's content (state.py)."""
+        if isinstance(exc, CommitInDoubt) and not entry["idempotent"]:
+            raise RestoreError(f"{chunk['file']}: the connection was lost while its COMMIT ran, so whether its "
+                               f"rows are in `{entry['name']}` is unknown, and that table has no key to load them "
+                               f"again safely ({exc.one_line()})",
+                               hint="run the same restore again with --resume: it settles this chunk from the "
+                                    "table's content") from None
+
     def _backoff(self, attempt: int, exc: ServerError, chunk: dict) -> None:
         if attempt >= MAX_RETRIES:
             raise RestoreError(f"{chunk['file']}: gave up after {attempt} attempts: {exc.one_line()}") from None
@@ -451,6 +478,7 @@ class _Loader:
                 return []
             except (LoadDataRefused, ServerError) as exc:
                 self._rollback()
+                self._in_doubt(exc, entry, chunk)
                 if isinstance(exc, ServerError) and _is_retryable(exc):
                     retries += 1
                     self._backoff(retries, exc, chunk)
@@ -471,7 +499,7 @@ class _Loader:
         for stmt in iter_chunk_statements(path, hasher):
             conn.execute(stmt, context="loading")
         self._check_hash(hasher, chunk)
-        conn.execute("COMMIT")
+        conn.commit(f"COMMIT of {chunk['file']}")
         return []
 
     def _load_careful(self, path: Path, chunk: dict) -> list[tuple[int, str, bytes]]:
@@ -484,7 +512,7 @@ class _Loader:
             for stmt in iter_chunk_statements(path, hasher):
                 self._try_statement(conn, stmt, rejected)
             self._check_hash(hasher, chunk)
-            conn.execute("COMMIT")
+            conn.commit(f"COMMIT of {chunk['file']}")
         finally:
             if getattr(self._local, "conn", None) is conn:
                 conn.execute("SET SESSION UNIQUE_CHECKS = 0")

@@ -523,3 +523,105 @@ def test_each_table_is_counted_once_complete_unless_target_triggers_fire(server,
         assert not any(t.short or t.extra for t in summary.tables.values())
         drop(server, target)
     assert positions == {False: True, True: False}, "counted while big loads; with --fire-triggers, after"
+
+
+def _first_commit_answer_lost(monkeypatch, server) -> list[int]:
+    """The first COMMIT of a restore's loader goes through on the server, then its session
+    is killed and the client sees the error it would see had the OK been lost on the way."""
+    import threading
+
+    from dumpcore import connection as connection_module
+    from dumpcore.errors import ServerError
+
+    real = connection_module.Connection.execute
+    dropped: list[int] = []
+
+    def execute(self, sql, context=""):
+        affected = real(self, sql, context)
+        if sql in ("COMMIT", b"COMMIT") and not dropped and threading.current_thread().name.startswith("restore"):
+            dropped.append(self.thread_id())
+            with server.connect() as admin:
+                admin.execute(f"KILL CONNECTION {self.thread_id()}")
+            raise ServerError(2013, "Lost connection to server during query", "COMMIT")
+        return affected
+
+    monkeypatch.setattr(connection_module.Connection, "execute", execute)
+    return dropped
+
+
+def _source_table(conn, server, tmp_path, db: str, key: str) -> tuple[str, Path]:
+    src = f"{db}_src"
+    q = quote_ident(src)
+    conn.execute(f"DROP DATABASE IF EXISTS {q}")
+    conn.execute(f"CREATE DATABASE {q}")
+    conn.execute(f"CREATE TABLE {q}.k (a INT NOT NULL, b VARCHAR(40){key})")
+    conn.execute(f"INSERT INTO {q}.k SELECT seq, CONCAT('row ', seq % 100) FROM {q}.seq_1_to_6000")
+    out = tmp_path / "d"
+    dump_to_directory(server, src, out, DumpOptions(chunk_size=32 << 10, statement_size=8 << 10))
+    assert len(json.loads((out / "manifest.json").read_text())["tables"][0]["chunks"]) >= 3
+    return src, out
+
+
+@pytest.mark.parametrize("method", ["upsert", "load-data"])
+def test_a_keyless_chunk_whose_commit_answer_is_lost_is_not_loaded_twice(server, conn, tmp_path, db, method,
+                                                                        monkeypatch):
+    """The connection drops after the server committed a chunk of a keyless table but
+    before its OK arrived: the client cannot know the chunk is in. Loading it again would
+    duplicate its rows (it did: 6,000 rows restored as ~8,400, with a warning that blamed
+    the target), so the restore stops with one line instead, and --resume settles that
+    chunk from the table's content and completes it exactly."""
+    src, out = _source_table(conn, server, tmp_path, db, key="")
+    dropped = _first_commit_answer_lost(monkeypatch, server)
+    with pytest.raises(RestoreError, match="lost while its COMMIT ran") as err:
+        restore(out, server, RestoreOptions(database=db, parallel=2, load_method=method))
+    monkeypatch.undo()
+    assert dropped and "--resume" in err.value.one_line() and len(err.value.one_line().splitlines()) == 1
+    summary = restore(out, server, RestoreOptions(database=db, parallel=2, load_method=method, resume=True))
+    assert summary.tables["k"].live == 6000 and not summary.warnings
+    assert_same_database(conn, src, db)
+
+
+@pytest.mark.parametrize("method", ["upsert", "load-data"])
+def test_a_keyed_chunk_whose_commit_answer_is_lost_is_loaded_again(server, conn, tmp_path, db, method, monkeypatch):
+    """With a key, loading the chunk again upserts the same rows: the restore retries it on
+    a new connection and completes exactly, without stopping. (Through LOAD DATA, the
+    second load finds its rows in and the chunk goes by upserts, which the summary says.)"""
+    src, out = _source_table(conn, server, tmp_path, db, key=", PRIMARY KEY (a)")
+    dropped = _first_commit_answer_lost(monkeypatch, server)
+    summary = restore(out, server, RestoreOptions(database=db, parallel=2, load_method=method))
+    monkeypatch.undo()
+    assert dropped and summary.tables["k"].live == 6000
+    if method == "upsert":
+        assert summary.warnings == []
+    else:
+        assert len(summary.warnings) == 1 and "loaded by upserts after LOAD DATA" in summary.warnings[0]
+        assert "Duplicate entry" in summary.warnings[0]
+    assert_same_database(conn, src, db)
+
+
+def test_a_connection_lost_while_counting_a_finished_table_is_replaced_and_the_count_made_at_the_end(
+        server, conn, school, tmp_path, db, monkeypatch):
+    """A loader counts the live rows of a table its chunk completed; its connection is lost
+    right then (seen: a KILL meant for a LOAD DATA landing on the count). The restore goes
+    on with a new connection for the next chunk, counts that table at the end, and is
+    exact."""
+    from dumpcore import completion
+
+    name, out = school
+    real = completion.live_row_counts
+    lost: list[list[str]] = []
+
+    def live_row_counts(c, database, tables):
+        if not lost and tables:
+            lost.append(list(tables))
+            with server.connect() as admin:
+                admin.execute(f"KILL CONNECTION {c.thread_id()}")
+        return real(c, database, tables)
+
+    monkeypatch.setattr(completion, "live_row_counts", live_row_counts)
+    summary = restore(copy_dump(out, tmp_path), server, RestoreOptions(database=db, parallel=2))
+    assert lost, "no count was made during the load"
+    for table in lost[0]:
+        assert summary.tables[table].live == summary.tables[table].expected > 0, table
+    assert not summary.rejected and summary.warnings == []
+    assert_same_database(conn, name, db)
