@@ -515,7 +515,10 @@ class _Loader:
             conn.commit(f"COMMIT of {chunk['file']}")
         finally:
             if getattr(self._local, "conn", None) is conn:
-                conn.execute("SET SESSION UNIQUE_CHECKS = 0")
+                try:
+                    conn.execute("SET SESSION UNIQUE_CHECKS = 0")
+                except ServerError:  # the connection is gone: its error must not hide why (a lost COMMIT)
+                    self._reset_conn()
         return rejected
 
     def _try_statement(self, conn: Connection, stmt: bytes, rejected: list) -> None:

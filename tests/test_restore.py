@@ -625,3 +625,48 @@ def test_a_connection_lost_while_counting_a_finished_table_is_replaced_and_the_c
         assert summary.tables[table].live == summary.tables[table].expected > 0, table
     assert not summary.rejected and summary.warnings == []
     assert_same_database(conn, name, db)
+
+
+def test_a_keyless_chunk_whose_commit_answer_is_lost_in_careful_mode_is_not_loaded_twice(
+        server, conn, tmp_path, db, monkeypatch):
+    """The same in careful mode (a row the target refuses: statements tried one by one,
+    UNIQUE_CHECKS=1): putting UNIQUE_CHECKS back on the lost connection failed too, and
+    that error hid the lost COMMIT, so the chunk was loaded again (6,000 rows, one refused,
+    restored as 8,475). Now it stops; --resume cannot settle a chunk that lost a row to
+    the target and says so, and a restore with --cleanup loads it exactly."""
+    import threading
+
+    from dumpcore import connection as connection_module
+    from dumpcore.errors import ServerError
+
+    src, out = _source_table(conn, server, tmp_path, db, key="")
+    q = quote_ident(db)
+    conn.execute(f"CREATE TABLE {q}.k (a INT NOT NULL, b VARCHAR(40), CONSTRAINT no_77 CHECK (a <> 77))")
+    real = connection_module.Connection.execute
+    careful: set[int] = set()
+    dropped: list[int] = []
+
+    def execute(self, sql, context=""):
+        affected = real(self, sql, context)
+        if sql == "SET SESSION UNIQUE_CHECKS = 1":
+            careful.add(id(self))
+        elif (sql in ("COMMIT", b"COMMIT") and id(self) in careful and not dropped
+              and threading.current_thread().name.startswith("restore")):
+            dropped.append(self.thread_id())
+            with server.connect() as admin:
+                admin.execute(f"KILL CONNECTION {self.thread_id()}")
+            raise ServerError(2013, "Lost connection to server during query", "COMMIT")
+        return affected
+
+    monkeypatch.setattr(connection_module.Connection, "execute", execute)
+    with pytest.raises(RestoreError, match="lost while its COMMIT ran"):
+        restore(out, server, RestoreOptions(database=db, parallel=2, load_method="upsert"))
+    monkeypatch.undo()
+    assert dropped
+    duplicated = f"SELECT COUNT(*) FROM (SELECT a FROM {q}.k GROUP BY a HAVING COUNT(*) > 1) d"
+    assert int(conn.scalar(f"SELECT COUNT(*) FROM {q}.k")) < 6000 and conn.scalar(duplicated) == "0"
+    with pytest.raises(RestoreError, match="cannot tell which chunks of keyless table `k` were committed"):
+        restore(out, server, RestoreOptions(database=db, parallel=2, load_method="upsert", resume=True))
+    summary = restore(out, server, RestoreOptions(database=db, parallel=2, load_method="upsert", cleanup=True))
+    assert summary.tables["k"].live == 5999 and summary.tables["k"].rejected == 1
+    assert conn.scalar(f"SELECT COUNT(*) FROM {q}.k WHERE a = 77") == "0" and conn.scalar(duplicated) == "0"
