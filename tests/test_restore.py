@@ -533,9 +533,10 @@ def test_each_table_is_counted_once_complete_unless_target_triggers_fire(server,
     assert positions == {False: True, True: False}, "counted while big loads; with --fire-triggers, after"
 
 
-def _first_commit_answer_lost(monkeypatch, server) -> list[int]:
-    """The first COMMIT of a restore's loader goes through on the server, then its session
-    is killed and the client sees the error it would see had the OK been lost on the way."""
+def _first_commit_answer_lost(monkeypatch, server, careful_only: bool = False) -> list[int]:
+    """The first COMMIT of a restore's loader (``careful_only``: of one in careful mode,
+    UNIQUE_CHECKS=1) goes through on the server, then its session is killed and the client
+    sees the error it would see had the OK been lost on the way."""
     import threading
 
     from dumpcore import connection as connection_module
@@ -543,10 +544,14 @@ def _first_commit_answer_lost(monkeypatch, server) -> list[int]:
 
     real = connection_module.Connection.execute
     dropped: list[int] = []
+    careful: set[int] = set()
 
     def execute(self, sql, context=""):
         affected = real(self, sql, context)
-        if sql in ("COMMIT", b"COMMIT") and not dropped and threading.current_thread().name.startswith("restore"):
+        if sql == "SET SESSION UNIQUE_CHECKS = 1":
+            careful.add(id(self))
+        elif (sql in ("COMMIT", b"COMMIT") and not dropped and (id(self) in careful or not careful_only)
+              and threading.current_thread().name.startswith("restore")):
             dropped.append(self.thread_id())
             with server.connect() as admin:
                 admin.execute(f"KILL CONNECTION {self.thread_id()}")
@@ -642,31 +647,10 @@ def test_a_keyless_chunk_whose_commit_answer_is_lost_in_careful_mode_is_not_load
     that error hid the lost COMMIT, so the chunk was loaded again (6,000 rows, one refused,
     restored as 8,475). Now it stops; --resume cannot settle a chunk that lost a row to
     the target and says so, and a restore with --cleanup loads it exactly."""
-    import threading
-
-    from dumpcore import connection as connection_module
-    from dumpcore.errors import ServerError
-
     src, out = _source_table(conn, server, tmp_path, db, key="")
     q = quote_ident(db)
     conn.execute(f"CREATE TABLE {q}.k (a INT NOT NULL, b VARCHAR(40), CONSTRAINT no_77 CHECK (a <> 77))")
-    real = connection_module.Connection.execute
-    careful: set[int] = set()
-    dropped: list[int] = []
-
-    def execute(self, sql, context=""):
-        affected = real(self, sql, context)
-        if sql == "SET SESSION UNIQUE_CHECKS = 1":
-            careful.add(id(self))
-        elif (sql in ("COMMIT", b"COMMIT") and id(self) in careful and not dropped
-              and threading.current_thread().name.startswith("restore")):
-            dropped.append(self.thread_id())
-            with server.connect() as admin:
-                admin.execute(f"KILL CONNECTION {self.thread_id()}")
-            raise ServerError(2013, "Lost connection to server during query", "COMMIT")
-        return affected
-
-    monkeypatch.setattr(connection_module.Connection, "execute", execute)
+    dropped = _first_commit_answer_lost(monkeypatch, server, careful_only=True)
     with pytest.raises(RestoreError, match="lost while its COMMIT ran"):
         restore(out, server, RestoreOptions(database=db, parallel=2, load_method="upsert"))
     monkeypatch.undo()
