@@ -40,8 +40,8 @@ if debug:
 
 extensions = [
     Extension(
-        "dumpcore.encoder._encoder",
-        ["dumpcore/encoder/_encoder.pyx"],
+        "dumpcore.codec._encoder",
+        ["dumpcore/codec/_encoder.pyx"],
         define_macros=macros,
         include_dirs=MARIADB_INCLUDES,
         libraries=MARIADB_LIBS,

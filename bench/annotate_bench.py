@@ -16,10 +16,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dumpcore.dump import DumpOptions, dump_to_directory
-from dumpcore.manifest import read_manifest
-from dumpcore.sample import create_school
-from dumpcore.sandbox import Sandbox
+from dumpcore.dump.dump import DumpOptions, dump_to_directory
+from dumpcore.store.manifest import read_manifest
+from dumpcore.sandbox.sample import create_school
+from dumpcore.sandbox.sandbox import Sandbox
 
 HERE = Path(__file__).resolve().parent
 VARIANTS = {

@@ -6,8 +6,8 @@ columns. The same scale always gives the same bytes.
 """
 from __future__ import annotations
 
-from dumpcore.connection import Connection, quote_ident
-from dumpcore.sample import recreate_database
+from dumpcore.connect.connection import Connection, quote_ident
+from dumpcore.sandbox.sample import recreate_database
 
 # large: 3.2M order_items (one table > 3M rows), ~6M rows in all, the keyless events 0.8M
 SCALES = {"tiny": 20_000, "small": 320_000, "medium": 1_000_000, "large": 3_200_000}

@@ -6,7 +6,7 @@ import random
 import time
 from decimal import Decimal
 
-from dumpcore.encoder import COMPILED, KIND_HEX, KIND_NUMBER, KIND_STRING, encode_rows, reference
+from dumpcore.codec import COMPILED, KIND_HEX, KIND_NUMBER, KIND_STRING, encode_rows, reference
 
 N, S, H = KIND_NUMBER, KIND_STRING, KIND_HEX
 

@@ -20,8 +20,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dumpcore.connection import quote_ident
-from dumpcore.sandbox import Sandbox
+from dumpcore.connect.connection import quote_ident
+from dumpcore.sandbox.sandbox import Sandbox
 
 from . import encoder_bench
 from .dataset import SCALES, create_dataset

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from dumpcore.connection import ConnectionOptions, quote_ident
+from dumpcore.connect.connection import ConnectionOptions, quote_ident
 
 TICK = os.sysconf("SC_CLK_TCK")
 REPO = Path(__file__).resolve().parents[1]

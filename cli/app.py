@@ -9,10 +9,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from dumpcore import plan as plan_api
-from dumpcore import server_dump
+from dumpcore.schema import plan as plan_api
+from dumpcore.dump import server_dump
 from dumpcore.errors import DumpcoreError, UsageError
-from dumpcore.sandbox import Sandbox, default_root
+from dumpcore.sandbox.sandbox import Sandbox, default_root
 
 from . import commands
 from .commands import cpu_cores
@@ -293,7 +293,7 @@ def sample(
     ssl_cert: SslCert = None, ssl_key: SslKey = None,
 ) -> None:
     """Create the demo's sample school as a new database on your own server, to try dumpcore on."""
-    from dumpcore.sample import create_sample
+    from dumpcore.sandbox.sample import create_sample
 
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
@@ -309,7 +309,7 @@ def demo(
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the demo's files.")] = Path("demo-out"),
 ) -> None:
     """The main job on an embedded default: a throwaway MariaDB with a sample school database."""
-    from dumpcore.demo import run_demo
+    from dumpcore.sandbox.demo import run_demo
 
     run_demo(scale=scale, output=output, echo=typer.echo)
 

@@ -42,7 +42,7 @@ def _human_bytes(n: int) -> str:
 
 def print_dump_summary(summary) -> None:
     """The per-table summary, on stderr (stdout may be the SQL stream)."""
-    from dumpcore.stats import stats_lines
+    from dumpcore.dump.stats import stats_lines
 
     d = summary.to_dict()
     width = max([len(t["name"]) for t in d["tables"]] + [5])
@@ -68,8 +68,8 @@ def dump(
     ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None, ssl_key: Path | None,
 ) -> None:
     """Dump a database: FK-ordered, chunked idempotent INSERTs, XXH3-128 per chunk, a manifest."""
-    from dumpcore import dump as dump_api
-    from dumpcore.compression import parse_compression
+    from dumpcore.dump import dump as dump_api
+    from dumpcore.store.compression import parse_compression
 
     if stdout == (output is not None):
         raise UsageError("give exactly one of -o DIR or --stdout")
@@ -90,13 +90,13 @@ def dump(
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)
     if many:
-        from dumpcore import server_dump
+        from dumpcore.dump import server_dump
 
         names = None if all_databases else [database, *(tables or [])]
         run = server_dump.dump_databases_to_stream if stdout else server_dump.dump_databases_to_directory
         summary = run(conn, names, None if stdout else output, opts, lambda: _progress(quiet)).merged()  # type: ignore[operator]
     else:
-        from dumpcore import validation
+        from dumpcore.dump import validation
 
         validation.end_when_finished()  # one dump in this process: the validator's exit overlaps its end
         if stdout:
@@ -129,11 +129,11 @@ def restore(
     ssl_key: Path | None,
 ) -> None:
     """Restore a dump in parallel: checked first, resumable, failing rows set aside in rejects/."""
-    from dumpcore import restore as restore_api
-    from dumpcore import server_dump
-    from dumpcore.encoder import keep_freed_memory
-    from dumpcore.replication import replication_report
-    from dumpcore.seed import missing_backup
+    from dumpcore.restore import restore as restore_api
+    from dumpcore.dump import server_dump
+    from dumpcore.codec import keep_freed_memory
+    from dumpcore.dump.replication import replication_report
+    from dumpcore.restore.seed import missing_backup
 
     keep_freed_memory()  # chunk blocks and statements reuse freed heap, not fresh zeroed pages
 
@@ -194,9 +194,9 @@ def verify(
     ssl_key: Path | None,
 ) -> None:
     """Check every chunk hash (exit 0 only when all match), or compare a live database with the dump."""
-    from dumpcore import server_dump
-    from dumpcore import verify as verify_api
-    from dumpcore.encoder import keep_freed_memory
+    from dumpcore.dump import server_dump
+    from dumpcore.verify import verify as verify_api
+    from dumpcore.codec import keep_freed_memory
 
     keep_freed_memory()  # chunk blocks reuse freed heap, not fresh zeroed pages
     if against is not None:

@@ -7,7 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from dumpcore.connection import ConnectionOptions
+from dumpcore.connect.connection import ConnectionOptions
 from dumpcore.errors import UsageError
 
 

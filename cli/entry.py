@@ -85,7 +85,7 @@ def _fast_run(args: list[str]):
     if not args or args[0] not in SPEC:
         return None
     if args[0] == "dump" and "--help" not in args:
-        from dumpcore import validation
+        from dumpcore.dump import validation
 
         validation.prestart()  # sqlglot's import in a process of its own, beside this one's start-up
     from .connect import normalize_password_args

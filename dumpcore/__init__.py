@@ -11,13 +11,13 @@ import importlib
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "connection": ("Connection", "ConnectionOptions"),
+    "connect.connection": ("Connection", "ConnectionOptions"),
     "errors": ("ConnectError", "DumpcoreError", "DumpIntegrityError", "GeneratedSQLError", "OutputError",
                "RestoreError", "SandboxError", "SchemaError", "ServerError", "UnknownTableError", "UsageError"),
-    "ordering": ("LoadPlan", "plan_load"),
-    "plan": ("PlanResult", "plan_database", "plan_ddl", "write_plan_scripts"),
-    "sandbox": ("Sandbox",),
-    "schema": ("Column", "ForeignKey", "Schema", "Table", "load_schema", "load_schema_from_ddl"),
+    "schema.ordering": ("LoadPlan", "plan_load"),
+    "schema.plan": ("PlanResult", "plan_database", "plan_ddl", "write_plan_scripts"),
+    "sandbox.sandbox": ("Sandbox",),
+    "schema.schema": ("Column", "ForeignKey", "Schema", "Table", "load_schema", "load_schema_from_ddl"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from dumpcore.connection import ConnectionOptions, quote_ident
-from dumpcore.sandbox import Sandbox
+from dumpcore.connect.connection import ConnectionOptions, quote_ident
+from dumpcore.sandbox.sandbox import Sandbox
 from fixture_world import create_world
 
 REPO = Path(__file__).resolve().parents[1]

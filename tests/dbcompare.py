@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from dumpcore.connection import Connection, quote_ident, quote_string
+from dumpcore.connect.connection import Connection, quote_ident, quote_string
 
 
 def table_names(conn: Connection, database: str) -> list[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 
-from dumpcore.connection import Connection, quote_ident
+from dumpcore.connect.connection import Connection, quote_ident
 
 ALL_TYPES_DDL = """CREATE TABLE all_types (
   id INT NOT NULL PRIMARY KEY,

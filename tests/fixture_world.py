@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dumpcore.connection import Connection, quote_ident
+from dumpcore.connect.connection import Connection, quote_ident
 
 WORLD_TABLES = ["actor", "address", "audit_note", "category", "city", "country", "customer", "film", "film_actor",
                 "film_category", "film_text", "inventory", "language", "payment", "rental", "staff", "store"]

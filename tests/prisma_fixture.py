@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dumpcore.connection import Connection, quote_ident, quote_string
-from dumpcore.ordering import LoadPlan
-from dumpcore.schema import Schema, Table
+from dumpcore.connect.connection import Connection, quote_ident, quote_string
+from dumpcore.schema.ordering import LoadPlan
+from dumpcore.schema.schema import Schema, Table
 
 MAIN = '''\
 // multi-file schema: this file holds the datasource, the others the models

@@ -10,11 +10,11 @@ import pytest
 from clirun import conn_args, dumpcore
 from conftest import run_client
 from dbcompare import raw_rows, table_names
-from dumpcore.annotate import safe_comment
-from dumpcore.chunks import split_chunk_statements, split_statement_rows, tuple_end
-from dumpcore.connection import quote_ident
-from dumpcore.manifest import read_manifest
-from dumpcore.sample import create_school
+from dumpcore.dump.annotate import safe_comment
+from dumpcore.dump.chunks import split_chunk_statements, split_statement_rows, tuple_end
+from dumpcore.connect.connection import quote_ident
+from dumpcore.store.manifest import read_manifest
+from dumpcore.sandbox.sample import create_school
 
 ROW_SPLITS = [
     # (statement body, rows expected)

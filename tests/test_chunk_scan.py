@@ -4,8 +4,8 @@ import random
 
 import pytest
 
-from dumpcore.encoder import COMPILED, reference
-from dumpcore.encoder import count_patterns as compiled
+from dumpcore.codec import COMPILED, reference
+from dumpcore.codec import count_patterns as compiled
 
 assert COMPILED, "the compiled encoder must be built for these tests (make venv)"
 IMPLEMENTATIONS = {"compiled": compiled, "reference": reference.count_patterns}
@@ -48,7 +48,7 @@ def test_fuzz_compiled_matches_reference():
 
 
 def test_split_chunk_statements_up_to_a_limit_is_the_split_of_the_prefix():
-    from dumpcore.chunks import split_chunk_statements
+    from dumpcore.dump.chunks import split_chunk_statements
 
     rnd = random.Random(5)
     pieces = [b"\n", b";", b"INSERT INTO ", b"x", b"\nINSERT INTO ", b";\n"]

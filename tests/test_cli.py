@@ -8,8 +8,8 @@ import pytest
 
 from clirun import DUMPCORE, conn_args, dumpcore
 from conftest import REPO
-from dumpcore.connection import ConnectionOptions
-from dumpcore.sandbox import free_port
+from dumpcore.connect.connection import ConnectionOptions
+from dumpcore.sandbox.sandbox import free_port
 from dumpcore.cli.options import normalize_password_args
 from fixture_world import WORLD_TABLES, write_world_schema
 

@@ -13,10 +13,10 @@ import pytest
 from clirun import DUMPCORE, conn_args, dumpcore
 from dbcompare import assert_same_database, table_names
 from dumpcore import __version__
-from dumpcore.connection import quote_ident
-from dumpcore.dump import DumpOptions, dump_to_directory
-from dumpcore.restore import RestoreOptions, restore
-from dumpcore.sample import create_school
+from dumpcore.connect.connection import quote_ident
+from dumpcore.dump.dump import DumpOptions, dump_to_directory
+from dumpcore.restore.restore import RestoreOptions, restore
+from dumpcore.sandbox.sample import create_school
 from test_restore import copy_dump
 
 

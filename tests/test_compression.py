@@ -8,14 +8,14 @@ import pytest
 
 from clirun import DUMPCORE, conn_args, dumpcore
 from dbcompare import assert_same_database, checksum
-from dumpcore.compression import Compression, decompressed_digest, parse_compression
-from dumpcore.connection import quote_ident
-from dumpcore.dump import DumpOptions, dump_to_directory
+from dumpcore.store.compression import Compression, decompressed_digest, parse_compression
+from dumpcore.connect.connection import quote_ident
+from dumpcore.dump.dump import DumpOptions, dump_to_directory
 from dumpcore.errors import DumpIntegrityError, RestoreError, UsageError
-from dumpcore.hashing import hash_file
-from dumpcore.manifest import read_manifest, write_manifest
-from dumpcore.restore import RestoreOptions, restore
-from dumpcore.sample import create_school
+from dumpcore.store.hashing import hash_file
+from dumpcore.store.manifest import read_manifest, write_manifest
+from dumpcore.restore.restore import RestoreOptions, restore
+from dumpcore.sandbox.sample import create_school
 from edge_data import create_edge_database
 
 ZSTD = Compression("zstd", 3)
@@ -274,7 +274,7 @@ def test_compressed_no_data_dump_keeps_the_plain_load_sql(server, school_dumps, 
 def test_the_level_limit_is_zstandards_own():
     """compression.py imports zstandard only when a chunk is (de)compressed, so its limit
     is written out: it must stay zstandard's."""
-    from dumpcore import compression
+    from dumpcore.store import compression
 
     assert compression.MAX_ZSTD_LEVEL == compression._zstd().MAX_COMPRESSION_LEVEL
     assert parse_compression(f"zstd:{compression.MAX_ZSTD_LEVEL}").level == compression.MAX_ZSTD_LEVEL

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from clirun import DUMPCORE, conn_args, dumpcore
-from dumpcore.connection import ConnectionOptions
+from dumpcore.connect.connection import ConnectionOptions
 from dumpcore.errors import ConnectError, UsageError
-from dumpcore.optionfiles import read_client_options
-from dumpcore.sandbox import Sandbox, free_port
+from dumpcore.connect.optionfiles import read_client_options
+from dumpcore.sandbox.sandbox import Sandbox, free_port
 
 
 def env_without_client_settings(home: Path) -> dict:

@@ -1,4 +1,4 @@
-"""Deferred secondary keys (dumpcore/deferred_keys.py): tables a restore creates get their
+"""Deferred secondary keys (dumpcore/restore/deferred_keys.py): tables a restore creates get their
 plain KEYs and FOREIGN KEYs after the rows, and end exactly as the dump has them."""
 import json
 import signal
@@ -9,13 +9,13 @@ import pytest
 
 from clirun import DUMPCORE, conn_args, dumpcore
 from dbcompare import assert_same_database, show_create
-from dumpcore.connection import quote_ident
-from dumpcore.deferred_keys import pending_deferred_keys, split_ddl
-from dumpcore.dump import DumpOptions, dump_to_directory
-from dumpcore.load_data import LOAD_METHODS
+from dumpcore.connect.connection import quote_ident
+from dumpcore.restore.deferred_keys import pending_deferred_keys, split_ddl
+from dumpcore.dump.dump import DumpOptions, dump_to_directory
+from dumpcore.restore.load_data import LOAD_METHODS
 from dumpcore.records import replace
 from dumpcore.errors import RestoreError
-from dumpcore.restore import RestoreOptions, restore
+from dumpcore.restore.restore import RestoreOptions, restore
 from test_safety import copy_dump
 
 HEAD = "CREATE TABLE IF NOT EXISTS `t` (\n  `id` int(11) NOT NULL,\n  `a` int(11) DEFAULT NULL,\n"

@@ -10,12 +10,12 @@ import xxhash
 from clirun import DUMPCORE, conn_args, dumpcore
 from conftest import run_client
 from dbcompare import assert_same_database, assert_same_objects, raw_rows
-from dumpcore.chunks import UPSERT_ROW_ALIAS, UPSERT_VALUES, statement_parts
-from dumpcore.connection import quote_ident
-from dumpcore.dump import DumpOptions, dump_to_directory, parse_size
-from dumpcore.manifest import read_manifest
-from dumpcore.sandbox import Sandbox
-from dumpcore.sqltext import parse_one, validate
+from dumpcore.dump.chunks import UPSERT_ROW_ALIAS, UPSERT_VALUES, statement_parts
+from dumpcore.connect.connection import quote_ident
+from dumpcore.dump.dump import DumpOptions, dump_to_directory, parse_size
+from dumpcore.store.manifest import read_manifest
+from dumpcore.sandbox.sandbox import Sandbox
+from dumpcore.schema.sqltext import parse_one, validate
 from edge_data import create_edge_database
 from fixture_world import WORLD_ROUTINES, WORLD_TRIGGERS, WORLD_VIEWS
 
@@ -268,8 +268,8 @@ def test_bad_input_is_one_line_error_and_no_dump(server, world, tmp_path):
 
 
 def test_streamed_chunk_reader_matches_whole_file_split(tmp_path, monkeypatch):
-    from dumpcore import chunks
-    from dumpcore.hashing import chunk_hasher, hash_bytes
+    from dumpcore.dump import chunks
+    from dumpcore.store.hashing import chunk_hasher, hash_bytes
 
     head, tail = statement_parts("t", ["id", "v"], ["id"], UPSERT_VALUES)
     stmts = [head + b",\n".join(b"(%d,'INSERT INTO x;\\n')" % i for i in range(k, k + 5)) + tail
@@ -277,7 +277,7 @@ def test_streamed_chunk_reader_matches_whole_file_split(tmp_path, monkeypatch):
     data = b"".join(stmts)
     path = tmp_path / "c.sql"
     path.write_bytes(data)
-    from dumpcore import hashing
+    from dumpcore.store import hashing
 
     monkeypatch.setattr(hashing, "READ_BLOCK", 7)  # every block boundary lands mid-statement somewhere
     h = chunk_hasher()
@@ -290,7 +290,7 @@ def test_streamed_chunk_reader_matches_whole_file_split(tmp_path, monkeypatch):
 def test_validation_parses_a_small_prefix_even_after_a_huge_first_row(monkeypatch):
     import io
 
-    from dumpcore import chunks
+    from dumpcore.dump import chunks
 
     seen: list[int] = []
     real = chunks.validate
@@ -311,7 +311,7 @@ def test_the_check_of_a_statement_reads_its_own_rows(broken_row, mode, caught):
     not (``all`` catches both)."""
     import io
 
-    from dumpcore import chunks
+    from dumpcore.dump import chunks
     from dumpcore.errors import GeneratedSQLError
 
     def encode(batch, i, kinds, max_bytes):
@@ -416,7 +416,7 @@ def test_every_worker_is_started_before_the_first_begins_its_work(server, db, tm
     """Thread.start() waits for the new thread to say it runs, and a worker holds the GIL
     until its first statement: started one after another, the second worker began up to a
     switch interval (5 ms) after the first. Each waits until all are started."""
-    from dumpcore import dump as dump_module
+    from dumpcore.dump import dump as dump_module
 
     with server.connect(db) as c:
         for t in ("a", "b", "c"):
@@ -445,7 +445,7 @@ def test_a_worker_that_cannot_start_fails_the_dump_without_leaving_the_other_wai
     leaves no worker and no partial directory."""
     import threading
 
-    from dumpcore import dump as dump_module
+    from dumpcore.dump import dump as dump_module
 
     with server.connect(db) as c:
         for t in ("a", "b"):
@@ -478,7 +478,7 @@ def test_a_worker_that_cannot_start_fails_the_dump_without_leaving_the_other_wai
 
 
 def test_workers_split_big_tables_and_match_a_single_worker_dump(server, db, tmp_path, monkeypatch):
-    from dumpcore import dump as dump_module
+    from dumpcore.dump import dump as dump_module
 
     monkeypatch.setattr(dump_module, "SPLIT_BYTES", 1 << 20)  # split at 1 MiB so a test-sized table splits
     with server.connect(db) as c:
@@ -500,7 +500,7 @@ def test_workers_split_big_tables_and_match_a_single_worker_dump(server, db, tmp
     assert one.rows == two.rows
     assert not list((tmp_path / "two" / "data").glob("*part*"))
     with pytest.raises(Exception, match="one stream"):
-        from dumpcore.dump import dump_to_stream
+        from dumpcore.dump.dump import dump_to_stream
         dump_to_stream(server, db, None, DumpOptions(workers=2))
 
 
@@ -509,8 +509,8 @@ def test_default_workers_read_in_parallel_and_read_on_one_when_the_lock_is_not_g
     """--workers 0 (the CLI's default): one worker per core; where the commit lock that gives
     them one snapshot is refused (no RELOAD) or held by another backup, one worker reads
     everything and a warning says why. An explicit --workers 2 fails instead."""
-    from dumpcore import dump as dump_module
-    from dumpcore.connection import ConnectionOptions
+    from dumpcore.dump import dump as dump_module
+    from dumpcore.connect.connection import ConnectionOptions
     from dumpcore.errors import DumpcoreError
 
     monkeypatch.setattr(dump_module, "SPLIT_BYTES", 1 << 20)
@@ -577,7 +577,7 @@ def test_direct_fetch_and_row_tuples_write_identical_dumps(server, edge_db, worl
 def test_result_encoder_names_a_bad_value_by_row_and_column_after_its_loop(server):
     """The loop runs without the GIL; a value it refuses is raised afterwards, with the
     row's number in the result (across calls) and its column, as the tuple path says it."""
-    from dumpcore.encoder._encoder import ResultEncoder
+    from dumpcore.codec._encoder import ResultEncoder
 
     sql = "SELECT * FROM (VALUES (1, '10'), (2, '20'), (3, '3 0'), (4, '40')) AS t"
     with server.connect() as c:
@@ -592,7 +592,7 @@ def test_result_encoder_names_a_bad_value_by_row_and_column_after_its_loop(serve
 
 
 def _tuple_error(rows) -> str:
-    from dumpcore.encoder import encode_rows
+    from dumpcore.codec import encode_rows
 
     with pytest.raises(ValueError) as err:
         encode_rows([tuple(v.encode() for v in r) for r in rows], 0, b"\x00\x00", 0)
@@ -600,7 +600,7 @@ def _tuple_error(rows) -> str:
 
 
 def test_result_encoder_refuses_what_it_does_not_know(server):
-    from dumpcore.encoder._encoder import ResultEncoder
+    from dumpcore.codec._encoder import ResultEncoder
 
     with pytest.raises(TypeError, match="not a mysqlclient result"):
         ResultEncoder(object(), b"\x00")
@@ -613,8 +613,8 @@ def test_result_encoder_refuses_what_it_does_not_know(server):
 def test_direct_path_is_really_taken(server, world):
     """Guards the differential test above: a silent fallback to tuples would make it compare
     the tuple path with itself."""
-    from dumpcore.schema import load_schema
-    from dumpcore.stream import DirectSource, row_source, table_query
+    from dumpcore.schema.schema import load_schema
+    from dumpcore.dump.stream import DirectSource, row_source, table_query
 
     with server.connect() as c:
         table = load_schema(c, world, with_ddl=False).tables["payment"]
@@ -679,7 +679,7 @@ def test_a_finished_dump_is_on_disk_every_file_and_directory_and_its_name(server
     """A dump reported complete survives a crash: every file in it was fsynced (chunks, the
     schema files, the scripts, the manifest), then every directory in it, and last the
     directory that holds it, after the rename that gives it its name."""
-    from dumpcore import dump as dump_module
+    from dumpcore.dump import dump as dump_module
 
     monkeypatch.setattr(dump_module, "SPLIT_BYTES", 1 << 20)
     synced: list[str] = []
@@ -719,8 +719,8 @@ def test_the_manifest_hashes_the_small_files_from_what_was_written_without_readi
     """schema.sql, the post-data files and the scripts are hashed from the bytes the sink
     wrote: the dump does not read them back, and the manifest's entries are the files' own
     size and XXH3-128 on disk; a file the sink did not write is still read and hashed."""
-    from dumpcore import dump as dump_module
-    from dumpcore.hashing import hash_file
+    from dumpcore.dump import dump as dump_module
+    from dumpcore.store.hashing import hash_file
 
     with server.connect(db) as c:
         c.execute("CREATE TABLE t (id INT PRIMARY KEY)")

@@ -4,14 +4,14 @@ import random
 
 import pytest
 
-from dumpcore import encoder
-from dumpcore.encoder import reference
-from dumpcore.hashing import row_hash
+from dumpcore import codec
+from dumpcore.codec import reference
+from dumpcore.store.hashing import row_hash
 
-N, S, H = encoder.KIND_NUMBER, encoder.KIND_STRING, encoder.KIND_HEX
+N, S, H = codec.KIND_NUMBER, codec.KIND_STRING, codec.KIND_HEX
 
-assert encoder.COMPILED, "the Cython encoder must be built for the tests (make test builds it)"
-IMPLEMENTATIONS = {"cython": encoder.encode_rows, "reference": reference.encode_rows}
+assert codec.COMPILED, "the Cython encoder must be built for the tests (make test builds it)"
+IMPLEMENTATIONS = {"cython": codec.encode_rows, "reference": reference.encode_rows}
 
 # (raw value, kind, SQL literal)
 VALUE_CASES = [
@@ -110,7 +110,7 @@ def test_fuzz_cython_matches_reference():
             rows.append(tuple(row))
         limit = rnd.choice([0, 1, 64, 300, 5000])
         start = rnd.randint(0, len(rows) - 1)
-        assert encoder.encode_rows(rows, start, kinds, limit) == reference.encode_rows(rows, start, kinds, limit), trial
+        assert codec.encode_rows(rows, start, kinds, limit) == reference.encode_rows(rows, start, kinds, limit), trial
 
 
 def test_without_the_compiled_module_the_reference_is_used_and_a_dump_says_so_once(server, tmp_path):
@@ -123,21 +123,21 @@ def test_without_the_compiled_module_the_reference_is_used_and_a_dump_says_so_on
 
     code = (
         "import sys, warnings\n"
-        "sys.modules['dumpcore.encoder._encoder'] = None  # as if it were never built\n"
+        "sys.modules['dumpcore.codec._encoder'] = None  # as if it were never built\n"
         "with warnings.catch_warnings(record=True) as w:\n"
         "    warnings.simplefilter('always')\n"
-        "    import dumpcore.encoder as e\n"
-        "    import dumpcore.stream as s\n"
+        "    import dumpcore.codec as e\n"
+        "    import dumpcore.dump.stream as s\n"
         "print(e.COMPILED, e.encode_rows is e.reference.encode_rows, s.ResultEncoder is None, len(w))\n"
         "print(e.fallback_warning())\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     first, second = out.splitlines()
     assert first == "False True True 0"  # nothing at import
-    assert second == encoder.SLOW_ENCODER_WARNING and encoder.fallback_warning() is None
+    assert second == codec.SLOW_ENCODER_WARNING and codec.fallback_warning() is None
 
     def cli(*args):
-        run = ("import sys; sys.modules['dumpcore.encoder._encoder'] = None; sys.argv = ['dumpcore'] + sys.argv[1:]; "
+        run = ("import sys; sys.modules['dumpcore.codec._encoder'] = None; sys.argv = ['dumpcore'] + sys.argv[1:]; "
                "from dumpcore.cli.app import main; main()")
         return subprocess.run([sys.executable, "-c", run, *args, *conn_args(server)], capture_output=True, text=True)
 
@@ -148,7 +148,7 @@ def test_without_the_compiled_module_the_reference_is_used_and_a_dump_says_so_on
     try:
         dump = cli("dump", "slow_enc", "-o", str(tmp_path / "d"), "-q")
         assert dump.returncode == 0, dump.stderr
-        assert dump.stderr == f"Warning: {encoder.SLOW_ENCODER_WARNING}\n"
+        assert dump.stderr == f"Warning: {codec.SLOW_ENCODER_WARNING}\n"
         assert "(2,'it\\'s')" in (tmp_path / "d" / "data" / "t.00001.sql").read_text()
         plan = cli("plan", "slow_enc")
         assert plan.returncode == 0 and plan.stderr == ""
@@ -167,13 +167,13 @@ def test_text_copied_8_bytes_at_a_time_matches_the_reference_at_every_position(s
             raw = b"abcdefghijklmnopqrstuvwxyz0123456789"[:n]
             raw = raw[:pos] + special + raw[pos + 1:]
             rows = [(raw,)]
-            assert encoder.encode_rows(rows, 0, bytes([S]), 0) == reference.encode_rows(rows, 0, bytes([S]), 0), (n, pos)
+            assert codec.encode_rows(rows, 0, bytes([S]), 0) == reference.encode_rows(rows, 0, bytes([S]), 0), (n, pos)
 
 
 
 _MALLOC_PROBE = """
 import ctypes, sys
-from dumpcore.encoder import keep_freed_memory
+from dumpcore.codec import keep_freed_memory
 
 class MallInfo2(ctypes.Structure):
     _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
@@ -217,4 +217,4 @@ def test_keep_freed_memory_keeps_a_freed_chunk_block_for_the_next():
     for command in ("restore", "verify"):  # the CLI sets it for both
         took, mapped, held = probe(command)
         assert took == "cli" and int(mapped) == 0 and int(held) >= 8, command
-    assert encoder.reference.keep_freed_memory() is False  # the pure-Python build cannot, and says so
+    assert codec.reference.keep_freed_memory() is False  # the pure-Python build cannot, and says so

@@ -13,11 +13,11 @@ import pytest
 
 from clirun import DUMPCORE, conn_args, dumpcore
 from dbcompare import assert_same_database
-from dumpcore.connection import ConnectionOptions, quote_ident
-from dumpcore.dump import DumpOptions, dump_to_directory
-from dumpcore.restore import RestoreOptions, restore
-from dumpcore.sandbox import Sandbox, free_port
-from dumpcore.verify import verify_path
+from dumpcore.connect.connection import ConnectionOptions, quote_ident
+from dumpcore.dump.dump import DumpOptions, dump_to_directory
+from dumpcore.restore.restore import RestoreOptions, restore
+from dumpcore.sandbox.sandbox import Sandbox, free_port
+from dumpcore.verify.verify import verify_path
 from test_safety import copy_dump, make_source
 
 

@@ -61,7 +61,7 @@ def test_a_run_stopped_by_sigterm_stops_its_server(tmp_path):
 
 _STARTER = '''
 import sys, time
-from dumpcore.sandbox import Sandbox
+from dumpcore.sandbox.sandbox import Sandbox
 box = Sandbox(*sys.argv[1:2], tied=True if sys.argv[2:] == ["tied"] else None)
 st = box.start()
 print(st.pid, st.port, box.root, flush=True)
@@ -117,7 +117,7 @@ def test_a_throwaway_sandbox_ends_with_the_process_that_started_it(tmp_path, how
 def test_a_sandbox_in_a_named_directory_outlives_the_command_that_started_it(tmp_path):
     """`dumpcore sandbox start --dir D` leaves a server running for later commands: that
     one is not tied to its starter."""
-    from dumpcore.sandbox import Sandbox
+    from dumpcore.sandbox.sandbox import Sandbox
 
     named = tmp_path / "box"
     pid, port, _ = _started_then_killed(tmp_path, str(named))

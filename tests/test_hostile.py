@@ -11,13 +11,13 @@ import pytest
 
 from clirun import conn_args, dumpcore
 from dbcompare import assert_same_database, checksum, table_names
-from dumpcore.connection import quote_ident, quote_string
-from dumpcore.dump import DumpOptions, dump_to_directory
+from dumpcore.connect.connection import quote_ident, quote_string
+from dumpcore.dump.dump import DumpOptions, dump_to_directory
 from dumpcore.errors import DumpcoreError
-from dumpcore.hashing import hash_file
-from dumpcore.manifest import write_manifest
-from dumpcore.restore import RestoreOptions, restore
-from dumpcore.verify import verify_path
+from dumpcore.store.hashing import hash_file
+from dumpcore.store.manifest import write_manifest
+from dumpcore.restore.restore import RestoreOptions, restore
+from dumpcore.verify.verify import verify_path
 from test_safety import make_source
 
 

@@ -6,15 +6,15 @@ import re
 
 import pytest
 
-from dumpcore import encoder
-from dumpcore.dump import DumpOptions, dump_to_directory
-from dumpcore.encoder import _encoder, reference
+from dumpcore import codec
+from dumpcore.dump.dump import DumpOptions, dump_to_directory
+from dumpcore.codec import _encoder, reference
 from dumpcore.errors import ServerError
-from dumpcore.load_data import load_statement
-from dumpcore.restore import RestoreOptions, restore
+from dumpcore.restore.load_data import load_statement
+from dumpcore.restore.restore import RestoreOptions, restore
 from test_encoder import VALUE_CASES
 
-N, S, H = encoder.KIND_NUMBER, encoder.KIND_STRING, encoder.KIND_HEX
+N, S, H = codec.KIND_NUMBER, codec.KIND_STRING, codec.KIND_HEX
 IMPLEMENTATIONS = {"cython": _encoder.load_text, "reference": reference.load_text}
 _UNESCAPE = {b"0": b"\0", b"n": b"\n", b"r": b"\r", b"t": b"\t", b"Z": b"\x1a", b"b": b"\b"}
 
@@ -41,7 +41,7 @@ def read_load_text(text: bytes, kinds: bytes) -> list[tuple]:
 @pytest.mark.parametrize("impl", IMPLEMENTATIONS)
 @pytest.mark.parametrize("raw,kind,literal", VALUE_CASES)
 def test_every_encoded_value_reads_back_as_itself(impl, raw, kind, literal):
-    tup, _, _ = encoder.encode_rows([(b"7", raw, b"x")], 0, bytes([N, kind, S]), 0)
+    tup, _, _ = codec.encode_rows([(b"7", raw, b"x")], 0, bytes([N, kind, S]), 0)
     text, rows = IMPLEMENTATIONS[impl](tup, bytes([N, kind, S]))
     assert rows == 1
     assert read_load_text(text, bytes([N, kind, S])) == [(b"7", raw, b"x")]
@@ -49,7 +49,7 @@ def test_every_encoded_value_reads_back_as_itself(impl, raw, kind, literal):
 
 def test_null_the_word_and_empty_string_stay_apart():
     kinds = bytes([S, S, S, S, H])
-    tup, _, _ = encoder.encode_rows([(None, b"NULL", b"", b"\\N", b"")], 0, kinds, 0)
+    tup, _, _ = codec.encode_rows([(None, b"NULL", b"", b"\\N", b"")], 0, kinds, 0)
     for impl in IMPLEMENTATIONS.values():
         text, _ = impl(tup, kinds)
         assert text == b"\\N\tNULL\t\t\\\\N\t\n"
@@ -72,7 +72,7 @@ def test_fuzz_compiled_matches_reference_and_round_trips():
                 else:
                     row.append(b"".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40))))
             rows.append(tuple(row))
-        body, _, _ = encoder.encode_rows(rows, 0, kinds, 0)
+        body, _, _ = codec.encode_rows(rows, 0, kinds, 0)
         compiled = _encoder.load_text(body, kinds)
         assert compiled == reference.load_text(body, kinds), trial
         assert compiled[1] == len(rows)
@@ -102,8 +102,8 @@ def test_feed_streams_blocks_and_a_file_is_never_read(server, conn, db):
     conn.execute("CREATE TABLE t (id INT PRIMARY KEY, s TEXT, b BLOB)")
     kinds = bytes([N, S, H])
     rows = [(b"%d" % i, b"tab\there\\N 'q' \n" * (i % 5), bytes(range(i % 256))) for i in range(5000)]
-    body, _, _ = encoder.encode_rows(rows, 0, kinds, 0)
-    text, _ = encoder.load_text(body, kinds)
+    body, _, _ = codec.encode_rows(rows, 0, kinds, 0)
+    text, _ = codec.load_text(body, kinds)
     blocks = [text[i:i + 70001] for i in range(0, len(text), 70001)]  # not aligned with rows or packets
     cols = [{"name": "id", "kind": N}, {"name": "s", "kind": S}, {"name": "b", "kind": H}]
     with server.connect(db, local_infile=True) as c:

@@ -12,9 +12,9 @@ import pytest
 from clirun import DUMPCORE, conn_args, dumpcore
 from conftest import run_client
 from dbcompare import assert_same_database, assert_same_objects
-from dumpcore.chunks import parse_stream_table_marker, stream_table_marker
-from dumpcore.connection import quote_ident
-from dumpcore.verify import verify_stream_file
+from dumpcore.dump.chunks import parse_stream_table_marker, stream_table_marker
+from dumpcore.connect.connection import quote_ident
+from dumpcore.verify.verify import verify_stream_file
 
 
 def _drop(server, name):

@@ -1,6 +1,6 @@
 """FK ordering on synthetic schemas (no server needed for the algorithm itself)."""
-from dumpcore.ordering import plan_load, strongly_connected
-from dumpcore.schema import Column, ForeignKey, Schema, Table
+from dumpcore.schema.ordering import plan_load, strongly_connected
+from dumpcore.schema.schema import Column, ForeignKey, Schema, Table
 
 
 def make_schema(edges, nullable=()):

@@ -25,9 +25,9 @@ def dists(tmp_path_factory):
         if (REPO / rel).is_file():
             (src / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / rel, src / rel)
-    generated = REPO / "dumpcore" / "encoder" / "_encoder.c"  # left by `make venv`'s in-place build
+    generated = REPO / "dumpcore" / "codec" / "_encoder.c"  # left by `make venv`'s in-place build
     if generated.exists():  # as in a developer's tree: it must still not ship
-        shutil.copy2(generated, src / "dumpcore" / "encoder" / "_encoder.c")
+        shutil.copy2(generated, src / "dumpcore" / "codec" / "_encoder.c")
     out = work / "dist"
     subprocess.run([sys.executable, "-m", "build", "--sdist", "--outdir", str(out), str(src)], check=True,
                    capture_output=True)
@@ -53,7 +53,7 @@ def test_sdist_has_the_tests_and_what_they_need_but_no_build_output(dists):
 def test_wheel_has_the_compiled_encoder_and_license_but_not_the_generated_c(dists):
     _, wheel = dists
     names = zipfile.ZipFile(wheel).namelist()
-    assert [n for n in names if n.startswith("dumpcore/encoder/_encoder.") and n.endswith(".so")]
+    assert [n for n in names if n.startswith("dumpcore/codec/_encoder.") and n.endswith(".so")]
     assert not [n for n in names if n.endswith(".c")]
     assert not [n for n in names if n.startswith(("tests/", "bench/"))]
     assert "dumpcore/cli/app.py" in names

@@ -3,11 +3,11 @@
 The same checks on Sakila itself are in test_sakila.py (skipped without ../shared)."""
 
 from conftest import run_client
-from dumpcore.connection import quote_ident
-from dumpcore.plan import plan_database, plan_ddl, write_plan_scripts
-from dumpcore.sample import create_school
-from dumpcore.schema import load_schema, load_schema_from_ddl
-from dumpcore.scripts import LOAD_SQL_MODE
+from dumpcore.connect.connection import quote_ident
+from dumpcore.schema.plan import plan_database, plan_ddl, write_plan_scripts
+from dumpcore.sandbox.sample import create_school
+from dumpcore.schema.schema import load_schema, load_schema_from_ddl
+from dumpcore.schema.scripts import LOAD_SQL_MODE
 from fixture_world import WORLD_ROUTINES, WORLD_TABLES, WORLD_TRIGGERS, WORLD_VIEWS, world_schema_script, \
     write_world_schema
 

@@ -10,13 +10,14 @@ import prisma_fixture as pf
 from clirun import conn_args, dumpcore
 from conftest import REPO, run_client
 from dbcompare import raw_rows, table_names
-from dumpcore.chunks import split_chunk_statements
-from dumpcore.connection import quote_ident
-from dumpcore.manifest import read_manifest
-from dumpcore.ordering import plan_load
-from dumpcore.prisma import Call, PrismaSyntaxError, Ref, load_prisma, parse_text, resolve, restore_plan, to_schema
-from dumpcore.scripts import cleanup_statements
-from dumpcore.sample import SCHOOL_DDL, create_school, recreate_database
+from dumpcore.dump.chunks import split_chunk_statements
+from dumpcore.connect.connection import quote_ident
+from dumpcore.store.manifest import read_manifest
+from dumpcore.schema.ordering import plan_load
+from dumpcore.schema.prisma import (Call, PrismaSyntaxError, Ref, load_prisma, parse_text, resolve, restore_plan,
+                                    to_schema)
+from dumpcore.schema.scripts import cleanup_statements
+from dumpcore.sandbox.sample import SCHOOL_DDL, create_school, recreate_database
 
 HEAD = 'datasource db {\n  provider = "mysql"\n  url = env("DATABASE_URL")\n}\n'
 

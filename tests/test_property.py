@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dbcompare import assert_same_database
-from dumpcore.connection import quote_ident, quote_string
-from dumpcore.dump import DumpOptions, dump_to_directory, dump_to_stream
-from dumpcore.restore import RestoreOptions, restore
+from dumpcore.connect.connection import quote_ident, quote_string
+from dumpcore.dump.dump import DumpOptions, dump_to_directory, dump_to_stream
+from dumpcore.restore.restore import RestoreOptions, restore
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 EDGE_TEXT = st.sampled_from(["", " ", "'", "\\", "\\'", "\0", "\x1a", "\r\n", "NULL", "\\N", "😀", "a\tb", "''",

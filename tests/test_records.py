@@ -116,7 +116,8 @@ def test_definition_errors_match():
 
 
 def test_the_dump_path_no_longer_imports_dataclasses_or_inspect():
-    probe = ("import sys\nimport dumpcore.validation, dumpcore.cli.connect, dumpcore.cli.commands, dumpcore.dump, "
-             "dumpcore.restore, dumpcore.verify\nprint(sorted(m for m in ('dataclasses', 'inspect') if m in sys.modules))")
+    probe = ("import sys\nimport dumpcore.dump.validation, dumpcore.cli.connect, dumpcore.cli.commands, "
+             "dumpcore.dump.dump, dumpcore.restore.restore, dumpcore.verify.verify\n"
+             "print(sorted(m for m in ('dataclasses', 'inspect') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["[]"]

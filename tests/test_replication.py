@@ -10,12 +10,12 @@ import threading
 
 import pytest
 
-from dumpcore import sqltext
-from dumpcore.connection import ConnectionOptions, quote_ident
-from dumpcore.dump import DumpOptions, dump_to_directory
-from dumpcore.manifest import read_manifest
-from dumpcore.replication import (LOCKED_MARIADB, SNAPSHOT_STATUS, replication_statements)
-from dumpcore.sandbox import Sandbox
+from dumpcore.schema import sqltext
+from dumpcore.connect.connection import ConnectionOptions, quote_ident
+from dumpcore.dump.dump import DumpOptions, dump_to_directory
+from dumpcore.store.manifest import read_manifest
+from dumpcore.dump.replication import (LOCKED_MARIADB, SNAPSHOT_STATUS, replication_statements)
+from dumpcore.sandbox.sandbox import Sandbox
 
 from clirun import conn_args, dumpcore
 from conftest import run_client

@@ -13,13 +13,13 @@ import pytest
 from clirun import DUMPCORE, conn_args, dumpcore
 from conftest import needs_sakila, run_client
 from dbcompare import assert_same_database, assert_same_objects, checksum, raw_rows, table_names
-from dumpcore.connection import quote_ident
-from dumpcore.dump import DumpOptions, dump_to_directory
+from dumpcore.connect.connection import quote_ident
+from dumpcore.dump.dump import DumpOptions, dump_to_directory
 from dumpcore.errors import RestoreError
-from dumpcore.load_data import LOAD_METHODS
-from dumpcore.restore import RestoreOptions, restore
-from dumpcore.sample import SCHOOL_DDL, create_school
-from dumpcore.sandbox import Sandbox
+from dumpcore.restore.load_data import LOAD_METHODS
+from dumpcore.restore.restore import RestoreOptions, restore
+from dumpcore.sandbox.sample import SCHOOL_DDL, create_school
+from dumpcore.sandbox.sandbox import Sandbox
 from edge_data import create_edge_database
 from fixture_world import WORLD_ROUTINES, WORLD_TRIGGERS, WORLD_VIEWS, world_schema_script
 
@@ -539,7 +539,7 @@ def _first_commit_answer_lost(monkeypatch, server, careful_only: bool = False) -
     sees the error it would see had the OK been lost on the way."""
     import threading
 
-    from dumpcore import connection as connection_module
+    from dumpcore.connect import connection as connection_module
     from dumpcore.errors import ServerError
 
     real = connection_module.Connection.execute
@@ -618,7 +618,7 @@ def test_a_connection_lost_while_counting_a_finished_table_is_replaced_and_the_c
     right then (seen: a KILL meant for a LOAD DATA landing on the count). The restore goes
     on with a new connection for the next chunk, counts that table at the end, and is
     exact."""
-    from dumpcore import completion
+    from dumpcore.restore import completion
 
     name, out = school
     real = completion.live_row_counts

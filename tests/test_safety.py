@@ -10,8 +10,8 @@ import pytest
 
 from clirun import DUMPCORE, conn_args, dumpcore
 from dbcompare import assert_same_database, raw_rows
-from dumpcore.connection import quote_ident
-from dumpcore.dump import DumpOptions, dump_to_directory
+from dumpcore.connect.connection import quote_ident
+from dumpcore.dump.dump import DumpOptions, dump_to_directory
 
 ROWS = 20_000
 
@@ -320,7 +320,7 @@ def test_a_parent_directory_that_cannot_be_opened_does_not_fail_a_finished_dump(
     import shutil
     import tempfile
 
-    from dumpcore.partials import sync_dir
+    from dumpcore.dump.partials import sync_dir
 
     base = Path(tempfile.mkdtemp(prefix="dumpcore-dropbox-"))  # reachable by any user, unlike tmp_path
     try:

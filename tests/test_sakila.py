@@ -9,11 +9,11 @@ import pytest
 from clirun import conn_args, dumpcore
 from conftest import SAKILA_DIR, needs_sakila, run_client
 from dbcompare import assert_same_database, assert_same_objects, raw_rows
-from dumpcore.connection import quote_ident
-from dumpcore.dump import dump_to_directory
-from dumpcore.plan import plan_database, plan_ddl
-from dumpcore.restore import RestoreOptions, restore
-from dumpcore.schema import load_schema, load_schema_from_ddl
+from dumpcore.connect.connection import quote_ident
+from dumpcore.dump.dump import dump_to_directory
+from dumpcore.schema.plan import plan_database, plan_ddl
+from dumpcore.restore.restore import RestoreOptions, restore
+from dumpcore.schema.schema import load_schema, load_schema_from_ddl
 from test_restore import copy_dump, drop
 
 pytestmark = needs_sakila

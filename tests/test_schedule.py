@@ -1,8 +1,8 @@
-"""The restore's chunk schedule (dumpcore/schedule.py): a table per connection, in key
+"""The restore's chunk schedule (dumpcore/restore/schedule.py): a table per connection, in key
 order, larger tables first; idle connections help the table with the most bytes left."""
 import threading
 
-from dumpcore.schedule import ChunkQueue
+from dumpcore.restore.schedule import ChunkQueue
 
 
 def _queue():

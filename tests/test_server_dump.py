@@ -15,11 +15,11 @@ from clirun import conn_args, dumpcore
 from conftest import run_client
 from dbcompare import assert_same_database
 from edge_data import create_edge_database
-from dumpcore.connection import quote_ident
-from dumpcore.dump import DumpOptions
-from dumpcore.hashing import hash_file
-from dumpcore.sandbox import Sandbox
-from dumpcore.server_dump import dump_databases_to_directory
+from dumpcore.connect.connection import quote_ident
+from dumpcore.dump.dump import DumpOptions
+from dumpcore.store.hashing import hash_file
+from dumpcore.sandbox.sandbox import Sandbox
+from dumpcore.dump.server_dump import dump_databases_to_directory
 
 SHOP = "ws_shop"
 ODD = "ws odd-db.2 é"  # space, dash, dot and non-ASCII: percent-encoded as a directory name

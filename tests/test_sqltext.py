@@ -1,7 +1,7 @@
 """The SQL text layer: splitting, validation and offline CREATE TABLE parsing."""
 import pytest
 
-from dumpcore import sqltext
+from dumpcore.schema import sqltext
 from dumpcore.errors import GeneratedSQLError
 
 SPLIT_CASES = [
@@ -92,7 +92,7 @@ def test_parse_alter_foreign_key():
 
 
 def test_unparseable_create_table_is_reported_not_fatal(tmp_path):
-    from dumpcore.schema import load_schema_from_ddl
+    from dumpcore.schema.schema import load_schema_from_ddl
 
     ddl = tmp_path / "x.sql"
     ddl.write_text("CREATE TABLE ok (id INT PRIMARY KEY);\n\nCREATE TABLE broken (id INT, x FOO BAR BAZ);\n")

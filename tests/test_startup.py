@@ -6,7 +6,7 @@ import sys
 import dumpcore
 from clirun import dumpcore as run_dumpcore
 
-HEAVY = ("typer", "pydantic", "rich", "sqlglot", "MySQLdb", "xxhash", "dumpcore.connection", "dumpcore.encoder")
+HEAVY = ("typer", "pydantic", "rich", "sqlglot", "MySQLdb", "xxhash", "dumpcore.connect.connection", "dumpcore.codec")
 
 
 def loaded_after(code: str) -> list[str]:
@@ -25,10 +25,10 @@ def test_version_prints_the_version_without_loading_the_cli_or_the_library():
 def test_import_dumpcore_is_lazy_and_its_names_still_resolve():
     assert loaded_after("import dumpcore") == []
     assert loaded_after("from dumpcore import UsageError") == []
-    assert loaded_after("from dumpcore import ConnectionOptions") == ["MySQLdb", "dumpcore.connection"]
+    assert loaded_after("from dumpcore import ConnectionOptions") == ["MySQLdb", "dumpcore.connect.connection"]
     from dumpcore import Sandbox, plan_ddl
-    from dumpcore.plan import plan_ddl as direct
-    assert plan_ddl is direct and Sandbox.__module__ == "dumpcore.sandbox"
+    from dumpcore.schema.plan import plan_ddl as direct
+    assert plan_ddl is direct and Sandbox.__module__ == "dumpcore.sandbox.sandbox"
     assert set(dumpcore.__all__) <= set(dir(dumpcore))
 
 
@@ -46,7 +46,7 @@ def test_the_cli_runs_as_a_batch_job_and_its_threads_inherit_it():
              "print(os.sched_getscheduler(0) == os.SCHED_BATCH, seen == [os.SCHED_BATCH])")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout
     assert out.split() == ["True", "True"]
-    library = subprocess.run([sys.executable, "-c", "import os, dumpcore.dump\n"
+    library = subprocess.run([sys.executable, "-c", "import os, dumpcore.dump.dump\n"
                               "print(os.sched_getscheduler(0) == os.SCHED_OTHER)"],
                              capture_output=True, text=True, check=True).stdout
     assert library.split() == ["True"]

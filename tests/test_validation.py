@@ -1,4 +1,4 @@
-"""Validation off the critical path (dumpcore.validation): checks run on their own thread,
+"""Validation off the critical path (dumpcore.dump.validation): checks run on their own thread,
 and a failure found there still fails the dump before anything is published."""
 import io
 import os
@@ -10,11 +10,12 @@ import threading
 import pytest
 
 from clirun import DUMPCORE, conn_args
-from dumpcore import chunks, sqltext, validation
-from dumpcore.chunks import STREAM_END
-from dumpcore.dump import DumpOptions, dump_to_directory, dump_to_stream
+from dumpcore.dump import chunks, validation
+from dumpcore.schema import sqltext
+from dumpcore.dump.chunks import STREAM_END
+from dumpcore.dump.dump import DumpOptions, dump_to_directory, dump_to_stream
 from dumpcore.errors import DumpcoreError, GeneratedSQLError
-from dumpcore.validation import Validator
+from dumpcore.dump.validation import Validator
 
 
 @pytest.fixture
@@ -76,7 +77,8 @@ def test_a_dump_sends_every_statement_to_the_validator_process(server, two_table
     monkeypatch.setattr(sqltext, "parse_one", here.append)
     dump_to_directory(server, two_tables, tmp_path / "d", DumpOptions(workers=2, validate="all",
                                                                       statement_size=16 << 10))
-    chunk_checks = [w for ref, w in sent if ref == "dumpcore.sqltext:_validate_now" and w.startswith("statement in data/")]
+    chunk_checks = [w for ref, w in sent
+                    if ref == "dumpcore.schema.sqltext:_validate_now" and w.startswith("statement in data/")]
     assert len(chunk_checks) > 4  # every statement of both tables, 16 KiB each
     assert here == []  # none parsed in this process
 
@@ -176,7 +178,8 @@ def test_the_validator_defers_package_metadata_until_it_is_used():
     plugin dialects by unknown names), and everything still works the same."""
     probe = (
         "import sys\n"
-        "from dumpcore import validation, sqltext\n"
+        "from dumpcore.dump import validation\n"
+        "from dumpcore.schema import sqltext\n"
         "validation._defer_package_metadata()\n"
         "sqltext.load_parser()\n"
         "print('email' in sys.modules, 'version' in vars(sys.modules['importlib.metadata']))\n"
@@ -197,7 +200,7 @@ def test_a_one_dump_process_ends_its_validator_before_publishing(server, two_tab
     that the process's exit (its memory given back) overlaps the manifest and the publish
     instead of following them. Seen from inside a dump run as the CLI runs it: when the
     manifest is written, the validator has exited (its reader thread reaped it)."""
-    from dumpcore import dump as dump_mod
+    from dumpcore.dump import dump as dump_mod
     from dumpcore.cli.fastpath import parse, runner
 
     monkeypatch.setattr(validation, "_END_AT_FINISH", False)  # restored after the test

@@ -1,0 +1,39 @@
+"""Codec: rows to SQL text. The row encoder, compiled (_encoder.pyx and its .pxi parts) when built,
+else the pure-Python reference (reference.py; a dump says so)."""
+from __future__ import annotations
+
+from . import reference
+from .reference import KIND_HEX, KIND_NUMBER, KIND_STRING, encode_value
+
+try:
+    from ._encoder import encode_rows as _compiled_encode_rows
+    from ._encoder import load_text as _compiled_load_text
+    from ._encoder import count_patterns as _compiled_count_patterns
+    from ._encoder import keep_freed_memory as _compiled_keep_freed_memory
+except ImportError:  # pragma: no cover - exercised only on a broken build
+    _compiled_encode_rows = _compiled_load_text = _compiled_count_patterns = _compiled_keep_freed_memory = None
+
+COMPILED = _compiled_encode_rows is not None
+SLOW_ENCODER_WARNING = ("dumpcore's compiled encoder is not built, rows are encoded by the slow pure-Python "
+                        "encoder: reinstall with `make venv` or `pip install .` (the build needs libmariadb-dev, "
+                        "pkg-config, build-essential, libxxhash-dev)")
+
+if COMPILED:
+    encode_rows = _compiled_encode_rows
+    load_text = _compiled_load_text
+    count_patterns = _compiled_count_patterns
+    keep_freed_memory = _compiled_keep_freed_memory
+else:  # pragma: no cover
+    encode_rows = reference.encode_rows
+    load_text = reference.load_text
+    count_patterns = reference.count_patterns
+    keep_freed_memory = reference.keep_freed_memory
+
+
+def fallback_warning() -> str | None:
+    """One line for the user where rows are about to be encoded by the pure-Python
+    fallback (not at import: commands that encode nothing stay quiet); None when compiled."""
+    return None if COMPILED else SLOW_ENCODER_WARNING
+
+
+__all__ = ["encode_rows", "load_text", "count_patterns", "keep_freed_memory", "encode_value", "reference", "COMPILED", "fallback_warning", "KIND_NUMBER", "KIND_STRING", "KIND_HEX"]

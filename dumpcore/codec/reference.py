@@ -1,0 +1,147 @@
+"""The pure-Python reference encoder: the specification the Cython encoder must match.
+
+Same signature and output as ``_encoder.encode_rows``. Used as the fallback when the
+compiled module is missing, and by the differential tests.
+"""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from ..store.hashing import row_hash
+
+KIND_NUMBER, KIND_STRING, KIND_HEX = 0, 1, 2
+
+_ESCAPES = {0: b"\\0", 10: b"\\n", 13: b"\\r", 26: b"\\Z", 39: b"\\'", 92: b"\\\\"}
+_ESCAPE_RE = re.compile(rb"[\x00\n\r\x1a'\\]")
+_NUMBER_RE = re.compile(rb"[0-9+\-.eE]+")
+MASK64 = (1 << 64) - 1
+
+
+def encode_value(value: bytes | None, kind: int) -> bytes:
+    """One raw value as its SQL literal."""
+    if value is None:
+        return b"NULL"
+    if kind == KIND_NUMBER:
+        if not value:
+            raise ValueError("empty number")
+        if not _NUMBER_RE.fullmatch(value):
+            raise ValueError(f"not a number: {value[:40]!r}")
+        return value
+    if kind == KIND_STRING:
+        return b"'" + _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group()[0]], value) + b"'"
+    return b"0x" + value.hex().upper().encode() if value else b"''"
+
+
+def encode_rows(rows: Sequence[tuple], start: int, kinds: bytes, max_bytes: int) -> tuple[bytes, int, int]:
+    """Encode rows[start:] as ``(v,...),\\n(v,...)`` until the text would pass
+    ``max_bytes`` (always at least one row). Returns (text, next_index, fingerprint)."""
+    parts: list[bytes] = []
+    size = 0
+    fingerprint = 0
+    i = start
+    ncols = len(kinds)
+    while i < len(rows):
+        row = rows[i]
+        if not isinstance(row, tuple) or len(row) != ncols:
+            raise ValueError(f"row {i} has {len(row)} values, expected {ncols}")
+        for c, v in enumerate(row):
+            if v is not None and type(v) is not bytes:
+                raise TypeError(f"row {i} column {c}: expected bytes or None, got {type(v).__name__}")
+        values = []
+        for c, v in enumerate(row):
+            try:
+                values.append(encode_value(v, kinds[c]))
+            except ValueError as exc:
+                raise ValueError(f"row {i}: column {c}: {exc}") from None
+        tup = b"(" + b",".join(values) + b")"
+        extra = len(tup) + (2 if parts else 0)
+        if parts and max_bytes > 0 and size + extra > max_bytes:
+            break
+        parts.append(tup)
+        size += extra
+        fingerprint = (fingerprint + row_hash(tup)) & MASK64
+        i += 1
+    return b",\n".join(parts), i, fingerprint
+
+
+# ---------------------------------------------------------------------------
+# Row tuples -> LOAD DATA text (restore --load-method load-data); the specification
+# of the compiled ``_encoder.load_text``.
+
+_LOAD_TOKEN_RE = re.compile(rb"NULL|'((?:[^'\\]|\\.)*)'|0x([0-9A-Fa-f]*)|([0-9+\-.eE]+)", re.S)
+_LOAD_RAW_ESCAPES = re.compile(rb"[\t\n]")
+
+
+def load_text(body: bytes, kinds: bytes) -> tuple[bytes, int]:
+    """Row tuples ``(v,...),\\n(v,...)`` (encode_rows' output) -> (LOAD DATA text, rows).
+
+    LOAD DATA's default options: a tab between fields, LF after each row, ``\\N`` for
+    NULL, backslash escapes (it reads \\0 \\n \\r \\Z \\' \\\\ as the SQL parser does, so
+    a string keeps its escapes; a raw tab or LF in it is escaped). Numbers verbatim;
+    hex literals -> their hex digits (the LOAD statement UNHEXes them); ``''`` in a
+    hex column -> an empty field. Raises ValueError on anything else."""
+    if not kinds:
+        raise ValueError("no columns")
+    out: list[bytes] = []
+    p, rows, n = 0, 0, len(body)
+    while p < n:
+        if rows:
+            if body[p:p + 2] != b",\n":
+                raise ValueError(f"row {rows} column 0 (byte {p}): expected ',\\n' between rows")
+            p += 2
+        if body[p:p + 1] != b"(":
+            raise ValueError(f"row {rows} column 0 (byte {p}): expected '('")
+        p += 1
+        fields = []
+        for c, kind in enumerate(kinds):
+            if c:
+                if body[p:p + 1] != b",":
+                    raise ValueError(f"row {rows} column {c} (byte {p}): expected ','")
+                p += 1
+            m = _LOAD_TOKEN_RE.match(body, p)
+            if not m:
+                raise ValueError(f"row {rows} column {c} (byte {p}): not a value")
+            text, hexdigits, number = m.group(1), m.group(2), m.group(3)
+            if m.group() == b"NULL":
+                fields.append(b"\\N")
+            elif text is not None:
+                if kind == KIND_NUMBER or (kind == KIND_HEX and text):
+                    raise ValueError(f"row {rows} column {c} (byte {p}): a string in a "
+                                     f"{'number' if kind == KIND_NUMBER else 'binary'} column")
+                fields.append(_LOAD_RAW_ESCAPES.sub(lambda x: b"\\t" if x.group() == b"\t" else b"\\n", text))
+            elif hexdigits is not None:
+                if kind != KIND_HEX:
+                    raise ValueError(f"row {rows} column {c} (byte {p}): a hex literal in a non-binary column")
+                fields.append(hexdigits)
+            else:
+                if kind != KIND_NUMBER:
+                    raise ValueError(f"row {rows} column {c} (byte {p}): a number in a non-number column")
+                fields.append(number)
+            p = m.end()
+        if body[p:p + 1] != b")":
+            raise ValueError(f"row {rows} column {len(kinds)} (byte {p}): expected ')' (more values than columns?)")
+        p += 1
+        out.append(b"\t".join(fields) + b"\n")
+        rows += 1
+    return b"".join(out), rows
+
+
+# ---------------------------------------------------------------------------
+# The restore's chunk statement check (dumpcore/verify/chunk_check.py): the specification of
+# the compiled ``_encoder.count_patterns``.
+
+
+def count_patterns(buf: bytes, patterns: tuple[bytes, ...]) -> list[int]:
+    """Non-overlapping occurrences of each pattern (each holds a LF) in ``buf``."""
+    for p in patterns:
+        if b"\n" not in p:
+            raise ValueError("every pattern must hold a LF")
+    return [buf.count(p) for p in patterns]
+
+
+def keep_freed_memory(mmap_threshold: int = 32 << 20, trim_threshold: int = 64 << 20) -> bool:
+    """The compiled module's allocator setting (keep freed 1-8 MiB blocks in the heap for
+    the next ones); the pure-Python build has no way to make it: False, nothing changed.
+    A performance setting only, no output depends on it."""
+    return False

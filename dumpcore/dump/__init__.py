@@ -1,0 +1,4 @@
+"""Dump: reading a database in one snapshot and writing it out. The orchestrator (dump.py, and
+server_dump.py for -B/-A), the snapshot and row streams (stream.py, replication.py), chunk files and
+statements (chunks.py), the off-thread checks (validation.py), readable extras (annotate.py,
+stats.py), and the partial directory a dump is built in (partials.py)."""

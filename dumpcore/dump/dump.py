@@ -1,0 +1,819 @@
+"""``dumpcore dump``: schema -> order -> stream -> encode -> chunks -> manifest.
+
+A directory dump is built in a sibling ``.<name>.partial-<pid>`` directory and renamed
+into place when complete, so a failed dump never leaves anything that looks like a
+dump; the manifest is written last. ``--stdout`` writes one SQL stream in load order.
+"""
+from __future__ import annotations
+
+import os
+import queue as queue_mod
+import re
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import BinaryIO, Callable, Protocol
+
+from .. import __version__
+from . import annotate, stats, validation
+from ..schema import sqltext
+from .chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink, StreamSink,
+                     STREAM_END, TableResult, chunk_file_name, stream_table_marker)
+from ..store.compression import NO_COMPRESSION, Compression
+from ..connect.connection import Connection, ConnectionOptions, quote_ident, version_tuple
+from ..codec import fallback_warning
+from ..errors import DumpcoreError, OutputError, ServerError, StreamClosedError, UnknownTableError, UsageError
+from ..store.hashing import hash_file
+from ..store.manifest import FORMAT, format_version, write_manifest
+from ..schema.ordering import LoadPlan, plan_load
+from .partials import building, partial_path, sweep_partials
+from ..records import field, record, replace
+from .replication import (SnapshotPosition, binlog_enabled, block_commits, has_backup_stage, off_position,
+                          read_from_snapshot, read_locked)
+from ..schema.schema import Schema, load_schema
+from ..schema.objects import ObjectSelection, event_statements, manifest_objects, select_objects, view_statements
+from ..schema.sqltext import comment_text
+from ..schema.scripts import (DISABLE_STATEMENTS, ENABLE_STATEMENTS, load_scripts, plan_scripts, render, render_schema,
+                      schema_statements, trigger_statements)
+from .stream import BATCH_ROWS, check_where, row_source, start_snapshot, table_query
+
+DEFAULT_CHUNK_SIZE = 8 << 20  # a table of N chunks loads on up to N connections (restore --parallel)
+DEFAULT_STATEMENT_SIZE = 1 << 20
+PACKET_HEADROOM = 1024
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str | int) -> int:
+    """'64MiB', '10MB', '256KiB', '1048576' -> bytes (KiB = 1024, KB = 1000)."""
+    if isinstance(text, int):
+        return text
+    m = _SIZE_RE.match(text)
+    if not m:
+        raise UsageError(f"not a size: {text!r}", hint="use forms like 256KiB, 10MB, 64MiB or a number of bytes")
+    number, unit, binary = float(m.group(1)), m.group(2).lower(), m.group(3)
+    power = " kmgt".index(unit) if unit else 0
+    value = int(number * ((1024 if binary or not unit else 1000) ** power))
+    if value <= 0:
+        raise UsageError(f"size must be positive: {text!r}")
+    return value
+
+
+@record
+class DumpOptions:
+    tables: list[str] = field(default_factory=list)  # empty: every table
+    exclude: list[str] = field(default_factory=list)
+    where: str | None = None
+    no_data: bool = False
+    no_schema: bool = False
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    statement_size: int = DEFAULT_STATEMENT_SIZE
+    validate: str = "first"  # first | all | none
+    batch_rows: int = BATCH_ROWS
+    workers: int = 1  # connections reading at once (directory dumps); 0: one per core (auto_workers)
+    direct_fetch: bool = True  # compiled encoder reads the result itself (False: row tuples, for tests)
+    prisma: str | None = None  # Prisma schema whose relations join the FK graph (dumpcore.schema.prisma)
+    compression: Compression = NO_COMPRESSION  # chunk files (directory dumps only)
+    annotate: bool = False  # a comment naming each row through its relations (dumpcore.dump.annotate)
+    labels: list[str] = field(default_factory=list)  # TABLE=COLUMN: the label column of a table
+    stats: list[str] = field(default_factory=list)  # TABLE.COLUMN: a count per value (dumpcore.dump.stats)
+    routines: bool | None = None  # None: with the whole database, not with a table list (dumpcore.schema.objects)
+    events: bool | None = None  # likewise
+
+
+class DumpProgress(Protocol):
+    def begin(self, tables: list[tuple[str, int]]) -> None: ...
+    def table_started(self, table: str) -> None: ...
+    def advance(self, table: str, rows: int, nbytes: int) -> None: ...
+    def table_done(self, result: TableResult) -> None: ...
+    def end(self) -> None: ...
+
+
+@record
+class DumpSummary:
+    database: str
+    output: str
+    snapshot_at: str
+    tables: list[TableResult]
+    seconds: float
+    statement_size: int
+    warnings: list[str] = field(default_factory=list)
+    compression: Compression = NO_COMPRESSION
+    stats: list[dict] = field(default_factory=list)  # --stats: counts per value
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+    @property
+    def bytes(self) -> int:
+        """As stored (compressed, if it is)."""
+        return sum(t.bytes for t in self.tables)
+
+    @property
+    def sql_bytes(self) -> int:
+        return sum(t.sql_bytes for t in self.tables)
+
+    def to_dict(self) -> dict:
+        return {
+            "database": self.database, "output": self.output, "snapshot_at": self.snapshot_at,
+            "tables": [{"name": t.table, "rows": t.rows, "bytes": t.bytes, "chunks": len(t.chunks),
+                        "seconds": round(t.seconds, 3)} for t in self.tables],
+            "total_rows": self.rows, "total_bytes": self.bytes, "total_chunks": sum(len(t.chunks) for t in self.tables),
+            "seconds": round(self.seconds, 3),
+            "rows_per_second": round(self.rows / self.seconds) if self.seconds > 0 else None,
+            "statement_size": self.statement_size, "warnings": self.warnings,
+            "compression": self.compression.describe(), "total_uncompressed_bytes": self.sql_bytes,
+            **({"stats": self.stats} if self.stats else {}),
+        }
+
+
+@record
+class _Prepared:
+    conn: Connection
+    schema: Schema
+    plan: LoadPlan
+    tables: list[str]  # chosen, in load order
+    snapshot_at: str
+    statement_size: int
+    upsert_form: str
+    warnings: list[str]
+    pool: "_ThreadPool | None" = None  # worker threads, each with a connection in the same snapshot as conn
+    replication: dict | None = None  # the snapshot's binlog position (manifest entry)
+    owns_snapshot: bool = True  # False: a shared Snapshot (several databases), its owner ends it
+    extra: dict = field(default_factory=dict)  # manifest entries from optional features (prisma, stats, ...)
+    annotator: "annotate.Annotator | None" = None  # --annotate
+    stats: list = field(default_factory=list)  # --stats specs, counted before the snapshot ends
+    objects: ObjectSelection | None = None  # views, routines, events carried; tables whose rows are not dumped
+
+    def end_snapshot(self) -> None:
+        if self.owns_snapshot:
+            self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        if self.annotator is not None:
+            self.annotator.close()
+        if not self.owns_snapshot:
+            return
+        if self.pool is not None:
+            self.pool.stop()
+        self.conn.close()
+
+
+@record
+class Snapshot:
+    """One consistent snapshot: the connection holding it, the worker connections in the
+    same snapshot, and where it stands in the binary log. Several databases can be
+    dumped from one Snapshot (``dump -A``); its owner commits and closes it."""
+
+    conn: Connection
+    snapshot_at: str
+    position: SnapshotPosition
+    pool: "_ThreadPool | None" = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def replication(self) -> dict:
+        return self.position.to_dict()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.stop()
+        self.conn.close()
+
+
+AUTO_WORKERS_MAX = 4  # --workers 0, the CLI's default: one worker per core, at most this many
+AUTO_LOCK_WAIT = 10  # seconds the automatic workers wait for the commit lock before reading on one
+
+
+def auto_workers() -> int:
+    """Workers for ``--workers 0``: one per core this process may run on, up to AUTO_WORKERS_MAX."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, AUTO_WORKERS_MAX))
+
+
+def open_snapshot(options: ConnectionOptions, workers: int = 1, required: bool = True) -> Snapshot:
+    """Start the snapshot (and ``workers`` worker connections in it) and read its binlog position.
+
+    Commits are blocked around the start of every snapshot and the position read when
+    the binlog is on or there are several workers; without RELOAD a single-connection
+    MariaDB dump reads the snapshot's own binlog position instead (exact, no lock).
+
+    ``required=False`` (``--workers 0``): several workers only where the commit lock is
+    MariaDB's BACKUP STAGE (never FLUSH TABLES WITH READ LOCK, which waits behind every
+    running query), and one worker, said in a warning, when that lock is refused or not
+    granted within AUTO_LOCK_WAIT seconds.
+    """
+    conn = options.connect()
+    pool: _ThreadPool | None = None
+    try:
+        binlog = binlog_enabled(conn)
+        lock: Connection | None = None
+        release = None
+        warnings: list[str] = []
+        if workers > 1 and not required and not has_backup_stage(conn):
+            workers = 1
+        if workers > 1 or binlog:
+            lock = options.connect()
+            try:
+                if not required and workers > 1:
+                    lock.execute(f"SET SESSION lock_wait_timeout = {AUTO_LOCK_WAIT}")
+                release = block_commits(lock)
+            except ServerError as exc:
+                lock.close()
+                lock = None
+                if workers > 1 and required:
+                    raise DumpcoreError(f"--workers {workers} needs a brief commit lock to give every worker the "
+                                        f"same snapshot: {exc.one_line()}",
+                                        hint="grant RELOAD, or dump with --workers 1") from None
+                if workers > 1:
+                    warnings.append(f"read on one connection, not {workers}: workers share one snapshot through a "
+                                    f"brief commit lock, not granted here ({exc.one_line()}); grant RELOAD to read "
+                                    "in parallel, or pass --workers 1")
+                    workers = 1
+                if conn.flavour != "mariadb":
+                    warnings.append(f"no commit lock for the binlog position ({exc.one_line()}); "
+                                    "it may include commits made just after the snapshot")
+        try:
+            snapshot_at = start_snapshot(conn)
+            if not binlog:
+                position = off_position(conn)
+            elif release is not None:
+                position = read_locked(lock)  # type: ignore[arg-type]
+            else:
+                position = read_from_snapshot(conn)
+            if workers > 1:
+                pool = _ThreadPool(options, workers, conn)
+        finally:
+            if lock is not None:
+                lock.execute(release)  # type: ignore[arg-type]
+                lock.close()
+        warnings += list(position.notes)
+        if (slow := fallback_warning()) is not None:
+            warnings.append(slow)  # said once per dump, where rows are encoded, not at every import
+        return Snapshot(conn, snapshot_at, position, pool, warnings)
+    except BaseException:
+        if pool is not None:
+            pool.stop()
+        conn.close()
+        raise
+
+
+def snapshot_workers(opts: DumpOptions) -> tuple[int, bool]:
+    """(workers, required) for ``open_snapshot``: ``--workers 0`` asks for one per core
+    where the snapshot allows it; --annotate is written by one (a stream sets 1 itself)."""
+    if opts.workers:
+        return opts.workers, True
+    return (1 if opts.annotate else auto_workers()), False
+
+
+def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snapshot: Snapshot | None = None) -> _Prepared:
+    if opts.validate not in ("first", "all", "none"):
+        raise UsageError(f"--validate takes first, all or none, not {opts.validate!r}")
+    if opts.workers < 0:
+        raise UsageError("--workers must be 0 (one per core) or more")
+    if opts.annotate and opts.workers > 1:
+        raise UsageError("--annotate is written by one worker (drop --workers)")
+    owns = snapshot is None
+    snap = snapshot or open_snapshot(options, *snapshot_workers(opts))
+    conn, pool, snapshot_at = snap.conn, snap.pool, snap.snapshot_at
+    try:
+        schema = load_schema(conn, database)
+        extra: dict = {}
+        prisma_warnings: list[str] = []
+        if opts.prisma:
+            from ..schema import prisma  # only with --prisma: a large module
+
+            schema, prisma_warnings, extra["prisma"] = prisma.with_relations(schema, opts.prisma)
+        for name in [*opts.tables, *opts.exclude]:
+            if name not in schema.tables:
+                raise UnknownTableError(f"table `{name}` not found in database `{database}`",
+                                        hint="names are case-sensitive; `dumpcore plan` lists them")
+        full = plan_load(schema)
+        chosen = [t for t in full.load_order
+                  if (not opts.tables or t in opts.tables) and t not in set(opts.exclude)]
+        plan = full.restricted(chosen)
+        if opts.where and not opts.no_data:
+            check_where(conn, [schema.tables[t] for t in chosen], database, opts.where)
+        warnings = (list(snap.warnings) if owns else []) + prisma_warnings
+        non_tx = [t for t in chosen if not schema.tables[t].transactional]
+        if non_tx:
+            warnings.append("not transactional, so not in the consistent snapshot: "
+                            + ", ".join(f"{t} ({schema.tables[t].engine})" for t in non_tx))
+        packet = int(conn.variable("max_allowed_packet") or 0)
+        statement_size = opts.statement_size
+        if packet and statement_size > packet - PACKET_HEADROOM:
+            statement_size = packet - PACKET_HEADROOM
+            warnings.append(f"--statement-size lowered to {statement_size} bytes (server max_allowed_packet {packet})")
+        form = UPSERT_VALUES
+        if conn.flavour == "mysql" and version_tuple(conn.server_version) >= (8, 0, 19):
+            form = UPSERT_ROW_ALIAS  # VALUES() in ON DUPLICATE KEY UPDATE is deprecated there
+        sel = select_objects(schema, chosen, not opts.tables, opts.routines, opts.events)
+        warnings += sel.warnings(schema)
+        extra["objects"] = manifest_objects(schema, sel, chosen)
+        labels = annotate.parse_labels(opts.labels, schema)
+        annotator = None
+        if opts.annotate:
+            annotator = annotate.Annotator(options, schema, database, labels)
+        return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings, pool,
+                         snap.replication, owns, extra, annotator, stats.parse_stats(opts.stats, schema, chosen),
+                         objects=sel)
+    except BaseException:
+        if owns:
+            snap.close()
+        raise
+
+
+def _take_extras(p: _Prepared, opts: DumpOptions) -> None:
+    """What optional features add to the manifest, taken while the snapshot still holds."""
+    if p.stats and not opts.no_data:
+        p.extra["stats"] = stats.collect(p.conn, p.schema, p.schema.database, p.stats, opts.where,
+                                         annotate.parse_labels(opts.labels, p.schema))
+    if p.annotator is not None:
+        p.extra["annotate"] = {"label_queries": p.annotator.queries, "labels": {
+            t: list(annotate.label_columns(p.schema.tables[t], p.annotator.labels)) for t in p.tables}}
+
+
+def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, progress: DumpProgress | None,
+                conn: Connection | None = None, condition: str | None = None,
+                file_for: Callable[[int], str] | None = None, whole_table: bool = True) -> TableResult:
+    table = p.schema.tables[name]
+    where = " AND ".join(f"({c})" for c in (opts.where, condition) if c) or None
+    query = table_query(table, p.schema.database, where)
+    kinds = bytes(c.kind for c in query.columns)
+    on_progress = (lambda rows, nbytes: progress.advance(name, rows, nbytes)) if progress else None
+    writer = (p.annotator.writer if p.annotator else ChunkWriter)(sink, name, [c.name for c in query.columns], kinds, table.upsert_key, query.key_positions,
+                         p.upsert_form, p.statement_size, opts.chunk_size, opts.validate, on_progress, file_for)
+    t0 = time.monotonic()
+    if progress and whole_table:
+        progress.table_started(name)
+    source = row_source(conn or p.conn, query, kinds, opts.batch_rows, opts.direct_fetch and not p.annotator)
+    try:
+        writer.write_from(source)
+        result = writer.finish()
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        source.close()  # frees the result: the connection is needed for the next table
+    result.seconds = time.monotonic() - t0
+    if progress and whole_table:
+        progress.table_done(result)
+    return result
+
+
+# -- parallel directory dumps ---------------------------------------------------------
+
+SPLIT_BYTES = 16 << 20  # a table larger than this is read as key ranges by several workers
+_INT_TYPES = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint"}
+
+
+@record
+class _Unit:
+    table: str
+    index: int
+    condition: str | None
+    weight: int
+
+
+def _units(p: _Prepared) -> list[_Unit]:
+    """Tables as work units; a big table with one integer primary key column becomes
+    several key ranges so that workers share it."""
+    units: list[_Unit] = []
+    for name in p.tables:
+        if p.objects and name in p.objects.no_data:
+            continue
+        t = p.schema.tables[name]
+        pk = t.primary_key
+        parts = 1
+        if len(pk) == 1 and t.column(pk[0]).data_type in _INT_TYPES and t.data_bytes > SPLIT_BYTES:
+            parts = min(256, max(2 * len(p.pool.conns), -(-t.data_bytes // SPLIT_BYTES)))  # type: ignore[union-attr]
+        if parts == 1:
+            units.append(_Unit(name, 0, None, t.data_bytes))
+            continue
+        lo, hi = p.conn.query_text(f"SELECT MIN({quote_ident(pk[0])}), MAX({quote_ident(pk[0])}) FROM "
+                                   f"{quote_ident(p.schema.database)}.{quote_ident(name)}")[0]
+        if lo is None:
+            units.append(_Unit(name, 0, None, 0))
+            continue
+        lo_i, hi_i = int(lo), int(hi)
+        step = max(1, -(-(hi_i - lo_i + 1) // parts))
+        col = quote_ident(pk[0])
+        bounds = list(range(lo_i + step, hi_i + 1, step))
+        edges = [None, *bounds, None]
+        for k in range(len(edges) - 1):
+            a, b = edges[k], edges[k + 1]
+            cond = " AND ".join(x for x in (f"{col} >= {a}" if a is not None else "",
+                                           f"{col} < {b}" if b is not None else "") if x) or None
+            units.append(_Unit(name, k, cond, t.data_bytes // (len(edges) - 1)))
+    return sorted(units, key=lambda u: -u.weight)
+
+
+class _Stopped(Exception):
+    """Raised inside a worker thread (at its next progress report) when the dump is stopped."""
+
+
+class _ThreadPool:
+    """Worker threads for a directory dump, each reading through its own connection in
+    the same snapshot. The encoder's fetch+encode+hash loop runs without the GIL, so
+    the threads read and encode side by side.
+
+    The first worker reads through the snapshot's own connection; each other opens its
+    connection and starts its snapshot while the caller holds the commit lock, so every
+    worker sees the same data. A worker stops at its next statement once the dump is
+    stopped; its connection is closed only after its thread has ended.
+    """
+
+    READY_TIMEOUT = 60.0
+
+    def __init__(self, options: ConnectionOptions, n: int, conn: Connection):
+        self.conns = [conn]
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        if n > 1:
+            with ThreadPoolExecutor(max_workers=n - 1, thread_name_prefix="dump-connect") as ex:
+                futures = [ex.submit(self._open, options) for _ in range(n - 1)]
+                failure: BaseException | None = None
+                for fut in futures:
+                    try:
+                        self.conns.append(fut.result(timeout=self.READY_TIMEOUT))
+                    except BaseException as exc:  # noqa: BLE001 - the first is raised below, every one closed
+                        failure = failure or exc
+            if failure is not None:
+                self.stop()
+                detail = failure.one_line() if isinstance(failure, DumpcoreError) else str(failure)
+                raise DumpcoreError(f"a dump worker could not start: {detail}") from None
+
+    @staticmethod
+    def _open(options: ConnectionOptions) -> Connection:
+        conn = options.connect()
+        try:
+            start_snapshot(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def run(self, p: "_Prepared", sink: DirectorySink, units: list[_Unit], opts: DumpOptions,
+            progress: DumpProgress | None) -> dict[str, list[tuple[int, TableResult]]]:
+        """Dump ``units`` on the worker threads into ``sink``, drained before returning. On
+        failure the workers are joined before the exception leaves: the caller, which
+        abandons the sink, knows no worker is still finishing a chunk into it."""
+        todo: queue_mod.SimpleQueue = queue_mod.SimpleQueue()
+        for u in units:
+            todo.put(u)
+        events: queue_mod.SimpleQueue = queue_mod.SimpleQueue()
+        submit = sqltext.deferral()  # the dump's background validator, for every worker too
+        self._stop.clear()
+        # Each worker waits for the others to be started: a started worker holds the GIL
+        # until its first statement, and Thread.start() waits for its thread to say so, so
+        # without this the next worker started up to one switch interval (5 ms) later.
+        started_all = threading.Event()
+
+        def work(conn: Connection) -> None:
+            reporter = _EventProgress(events, self._stop)
+            started_all.wait()
+            try:
+                with sqltext.deferred(submit):
+                    while not self._stop.is_set():
+                        try:
+                            unit = todo.get_nowait()
+                        except queue_mod.Empty:
+                            break
+                        enc = chunk_file_name(unit.table, 0).rsplit(".", 2)[0]
+                        namer = (lambda seq, k=unit.index, e=enc: f"data/{e}.part{k:04d}.{seq:05d}.sql{sink.suffix}")
+                        res = _dump_table(p, unit.table, sink, opts, reporter, conn, unit.condition, namer,
+                                          whole_table=False)
+                        events.put(("done", unit.table, unit.index, res))
+            except _Stopped:
+                pass
+            except BaseException as exc:  # noqa: BLE001 - raised by the dump's own thread
+                events.put(("error", exc))
+            finally:
+                events.put(("exit",))
+
+        self._threads = [threading.Thread(target=work, args=(c,), name=f"dump-worker-{i}", daemon=True)
+                         for i, c in enumerate(self.conns[: max(1, min(len(self.conns), len(units)))])]
+        try:
+            for th in self._threads:
+                th.start()
+        except BaseException:  # a thread that cannot start: the started ones stop, none waits
+            self._stop.set()
+            started_all.set()
+            self._join()
+            raise
+        started_all.set()
+        parts: dict[str, list[tuple[int, TableResult]]] = {t: [] for t in p.tables}
+        started: set[str] = set()
+        running = len(self._threads)
+        try:
+            while running:
+                msg = events.get()
+                if msg[0] == "progress":
+                    if progress:
+                        if msg[1] not in started:
+                            started.add(msg[1])
+                            progress.table_started(msg[1])
+                        progress.advance(msg[1], msg[2], msg[3])
+                elif msg[0] == "done":
+                    _, table, index, result = msg
+                    parts[table].append((index, result))
+                elif msg[0] == "error":
+                    raise msg[1]
+                else:
+                    running -= 1
+            sink.drain()  # the caller renames these files next: they must be complete
+        finally:
+            self._join()
+        return parts
+
+    def _join(self) -> None:
+        self._stop.set()
+        for th in self._threads:
+            if th.ident is not None:  # started
+                th.join()
+        self._threads = []
+
+    def stop(self) -> None:
+        """End the workers and close the connections this pool opened (the first is the
+        snapshot's own, closed by its owner)."""
+        self._join()
+        for conn in self.conns[1:]:
+            conn.close()
+        self.conns = self.conns[:1]
+
+
+class _EventProgress:
+    """Progress from a worker thread, sent to the dump's thread; stops the worker once
+    the dump is stopped (the writer calls it after every statement's rows)."""
+
+    def __init__(self, events: queue_mod.SimpleQueue, stop: threading.Event):
+        self.events = events
+        self.stop = stop
+
+    def advance(self, table: str, rows: int, nbytes: int) -> None:
+        if self.stop.is_set():
+            raise _Stopped()
+        self.events.put(("progress", table, rows, nbytes))
+
+
+def _dump_parallel(p: _Prepared, root: Path, sink: DirectorySink, opts: DumpOptions,
+                   progress: DumpProgress | None) -> dict[str, TableResult]:
+    parts = p.pool.run(p, sink, _units(p), opts, progress)  # type: ignore[union-attr]
+    results: dict[str, TableResult] = {}
+    for name in p.tables:
+        merged = TableResult(name)
+        seq = 0
+        for _, res in sorted(parts[name], key=lambda x: x[0]):
+            merged.rows += res.rows
+            merged.bytes += res.bytes
+            merged.seconds += res.seconds
+            for chunk in res.chunks:
+                seq += 1
+                final = f"data/{chunk_file_name(name, seq, opts.compression.suffix)}"
+                os.replace(root / chunk.file, root / final)
+                chunk.file, chunk.seq = final, seq
+                merged.chunks.append(chunk)
+        results[name] = merged
+        if progress:
+            progress.table_done(merged)
+    return results
+
+
+def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
+    table = p.schema.tables[name]
+    cols = table.stored_columns
+    return {
+        "name": name,
+        "columns": [{"name": c.name, "type": c.column_type or c.data_type, "kind": c.kind,
+                     "invisible": c.invisible} for c in cols],
+        "generated_columns": [c.name for c in table.columns if c.generated],
+        "key": list(table.upsert_key),
+        "primary_key": list(table.primary_key),
+        "parents": sorted({fk.ref_table for fk in table.foreign_keys if fk.ref_table != name}),
+        "idempotent": bool(table.upsert_key),
+        "engine": table.engine,
+        "rows": result.rows if result else 0,
+        "bytes": result.bytes if result else 0,
+        "chunks": [c.to_dict() for c in result.chunks] if result else [],
+        **({"rows_not_dumped": f"{p.objects.no_data[name]}: its rows live elsewhere"}
+           if p.objects and name in p.objects.no_data else {}),
+    }
+
+
+POST_DATA_FILES = ("triggers", "events", "views")  # in this order, after the data; views last (see objects)
+
+
+def _post_data(p: _Prepared, problems: list[str]) -> list[tuple[str, list]]:
+    """Triggers, events and views, each as (name, statements), in POST_DATA_FILES order."""
+    sel = p.objects
+    return [("triggers", trigger_statements(p.schema, p.tables, problems)),
+            ("events", event_statements(p.schema.events) if sel.events else []),
+            ("views", view_statements(p.schema, sel.views, problems))]
+
+
+def _check_output_dir(out: Path) -> None:
+    if out.exists():
+        if not out.is_dir():
+            raise OutputError(f"output {out} exists and is not a directory", hint="choose another -o")
+        if any(out.iterdir()):
+            raise OutputError(f"output directory {out} exists and is not empty",
+                              hint="choose a new directory or empty it; dumpcore never overwrites a dump")
+    parent = out.resolve().parent
+    if not parent.is_dir():
+        raise OutputError(f"cannot create output directory {out}: {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise OutputError(f"output directory {out} is not writable", hint="check its permissions or choose another -o")
+
+
+def dump_to_directory(options: ConnectionOptions, database: str, output: str | os.PathLike,
+                      opts: DumpOptions | None = None, progress: DumpProgress | None = None,
+                      snapshot: Snapshot | None = None) -> DumpSummary:
+    """Dump ``database`` into a new directory: data/, schema.sql, triggers.sql, scripts/, manifest.json.
+
+    ``snapshot``: an open Snapshot shared with other databases (left open); default: its own.
+    """
+    opts = opts or DumpOptions()
+    out = Path(output)
+    _check_output_dir(out)
+    with validation.in_background() as checks:  # sqlglot on its own thread while rows stream
+        return _dump_to_directory(options, database, out, opts, progress, snapshot, checks)
+
+
+def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opts: DumpOptions,
+                       progress: DumpProgress | None, snapshot: Snapshot | None,
+                       checks: validation.Validator) -> DumpSummary:
+    t0 = time.monotonic()
+    p = _prepare(options, database, opts, snapshot)
+    p.warnings += sweep_partials(out)
+    partial = partial_path(out)
+    try:
+        with building(out) as partial_dir:  # 0700 from the start: no file under it is ever readable by others
+            problems: list[str] = []
+            sink = DirectorySink(partial, opts.compression)
+            results: dict[str, TableResult] = {}
+            try:
+                # Everything that follows from the schema is written (and its checks handed
+                # to the validator) before the rows; each file is fsynced in the background.
+                if not opts.no_schema:
+                    header = f"dumpcore {__version__}: schema of `{comment_text(database)}` (run in the target database)"
+                    sink.write_file("schema.sql", render_schema(
+                        schema_statements(p.schema, p.tables, problems, p.objects.routines), header))
+                    for name, items in _post_data(p, problems):
+                        sink.write_file(f"{name}.sql", render_schema(
+                            items, f"dumpcore {__version__}: {name} of `{comment_text(database)}`, created after the data"))
+                    sink.write_file("database.sql", render([p.schema.create_database_sql],
+                                                           "CREATE DATABASE for restoring under the source name").encode())
+                for name, text in plan_scripts(p.plan).items():
+                    sink.write_file(f"scripts/{name}", text.encode())
+                if progress:
+                    progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
+                if not opts.no_data:
+                    if p.pool is not None:
+                        results = _dump_parallel(p, partial, sink, opts, progress)
+                    else:
+                        for name in p.tables:
+                            if name not in p.objects.no_data:
+                                results[name] = _dump_table(p, name, sink, opts, progress)
+                if progress:
+                    progress.end()
+                _take_extras(p, opts)
+                p.end_snapshot()
+                data_files = {t: [c.file for c in r.chunks] for t, r in results.items()}
+                pre = [] if opts.no_schema else ["schema.sql"]
+                post = [] if opts.no_schema else [f"{name}.sql" for name in POST_DATA_FILES]
+                for name, text in load_scripts(p.plan, data_files, post_data=post, pre_data=pre,
+                                               compressed=any(data_files.values()) and opts.compression.enabled).items():
+                    sink.write_file(f"scripts/{name}", text.encode())
+                sink.drain()  # every file on disk before the manifest that lists them
+            except BaseException:
+                sink.abandon()  # before the partial directory is removed: nothing renames into it
+                raise
+            checks.finish()  # every check passed (or this raises) before anything is published
+            p.warnings += [f"sqlglot cannot read server DDL (kept as is): {x}" for x in problems]
+            seconds = time.monotonic() - t0
+            other_files = [_other_file(f.relative_to(partial).as_posix(), f, sink.written)
+                           for f in sorted(partial.rglob("*")) if f.is_file() and f.parent.name != "data"]
+            manifest = {
+                "format": FORMAT, "format_version": format_version(opts.compression.enabled),
+                "tool": f"dumpcore {__version__}", "compression": opts.compression.to_manifest(),
+                "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "snapshot_at": p.snapshot_at, "replication": p.replication,
+                "source": {"server_version": p.conn.server_version, "flavour": p.conn.flavour,
+                           "connection": options.describe()},
+                "database": database, "create_database": p.schema.create_database_sql, "upsert_form": p.upsert_form,
+                "load_order": p.tables, "cleanup_order": list(reversed(p.tables)),
+                "cycles": [c.tables for c in p.plan.cycles],
+                "cycle_details": [c.to_dict() for c in p.plan.cycles],
+                "files": {"schema": None if opts.no_schema else "schema.sql",
+                          "triggers": None if opts.no_schema else "triggers.sql",
+                          "events": None if opts.no_schema else "events.sql",
+                          "views": None if opts.no_schema else "views.sql",
+                          "database": None if opts.no_schema else "database.sql", "scripts": "scripts/"},
+                "options": {"tables": opts.tables, "exclude": opts.exclude, "where": opts.where, "no_data": opts.no_data,
+                            "no_schema": opts.no_schema, "chunk_size": opts.chunk_size,
+                            "statement_size": p.statement_size},
+                "tables": [_table_entry(p, results.get(t), t) for t in p.tables],
+                "other_files": other_files,
+                "notes": p.schema.notes + problems,
+                **p.extra,
+                "totals": {"rows": sum(r.rows for r in results.values()),
+                           "bytes": sum(r.bytes for r in results.values()),
+                           "uncompressed_bytes": sum(r.sql_bytes for r in results.values()),
+                           "chunks": sum(len(r.chunks) for r in results.values()), "seconds": round(seconds, 3)},
+            }
+            write_manifest(partial, manifest)
+            partial_dir.publish(out)
+    finally:
+        p.close()
+    return DumpSummary(database, str(out), p.snapshot_at, [results[t] for t in p.tables if t in results],
+                       time.monotonic() - t0, p.statement_size, p.warnings, opts.compression,
+                       stats=p.extra.get("stats", []))
+
+
+def _other_file(name: str, path: Path, written: dict[str, tuple[int, str]]) -> dict:
+    """The manifest's entry for a file of the dump outside data/: size and hash as the
+    sink wrote it, else (a file the sink did not write) read from disk."""
+    if name in written:
+        size, digest = written[name]
+    else:
+        digest, size = hash_file(path)
+    return {"file": name, "bytes": size, "xxh3_128": digest}
+
+
+def dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO | None = None,
+                   opts: DumpOptions | None = None, progress: DumpProgress | None = None,
+                   snapshot: Snapshot | None = None, use_database: bool = False) -> DumpSummary:
+    """Dump ``database`` as one SQL stream in load order that ``| mariadb DB`` applies as is.
+
+    Settings, schema (unless no_schema), data with a hash comment after each chunk,
+    triggers, settings restored. No USE: it loads into whatever database the client uses
+    (``use_database``: it starts with CREATE DATABASE IF NOT EXISTS and USE, for -B/-A).
+    """
+    opts = opts or DumpOptions()
+    if opts.workers not in (0, 1):
+        raise UsageError("--stdout is one stream in load order: it is written by one worker (drop --workers)")
+    opts = replace(opts, workers=1)
+    if opts.compression.enabled:
+        raise UsageError("--compress is for directory dumps (-o DIR); compress a stream with a pipe: "
+                         f"dumpcore dump {database} --stdout | zstd > {database}.sql.zst")
+    out = out if out is not None else sys.stdout.buffer
+    with validation.in_background() as checks:
+        return _dump_to_stream(options, database, out, opts, progress, snapshot, use_database, checks)
+
+
+def _dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO, opts: DumpOptions,
+                    progress: DumpProgress | None, snapshot: Snapshot | None, use_database: bool,
+                    checks: validation.Validator) -> DumpSummary:
+    t0 = time.monotonic()
+    p = _prepare(options, database, opts, snapshot)
+    try:
+        problems: list[str] = []
+        head = (f"dumpcore {__version__} stream of `{comment_text(database)}` from {p.conn.server_version}, "
+                f"snapshot {p.snapshot_at}\nload order: {', '.join(comment_text(t) for t in p.tables)}")
+        if use_database:
+            out.write(render_schema([p.schema.create_database_sql, f"USE {quote_ident(database)}"],
+                                    f"database `{comment_text(database)}`"))
+        out.write(render(DISABLE_STATEMENTS, head).encode())
+        if not opts.no_schema:
+            out.write(render_schema(schema_statements(p.schema, p.tables, problems, p.objects.routines), "schema"))
+        sink = StreamSink(out)
+        results: list[TableResult] = []
+        if progress:
+            progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
+        if not opts.no_data:
+            for name in p.tables:
+                if name in p.objects.no_data:
+                    continue
+                out.write(stream_table_marker(name))
+                results.append(_dump_table(p, name, sink, opts, progress))
+        if progress:
+            progress.end()
+        _take_extras(p, opts)
+        p.end_snapshot()
+        # The stream's last lines are rendered (and handed to the checks) first, written in
+        # one burst once every check passed (or this raises).
+        last = [render_schema(items, name) for name, items in _post_data(p, problems)] if not opts.no_schema else []
+        last.append(render(ENABLE_STATEMENTS, "settings restored").encode())
+        checks.finish()
+        for text in last:
+            out.write(text)
+        out.write(STREAM_END)
+        out.flush()
+        p.warnings += [f"sqlglot cannot read server DDL (kept as is): {x}" for x in problems]
+    except BrokenPipeError:
+        raise StreamClosedError("the reader of the SQL stream went away before the dump was complete",
+                          hint="what it received is incomplete; check the receiving command") from None
+    finally:
+        p.close()
+    return DumpSummary(database, "-", p.snapshot_at, results, time.monotonic() - t0, p.statement_size, p.warnings,
+                       stats=p.extra.get("stats", []))
+
+
+__all__ = ["DumpOptions", "DumpSummary", "DumpcoreError", "Snapshot", "dump_to_directory", "dump_to_stream",
+           "open_snapshot", "parse_size"]

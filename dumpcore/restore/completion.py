@@ -1,0 +1,81 @@
+"""The completion report: rows expected (manifest) vs restored vs rejected vs live, per table.
+
+Counting what the loader sent is not enough: a restore is complete only when the live
+tables hold at least the manifest's rows less the rejected ones. Anything short fails the
+restore (exit 1), whatever the journal or the loader believed. Rows the target holds
+beyond the dump (it was not empty, and restore upserts) are said, never kept silently.
+"""
+from __future__ import annotations
+
+import threading
+
+from ..connect.connection import Connection
+from ..errors import RestoreError
+from .state import live_row_counts
+
+
+class LiveCounts:
+    """The live rows of each table, counted as soon as the table is complete -- every chunk
+    committed and every deferred key back -- by the loader connection that finds it so,
+    while the other tables still load, instead of all of them one after another at the end
+    (a large restore's last 0.5 s on one core). ``compare_live_counts`` counts the rest."""
+
+    def __init__(self, database: str, tables: list[str]):
+        self.database = database
+        self.tables = tables
+        self.counted: dict[str, int] = {}
+        self._claimed: set[str] = set()
+        self._lock = threading.Lock()
+
+    def count_ready(self, conn: Connection, busy: set[str]) -> None:
+        """Count, on ``conn``, each table not yet counted and not in ``busy`` (tables still
+        loading or still owed keys). If this raises (the connection lost), the tables it
+        took are not in ``counted`` and ``compare_live_counts`` counts them at the end."""
+        with self._lock:
+            ready = [t for t in self.tables if t not in busy and t not in self._claimed]
+            self._claimed.update(ready)
+        if ready:
+            self.counted.update(live_row_counts(conn, self.database, ready))
+
+
+def compare_live_counts(conn: Connection, database: str, entries: list[dict], results: dict,
+                        counted: dict[str, int] | None = None) -> list[str]:
+    """Fill ``expected`` and ``live`` of each TableRestore; warnings for rows beyond the dump.
+    ``counted``: live counts taken already (LiveCounts); the other tables are counted now."""
+    counted = counted or {}
+    live = {**live_row_counts(conn, database, [e["name"] for e in entries if e["name"] not in counted]), **counted}
+    notes = []
+    for e in entries:
+        r = results[e["name"]]
+        r.expected = int(e.get("rows", 0))
+        r.live = live[e["name"]]
+        if e.get("rows_not_dumped"):  # MERGE, FEDERATED, ...: its rows are another table's
+            r.live = r.expected
+            continue
+        if r.extra:
+            notes.append(f"table `{r.table}` holds {r.extra:,} row(s) beyond the dump ({r.live:,} live, "
+                         f"{r.expected - r.rejected:,} from the dump): rows the target had before are kept "
+                         "(restore upserts); --cleanup replaces them, --verify compares")
+    return notes
+
+
+def completion_error(summary) -> RestoreError | None:
+    """One error for everything that makes the restore not complete, or None."""
+    parts = []
+    short = [r for r in summary.tables.values() if r.short]
+    if short:
+        parts.append("restore incomplete: " + ", ".join(
+            f"`{r.table}` holds {r.live:,} rows, the dump has {r.expected:,}"
+            + (f" ({r.rejected:,} rejected)" if r.rejected else "") + f": {r.short:,} missing" for r in short))
+    if summary.rejected:
+        counts = ", ".join(f"{t}: {n}" for t, n in summary.rejected.items())
+        parts.append(f"{sum(summary.rejected.values())} row(s) rejected ({counts}); see {summary.rejects_dir}")
+    failed = getattr(summary, "failed_objects", None)
+    if failed:
+        parts.append(f"{len(failed)} object(s) not created: " + "; ".join(failed))
+    report = getattr(summary, "verify_report", None)
+    if report is not None and not report.ok:
+        parts.append(f"`{summary.database}` differs from the dump after the restore: "
+                     + "; ".join(str(d) for d in report.differences[:5])
+                     + (" ..." if len(report.differences) > 5 else ""))
+    return RestoreError("; ".join(parts)) if parts else None

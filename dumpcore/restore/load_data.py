@@ -1,0 +1,134 @@
+"""``restore --load-method``: chunks through LOAD DATA LOCAL INFILE instead of upserts.
+
+The server parses an INSERT into one Item per value; LOAD DATA reads fields without
+that cost. Each chunk's statements are read (and hashed) as the upsert path reads them,
+their row tuples converted by the compiled encoder to LOAD DATA's text, and streamed to
+the server from memory through libmariadb's local-infile callbacks: no file is staged.
+
+Used only where it is exactly what the upserts would do: a table that was empty when
+the restore began (``auto``, the default), in one transaction per chunk, under the same
+session settings. LOAD DATA LOCAL turns data errors into warnings (the server cannot
+stop the client's stream), so a chunk counts as loaded only with zero warnings and
+exactly the chunk's row count; the hash is compared before COMMIT. Anything else rolls
+the chunk back, and the upsert path loads it (and bisects and rejects, if it must).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ..dump.chunks import UPSERT_ROW_ALIAS, UPSERT_VALUES, iter_chunk_statements, statement_parts, strip_annotations
+from ..connect.connection import Connection, quote_ident
+from ..codec import COMPILED, KIND_HEX, load_text
+from ..errors import DumpcoreError, UsageError
+from ..store.hashing import chunk_hasher
+
+AUTO, UPSERT, LOAD_DATA = "auto", "upsert", "load-data"
+LOAD_METHODS = (AUTO, UPSERT, LOAD_DATA)
+
+
+class LoadDataRefused(DumpcoreError):
+    """A chunk LOAD DATA did not load exactly (warnings, row count, a row it cannot
+    convert): rolled back, to be loaded by the upsert path."""
+
+
+def load_statement(table: str, columns: list[dict]) -> str:
+    """LOAD DATA LOCAL INFILE for ``columns`` (the manifest's), with its default field
+    and line options spelled out; hex columns go through a variable and UNHEX."""
+    targets, sets = [], []
+    for i, c in enumerate(columns):
+        if c["kind"] == KIND_HEX:
+            targets.append(f"@dumpcore_{i}")
+            sets.append(f"{quote_ident(c['name'])} = UNHEX(@dumpcore_{i})")
+        else:
+            targets.append(quote_ident(c["name"]))
+    return (f"LOAD DATA LOCAL INFILE 'dumpcore-chunk' INTO TABLE {quote_ident(table)} CHARACTER SET utf8mb4 "
+            "FIELDS TERMINATED BY '\\t' ENCLOSED BY '' ESCAPED BY '\\\\' LINES STARTING BY '' TERMINATED BY '\\n' "
+            f"({', '.join(targets)})" + (f" SET {', '.join(sets)}" if sets else ""))
+
+
+def available(conn: Connection) -> str | None:
+    """Why LOAD DATA cannot be used on this server (None when it can)."""
+    if not COMPILED:
+        return "the compiled encoder is not built"
+    if str(conn.scalar("SELECT @@GLOBAL.local_infile")) not in ("1", "ON"):
+        return "the server has local_infile off"
+    return None
+
+
+def choose_methods(conn: Connection, database: str, tables: list[str], existing: set[str] | dict,
+                   method: str) -> dict[str, str]:
+    """The load method of each table: LOAD_DATA where ``method`` allows it, UPSERT else.
+    ``auto`` takes LOAD_DATA only for tables empty now (before any chunk loads); a
+    table this restore creates is empty. Call after the cleanup."""
+    if method not in LOAD_METHODS:
+        raise UsageError(f"--load-method must be one of {', '.join(LOAD_METHODS)}, got {method!r}")
+    if method == UPSERT:
+        return {t: UPSERT for t in tables}
+    why = available(conn)
+    if why:
+        if method == LOAD_DATA:
+            raise UsageError(f"--load-method load-data: {why}", hint="use --load-method upsert (or auto)")
+        return {t: UPSERT for t in tables}
+    if method == LOAD_DATA:
+        return {t: LOAD_DATA for t in tables}
+    out = {}
+    for t in tables:
+        empty = t not in existing or not conn.query(
+            f"SELECT 1 FROM {quote_ident(database)}.{quote_ident(t)} LIMIT 1")
+        out[t] = LOAD_DATA if empty else UPSERT
+    return out
+
+
+def _load_blocks(path: Path, head: bytes, ends: tuple[bytes, ...], kinds: bytes, hasher,
+                 counted: list[int]) -> Iterator[bytes]:
+    for stmt in iter_chunk_statements(path, hasher):
+        if not stmt.startswith(head):
+            raise ValueError("statement does not insert the manifest's columns in order")
+        # The upsert clause the dump writes, known in advance: no search through the rows
+        end = next((len(stmt) - len(e) for e in ends if stmt.endswith(e)), -1)
+        if end < 0:
+            end = stmt.find(b"\nON DUPLICATE KEY UPDATE ", len(head))
+        if end < 0:
+            end = stmt.find(b"\nAS ", len(head))
+        body = stmt[len(head): end if end >= 0 else len(stmt)]
+        try:
+            text, rows = load_text(body, kinds)
+        except ValueError:  # rows with --annotate comments (load_text takes nothing after a row's ')')
+            text, rows = load_text(strip_annotations(body), kinds)
+        counted[0] += rows
+        yield text
+
+
+def load_chunk(conn: Connection, path: str | os.PathLike, entry: dict, chunk: dict,
+               check_hash: Callable[[object, dict], None]) -> None:
+    """Load one chunk in one transaction through LOAD DATA, committed only when exact.
+
+    Raises LoadDataRefused (rolled back by the caller) when the server warned, the
+    row count differs or a row cannot be converted; ServerError as the server said it;
+    ``check_hash(hasher, chunk)`` raises when the bytes read differ from the manifest."""
+    columns = entry["columns"]
+    names = [c["name"] for c in columns]
+    head, _ = statement_parts(entry["name"], names, (), UPSERT_VALUES)
+    key = entry.get("key") or []
+    ends = tuple(statement_parts(entry["name"], names, key, form)[1][:-2] for form in (UPSERT_VALUES, UPSERT_ROW_ALIAS)
+                 ) if key else ()
+    kinds = bytes(c["kind"] for c in columns)
+    hasher = chunk_hasher()
+    counted = [0]
+    conn.execute("START TRANSACTION")
+    try:
+        affected, warnings = conn.load_local(load_statement(entry["name"], columns),
+                                             _load_blocks(Path(path), head, ends, kinds, hasher, counted),
+                                             context=f"LOAD DATA of {chunk['file']}")
+    except ValueError as exc:
+        raise LoadDataRefused(f"{chunk['file']}: cannot convert: {exc}") from None
+    if warnings:
+        first = conn.query_text("SHOW WARNINGS LIMIT 1")
+        raise LoadDataRefused(f"{chunk['file']}: {warnings} warning(s)"
+                              + (f", first: {first[0][1]} {first[0][2]}" if first else ""))
+    if affected != chunk["rows"] or counted[0] != chunk["rows"]:
+        raise LoadDataRefused(f"{chunk['file']}: loaded {affected} of {chunk['rows']} rows")
+    check_hash(hasher, chunk)
+    conn.commit(f"COMMIT of {chunk['file']}")

@@ -1,0 +1,239 @@
+"""A restore's own state: where it lives, and a journal bound to the target it describes.
+
+State is the journal (chunks begun and committed), rejected rows and the target's saved
+triggers. It goes to ``--state-dir DIR``; by default into the dump directory when that is
+writable, else into a folder of the user's state directory named after the dump's
+manifest hash (``$XDG_STATE_HOME/dumpcore/`` or ``~/.local/state/dumpcore/``), so a
+read-only dump (a mounted snapshot, another user's files) restores all the same and a
+second restore of the same dump finds its journal again. Every file is private (0600).
+
+The journal's first line says which server (``@@server_uuid``, else
+``@@hostname:@@port``) and which database it is about, and when the restore started.
+``--resume`` refuses a journal written for another target, or one whose committed rows
+the live tables can no longer hold (the database was dropped or emptied since): resuming
+would skip chunks that are not there and report success over missing rows.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+from ..connect.connection import Connection, quote_ident, quote_string
+from ..errors import OutputError, RestoreError, ServerError
+from ..store.manifest import Manifest
+from ..store.private import open_private, private_dir
+from ..records import record
+
+
+def _file_stem(database: str) -> str:
+    return quote(database, safe="")
+
+
+@record
+class StateDir:
+    """Where one restore keeps its journal, rejects and saved triggers."""
+
+    path: Path
+    origin: str  # why this place: "--state-dir", "the dump directory", "the user's state directory ..."
+
+    def journal_path(self, database: str) -> Path:
+        return self.path / "journal" / f"{_file_stem(database)}.jsonl"
+
+    def saved_triggers_path(self, database: str) -> Path:
+        return self.path / "journal" / f"{_file_stem(database)}.saved-triggers.sql"
+
+    @property
+    def rejects_dir(self) -> Path:
+        return self.path / "rejects"
+
+    def describe(self) -> str:
+        return f"{self.path} ({self.origin})"
+
+
+def user_state_root() -> Path:
+    """``$XDG_STATE_HOME/dumpcore``, else ``~/.local/state/dumpcore``."""
+    base = os.environ.get("XDG_STATE_HOME")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "state"
+    return root / "dumpcore"
+
+
+def _writable(directory: Path) -> bool:
+    """Whether state can be written under ``directory``: tried, not guessed from mode bits
+    (root ignores them; a read-only mount or FUSE store does not)."""
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return False
+    try:
+        with tempfile.TemporaryFile(dir=directory, prefix=".dumpcore-probe-"):
+            return True
+    except OSError:
+        return False
+
+
+def resolve_state_dir(dump_dir: Path, manifest: Manifest, explicit: str | os.PathLike | None = None) -> StateDir:
+    """The state directory for restoring the dump in ``dump_dir`` (created, 0700)."""
+    if explicit is not None:
+        path, origin = Path(explicit), "--state-dir"
+    elif _writable(dump_dir):
+        return _checked(StateDir(dump_dir, "the dump directory"))
+    else:
+        digest = str(manifest.data.get("manifest_xxh3_128") or "")[:16]
+        name = re.sub(r"[^\w.-]", "_", manifest.database)[:64]
+        path = user_state_root() / f"{name}-{digest}"
+        origin = "the dump directory is not writable"
+    try:
+        private_dir(path, parents=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the restore's state directory {path}: {exc.strerror or exc}",
+                          hint="give a writable one with --state-dir DIR") from None
+    if not _writable(path):
+        raise OutputError(f"the restore's state directory {path} is not writable",
+                          hint="give a writable one with --state-dir DIR")
+    return _checked(StateDir(path, origin))
+
+
+def _checked(state: StateDir) -> StateDir:
+    """A symlinked journal/ or rejects/ (say, in a crafted dump) would send writes elsewhere."""
+    for sub in (state.path / "journal", state.rejects_dir):
+        if sub.is_symlink() or (sub.exists() and not sub.is_dir()):
+            raise OutputError(f"{sub} is a symlink or not a directory; restore state is written only into plain "
+                              "directories", hint="remove it, or give another place with --state-dir DIR")
+    return state
+
+
+# ---------------------------------------------------------------------------
+# The journal
+
+
+class Journal:
+    """Append-only JSON lines; every line is flushed and fsynced; the file is private."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+        self._f = None
+
+    def open(self, fresh: bool) -> None:
+        private_dir(self.path.parent, parents=True)
+        self._f = open_private(self.path, "w" if fresh else "a", encoding="utf-8")
+
+    def write(self, **event) -> None:
+        line = json.dumps(event, separators=(",", ":"))
+        with self._lock:
+            self._f.write(line + "\n")  # type: ignore[union-attr]
+            self._f.flush()  # type: ignore[union-attr]
+            os.fsync(self._f.fileno())  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        if self._f:
+            self._f.close()
+            self._f = None
+
+    def read(self) -> list[dict]:
+        events = []
+        with open(self.path, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    break  # a line cut by a crash ends the journal
+                if isinstance(event, dict):
+                    events.append(event)
+        return events
+
+
+def server_identity(conn: Connection) -> str:
+    """``@@server_uuid`` (MySQL), else ``@@hostname:@@port`` (MariaDB has no server uuid)."""
+    try:
+        uuid = conn.scalar("SELECT @@server_uuid")
+        if uuid:
+            return str(uuid)
+    except ServerError:
+        pass
+    row = conn.query_text("SELECT @@hostname, @@port")[0]
+    return f"{row[0]}:{row[1]}"
+
+
+def start_event(server: str, database: str) -> dict:
+    """The journal's first line: the target it is bound to, and when the restore started."""
+    now = datetime.now(timezone.utc)
+    return {"event": "start", "server": server, "database": database,
+            "started_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "time": now.timestamp()}
+
+
+def check_journal_target(events: list[dict], path: Path, server: str, database: str) -> None:
+    """Refuse to resume from a journal written for another server or database."""
+    start = next((e for e in events if e.get("event") == "start"), None)
+    hint = "run without --resume to restore from the start"
+    if start is None or "server" not in start:
+        raise RestoreError(f"cannot resume: the journal {path} does not say which server and database it belongs to "
+                           "(written by an older dumpcore, or cut short)", hint=hint)
+    if start.get("server") != server or start.get("database") != database:
+        raise RestoreError(f"cannot resume: the journal {path} belongs to a restore into `{start.get('database')}` on "
+                           f"{start.get('server')} started {start.get('started_at')}, not to `{database}` on {server}",
+                           hint=hint)
+
+
+def committed_rows(events: list[dict], manifest: Manifest) -> dict[str, int]:
+    """Rows the journal says were committed, per table (each chunk counted once)."""
+    table_of = {c["xxh3_128"]: t["name"] for t, c in manifest.chunks()}
+    seen: set[str] = set()
+    rows: dict[str, int] = {}
+    for ev in events:
+        if ev.get("event") != "commit" or ev.get("xxh3_128") in seen:
+            continue
+        seen.add(ev.get("xxh3_128"))
+        table = table_of.get(ev.get("xxh3_128"))
+        if table is not None:
+            rows[table] = rows.get(table, 0) + int(ev.get("rows", 0))
+    return rows
+
+
+def live_row_counts(conn: Connection, database: str, tables: list[str]) -> dict[str, int]:
+    """``COUNT(*)`` of each table; 0 for a table (or database) that does not exist."""
+    present = {r[0] for r in conn.query_text(
+        f"SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = {quote_string(database)}")}
+    return {t: int(conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(database)}.{quote_ident(t)}") or 0)
+            if t in present else 0 for t in tables}
+
+
+def check_committed_rows_present(events: list[dict], path: Path, manifest: Manifest, conn: Connection,
+                                 database: str, tables: list[str]) -> None:
+    """Refuse to resume when the live tables hold fewer rows than the journal says were committed."""
+    done = committed_rows(events, manifest)
+    wanted = [t for t in tables if done.get(t)]
+    live = live_row_counts(conn, database, wanted)
+    short = [f"`{t}` holds {live[t]:,} of the {done[t]:,} rows committed" for t in wanted if live[t] < done[t]]
+    if short:
+        raise RestoreError(f"cannot resume: the journal {path} does not describe `{database}` any more: "
+                           + ", ".join(short) + " (the database was dropped, emptied or changed since)",
+                           hint="run without --resume to restore from the start")
+
+
+def triggers_deferred_event(triggers: list) -> dict:
+    """The journal line written once ``--defer-triggers`` dropped the target's triggers: their
+    full definitions, so a restore killed before re-creating them can still do it on --resume."""
+    return {"event": "triggers_deferred", "triggers": [
+        {"name": t.name, "table": t.table, "sql_mode": t.sql_mode, "create_sql": t.create_sql} for t in triggers]}
+
+
+def pending_deferred_triggers(events: list[dict]) -> list:
+    """Triggers an interrupted restore dropped and did not re-create (``Trigger`` objects)."""
+    from ..schema.schema import Trigger
+
+    pending: list = []
+    for ev in events:
+        if ev.get("event") == "triggers_deferred":
+            pending = [Trigger(t["name"], t["table"], t.get("create_sql", ""), t.get("sql_mode"))
+                       for t in ev.get("triggers", []) if isinstance(t, dict)]
+        elif ev.get("event") == "triggers_restored":
+            pending = []
+    return pending

@@ -1,0 +1,507 @@
+"""The schema model, loaded from a live server or offline from a DDL file.
+
+Both loaders produce the same ``Schema`` so that a plan made from either is the
+same plan. Columns know whether they are generated (never inserted) and invisible
+(must be selected by name).
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+from . import sqltext
+from ..connect.connection import Connection, quote_ident, quote_string
+from ..errors import SchemaError, ServerError, UnknownTableError
+from ..records import field, record
+
+# How the encoder writes a column's raw value (see dumpcore.codec).
+KIND_NUMBER = 0  # verbatim: integers, DECIMAL, DOUBLE, YEAR
+KIND_STRING = 1  # quoted and escaped text: CHAR/TEXT/ENUM/SET/JSON/temporal/UUID/INET
+KIND_HEX = 2  # hex literal: binary strings, BLOB, BIT, GEOMETRY
+
+_NUMBER_TYPES = {
+    "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric",
+    "float", "double", "real", "double precision", "year", "bool", "boolean", "dec", "fixed",
+}
+_BINARY_TYPES = {
+    "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "bit", "geometry", "point",
+    "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection",
+    "geomcollection",
+}
+
+
+@record
+class Column:
+    name: str
+    data_type: str  # base type, lower case: 'int', 'varchar', 'inet6', ...
+    column_type: str = ""  # full type as the server says: 'int(10) unsigned'
+    nullable: bool = True
+    generated: bool = False
+    invisible: bool = False
+    charset: str | None = None
+
+    @property
+    def kind(self) -> int:
+        t = self.data_type.lower()
+        if t in _NUMBER_TYPES:
+            return KIND_NUMBER
+        if t in _BINARY_TYPES or (self.charset == "binary" and t not in ("json",)):
+            return KIND_HEX
+        return KIND_STRING
+
+    def select_expr(self) -> str:
+        """What to SELECT so the text protocol carries the exact stored value."""
+        q = quote_ident(self.name)
+        if self.data_type.lower() == "float":
+            # FLOAT prints with 6 digits and loses bits; its exact double value
+            # rounds back to the identical float on insert.
+            return f"CAST({q} AS DOUBLE)"
+        return q
+
+
+@record
+class ForeignKey:
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    nullable: bool = False  # True when a referencing column may be NULL (the FK can be broken)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "table": self.table, "columns": list(self.columns),
+                "ref_table": self.ref_table, "ref_columns": list(self.ref_columns), "nullable": self.nullable}
+
+
+@record
+class Table:
+    name: str
+    columns: list[Column] = field(default_factory=list)
+    primary_key: tuple[str, ...] = ()
+    unique_keys: list[tuple[str, ...]] = field(default_factory=list)
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+    engine: str = "InnoDB"
+    create_sql: str = ""
+    row_estimate: int = 0
+    data_bytes: int = 0
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def stored_columns(self) -> list[Column]:
+        """Columns that hold data to dump and load (generated ones are computed)."""
+        return [c for c in self.columns if not c.generated]
+
+    @property
+    def upsert_key(self) -> tuple[str, ...]:
+        """The key that makes a re-run INSERT an update: the primary key, else the
+        first unique key whose columns are all NOT NULL. Empty: not idempotent."""
+        if self.primary_key:
+            return self.primary_key
+        for key in self.unique_keys:
+            if all(not self.column(c).nullable for c in key if self._has(c)):
+                return key
+        return ()
+
+    def _has(self, name: str) -> bool:
+        return any(c.name == name for c in self.columns)
+
+    @property
+    def transactional(self) -> bool:
+        return (self.engine or "").lower() in ("innodb", "xtradb", "rocksdb", "tokudb", "aria_trx", "")
+
+
+@record
+class ObjectContext:
+    """What the server recorded an object was created under (information_schema's
+    CHARACTER_SET_CLIENT, COLLATION_CONNECTION, SQL_MODE, DATABASE_COLLATION, TIME_ZONE)."""
+
+    character_set_client: str
+    collation_connection: str
+    sql_mode: str | None = None
+    database_collation: str | None = None  # routines, triggers, events
+    time_zone: str | None = None  # events
+
+
+class _ServerText:
+    """``create_sql`` is the server's text (DEFINER dropped) as str; ``encoded_sql`` the same
+    text in the object's character_set_client when that is not utf-8 (set by load_schema)."""
+
+    create_sql: str
+    encoded_sql: bytes | None
+
+    def encoded(self) -> bytes:
+        return self.encoded_sql if self.encoded_sql is not None else self.create_sql.encode("utf-8")
+
+
+@record
+class View(_ServerText):
+    name: str
+    create_sql: str = ""
+    depends_on: set[str] = field(default_factory=set)  # views of this database it reads
+    sql_mode: str | None = None
+    reads: set[str] = field(default_factory=set)  # every table or view name it reads
+    invalid: str | None = None  # the server's message when a table it reads is gone
+    algorithm: str | None = None
+    context: ObjectContext | None = None
+    encoded_sql: bytes | None = None
+
+
+@record
+class Trigger(_ServerText):
+    name: str
+    table: str
+    create_sql: str = ""
+    sql_mode: str | None = None
+    context: ObjectContext | None = None
+    encoded_sql: bytes | None = None
+
+
+@record
+class Routine(_ServerText):
+    name: str
+    kind: str  # 'PROCEDURE' | 'FUNCTION' | 'PACKAGE' | 'PACKAGE BODY'
+    create_sql: str = ""
+    sql_mode: str | None = None
+    context: ObjectContext | None = None
+    encoded_sql: bytes | None = None
+
+
+@record
+class Event(_ServerText):
+    name: str
+    create_sql: str = ""
+    status: str = ""  # ENABLED | DISABLED | SLAVESIDE_DISABLED, kept in the text
+    context: ObjectContext | None = None
+    encoded_sql: bytes | None = None
+
+
+@record
+class Sequence:
+    name: str
+    create_sql: str = ""
+    next_value: int | None = None  # next_not_cached_value at the snapshot
+
+
+@record
+class Schema:
+    database: str
+    tables: dict[str, Table] = field(default_factory=dict)
+    views: dict[str, View] = field(default_factory=dict)
+    triggers: list[Trigger] = field(default_factory=list)
+    routines: list[Routine] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    sequences: list[Sequence] = field(default_factory=list)
+    create_database_sql: str = ""
+    server_version: str = ""
+    source: str = "server"  # 'server' or 'ddl'
+    notes: list[str] = field(default_factory=list)  # statements the DDL loader had to skip
+
+    def table(self, name: str) -> Table:
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise UnknownTableError(
+                f"table `{name}` not found in database `{self.database}`",
+                hint=f"it has {len(self.tables)} tables; check the name (names are case-sensitive)",
+            ) from None
+
+    def view_order(self) -> list[str]:
+        """Views ordered so that a view comes after the views it reads."""
+        order: list[str] = []
+        state: dict[str, int] = {}
+
+        def visit(name: str) -> None:
+            if state.get(name) == 2:
+                return
+            if state.get(name) == 1:  # a cycle among views cannot exist on a server; stop here
+                return
+            state[name] = 1
+            for dep in sorted(self.views[name].depends_on):
+                if dep in self.views and dep != name:
+                    visit(dep)
+            state[name] = 2
+            order.append(name)
+
+        for name in sorted(self.views):
+            visit(name)
+        return order
+
+
+# ---------------------------------------------------------------------------
+# Live server
+
+
+def load_schema(conn: Connection, database: str, with_ddl: bool = True) -> Schema:
+    """Read the whole schema of ``database`` from information_schema (+ SHOW CREATE)."""
+    db = quote_string(database)
+    exists = conn.query_text(f"SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = {db}")
+    if not exists:
+        raise SchemaError(f"database `{database}` not found on {conn.options.describe()}",
+                          hint="check the database name")
+    schema = Schema(database=database, server_version=conn.server_version)
+    for name, ttype, engine, rows, data_len, comment in conn.query_text(
+        "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_ROWS, DATA_LENGTH, TABLE_COMMENT FROM information_schema.TABLES "
+        f"WHERE TABLE_SCHEMA = {db} ORDER BY TABLE_NAME"
+    ):
+        if ttype in ("BASE TABLE", "SYSTEM VERSIONED"):
+            schema.tables[name] = Table(name=name, engine=engine or "", row_estimate=int(rows or 0),
+                                        data_bytes=int(data_len or 0))
+        elif ttype == "VIEW":
+            # information_schema names a view that no longer works in its comment
+            schema.views[name] = View(name=name, invalid=None if comment in (None, "", "VIEW") else comment)
+        elif ttype == "SEQUENCE":
+            schema.sequences.append(Sequence(name))
+    for tname, cname, dtype, ctype, nullable, extra, charset in conn.query_text(
+        "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, EXTRA, CHARACTER_SET_NAME "
+        f"FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {db} ORDER BY TABLE_NAME, ORDINAL_POSITION"
+    ):
+        table = schema.tables.get(tname)
+        if table is None:
+            continue
+        extra_u = (extra or "").upper()
+        table.columns.append(Column(
+            name=cname, data_type=dtype.lower(), column_type=ctype, nullable=nullable == "YES",
+            generated="GENERATED" in extra_u or "VIRTUAL" in extra_u or "PERSISTENT" in extra_u,
+            invisible="INVISIBLE" in extra_u, charset=charset,
+        ))
+    keys: dict[tuple[str, str], list[str]] = {}
+    unique_of: dict[tuple[str, str], bool] = {}
+    for tname, iname, non_unique, cname in conn.query_text(
+        "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME FROM information_schema.STATISTICS "
+        f"WHERE TABLE_SCHEMA = {db} ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"
+    ):
+        keys.setdefault((tname, iname), []).append(cname)
+        unique_of[(tname, iname)] = non_unique == "0"
+    for (tname, iname), cols in sorted(keys.items()):
+        table = schema.tables.get(tname)
+        if table is None or not unique_of[(tname, iname)]:
+            continue
+        if iname == "PRIMARY":
+            table.primary_key = tuple(cols)
+        else:
+            table.unique_keys.append(tuple(cols))
+    fk_parts: dict[tuple[str, str], dict] = {}
+    for tname, cname, col, ref_schema, ref_table, ref_col in conn.query_text(
+        "SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, "
+        "REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE "
+        f"WHERE TABLE_SCHEMA = {db} AND REFERENCED_TABLE_NAME IS NOT NULL "
+        "ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION"
+    ):
+        if ref_schema != database:
+            continue  # a cross-database FK does not order tables within this dump
+        part = fk_parts.setdefault((tname, cname), {"cols": [], "ref": ref_table, "refcols": []})
+        part["cols"].append(col)
+        part["refcols"].append(ref_col)
+    for (tname, cname), part in sorted(fk_parts.items()):
+        table = schema.tables.get(tname)
+        if table is not None:
+            table.foreign_keys.append(_make_fk(table, cname, part["cols"], part["ref"], part["refcols"]))
+    if with_ddl:
+        _load_ddl_text(conn, schema)
+    return schema
+
+
+def _make_fk(table: Table, name: str, cols, ref_table: str, ref_cols) -> ForeignKey:
+    nullable = any(table.column(c).nullable for c in cols if table._has(c))
+    return ForeignKey(name, table.name, tuple(cols), ref_table, tuple(ref_cols), nullable)
+
+
+_DEFINER_RE = re.compile(r"\s+DEFINER\s*=\s*(?:`(?:[^`]|``)*`|'[^']*'|\S+?)@(?:`(?:[^`]|``)*`|'[^']*'|\S+)", re.IGNORECASE)
+
+
+def strip_definer(sql: str) -> str:
+    """Drop DEFINER=user@host so the object can be created by whoever restores."""
+    return _DEFINER_RE.sub("", sql, count=1)
+
+
+_IDENT = r"(?:`(?:[^`]|``)+`|[\w$]+)"
+_TRIGGER_HEAD_RE = re.compile(
+    rf"^CREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?{_IDENT}(?:\s*\.\s*{_IDENT})?\s+(?P<when>BEFORE|AFTER)\s+"
+    rf"(?P<what>INSERT|UPDATE|DELETE)\s+ON\s+{_IDENT}(?:\s*\.\s*{_IDENT})?\s+FOR\s+EACH\s+ROW\b", re.IGNORECASE)
+
+
+def trigger_in_current_database(sql: str, name: str, table: str) -> str:
+    """SHOW CREATE TRIGGER gives the statement as it was typed, database-qualified names
+    included (``CREATE TRIGGER db.tr ... ON db.t``): its head is rewritten with bare
+    names so the trigger is created in the database being restored."""
+    return _TRIGGER_HEAD_RE.sub(lambda m: f"CREATE TRIGGER {quote_ident(name)} {m.group('when')} {m.group('what')} "
+                                          f"ON {quote_ident(table)} FOR EACH ROW", sql, count=1)
+
+
+def _load_ddl_text(conn: Connection, schema: Schema) -> None:
+    qdb = quote_ident(schema.database)
+    # SHOW CREATE qualifies names relative to the current database: from inside it,
+    # views and routines name their own tables without the database, so the text
+    # restores into a database of any name.
+    conn.execute(f"USE {qdb}")
+    row = conn.query_text(f"SHOW CREATE DATABASE {qdb}")
+    schema.create_database_sql = re.sub(r"^CREATE DATABASE ", "CREATE DATABASE IF NOT EXISTS ", row[0][1]) \
+        if row else f"CREATE DATABASE IF NOT EXISTS {qdb}"
+    for table in schema.tables.values():
+        rows = conn.query_text(f"SHOW CREATE TABLE {qdb}.{quote_ident(table.name)}")
+        table.create_sql = _unqualify_sequences(rows[0][1], schema.database)
+    for seq in schema.sequences:
+        qseq = f"{qdb}.{quote_ident(seq.name)}"
+        seq.create_sql = conn.query_text(f"SHOW CREATE SEQUENCE {qseq}")[0][1]
+        seq.next_value = int(conn.query_text(f"SELECT next_not_cached_value FROM {qseq}")[0][0])
+    for view in schema.views.values():
+        rows = conn.query_text(f"SHOW CREATE VIEW {qdb}.{quote_ident(view.name)}")
+        view.create_sql = strip_definer(rows[0][1])
+        view.context = ObjectContext(rows[0][2], rows[0][3])
+        m = re.match(r"CREATE\s+ALGORITHM\s*=\s*(\w+)", view.create_sql, re.IGNORECASE)
+        view.algorithm = m.group(1).upper() if m else None
+        view.reads = sqltext.referenced_tables(sqltext.view_select(view.create_sql))
+        view.depends_on = view.reads & set(schema.views)
+        view.encoded_sql = _in_client_charset(conn, view.create_sql, view.context, schema.notes)
+    sdb = quote_string(schema.database)
+    for name, table in conn.query_text(
+        "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS "
+        f"WHERE TRIGGER_SCHEMA = {sdb} ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, "
+        "EVENT_MANIPULATION, ACTION_ORDER"
+    ):
+        _, mode, text, cs, coll, dbcoll = conn.query_text(f"SHOW CREATE TRIGGER {qdb}.{quote_ident(name)}")[0][:6]
+        text = trigger_in_current_database(strip_definer(text), name, table)
+        ctx = ObjectContext(cs, coll, mode, dbcoll)
+        schema.triggers.append(Trigger(name, table, text, mode, ctx, _in_client_charset(conn, text, ctx, schema.notes)))
+    # ROUTINE_TYPE order puts PACKAGE before PACKAGE BODY
+    for name, kind in conn.query_text(
+        "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES "
+        f"WHERE ROUTINE_SCHEMA = {sdb} ORDER BY ROUTINE_TYPE, ROUTINE_NAME"
+    ):
+        _, mode, text, cs, coll, dbcoll = conn.query_text(f"SHOW CREATE {kind} {qdb}.{quote_ident(name)}")[0][:6]
+        text = strip_definer(text)
+        ctx = ObjectContext(cs, coll, mode, dbcoll)
+        schema.routines.append(Routine(name, kind, text, mode, ctx, _in_client_charset(conn, text, ctx, schema.notes)))
+    try:
+        for name, status in conn.query_text(
+            f"SELECT EVENT_NAME, STATUS FROM information_schema.EVENTS WHERE EVENT_SCHEMA = {sdb} ORDER BY EVENT_NAME"
+        ):
+            _, mode, tz, text, cs, coll, dbcoll = conn.query_text(f"SHOW CREATE EVENT {qdb}.{quote_ident(name)}")[0][:7]
+            text = strip_definer(text)
+            ctx = ObjectContext(cs, coll, mode, dbcoll, tz)
+            schema.events.append(Event(name, text, status, ctx, _in_client_charset(conn, text, ctx, schema.notes)))
+    except ServerError as exc:  # no EVENT privilege: said, not fatal
+        schema.notes.append(f"events of `{schema.database}` not readable, not dumped: {exc.one_line()}")
+
+
+def _unqualify_sequences(create_table: str, database: str) -> str:
+    """SHOW CREATE TABLE writes ``DEFAULT nextval(`db`.`s`)``: a sequence of the same database
+    is named without it, so the table restores under any database name."""
+    q = re.escape(quote_ident(database) + ".")
+    return re.sub(rf"\b(nextval|lastval|setval)\({q}", r"\1(", create_table, flags=re.IGNORECASE)
+
+
+_UTF8 = {"utf8", "utf8mb3", "utf8mb4"}
+
+
+def _in_client_charset(conn: Connection, text: str, ctx: ObjectContext, notes: list[str]) -> bytes | None:
+    """``text`` in the object's character_set_client (None: utf-8, the text as is).
+
+    The server converts it (no table of Python codecs to keep in step with the server's
+    character sets). Text the charset cannot hold would come back as '?': then the
+    object is written in utf8mb4 instead, and its context says so."""
+    cs = (ctx.character_set_client or "").lower()
+    if cs in _UTF8 or not re.fullmatch(r"\w+", cs):
+        return None
+    hexed = text.encode("utf-8").hex()
+    try:
+        row = conn.query(f"SELECT CAST(CONVERT(_utf8mb4 X'{hexed}' USING {cs}) AS BINARY), "
+                         f"CONVERT(CONVERT(_utf8mb4 X'{hexed}' USING {cs}) USING utf8mb4) = _utf8mb4 X'{hexed}' "
+                         "COLLATE utf8mb4_bin")[0]
+    except ServerError:
+        row = (None, b"0")
+    if row[1] != b"1":
+        notes.append(f"not representable in its character_set_client {cs}, written in utf8mb4: "
+                     f"{' '.join(text.split())[:80]}")
+        ctx.character_set_client, ctx.collation_connection = "utf8mb4", "utf8mb4_general_ci"
+        return None
+    return row[0]
+
+
+# ---------------------------------------------------------------------------
+# Offline DDL file
+
+
+def load_schema_from_ddl(path: str | Path, database: str | None = None) -> Schema:
+    """Build the schema model from a ``.sql`` DDL file, without a server.
+
+    A statement sqlglot cannot read is skipped with a warning naming its line; the
+    notes are kept on ``Schema.notes``.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise SchemaError(f"cannot read DDL file {path}: {exc.strerror}") from None
+    current_db: str | None = None
+    schema = Schema(database=database or "", source="ddl")
+    pending_alters: list[tuple[str, list]] = []
+    for stmt in sqltext.split_statements(text):
+        kind = sqltext.classify(stmt.text)
+        if kind is None:
+            continue
+        what, name = kind
+        if what == "DATABASE":
+            current_db = current_db or name
+            if not schema.database:
+                schema.database = name
+            if name == schema.database:
+                schema.create_database_sql = stmt.text
+            continue
+        if what == "USE":
+            current_db = name
+            if not schema.database:
+                schema.database = name
+            continue
+        if database and current_db and current_db != database:
+            continue
+        if what == "TABLE":
+            try:
+                parsed = sqltext.parse_create_table(stmt.text)
+            except Exception as exc:  # sqlglot raises several types; the statement is reported, not fatal
+                note = f"{path.name}:{stmt.line}: could not parse CREATE TABLE ({type(exc).__name__}): {stmt.head()}"
+                schema.notes.append(note)
+                warnings.warn(note, stacklevel=2)
+                continue
+            table = Table(
+                name=parsed.name,
+                columns=[Column(c.name, c.data_type, c.column_type, c.nullable, c.generated, c.invisible)
+                         for c in parsed.columns],
+                primary_key=parsed.primary_key,
+                unique_keys=parsed.unique_keys,
+                create_sql=stmt.text,
+            )
+            for fk in parsed.foreign_keys:
+                table.foreign_keys.append(_make_fk(table, fk.name, fk.columns, fk.ref_table, fk.ref_columns))
+            schema.tables[table.name] = table
+        elif what == "ALTER":
+            found = sqltext.parse_alter_foreign_keys(stmt.text)
+            if found:
+                pending_alters.append(found)
+        elif what == "VIEW":
+            schema.views[name] = View(name, stmt.text,
+                                      sqltext.referenced_tables(sqltext.view_select(stmt.text)))
+        elif what == "TRIGGER":
+            schema.triggers.append(Trigger(name, sqltext.trigger_table(stmt.text), stmt.text))
+        elif what in ("PROCEDURE", "FUNCTION"):
+            schema.routines.append(Routine(name, what, stmt.text))
+    for tname, fks in pending_alters:
+        table = schema.tables.get(tname)
+        if table is None:
+            continue
+        for fk in fks:
+            name = fk.name or f"{tname}_ibfk_{len(table.foreign_keys) + 1}"
+            table.foreign_keys.append(_make_fk(table, name, fk.columns, fk.ref_table, fk.ref_columns))
+    for view in schema.views.values():
+        view.depends_on &= set(schema.views)
+    # Drop FKs to tables outside the file, as the live loader drops cross-database ones.
+    for table in schema.tables.values():
+        table.foreign_keys = [fk for fk in table.foreign_keys if fk.ref_table in schema.tables]
+    schema.tables = dict(sorted(schema.tables.items()))
+    return schema

@@ -1,0 +1,221 @@
+"""Chunk compression: the only module that imports zstandard.
+
+A compressed dump stores each chunk as one zstd frame, ``data/<table>.<seq>.sql.zst``
+(frame checksum on, so ``zstdcat`` checks it too). The chunk's XXH3-128 in the manifest
+covers the bytes as stored; the uncompressed size and XXH3-128 are recorded beside them.
+
+Writing: zstd's own worker thread compresses (``threads=1``), so the encoder thread only
+hands bytes over and the two run on separate cores. Reading: frames are decompressed
+in bounded pieces, so memory does not grow with the compression ratio.
+"""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterator
+
+from ..errors import DumpIntegrityError, UsageError
+from .hashing import chunk_hasher, hashed_blocks
+from ..records import record
+
+NONE = "none"
+ZSTD = "zstd"
+ZSTD_SUFFIX = ".zst"
+DEFAULT_ZSTD_LEVEL = 3
+MAX_ZSTD_LEVEL = 22  # zstandard.MAX_COMPRESSION_LEVEL (tests/test_compression.py checks it)
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+DECOMPRESS_INPUT = 128 << 10  # compressed bytes per step: SQL expands ~5-20x
+_SPEC_RE = re.compile(r"^(none|zstd)(?::(-?\d+))?$")
+
+
+def _zstd():
+    """zstandard, imported on first use: only compressed dumps need it (~3 ms of start-up)."""
+    import zstandard
+
+    return zstandard
+
+
+@record(frozen=True)
+class Compression:
+    """How chunk files are stored: ``none`` or ``zstd`` at ``level``."""
+
+    method: str = NONE
+    level: int = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.method != NONE
+
+    @property
+    def suffix(self) -> str:
+        """What a chunk file name gets after ``.sql``."""
+        return ZSTD_SUFFIX if self.enabled else ""
+
+    def describe(self) -> str:
+        return f"{self.method}:{self.level}" if self.enabled else NONE
+
+    def to_manifest(self) -> dict:
+        return {"method": self.method, "level": self.level} if self.enabled else {"method": NONE}
+
+
+NO_COMPRESSION = Compression()
+
+
+def parse_compression(text: str) -> Compression:
+    """'none', 'zstd' or 'zstd:LEVEL' (1-22; default 3) -> Compression; UsageError otherwise."""
+    m = _SPEC_RE.match(text.strip().lower())
+    usage = f"--compress takes none, zstd or zstd:LEVEL (LEVEL 1-{MAX_ZSTD_LEVEL}), not {text!r}"
+    if not m or (m.group(1) == NONE and m.group(2) is not None):
+        raise UsageError(usage)
+    if m.group(1) == NONE:
+        return NO_COMPRESSION
+    level = DEFAULT_ZSTD_LEVEL if m.group(2) is None else int(m.group(2))
+    if not 1 <= level <= MAX_ZSTD_LEVEL:
+        raise UsageError(usage)
+    return Compression(ZSTD, level)
+
+
+def manifest_compression(data: dict) -> Compression:
+    """The compression a manifest declares (none when it has no such field)."""
+    spec = data.get("compression") or {"method": NONE}
+    method = spec.get("method", NONE)
+    if method == NONE:
+        return NO_COMPRESSION
+    if method != ZSTD:
+        raise DumpIntegrityError(f"the dump's chunks are compressed with {method!r}, which this dumpcore cannot read",
+                                 hint="it reads none and zstd")
+    return Compression(ZSTD, int(spec.get("level", DEFAULT_ZSTD_LEVEL)))
+
+
+def is_compressed(name: str | Path) -> bool:
+    """A chunk file is a zstd frame exactly when its name ends in .zst."""
+    return str(name).endswith(ZSTD_SUFFIX)
+
+
+# ---------------------------------------------------------------------------
+# Writing
+
+
+class _HashingFile:
+    """What the zstd writer writes into: the chunk file, hashed and counted as stored."""
+
+    def __init__(self, f: BinaryIO):
+        self.f = f
+        self.hasher = chunk_hasher()
+        self.size = 0
+
+    def write(self, data) -> int:
+        self.f.write(data)
+        self.hasher.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        self.f.flush()
+
+
+class CompressedChunkFile:
+    """A write-only file object for one chunk: bytes written are compressed into one zstd
+    frame on ``f``. ``finish()`` ends the frame and returns (stored size, stored XXH3-128);
+    ``file`` is the underlying file (the caller fsyncs and closes it)."""
+
+    def __init__(self, f: BinaryIO, compression: Compression):
+        self.file = f
+        self._out = _HashingFile(f)
+        cctx = _zstd().ZstdCompressor(level=compression.level, threads=1, write_checksum=True)
+        self._writer = cctx.stream_writer(self._out, closefd=False)
+
+    def write(self, data: bytes) -> int:
+        return self._writer.write(data)
+
+    def finish(self) -> tuple[int, str]:
+        self._writer.close()  # ends the frame; closefd=False leaves the file open
+        self.file.flush()
+        return self._out.size, self._out.hasher.hexdigest()
+
+    def abandon(self) -> None:
+        """Drop the frame (a failed chunk): close the file without ending it."""
+        try:
+            self._writer.close()
+        except _zstd().ZstdError:
+            pass
+        self.file.close()
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+
+class _HashingReader:
+    """A file read by the decompressor; every stored byte read is fed to ``hasher``."""
+
+    def __init__(self, f: BinaryIO, hasher):
+        self.f = f
+        self.hasher = hasher
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.f.read(size)
+        self.hasher.update(data)
+        return data
+
+
+def _decompressed(stored: BinaryIO, name: str) -> Iterator[bytes]:
+    """The frame's content, fed to the decompressor in small pieces so one piece of output
+    stays small; DumpIntegrityError when it does not decompress, ends before the frame
+    does, or has bytes after it."""
+    dobj = _zstd().ZstdDecompressor().decompressobj()
+    try:
+        while True:
+            block = stored.read(DECOMPRESS_INPUT)
+            if not block:
+                break
+            if dobj.eof:
+                raise DumpIntegrityError(f"{name}: bytes after the end of its zstd frame")
+            out = dobj.decompress(block)
+            if out:
+                yield out
+    except _zstd().ZstdError as exc:
+        raise DumpIntegrityError(f"{name}: does not decompress ({exc})") from None
+    if not dobj.eof:
+        raise DumpIntegrityError(f"{name}: its zstd frame is incomplete (the file is truncated)")
+    if dobj.unused_data:
+        raise DumpIntegrityError(f"{name}: bytes after the end of its zstd frame")
+
+
+def chunk_blocks(path: str | Path, hasher) -> Iterator[bytes]:
+    """A chunk file's SQL in blocks; ``hasher`` is fed the bytes as stored (compressed or
+    not), so the caller compares the manifest's hash before it commits."""
+    if not is_compressed(path):
+        yield from hashed_blocks(path, hasher)
+        return
+    with open(path, "rb") as f:
+        yield from _decompressed(_HashingReader(f, hasher), Path(path).name)
+
+
+def decompressed_digest(path: str | Path) -> tuple[int, str]:
+    """(uncompressed size, uncompressed XXH3-128) of a .zst chunk; DumpIntegrityError
+    when the frame does not decompress."""
+    h = chunk_hasher()
+    size = 0
+    for block in chunk_blocks(path, chunk_hasher()):
+        h.update(block)
+        size += len(block)
+    return size, h.hexdigest()
+
+
+def decompressed_chunk(stored: bytes, name: str, digest: str, write: Callable[[bytes], object]) -> None:
+    """Decompress a chunk's stored bytes (already checked) to ``write`` piece by piece;
+    DumpIntegrityError when its uncompressed XXH3-128 is not ``digest``."""
+    h = chunk_hasher()
+    for piece in _decompressed(io.BytesIO(stored), name):
+        h.update(piece)
+        write(piece)
+    if h.hexdigest() != digest:
+        raise DumpIntegrityError(f"{name}: uncompressed xxh3_128 does not match the manifest")
+
+
+def is_zstd_stream(path: str | Path) -> bool:
+    """Whether a file starts with the zstd frame magic (a compressed SQL stream)."""
+    with open(path, "rb") as f:
+        return f.read(4) == ZSTD_MAGIC

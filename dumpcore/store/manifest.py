@@ -1,0 +1,108 @@
+"""The manifest: what a dump holds, written last and atomically as ``manifest.json``.
+
+It names the source, the snapshot time, the load order and cycles, and per table the
+columns, the upsert key, the row count and every chunk with its size, XXH3-128 and
+content fingerprint. The manifest carries an XXH3-128 of its own canonical JSON, so an
+edited manifest is told apart from a damaged chunk.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from ..errors import DumpIntegrityError
+from .hashing import hash_bytes
+from .manifest_check import check_paths, check_shape
+from ..records import record
+
+FORMAT = "dumpcore-dump"
+SERVER_FORMAT = "dumpcore-server-dump"  # several databases, each a dump in its own subdirectory
+FORMAT_VERSION = 1
+COMPRESSED_FORMAT_VERSION = 2  # chunks may be .sql.zst: a reader of version 1 would send zstd frames as SQL
+READABLE_VERSIONS = (FORMAT_VERSION, COMPRESSED_FORMAT_VERSION)
+MANIFEST_NAME = "manifest.json"
+SELF_HASH_FIELD = "manifest_xxh3_128"
+
+
+def format_version(compressed: bool) -> int:
+    """The format version a dump is written with: an uncompressed dump stays readable by
+    every dumpcore that reads version 1."""
+    return COMPRESSED_FORMAT_VERSION if compressed else FORMAT_VERSION
+
+
+def _canonical(data: dict) -> bytes:
+    body = {k: v for k, v in data.items() if k != SELF_HASH_FIELD}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def write_manifest(directory: Path, data: dict) -> Path:
+    """Write manifest.json under a temp name, fsync, rename."""
+    data = dict(data)
+    data[SELF_HASH_FIELD] = hash_bytes(_canonical(data))
+    target = directory / MANIFEST_NAME
+    tmp = directory / f".{MANIFEST_NAME}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+    return target
+
+
+@record
+class Manifest:
+    directory: Path
+    data: dict
+
+    @property
+    def tables(self) -> list[dict]:
+        return self.data["tables"]
+
+    @property
+    def database(self) -> str:
+        return self.data["database"]
+
+    def table(self, name: str) -> dict | None:
+        return next((t for t in self.tables if t["name"] == name), None)
+
+    def chunks(self):
+        """(table entry, chunk entry) for every chunk, in load order."""
+        for t in self.tables:
+            for c in t["chunks"]:
+                yield t, c
+
+
+def read_manifest(directory: str | os.PathLike, formats: tuple[str, ...] = (FORMAT,)) -> Manifest:
+    """Read and check a dump's manifest; DumpIntegrityError names what is wrong."""
+    directory = Path(directory)
+    path = directory / MANIFEST_NAME
+    if not directory.is_dir():
+        raise DumpIntegrityError(f"{directory}: not a dump directory (no such directory)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DumpIntegrityError(f"{path}: missing; this is not a complete dumpcore dump",
+                                 hint="a dump that stopped half-way has no manifest; dump again") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise DumpIntegrityError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") not in formats:
+        if isinstance(data, dict) and data.get("format") in (FORMAT, SERVER_FORMAT):
+            raise DumpIntegrityError(f"{path}: a {data['format']} manifest, where a {' or '.join(formats)} is needed")
+        raise DumpIntegrityError(f"{path}: not a dumpcore manifest")
+    if data.get("format_version") not in READABLE_VERSIONS:
+        raise DumpIntegrityError(f"{path}: format version {data.get('format_version')} is not supported "
+                                 f"(this dumpcore reads {' and '.join(map(str, READABLE_VERSIONS))})")
+    if data.get(SELF_HASH_FIELD) != hash_bytes(_canonical(data)):
+        raise DumpIntegrityError(f"{path}: content does not match its own hash; the manifest was edited or damaged")
+    check_shape(data)  # the hash tells damage, not a crafted manifest: types, ranges and paths
+    check_paths(directory, data)
+    return Manifest(directory, data)
+
+
+def read_any_manifest(directory: str | os.PathLike) -> Manifest:
+    """A database dump's or a whole-server dump's manifest, checked."""
+    return read_manifest(directory, (FORMAT, SERVER_FORMAT))

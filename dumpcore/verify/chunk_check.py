@@ -1,0 +1,126 @@
+"""Every statement of every chunk is the INSERT its table's manifest entry says, before any write.
+
+Chunk hashes catch damage; they do not catch a crafted dump whose manifest was re-hashed.
+So the restore's pre-flight also requires every statement of every chunk to be exactly
+``INSERT INTO <its table> (<its columns>) VALUES ...`` with the upsert clause of its key,
+and nothing after it: a statement for another table, a second statement hidden behind a
+``;``, or a changed ON DUPLICATE KEY clause is refused before anything is written.
+
+It counts byte patterns in one streamed pass per chunk instead of parsing (the compiled
+``count_patterns``, one memchr walk over the newlines, in the same read that checks the
+chunk's hash: ``StatementCheck``): in a chunk a raw newline only ever separates rows and
+clauses (values escape theirs), so statement starts, heads, upsert clauses and
+terminators can be counted exactly. Expressions inside the VALUES rows are not parsed (README, Reliability).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..dump.chunks import UPSERT_ROW_ALIAS, statement_parts
+from ..store.compression import chunk_blocks
+from ..codec import count_patterns
+from ..errors import DumpIntegrityError
+from ..store.hashing import chunk_hasher
+from ..store.manifest import Manifest
+
+
+def _patterns(head: bytes, end: bytes) -> dict[str, bytes]:
+    return {"start": b"\nINSERT INTO ", "head": b"\n" + head, "term": b";\n", "endterm": end + b";\n",
+            "odku": b"\nON DUPLICATE KEY UPDATE ", "as": b"\nAS "}
+
+
+# ';' ending a row's comment in an annotated dump (`(...), -- label;`), not a statement
+_AFTER_COMMENT = {"row": b";\n(", "odku": b";\nON DUPLICATE KEY UPDATE ", "as": b";\nAS "}
+
+
+def _count(path: Path, patterns: dict[str, bytes], head_len: int, tail_len: int,
+           hasher=None) -> tuple[dict[str, int], bytes, bytes]:
+    """Occurrences of each pattern in the chunk's SQL, streamed in blocks (a raw newline
+    only ever separates rows and clauses: values escape theirs), plus its first and last
+    bytes. ``hasher`` is fed the bytes as stored (the hash check in the same read)."""
+    names = tuple(patterns)
+    pats = tuple(patterns.values())
+    counts = dict.fromkeys(names, 0)
+    keep = max(len(p) for p in pats) - 1
+    carry = b""
+    first = b""
+    for block in chunk_blocks(path, hasher if hasher is not None else chunk_hasher()):
+        buf = carry + block
+        if len(first) < head_len:
+            first = buf[:head_len]
+        # matches within carry were counted last time
+        for name, n, before in zip(names, count_patterns(buf, pats), count_patterns(carry, pats)):
+            counts[name] += n - before
+        carry = buf[-max(keep, tail_len):]
+    return counts, first, carry[-tail_len:] if tail_len else b""
+
+
+class StatementCheck:
+    """The check above done in the read that hashes each chunk: handed to
+    ``verify.require_intact`` as its chunk reader, so a restore's pre-flight reads every
+    chunk once. ``require()`` then raises for what the statements hold."""
+
+    def __init__(self, tables: list[str] | None = None):
+        self.tables = set(tables or ())  # empty: every table
+        self.problems: list[str] = []
+        self.unreadable: list[DumpIntegrityError] = []
+        self._parts: dict[str, tuple[bytes, bytes, dict[str, bytes]]] = {}
+
+    def __call__(self, m: Manifest, entry: dict, chunk: dict, path: Path) -> str | None:
+        """The XXH3-128 of the chunk as stored (None: not one of the checked tables)."""
+        if self.tables and entry["name"] not in self.tables:
+            return None
+        hasher = chunk_hasher()
+        try:
+            problem = _chunk_problem(m, entry, chunk, path, self._parts, hasher)
+        except DumpIntegrityError as exc:  # does not decompress: hashed as stored, and raised after
+            self.unreadable.append(exc)
+            return None
+        if problem:
+            self.problems.append(problem)
+        return hasher.hexdigest()
+
+    def require(self, directory: Path) -> None:
+        if self.unreadable:
+            raise self.unreadable[0]
+        _raise(directory, self.problems)
+
+
+def _chunk_problem(m: Manifest, e: dict, c: dict, path: Path, cache: dict, hasher=None) -> str | None:
+    parts = cache.get(e["name"])
+    if parts is None:
+        head, tail = statement_parts(e["name"], [col["name"] for col in e["columns"]], e.get("key") or [],
+                                     m.data.get("upsert_form") or "")
+        parts = cache[e["name"]] = (head, tail, _patterns(head, tail[:-2]))  # end: without the final ';\n'
+    head, tail, pats = parts
+    key = e.get("key") or []
+    form = m.data.get("upsert_form") or ""
+    n_, first, last = _count(path, pats, len(head), len(tail), hasher)
+    n = n_["start"] + 1 if first else 0  # statements: the first, then one per "\nINSERT INTO "
+    terms = n_["term"]
+    if terms != n:  # rare: only an annotated dump has other ';' + newline
+        terms -= sum(_count(path, _AFTER_COMMENT, 0, 0)[0].values())
+    if first != head or n_["head"] != n_["start"] or last != tail or n_["endterm"] != n:
+        return (f"{c['file']}: a statement is not an INSERT of table `{e['name']}` with the "
+                "dumped columns and upsert clause")
+    if (n_["odku"] != (n if key else 0) or n_["as"] != (n if key and form == UPSERT_ROW_ALIAS else 0)
+            or terms != n):
+        return f"{c['file']}: a statement holds more than the rows of one INSERT"
+    return None
+
+
+def chunk_problems(directory: Path, m: Manifest, entries: list[dict]) -> list[str]:
+    """One line per chunk holding a statement its table's entry does not allow."""
+    cache: dict = {}
+    return [p for e in entries for c in e["chunks"]
+            if (p := _chunk_problem(m, e, c, directory / c["file"], cache)) is not None]
+
+
+def _raise(directory: Path, problems: list[str]) -> None:
+    if problems:
+        raise DumpIntegrityError(f"{directory}: chunks hold statements the manifest does not allow, nothing was "
+                                 "written: " + "; ".join(problems[:5]) + (" ..." if len(problems) > 5 else ""))
+
+
+def require_plain_inserts(directory: Path, m: Manifest, entries: list[dict]) -> None:
+    _raise(directory, chunk_problems(directory, m, entries))
