@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from clirun import DUMPCORE, conn_args, dumpcore
-from dbcompare import assert_same_database
+from dbcompare import assert_same_database, raw_rows
 from dumpcore.connect.connection import ConnectionOptions, quote_ident
 from dumpcore.dump.dump import DumpOptions, dump_to_directory
 from dumpcore.restore.restore import RestoreOptions, restore
@@ -71,6 +71,49 @@ def test_sigint_of_restore_then_resume_is_exact_without_duplicates(server, conn,
     assert summary["complete"] and summary["loaded_chunks"] + summary["skipped_chunks"] == total
     assert summary["skipped_chunks"] >= done
     assert_same_database(conn, name, db)  # the keyless `notes` included: no duplicates
+
+
+@pytest.mark.parametrize("how", ["sigint", "kill9"])
+def test_after_an_interrupted_keyless_restore_the_advice_is_resume_and_append_is_refused(server, conn, many_chunks,
+                                                                                           tmp_path, db, how):
+    """Issue #20 item 3: the re-run after a Ctrl-C (or a kill) of a restore into a keyless
+    table was refused with "use --cleanup ... or --append", and --append then loaded the
+    committed chunks twice. The advice names --resume and never --append, --append is
+    refused, and --resume ends with exactly the dump's rows."""
+    name, _ = many_chunks
+    d = tmp_path / "notes"
+    dump_to_directory(server, name, d, DumpOptions(tables=["notes"], chunk_size=4 << 10, statement_size=1 << 10))
+    journal = d / "journal" / f"{db}.jsonl"
+    total = len(json.loads((d / "manifest.json").read_text())["tables"][0]["chunks"])
+    proc = subprocess.Popen([str(DUMPCORE), "restore", str(d), "-D", db, "--parallel", "1", "-q", *conn_args(server)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _wait_for(lambda: _commits(journal) >= 3)
+    proc.send_signal(signal.SIGINT if how == "sigint" else signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)
+    if how == "sigint":
+        assert proc.returncode == 130 and "--resume" in err.decode(), err.decode()
+    assert 3 <= _commits(journal) < total, "the interrupt must land half-way"
+    held = raw_rows(conn, db, "notes")
+    assert 0 < len(held) < len(raw_rows(conn, name, "notes"))
+
+    plain = dumpcore("restore", str(d), "-D", db, *conn_args(server))
+    message = plain.stderr.decode().strip()
+    assert plain.returncode == 1 and len(message.splitlines()) == 1, message
+    assert message.startswith("Error: restore refused before writing anything: an interrupted restore into this "
+                              f"database (journal {journal}, started "), message
+    assert "run the same restore with --resume to finish it" in message and "`notes`" in message
+    assert "--append" not in message, message
+    appended = dumpcore("restore", str(d), "-D", db, "--append", *conn_args(server))
+    message = appended.stderr.decode().strip()
+    assert appended.returncode == 1 and len(message.splitlines()) == 1, message
+    assert "--resume" in message and "--append would load the rows that the interrupted restore already " \
+           "committed into `notes` a second time" in message, message
+    assert raw_rows(conn, db, "notes") == held  # neither refused run wrote anything
+
+    resumed = dumpcore("restore", str(d), "-D", db, "--resume", "--json", *conn_args(server))
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    assert json.loads(resumed.stdout)["complete"]
+    assert raw_rows(conn, db, "notes") == raw_rows(conn, name, "notes")  # every row once
 
 
 @pytest.mark.parametrize("point", ["schema", "data"])

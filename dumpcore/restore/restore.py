@@ -53,8 +53,8 @@ from .schedule import ChunkQueue
 from ..schema.schema import ForeignKey, load_schema
 from ..schema.scripts import DISABLE_STATEMENTS, cleanup_statements
 from ..schema.sqltext import Statement, classify, comment_text, split_statements, trigger_table
-from .state import (Journal, StateDir, check_committed_rows_present, check_journal_target,
-                    pending_deferred_triggers, resolve_state_dir, server_identity, start_event,
+from .state import (InterruptedRestore, Journal, StateDir, check_committed_rows_present, check_journal_target,
+                    interrupted_restore, pending_deferred_triggers, resolve_state_dir, server_identity, start_event,
                     triggers_deferred_event)
 from .triggercheck import firing_triggers
 from ..schema.objects import execute_items, in_context, render_objects, views_to_restore
@@ -213,7 +213,10 @@ def _inspect_target(conn: Connection, database: str) -> _Target:
 
 
 def _preflight(m: Manifest, target: _Target, conn: Connection, database: str, entries: list[dict],
-               opts: RestoreOptions, resuming: bool) -> None:
+               opts: RestoreOptions, resuming: bool, interrupted: InterruptedRestore | None = None) -> None:
+    """Refuse, before any write, a restore that would fail or change what it loads;
+    ``interrupted``: an unfinished restore into this target (its journal), which the
+    advice names first, and into whose keyless tables --append would load rows twice."""
     problems: list[str] = []
     drift = []
     for e in entries:
@@ -232,12 +235,23 @@ def _preflight(m: Manifest, target: _Target, conn: Connection, database: str, en
             drift.append(f"table `{e['name']}`: {'; '.join(parts)}")
     if drift:
         problems.append(f"schema drift in `{database}`: " + " | ".join(drift))
+    keyless = [e["name"] for e in entries if not e["idempotent"] and e["name"] in target.tables]
+    if interrupted is not None and opts.append and not (opts.cleanup or resuming):
+        # its chunks are in the journal: appending loads the committed ones a second time
+        again = [t for t in keyless if t in interrupted.tables]
+        if again:
+            problems.append("--append would load the rows that the interrupted restore already committed into "
+                            + ", ".join(f"`{t}`" for t in again) + " a second time (no key to merge them)")
     if not (opts.cleanup or opts.append or resuming):
-        for e in entries:
-            if e["idempotent"] or e["name"] not in target.tables:
+        for name in keyless:
+            if not conn.query(f"SELECT 1 FROM {quote_ident(database)}.{quote_ident(name)} LIMIT 1"):
                 continue
-            if conn.query(f"SELECT 1 FROM {quote_ident(database)}.{quote_ident(e['name'])} LIMIT 1"):
-                problems.append(f"table `{e['name']}` has no key (loading is not idempotent) and already holds rows; "
+            if interrupted is not None and name in interrupted.tables:
+                problems.append(f"table `{name}` has no key (loading is not idempotent) and holds the rows the "
+                                "interrupted restore loaded; use --resume to finish it, or --cleanup to empty it "
+                                "and start over")
+            else:
+                problems.append(f"table `{name}` has no key (loading is not idempotent) and already holds rows; "
                                 "use --cleanup to empty it first or --append to add to it")
     if target.max_packet:
         big = [f"{c['file']} ({c.get('max_statement_bytes', 0)} bytes)" for e in entries for c in e["chunks"]
@@ -253,6 +267,9 @@ def _preflight(m: Manifest, target: _Target, conn: Connection, database: str, en
                             + ", ".join(firing) + "; use --defer-triggers to keep them out of the load (saved, "
                             "dropped and re-created after it) or --fire-triggers to let them fire")
     if problems:
+        if interrupted is not None:  # what to do first: finish the restore the journal describes
+            problems.insert(0, f"{interrupted.describe()}: run the same restore with --resume to finish it, "
+                               "or with --cleanup to start over")
         raise RestoreError("restore refused before writing anything: " + " || ".join(problems))
 
 
@@ -668,7 +685,9 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         if opts.resume:
             check_journal_target(events, journal.path, server, database)
             check_committed_rows_present(events, journal.path, m, conn, database, chosen)
-        _preflight(m, target, conn, database, entries, opts, opts.resume)
+        interrupted = None if opts.resume or opts.cleanup else interrupted_restore(
+            journal.path, m, conn, server, database, chosen)
+        _preflight(m, target, conn, database, entries, opts, opts.resume, interrupted)
         if opts.check_only:
             return RestoreSummary(database, results, time.monotonic() - t0, warnings)
         # -- writes start here ---------------------------------------------

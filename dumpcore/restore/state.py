@@ -205,17 +205,66 @@ def live_row_counts(conn: Connection, database: str, tables: list[str]) -> dict[
             if t in present else 0 for t in tables}
 
 
-def check_committed_rows_present(events: list[dict], path: Path, manifest: Manifest, conn: Connection,
-                                 database: str, tables: list[str]) -> None:
-    """Refuse to resume when the live tables hold fewer rows than the journal says were committed."""
+def _short_of_journal(events: list[dict], manifest: Manifest, conn: Connection, database: str,
+                      tables: list[str]) -> list[str]:
+    """Tables holding fewer rows than the journal says were committed into them, said as such."""
     done = committed_rows(events, manifest)
     wanted = [t for t in tables if done.get(t)]
     live = live_row_counts(conn, database, wanted)
-    short = [f"`{t}` holds {live[t]:,} of the {done[t]:,} rows committed" for t in wanted if live[t] < done[t]]
+    return [f"`{t}` holds {live[t]:,} of the {done[t]:,} rows committed" for t in wanted if live[t] < done[t]]
+
+
+def check_committed_rows_present(events: list[dict], path: Path, manifest: Manifest, conn: Connection,
+                                 database: str, tables: list[str]) -> None:
+    """Refuse to resume when the live tables hold fewer rows than the journal says were committed."""
+    short = _short_of_journal(events, manifest, conn, database, tables)
     if short:
         raise RestoreError(f"cannot resume: the journal {path} does not describe `{database}` any more: "
                            + ", ".join(short) + " (the database was dropped, emptied or changed since)",
                            hint="run without --resume to restore from the start")
+
+
+@record
+class InterruptedRestore:
+    """A restore into this target that began and never wrote its ``done`` line (killed,
+    interrupted, stopped by an error), whose committed rows are still in the target:
+    ``--resume`` can finish it."""
+
+    path: Path
+    started_at: str
+    tables: set[str]  # tables it began loading chunks into
+    committed_chunks: int
+    chunks: int  # chunks in the dump
+
+    def describe(self) -> str:
+        return (f"an interrupted restore into this database (journal {self.path}, started {self.started_at}, "
+                f"{self.committed_chunks} of {self.chunks} chunks committed)")
+
+
+def interrupted_restore(path: Path, manifest: Manifest, conn: Connection, server: str, database: str,
+                        tables: list[str]) -> InterruptedRestore | None:
+    """The unfinished restore the journal at ``path`` describes, when it is about this
+    server and database and the target still holds what it committed; else None (no
+    journal, a finished one, another target's, or one the target no longer matches, which
+    ``--resume`` would refuse anyway)."""
+    if not path.is_file():
+        return None
+    try:
+        events = Journal(path).read()
+    except (OSError, UnicodeDecodeError):
+        return None
+    start = next((e for e in events if e.get("event") == "start"), None)
+    if (start is None or start.get("server") != server or start.get("database") != database
+            or any(e.get("event") == "done" for e in events)):
+        return None
+    if _short_of_journal(events, manifest, conn, database, tables):
+        return None
+    table_of = {c["xxh3_128"]: t["name"] for t, c in manifest.chunks()}
+    begun = {table_of[e["xxh3_128"]] for e in events
+             if e.get("event") in ("begin", "commit") and e.get("xxh3_128") in table_of}
+    committed = {e.get("xxh3_128") for e in events if e.get("event") == "commit"} & set(table_of)
+    return InterruptedRestore(path, str(start.get("started_at") or "at an unknown time"), begun, len(committed),
+                              len(table_of))
 
 
 def triggers_deferred_event(triggers: list) -> dict:
