@@ -168,6 +168,8 @@ def dump(
                                                        "TABLE in --annotate and --stats (repeatable).")] = None,
     stats: Annotated[Optional[list[str]], typer.Option("--stats", help="TABLE.COLUMN: count rows per value, labels "
                                                        "through the relation; summary and manifest (repeatable).")] = None,
+    append: Annotated[bool, typer.Option("--append", help="The SQL (--stdout, scripts/load.sql) may add rows to "
+                                         "keyless tables that already hold rows (default: the client stops there).")] = False,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
     defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
@@ -239,9 +241,13 @@ def verify(
 @app.command()
 def cat(
     directory: Annotated[Path, typer.Argument(help="A dump directory.")],
+    append: Annotated[bool, typer.Option("--append", help="The stream may add rows to keyless tables that already "
+                                         "hold rows (default: the client stops there).")] = False,
 ) -> None:
     """Write a dump as one SQL stream in load order, every chunk checked first: `dumpcore cat DIR | mariadb DB`."""
-    server_dump.cat_any(directory, None)
+    summary = server_dump.cat_any(directory, None, append)
+    for w in summary.warnings:
+        typer.echo(f"Warning: {w}", err=True)
 
 
 @sandbox_app.command("start")

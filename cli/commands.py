@@ -63,7 +63,7 @@ def dump(
     stdout: bool, exclude: list[str] | None, where: str | None, no_data: bool, no_schema: bool,
     routines: bool | None, events: bool | None, chunk_size: str, statement_size: str, validate: str, workers: int,
     compress: str, quiet: bool, as_json: bool, prisma: Path | None, annotate: bool, label: list[str] | None,
-    stats: list[str] | None, host: str | None, port: int | None, user: str | None, socket: str | None,
+    stats: list[str] | None, append: bool, host: str | None, port: int | None, user: str | None, socket: str | None,
     password: str | None, password_prompt: bool, defaults_file: Path | None, defaults_extra_file: Path | None,
     ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None, ssl_key: Path | None,
 ) -> None:
@@ -85,7 +85,7 @@ def dump(
                                 statement_size=dump_api.parse_size(statement_size), validate=validate,
                                 workers=workers, prisma=str(prisma) if prisma else None,
                                 compression=parse_compression(compress), annotate=annotate,
-                                labels=list(label or []), stats=list(stats or []))
+                                labels=list(label or []), stats=list(stats or []), append=append)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)

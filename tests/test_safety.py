@@ -351,3 +351,55 @@ def test_a_parent_directory_that_cannot_be_opened_does_not_fail_a_finished_dump(
             sync_dir(tmp_path / "missing")
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+# -- 7. SQL loaded twice by the client (issue #20 item 4) -------------------------------------------
+
+
+def _client_loads(server, how: str, name: str, dump_dir: Path, target: str, append: bool) -> subprocess.CompletedProcess:
+    """One load of the dump's SQL into ``target`` by the `mariadb` client: `dump --stdout |`,
+    `cat DIR |` or `cd DIR && mariadb < scripts/load.sql` (DIR made with --append when ``append``)."""
+    flag = ["--append"] if append else []
+    if how == "load_sql":
+        d = dump_dir / ("append" if append else "plain")
+        if not d.exists():
+            made = dumpcore("dump", name, "-o", str(d), "-q", *flag, *conn_args(server))
+            assert made.returncode == 0, made.stderr.decode()
+        with open(d / "scripts" / "load.sql", "rb") as f:
+            return subprocess.run(server.client_command("mariadb", target), stdin=f, capture_output=True, cwd=d,
+                                  env=server.client_env())
+    argv = ([str(DUMPCORE), "dump", name, "--stdout", "-q", *flag, *conn_args(server)] if how == "stdout"
+            else [str(DUMPCORE), "cat", str(dump_dir / "plain"), *flag])
+    producer = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    client = subprocess.run(server.client_command("mariadb", target), stdin=producer.stdout, capture_output=True,
+                            env=server.client_env())
+    producer.stdout.close()
+    producer.wait()
+    return client
+
+
+@pytest.mark.parametrize("how", ["stdout", "cat", "load_sql"])
+def test_loading_the_sql_twice_stops_at_a_keyless_table_that_holds_rows_unless_append(server, conn, source, tmp_path,
+                                                                                     db, how):
+    """`dump --stdout | mariadb DB` (or cat, or load.sql) run twice left the keyless table
+    with its rows twice, both exit codes 0. The second load now stops before any row with
+    the guard's message and leaves every table as it was; with --append it adds them."""
+    name, _ = source
+    made = dumpcore("dump", name, "-o", str(tmp_path / "plain"), "-q", *conn_args(server))
+    assert made.returncode == 0, made.stderr.decode()
+    first = _client_loads(server, how, name, tmp_path, db, append=False)
+    assert first.returncode == 0, first.stderr.decode()
+    notes, items = raw_rows(conn, name, "notes"), raw_rows(conn, name, "items")
+    assert raw_rows(conn, db, "notes") == notes and raw_rows(conn, db, "items") == items
+
+    second = _client_loads(server, how, name, tmp_path, db, append=False)
+    assert second.returncode != 0
+    assert ("dumpcore: table `notes` has no key and already holds rows: loading this dump's rows again would add "
+            "them twice; empty it first (or use dumpcore restore --cleanup), or make the SQL with --append to add "
+            "them") in second.stderr.decode(), second.stderr.decode()
+    assert raw_rows(conn, db, "notes") == notes and raw_rows(conn, db, "items") == items  # nothing loaded
+
+    appended = _client_loads(server, how, name, tmp_path, db, append=True)
+    assert appended.returncode == 0, appended.stderr.decode()
+    assert raw_rows(conn, db, "notes") == sorted(notes + notes, key=lambda r: tuple((v is None, v or b"") for v in r))
+    assert raw_rows(conn, db, "items") == items  # keyed rows are merged, as before

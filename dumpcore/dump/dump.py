@@ -37,7 +37,7 @@ from ..schema.schema import Schema, load_schema
 from ..schema.objects import ObjectSelection, event_statements, manifest_objects, select_objects, view_statements
 from ..schema.sqltext import comment_text
 from ..schema.scripts import (DISABLE_STATEMENTS, ENABLE_STATEMENTS, load_scripts, plan_scripts, render, render_schema,
-                      schema_statements, trigger_statements)
+                      replay_guard, replay_guard_supported, schema_statements, trigger_statements)
 from .stream import BATCH_ROWS, check_where, row_source, start_snapshot, table_query
 
 DEFAULT_CHUNK_SIZE = 8 << 20  # a table of N chunks loads on up to N connections (restore --parallel)
@@ -81,6 +81,7 @@ class DumpOptions:
     stats: list[str] = field(default_factory=list)  # TABLE.COLUMN: a count per value (dumpcore.dump.stats)
     routines: bool | None = None  # None: with the whole database, not with a table list (dumpcore.schema.objects)
     events: bool | None = None  # likewise
+    append: bool = False  # no replay guard: the SQL may add rows to keyless tables that hold rows (scripts.replay_guard)
 
 
 class DumpProgress(Protocol):
@@ -617,6 +618,27 @@ def _post_data(p: _Prepared, problems: list[str]) -> list[tuple[str, list]]:
             ("views", view_statements(p.schema, sel.views, problems))]
 
 
+def _guarded_tables(p: _Prepared, opts: DumpOptions, tables: list[str]) -> list[str]:
+    """The keyless tables whose rows the SQL (stream, load.sql) adds only to an empty table
+    (scripts.replay_guard), unless --append; none, said in a warning, from a MySQL server."""
+    keyless = [t for t in tables if not p.schema.tables[t].upsert_key]
+    if opts.append or not keyless:
+        return []
+    if not replay_guard_supported(p.conn.flavour):
+        note = ("keyless tables are not guarded against loading this SQL twice (MySQL has no anonymous compound "
+                "statement to check them): loading it into a table that holds rows adds them again")
+        if note not in p.warnings:
+            p.warnings.append(note)
+        return []
+    return keyless
+
+
+def _has_rows(p: _Prepared, table: str, where: str | None) -> bool:
+    """Whether ``table`` has a row to dump, in the snapshot."""
+    return bool(p.conn.query(f"SELECT 1 FROM {quote_ident(p.schema.database)}.{quote_ident(table)}"
+                             + (f" WHERE ({where})" if where else "") + " LIMIT 1"))
+
+
 def _check_output_dir(out: Path) -> None:
     if out.exists():
         if not out.is_dir():
@@ -688,7 +710,8 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
                 pre = [] if opts.no_schema else ["schema.sql"]
                 post = [] if opts.no_schema else [f"{name}.sql" for name in POST_DATA_FILES]
                 for name, text in load_scripts(p.plan, data_files, post_data=post, pre_data=pre,
-                                               compressed=any(data_files.values()) and opts.compression.enabled).items():
+                                               compressed=any(data_files.values()) and opts.compression.enabled,
+                                               guarded=set(_guarded_tables(p, opts, list(data_files)))).items():
                     sink.write_file(f"scripts/{name}", text.encode())
                 sink.drain()  # every file on disk before the manifest that lists them
             except BaseException:
@@ -783,6 +806,9 @@ def _dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO, op
         if not opts.no_schema:
             out.write(render_schema(schema_statements(p.schema, p.tables, problems, p.objects.routines), "schema"))
         sink = StreamSink(out)
+        if not opts.no_data:  # read in the snapshot: a keyless table is guarded when the stream adds rows to it
+            out.write(replay_guard([t for t in _guarded_tables(p, opts, p.tables)
+                                    if t not in p.objects.no_data and _has_rows(p, t, opts.where)]))
         results: list[TableResult] = []
         if progress:
             progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])

@@ -352,7 +352,7 @@ def restore_databases(directory: str | os.PathLike, options: ConnectionOptions, 
                           ", ".join(rejects) or None, ", ".join(journals), ", ".join(states), checked)
 
 
-def cat_databases(directory: str | os.PathLike, out: BinaryIO | None = None) -> CatSummary:
+def cat_databases(directory: str | os.PathLike, out: BinaryIO | None = None, append: bool = False) -> CatSummary:
     """A whole-server dump as one stream: per database ``CREATE DATABASE IF NOT EXISTS``,
     ``USE`` and its dump in load order. Every database is checked before the first byte."""
     directory = Path(directory)
@@ -367,16 +367,17 @@ def cat_databases(directory: str | os.PathLike, out: BinaryIO | None = None) -> 
                                     f"database `{comment_text(e['name'])}` ({describe(m.data.get('replication'))})"))
         except BrokenPipeError:
             raise StreamClosedError("the reader of the SQL stream went away before the stream was complete") from None
-        s = cat_dump(directory / e["directory"], out)
+        s = cat_dump(directory / e["directory"], out, append)
+        total.warnings += s.warnings
         total.chunks += s.chunks
         total.rows += s.rows
         total.bytes += s.bytes
     return total
 
 
-def cat_any(directory: str | os.PathLike, out: BinaryIO | None = None) -> CatSummary:
-    """``dumpcore cat DIR``: a whole-server dump or a single database's dump."""
-    return cat_databases(directory, out) if is_server_dump(directory) else cat_dump(directory, out)
+def cat_any(directory: str | os.PathLike, out: BinaryIO | None = None, append: bool = False) -> CatSummary:
+    """``dumpcore cat DIR``: a whole-server dump or a single database's dump (``append``: cat_dump)."""
+    return cat_databases(directory, out, append) if is_server_dump(directory) else cat_dump(directory, out, append)
 
 
 __all__ = ["SYSTEM_SCHEMAS", "ServerDumpSummary", "cat_any", "cat_databases", "choose_databases",

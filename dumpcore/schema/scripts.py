@@ -22,7 +22,7 @@ from pathlib import Path
 
 import re
 
-from ..connect.connection import quote_ident
+from ..connect.connection import quote_ident, quote_string
 from . import objects
 from .ordering import LoadPlan
 from ..records import field, record
@@ -136,18 +136,22 @@ def plan_scripts(plan: LoadPlan) -> dict[str, str]:
 
 def load_scripts(plan: LoadPlan, data_files: dict[str, list[str]] | None = None,
                  post_data: list[str] | None = None, pre_data: list[str] | None = None,
-                 compressed: bool = False) -> dict[str, str]:
+                 compressed: bool = False, guarded: set[str] = frozenset()) -> dict[str, str]:
     """The scripts that name the data files, by file name: load.sql (and load-zstd.sh when
     ``compressed``). ``data_files``: per table, chunk paths relative to the dump directory,
     sourced by load.sql in load order (``cd DIR && mariadb db < scripts/load.sql``);
-    ``pre_data`` / ``post_data``: files sourced before / after the data (schema, triggers)."""
+    ``pre_data`` / ``post_data``: files sourced before / after the data (schema, triggers);
+    ``guarded``: keyless tables whose data files follow a ``replay_guard``."""
     if compressed:
-        load, zstd = compressed_load_scripts(plan, data_files or {}, pre_data or [], post_data or [])
+        load, zstd = compressed_load_scripts(plan, data_files or {}, pre_data or [], post_data or [], guarded)
         return {"load.sql": load, "load-zstd.sh": zstd}
     title = _title(plan)
     load_lines = [f"-- {title}", "-- load.sql: run from the dump directory: mariadb DB < scripts/load.sql",
                   "SOURCE scripts/disable.sql;"]
     load_lines += [f"SOURCE {_client_path(f)};" for f in pre_data or []]
+    guard = replay_guard([t for t in plan.load_order if t in guarded and (data_files or {}).get(t)])
+    if guard:
+        load_lines.append(guard.decode("utf-8").rstrip("\n"))
     for table in plan.load_order:
         files = (data_files or {}).get(table)
         if files is None:
@@ -184,7 +188,7 @@ COMPRESSED_LOAD_MESSAGE = ("compressed dump: load.sql cannot SOURCE .zst files; 
 
 
 def compressed_load_scripts(plan: LoadPlan, data_files: dict[str, list[str]], pre_data: list[str],
-                            post_data: list[str]) -> tuple[str, str]:
+                            post_data: list[str], guarded: set[str] = frozenset()) -> tuple[str, str]:
     """(load.sql, load-zstd.sh) of a compressed dump. load.sql stops at its first statement
     with the message (even under ``mariadb --force`` nothing follows it to half-load);
     load-zstd.sh writes the SQL of the dump in load order to stdout with zstdcat."""
@@ -205,11 +209,52 @@ def compressed_load_scripts(plan: LoadPlan, data_files: dict[str, list[str]], pr
              "# is already being loaded: `dumpcore cat DIR | mariadb DB` checks every hash first.",
              "set -e", 'cd "$(dirname "$0")/.."', "cat scripts/disable.sql"]
     lines += [f"cat {shlex.quote(f)}" for f in pre_data]
+    guard = replay_guard([t for t in plan.load_order if t in guarded and data_files.get(t)])
+    if guard:
+        lines.append(f"printf '%s' {shlex.quote(guard.decode('utf-8'))}")
     for table in plan.load_order:
         lines += [f"zstdcat -q {shlex.quote(f)}" for f in data_files.get(table, [])]
     lines += [f"cat {shlex.quote(f)}" for f in post_data]
     lines.append("cat scripts/enable.sql")
     return load, "\n".join(lines) + "\n"
+
+
+# -- the replay guard --------------------------------------------------------------------
+# Keyed rows are upserts, so loading the same SQL twice changes nothing; a keyless table's
+# rows would be there twice. Before the first row of a stream (dump --stdout, cat) or of
+# load.sql, a guard stops the client (which stops at the first error, non-zero exit) when
+# a keyless table it adds rows to already holds rows, naming it: nothing is loaded. It is
+# a compound statement: MariaDB runs BEGIN NOT ATOMIC at top level; MySQL has no such
+# statement (and refuses to PREPARE a SIGNAL), so its dumps carry no guard and say so.
+
+
+def replay_guard_supported(flavour: str) -> bool:
+    """Whether a dump of a ``flavour`` server can carry the guard (its target being the same kind)."""
+    return flavour == "mariadb"
+
+
+def replay_guard_message(table: str) -> str:
+    """What the client says when the guard stops at keyless ``table`` (MariaDB: 512 characters at most)."""
+    return (f"dumpcore: table `{table}` has no key and already holds rows: loading this dump's rows again would "
+            "add them twice; empty it first (or use dumpcore restore --cleanup), or make the SQL with --append "
+            "to add them")
+
+
+def replay_guard(tables: list[str]) -> bytes:
+    """Client script text (in the target database) that stops the load with
+    ``replay_guard_message`` at the first of the keyless ``tables`` holding a row; it
+    does nothing when they are all empty. Empty bytes for no tables."""
+    items: list[objects.Item] = []
+    for table in tables:
+        probe = f"SELECT 1 FROM {quote_ident(table)} LIMIT 1"
+        validate(probe, "replay guard")  # the procedural frame around it is fixed text
+        items.append(objects.Delimited(
+            (f"BEGIN NOT ATOMIC IF EXISTS ({probe}) THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = "
+             f"{quote_string(replay_guard_message(table))}; END IF; END").encode("utf-8")))
+    if not items:
+        return b""
+    return objects.render_objects(items, "keyless tables this SQL adds rows to: stop here if any already holds "
+                                         "rows (dump --append / cat --append leave this out)")
 
 
 def _client_path(path: str) -> str:

@@ -12,9 +12,10 @@ from ..dump.chunks import STREAM_END, ChunkInfo, chunk_trailer, stream_table_mar
 from ..store.compression import decompressed_chunk
 from ..errors import DumpIntegrityError, StreamClosedError
 from ..store.hashing import hash_bytes
-from ..records import record
+from ..connect.connection import server_flavour
+from ..records import field, record
 from ..schema.sqltext import comment_text
-from ..schema.scripts import DISABLE_STATEMENTS, ENABLE_STATEMENTS, render
+from ..schema.scripts import DISABLE_STATEMENTS, ENABLE_STATEMENTS, render, replay_guard, replay_guard_supported
 from .verify import require_intact
 
 
@@ -23,6 +24,7 @@ class CatSummary:
     chunks: int
     rows: int
     bytes: int
+    warnings: list[str] = field(default_factory=list)
 
 
 def _checked(directory: Path, rel: str, digest: str) -> bytes:
@@ -32,18 +34,29 @@ def _checked(directory: Path, rel: str, digest: str) -> bytes:
     return data
 
 
-def cat_dump(directory: str | Path, out: BinaryIO | None = None) -> CatSummary:
+def cat_dump(directory: str | Path, out: BinaryIO | None = None, append: bool = False) -> CatSummary:
+    """Write the dump in ``directory`` to ``out`` (default: stdout) as one SQL stream.
+    Unless ``append``, a keyless table's rows follow a guard that stops the client when the
+    table already holds rows (scripts.replay_guard; MariaDB dumps only, said in ``warnings``)."""
     directory = Path(directory)
     out = out if out is not None else sys.stdout.buffer
     m = require_intact(directory)  # the whole dump first: a damaged dump emits nothing
     other = {f["file"]: f["xxh3_128"] for f in m.data.get("other_files", [])}
     files = m.data.get("files") or {}
     summary = CatSummary(0, 0, 0)
+    source = m.data.get("source") or {}
+    flavour = source.get("flavour") or server_flavour(source.get("server_version", ""))
+    guard = not append and replay_guard_supported(flavour)
+    if not append and not guard and any(not e["idempotent"] and e["chunks"] for e in m.tables):
+        summary.warnings.append(f"`{m.database}`: keyless tables are not guarded against loading this SQL twice (a "
+                                "dump of MySQL, which has no anonymous compound statement to check them)")
     try:
         out.write(render(DISABLE_STATEMENTS, f"dumpcore cat of {comment_text(str(directory))} (`{comment_text(m.database)}`, snapshot "
                                              f"{m.data.get('snapshot_at')})").encode())
         if files.get("schema"):
             out.write(_checked(directory, files["schema"], other[files["schema"]]))
+        if guard:  # before the first row: a refused replay loads nothing
+            out.write(replay_guard([e["name"] for e in m.tables if not e["idempotent"] and e["chunks"]]))
         for entry in m.tables:
             out.write(stream_table_marker(entry["name"]))
             for c in entry["chunks"]:
