@@ -743,3 +743,75 @@ def test_the_manifest_hashes_the_small_files_from_what_was_written_without_readi
     assert dump_module._other_file("notes.txt", extra, {}) == {
         "file": "notes.txt", "bytes": 24, "xxh3_128": xxhash.xxh3_128_hexdigest(b"not written by the sink\n")}
     assert read_back == [str(extra)]
+
+
+# -- the source is left as it was ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def unchanged_src(server):
+    """AUTO_INCREMENT counters ahead of the rows (deleted ones), a cached SEQUENCE feeding a
+    key, an FK (for --annotate and --stats), a keyless table."""
+    name = "unchanged_src"
+    with server.connect() as c:
+        q = quote_ident(name)
+        c.execute(f"DROP DATABASE IF EXISTS {q}")
+        c.execute(f"CREATE DATABASE {q} CHARACTER SET utf8mb4")
+        c.execute(f"CREATE SEQUENCE {q}.s START WITH 1 INCREMENT BY 1 CACHE 1000")
+        c.execute(f"CREATE TABLE {q}.parent (id INT AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL, "
+                  "name VARCHAR(20) NOT NULL)")
+        c.execute(f"CREATE TABLE {q}.child (id BIGINT NOT NULL DEFAULT NEXTVAL({q}.s) PRIMARY KEY, "
+                  f"parent_id INT NOT NULL, v INT NOT NULL, FOREIGN KEY (parent_id) REFERENCES {q}.parent (id))")
+        c.execute(f"CREATE TABLE {q}.log (v INT NOT NULL, note VARCHAR(20))")
+        c.execute(f"INSERT INTO {q}.parent (v, name) SELECT seq, CONCAT('p', seq) FROM {q}.seq_1_to_60")
+        c.execute(f"DELETE FROM {q}.parent WHERE id > 50")  # AUTO_INCREMENT stays at 61
+        c.execute(f"INSERT INTO {q}.child (parent_id, v) SELECT 1 + seq % 50, seq FROM {q}.seq_1_to_300")
+        c.execute(f"INSERT INTO {q}.log SELECT seq, REPEAT('x', seq % 20) FROM {q}.seq_1_to_100")
+    yield name
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)}")
+
+
+def _source_state(conn, name: str) -> dict:
+    """Content checksums, AUTO_INCREMENT counters and the sequence's stored row: nothing of
+    it may change under a dump."""
+    from dbcompare import checksum
+    from dumpcore.connection import quote_string
+
+    return {"checksums": checksum(conn, name),
+            "auto_increment": conn.query_text("SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES "
+                                              f"WHERE TABLE_SCHEMA = {quote_string(name)} ORDER BY TABLE_NAME"),
+            "sequence": conn.query_text(f"SELECT * FROM {quote_ident(name)}.s")}
+
+
+@pytest.mark.parametrize("mode", [["--workers", "1"], [], ["--workers", "2"], ["--stdout"], ["-B"],
+                                  ["--compress", "zstd"], ["--annotate"], ["--stats", "child.parent_id"],
+                                  ["--no-data"], ["--where", "v % 2 = 0"]],
+                         ids=["workers-1", "default-workers", "workers-2", "stdout", "B", "compress", "annotate",
+                              "stats", "no-data", "where"])
+def test_a_dump_leaves_the_source_unchanged(server, conn, unchanged_src, tmp_path, mode):
+    """Every dump mode: the same content, AUTO_INCREMENT counters and stored sequence row
+    afterwards, and the SEQUENCE's next value is the one after the last, except where the
+    dump says its commit lock flushed the tables (issue #21 item 7: with 2+ workers the
+    BACKUP STAGE BLOCK_COMMIT that lines their snapshots up passes through its FLUSH stage,
+    which discards the sequence's cached values; the next value then jumps to
+    next_not_cached_value). NEXTVAL before and after is this test's own, measured change."""
+    name = unchanged_src
+    s = f"{quote_ident(name)}.s"
+    last = int(conn.scalar(f"SELECT NEXTVAL({s})"))  # the cache is live: the next value is last + 1
+    before = _source_state(conn, name)
+    where = [] if mode == ["--stdout"] else ["-o", str(tmp_path / "dump")]
+    args = ["-B", name, *where] if mode == ["-B"] else [name, *mode, *where]
+    res = dumpcore("dump", *args, "-q", *conn_args(server))
+    assert res.returncode == 0, res.stderr.decode()
+    assert _source_state(conn, name) == before
+    flushed = "flushed the server's tables, which discards the values a SEQUENCE has cached" in res.stderr.decode()
+    if mode == ["--workers", "2"]:
+        assert flushed, res.stderr.decode()  # the one change a dump makes to the source, and it is said
+    if mode in (["--workers", "1"], ["--stdout"], ["--annotate"]):  # one worker, binary log off: no lock
+        assert not flushed, res.stderr.decode()
+    after = int(conn.scalar(f"SELECT NEXTVAL({s})"))
+    if flushed:
+        assert after == int(before["sequence"][0][0]) > last + 1  # next_not_cached_value: the cache was dropped
+    else:
+        assert after == last + 1

@@ -174,6 +174,10 @@ class Snapshot:
     position: SnapshotPosition
     pool: "_ThreadPool | None" = None
     warnings: list[str] = field(default_factory=list)
+    # why a commit lock was taken around its start, else None. Either lock (BACKUP STAGE
+    # BLOCK_COMMIT passes through its FLUSH stage; FLUSH TABLES WITH READ LOCK) closes the
+    # server's tables, which discards the values every SEQUENCE had cached in memory.
+    commit_lock: str | None = None
 
     @property
     def replication(self) -> dict:
@@ -257,7 +261,10 @@ def open_snapshot(options: ConnectionOptions, workers: int = 1, required: bool =
         warnings += list(position.notes)
         if (slow := fallback_warning()) is not None:
             warnings.append(slow)  # said once per dump, where rows are encoded, not at every import
-        return Snapshot(conn, snapshot_at, position, pool, warnings)
+        why = None
+        if release is not None:
+            why = f"to line up the snapshots of {workers} workers" if workers > 1 else "for the binlog position"
+        return Snapshot(conn, snapshot_at, position, pool, warnings, why)
     except BaseException:
         if pool is not None:
             pool.stop()
@@ -302,6 +309,12 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
         if opts.where and not opts.no_data:
             check_where(conn, [schema.tables[t] for t in chosen], database, opts.where)
         warnings = (list(snap.warnings) if owns else []) + prisma_warnings
+        if snap.commit_lock and schema.sequences:  # issue #21 item 7: a change to the source, said
+            warnings.append(f"the commit lock taken {snap.commit_lock} flushed the server's tables, which discards "
+                            "the values a SEQUENCE has cached: the next NEXTVAL of "
+                            + ", ".join(f"`{sq.name}`" for sq in schema.sequences)
+                            + " on the source jumps to its next_not_cached_value (as after a restart); "
+                            "--workers 1 takes that lock only where the binary log is on")
         non_tx = [t for t in chosen if not schema.tables[t].transactional]
         if non_tx:
             warnings.append("not transactional, so not in the consistent snapshot: "
