@@ -776,7 +776,7 @@ def _source_state(conn, name: str) -> dict:
     """Content checksums, AUTO_INCREMENT counters and the sequence's stored row: nothing of
     it may change under a dump."""
     from dbcompare import checksum
-    from dumpcore.connection import quote_string
+    from dumpcore.connect.connection import quote_string
 
     return {"checksums": checksum(conn, name),
             "auto_increment": conn.query_text("SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES "
