@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import warnings
 from pathlib import Path
+from typing import Callable
 
 from . import sqltext
 from ..connect.connection import Connection, quote_ident, quote_string
@@ -130,7 +131,8 @@ class ObjectContext:
 
 class _ServerText:
     """``create_sql`` is the server's text (DEFINER dropped) as str; ``encoded_sql`` the same
-    text in the object's character_set_client when that is not utf-8 (set by load_schema)."""
+    text as the bytes the server stored, in the object's character_set_client (set by
+    load_schema; None: the utf-8 of ``create_sql``)."""
 
     create_sql: str
     encoded_sql: bytes | None
@@ -320,18 +322,26 @@ def strip_definer(sql: str) -> str:
     return _DEFINER_RE.sub("", sql, count=1)
 
 
-_IDENT = r"(?:`(?:[^`]|``)+`|[\w$]+)"
+# An unquoted name is anything up to a space or a dot: the raw text of an object (see
+# _stored_texts) may hold it in a single-byte character set, read as latin-1 here.
+_IDENT = r"(?:`(?:[^`]|``)+`|[^\s`.]+)"
 _TRIGGER_HEAD_RE = re.compile(
-    rf"^CREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?{_IDENT}(?:\s*\.\s*{_IDENT})?\s+(?P<when>BEFORE|AFTER)\s+"
-    rf"(?P<what>INSERT|UPDATE|DELETE)\s+ON\s+{_IDENT}(?:\s*\.\s*{_IDENT})?\s+FOR\s+EACH\s+ROW\b", re.IGNORECASE)
+    rf"^CREATE\s+TRIGGER\s+(?P<if_not_exists>IF\s+NOT\s+EXISTS\s+)?(?P<db>{_IDENT}\s*\.\s*)?{_IDENT}\s+"
+    rf"(?:BEFORE|AFTER)\s+(?:INSERT|UPDATE|DELETE)\s+ON\s+(?P<table_db>{_IDENT}\s*\.\s*)?{_IDENT}\s+FOR\s+EACH\s+ROW\b",
+    re.IGNORECASE)
 
 
-def trigger_in_current_database(sql: str, name: str, table: str) -> str:
+def trigger_in_current_database(sql: str) -> str:
     """SHOW CREATE TRIGGER gives the statement as it was typed, database-qualified names
-    included (``CREATE TRIGGER db.tr ... ON db.t``): its head is rewritten with bare
-    names so the trigger is created in the database being restored."""
-    return _TRIGGER_HEAD_RE.sub(lambda m: f"CREATE TRIGGER {quote_ident(name)} {m.group('when')} {m.group('what')} "
-                                          f"ON {quote_ident(table)} FOR EACH ROW", sql, count=1)
+    included (``CREATE TRIGGER db.tr ... ON db.t``): the database is taken out of its head
+    (the rest left as typed) so the trigger is created in the database being restored."""
+    m = _TRIGGER_HEAD_RE.match(sql)
+    if m is None:
+        return sql
+    for group in ("table_db", "db", "if_not_exists"):  # the last span first: earlier offsets still hold
+        if m.start(group) >= 0:
+            sql = sql[:m.start(group)] + sql[m.end(group):]
+    return sql
 
 
 def _load_ddl_text(conn: Connection, schema: Schema) -> None:
@@ -360,34 +370,44 @@ def _load_ddl_text(conn: Connection, schema: Schema) -> None:
         view.depends_on = view.reads & set(schema.views)
         view.encoded_sql = _in_client_charset(conn, view.create_sql, view.context, schema.notes)
     sdb = quote_string(schema.database)
+    # (object, SHOW CREATE statement, column of its text, edit of the text) for _stored_texts
+    stored: list[tuple[_ServerText, str, int, Callable[[str], str]]] = []
     for name, table in conn.query_text(
         "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS "
         f"WHERE TRIGGER_SCHEMA = {sdb} ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, "
         "EVENT_MANIPULATION, ACTION_ORDER"
     ):
-        _, mode, text, cs, coll, dbcoll = conn.query_text(f"SHOW CREATE TRIGGER {qdb}.{quote_ident(name)}")[0][:6]
-        text = trigger_in_current_database(strip_definer(text), name, table)
-        ctx = ObjectContext(cs, coll, mode, dbcoll)
-        schema.triggers.append(Trigger(name, table, text, mode, ctx, _in_client_charset(conn, text, ctx, schema.notes)))
+        show = f"SHOW CREATE TRIGGER {qdb}.{quote_ident(name)}"
+        _, mode, text, cs, coll, dbcoll = conn.query_text(show)[0][:6]
+        trigger = Trigger(name, table, _trigger_edit(text), mode, ObjectContext(cs, coll, mode, dbcoll))
+        schema.triggers.append(trigger)
+        stored.append((trigger, show, 2, _trigger_edit))
     # ROUTINE_TYPE order puts PACKAGE before PACKAGE BODY
     for name, kind in conn.query_text(
         "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES "
         f"WHERE ROUTINE_SCHEMA = {sdb} ORDER BY ROUTINE_TYPE, ROUTINE_NAME"
     ):
-        _, mode, text, cs, coll, dbcoll = conn.query_text(f"SHOW CREATE {kind} {qdb}.{quote_ident(name)}")[0][:6]
-        text = strip_definer(text)
-        ctx = ObjectContext(cs, coll, mode, dbcoll)
-        schema.routines.append(Routine(name, kind, text, mode, ctx, _in_client_charset(conn, text, ctx, schema.notes)))
+        show = f"SHOW CREATE {kind} {qdb}.{quote_ident(name)}"
+        _, mode, text, cs, coll, dbcoll = conn.query_text(show)[0][:6]
+        routine = Routine(name, kind, strip_definer(text), mode, ObjectContext(cs, coll, mode, dbcoll))
+        schema.routines.append(routine)
+        stored.append((routine, show, 2, strip_definer))
     try:
         for name, status in conn.query_text(
             f"SELECT EVENT_NAME, STATUS FROM information_schema.EVENTS WHERE EVENT_SCHEMA = {sdb} ORDER BY EVENT_NAME"
         ):
-            _, mode, tz, text, cs, coll, dbcoll = conn.query_text(f"SHOW CREATE EVENT {qdb}.{quote_ident(name)}")[0][:7]
-            text = strip_definer(text)
-            ctx = ObjectContext(cs, coll, mode, dbcoll, tz)
-            schema.events.append(Event(name, text, status, ctx, _in_client_charset(conn, text, ctx, schema.notes)))
+            show = f"SHOW CREATE EVENT {qdb}.{quote_ident(name)}"
+            _, mode, tz, text, cs, coll, dbcoll = conn.query_text(show)[0][:7]
+            event = Event(name, strip_definer(text), status, ObjectContext(cs, coll, mode, dbcoll, tz))
+            schema.events.append(event)
+            stored.append((event, show, 3, strip_definer))
     except ServerError as exc:  # no EVENT privilege: said, not fatal
         schema.notes.append(f"events of `{schema.database}` not readable, not dumped: {exc.one_line()}")
+    _stored_texts(conn, stored, schema.notes)
+
+
+def _trigger_edit(text: str) -> str:
+    return trigger_in_current_database(strip_definer(text))
 
 
 def _unqualify_sequences(create_table: str, database: str) -> str:
@@ -398,6 +418,37 @@ def _unqualify_sequences(create_table: str, database: str) -> str:
 
 
 _UTF8 = {"utf8", "utf8mb3", "utf8mb4"}
+# Client character sets in which a byte below 0x80 can be the second byte of a character:
+# their raw text cannot be edited (DEFINER, a database qualifier) as if it were ASCII.
+_ASCII_UNSAFE = {"big5", "cp932", "gbk", "sjis", "gb18030"}
+
+
+def _stored_texts(conn: Connection, objects: list[tuple[_ServerText, str, int, Callable[[str], str]]],
+                  notes: list[str]) -> None:
+    """Set each routine's, trigger's and event's ``encoded_sql``: its text as the server
+    stored it, in its character_set_client, read with the results in binary (as
+    mariadb-dump reads it). Converted to utf-8 for ``create_sql``, a body whose bytes are
+    not valid in that character set (``_koi8r '<koi8r bytes>'`` under SET NAMES utf8) comes
+    back as '?'; these bytes are what the server parses again on restore.
+
+    ``edit`` (DEFINER dropped, ...) works on the bytes read as utf-8 or latin-1, each byte
+    kept (surrogateescape). In a character set where that is not safe (_ASCII_UNSAFE), the
+    server converts ``create_sql`` back instead (_in_client_charset)."""
+    raw_ones = [o for o in objects if o[0].context.character_set_client.lower() not in _ASCII_UNSAFE]
+    for obj, _, _, _ in objects:
+        if obj.context.character_set_client.lower() in _ASCII_UNSAFE:
+            obj.encoded_sql = _in_client_charset(conn, obj.create_sql, obj.context, notes)
+    if not raw_ones:
+        return
+    results = conn.scalar("SELECT @@SESSION.character_set_results")
+    conn.execute("SET SESSION character_set_results = binary")
+    try:
+        for obj, show, column, edit in raw_ones:
+            raw = conn.query(show)[0][column]
+            codec = "utf-8" if obj.context.character_set_client.lower() in _UTF8 else "latin-1"
+            obj.encoded_sql = edit(raw.decode(codec, "surrogateescape")).encode(codec, "surrogateescape")
+    finally:
+        conn.execute(f"SET SESSION character_set_results = {results or 'NULL'}")
 
 
 def _in_client_charset(conn: Connection, text: str, ctx: ObjectContext, notes: list[str]) -> bytes | None:
