@@ -119,3 +119,75 @@ def test_bodies_with_a_charset_introducer_keep_their_bytes(server, conn, db, tmp
             assert conn.query(f"SELECT c FROM {t}.t WHERE id = 2") == [(expected,)], f"{how}: the trigger's result"
         finally:
             _drop(conn, target)
+
+
+# -- item 6: the ENUM error value ---------------------------------------------------------
+
+# Index and text of every ENUM/SET: '' is the error value (index 0) in `x`, a member (index
+# 1) in `y`, and raw text alone cannot tell them apart there.
+ENUM_EXPRS = {"e": ["id", "x + 0", "x", "y + 0", "y", "s + 0", "note"], "k": ["x + 0", "x", "c"]}
+
+
+def create_enum_database(conn, q):
+    conn.execute(f"USE {q}")
+    conn.execute("SET SESSION sql_mode = ''")  # non-strict: a value that is not a member is stored as index 0
+    conn.execute("CREATE TABLE e (id int PRIMARY KEY, x enum('a','b') NOT NULL, y enum('','a'), "
+                 "s set('a','b'), note varchar(8))")
+    conn.execute("INSERT INTO e VALUES (1, '', '', '', 'one'), (2, 'a', 0, 'a', 'two'), (3, 'zz', 'a', 'a,b', ''), "
+                 "(4, 'b', NULL, NULL, NULL), (5, 'a', '', 'b', 'five')")
+    conn.execute("CREATE TABLE k (x enum('a','b'), c int)")  # keyless, the same row twice
+    conn.execute("INSERT INTO k VALUES ('', 1), ('', 1), ('a', 2), (NULL, 3)")
+    conn.execute("SET SESSION sql_mode = DEFAULT")
+    conn.execute("USE mysql")
+
+
+def _enum_rows(conn, database):
+    q = quote_ident(database)
+    return {t: sorted(conn.query(f"SELECT {', '.join(exprs)} FROM {q}.{t}"), key=repr) for t, exprs in ENUM_EXPRS.items()}
+
+
+def test_enum_error_value_restores_exactly_through_every_path(server, conn, db, tmp_path):
+    """Before the fix every path refused the row holding x = '' (error 1265)."""
+    create_enum_database(conn, quote_ident(db))
+    source = _enum_rows(conn, db)
+    assert (b"1", b"0", b"", b"1", b"", b"0", b"one") in source["e"] \
+        and (b"2", b"1", b"a", b"0", b"", b"1", b"two") in source["e"], "the fixture lost its error values"
+    out = tmp_path / "d"
+    dump_dir(server, db, out)
+    for how, restore_args in (("restore", ()), ("restore", ("--load-method", "load-data")),
+                              ("restore", ("--load-method", "upsert")), ("stdout", ()), ("load_sql", ())):
+        target = f"{db}_{how}{len(restore_args)}"[:64]
+        _new_db(conn, target)
+        try:
+            proc = load_into(server, how, db, target, out, restore_args=restore_args)
+            assert proc.returncode == 0, f"{how} {restore_args}: {proc.stderr.decode()}"
+            assert _enum_rows(conn, target) == source, f"{how} {restore_args}"
+            assert_same_database(conn, db, target)
+            if how == "restore":  # loaded again over itself: the upserts keep it exact
+                proc = load_into(server, how, db, target, out, restore_args=("--cleanup",))
+                assert proc.returncode == 0, proc.stderr.decode()
+                assert _enum_rows(conn, target) == source
+        finally:
+            _drop(conn, target)
+
+
+def test_an_invalid_value_beside_the_enum_error_value_is_still_refused(server, conn, db, tmp_path):
+    """Only the error value is taken as it was stored: a value that does not fit, in a plain
+    row or in the row holding index 0, still fails the load (strict, as every load)."""
+    create_enum_database(conn, quote_ident(db))
+    dump = subprocess.run([str(DUMPCORE), "dump", db, "--stdout", "-q", *conn_args(server)], capture_output=True)
+    assert dump.returncode == 0, dump.stderr.decode()
+    stream = dump.stdout
+    assert b"SELECT\n1,`dumpcore_enum_zero`.`e0`," in stream
+    for old, new, errno, row in ((b"(5,'a','','b','five')", b"(5,'q','','b','five')", b"1265", 5),  # not a member
+                                 (b",'one' FROM", b",'one too long' FROM", b"1406", 1)):  # longer than varchar(8)
+        assert stream.count(old) == 1, old
+        target = f"{db}_bad"
+        _new_db(conn, target)
+        try:
+            client = subprocess.run(server.client_command("mariadb", target), input=stream.replace(old, new),
+                                    capture_output=True, env=server.client_env())
+            assert client.returncode != 0 and errno in client.stderr, client.stderr.decode()
+            assert conn.query(f"SELECT COUNT(*) FROM {quote_ident(target)}.e WHERE id = {row}") == [(b"0",)]
+        finally:
+            _drop(conn, target)

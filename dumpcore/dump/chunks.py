@@ -147,6 +147,7 @@ class ChunkInfo:
     max_statement_bytes: int = 0
     uncompressed_bytes: int | None = None  # set when the chunk is stored compressed
     uncompressed_xxh3_128: str | None = None
+    enum_zero: bool = False  # holds rows with an ENUM error value (dumpcore.enum_zero): not for LOAD DATA
 
     def stored_as(self, size: int, digest: str) -> None:
         """The chunk was stored compressed: ``bytes``/``xxh3_128`` become the stored file's,
@@ -165,6 +166,8 @@ class ChunkInfo:
             d["uncompressed_bytes"], d["uncompressed_xxh3_128"] = self.uncompressed_bytes, self.uncompressed_xxh3_128
         if self.key_first is not None:
             d["key_first"], d["key_last"] = self.key_first, self.key_last
+        if self.enum_zero:
+            d["enum_zero"] = True
         return d
 
 
@@ -565,6 +568,12 @@ _STATEMENT_START = b"\nINSERT INTO "
 _UPSERT_TAILS = (b"\nAS " + ROW_ALIAS.encode() + b" ON DUPLICATE KEY UPDATE ", b"\nON DUPLICATE KEY UPDATE ")
 
 
+# A chunk holding ENUM error values sets up its temporary table in three statements before
+# the first such row (dumpcore.enum_zero): they end the piece before that row's INSERT.
+_ENUM_ZERO_SETUP = b"DROP TEMPORARY TABLE IF EXISTS `dumpcore_enum_zero`;\n"
+_ENUM_ZERO_FILL = b"\nSET STATEMENT sql_mode="
+
+
 def split_chunk_statements(data: bytes, limit: int | None = None) -> list[bytes]:
     """The statements of a chunk (of ``data[:limit]``), each without its final ';\\n'.
     One copy per statement, no intermediate slices (a statement is up to 1 MiB)."""
@@ -579,7 +588,18 @@ def split_chunk_statements(data: bytes, limit: int | None = None) -> list[bytes]
             stop -= 1
         if stop > start and data[stop - 1] == 59:  # ;
             stop -= 1
-        if stop > start:
+        setup = data.find(_ENUM_ZERO_SETUP, start, stop)
+        if setup >= 0 and (setup == start or data[setup - 1] == 10):
+            if setup > start:
+                out.append(data[start:setup - 2])  # the INSERT before it, without ';\n'
+            fill = data.rfind(_ENUM_ZERO_FILL, setup, stop)
+            if fill < 0:  # not as written (the pre-flight refuses it): the server sees it as it is
+                out.append(data[setup:stop])
+                start = end
+                continue
+            out += [data[setup:setup + len(_ENUM_ZERO_SETUP) - 2], data[setup + len(_ENUM_ZERO_SETUP):fill - 1],
+                    data[fill + 1:stop]]
+        elif stop > start:
             out.append(data[start:stop])
         start = end
     return out

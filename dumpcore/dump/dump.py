@@ -25,6 +25,7 @@ from .chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, Di
 from ..store.compression import NO_COMPRESSION, Compression
 from ..connect.connection import Connection, ConnectionOptions, quote_ident, version_tuple
 from ..codec import fallback_warning
+from .enum_zero import EnumZeroWriter, find_enum_zero, flag_exprs
 from ..errors import DumpcoreError, OutputError, ServerError, StreamClosedError, UnknownTableError, UsageError
 from ..store.hashing import hash_file
 from ..store.manifest import FORMAT, format_version, write_manifest
@@ -148,6 +149,7 @@ class _Prepared:
     annotator: "annotate.Annotator | None" = None  # --annotate
     stats: list = field(default_factory=list)  # --stats specs, counted before the snapshot ends
     objects: ObjectSelection | None = None  # views, routines, events carried; tables whose rows are not dumped
+    enum_zero: dict[str, list[str]] = field(default_factory=dict)  # table -> ENUM columns: it holds error values
 
     def end_snapshot(self) -> None:
         if self.owns_snapshot:
@@ -329,6 +331,8 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
             form = UPSERT_ROW_ALIAS  # VALUES() in ON DUPLICATE KEY UPDATE is deprecated there
         sel = select_objects(schema, chosen, not opts.tables, opts.routines, opts.events)
         warnings += sel.warnings(schema)
+        enum_zero = {} if opts.no_data else find_enum_zero(
+            conn, database, [schema.tables[t] for t in chosen if t not in sel.no_data], opts.where)
         extra["objects"] = manifest_objects(schema, sel, chosen)
         labels = annotate.parse_labels(opts.labels, schema)
         annotator = None
@@ -336,7 +340,7 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
             annotator = annotate.Annotator(options, schema, database, labels)
         return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings, pool,
                          snap.replication, owns, extra, annotator, stats.parse_stats(opts.stats, schema, chosen),
-                         objects=sel)
+                         objects=sel, enum_zero=enum_zero)
     except BaseException:
         if owns:
             snap.close()
@@ -361,11 +365,30 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
     query = table_query(table, p.schema.database, where)
     kinds = bytes(c.kind for c in query.columns)
     on_progress = (lambda rows, nbytes: progress.advance(name, rows, nbytes)) if progress else None
-    writer = (p.annotator.writer if p.annotator else ChunkWriter)(sink, name, [c.name for c in query.columns], kinds, table.upsert_key, query.key_positions,
-                         p.upsert_form, p.statement_size, opts.chunk_size, opts.validate, on_progress, file_for)
+    columns = [c.name for c in query.columns]
+    args = (sink, name, columns, kinds, table.upsert_key, query.key_positions, p.upsert_form, p.statement_size,
+            opts.chunk_size, opts.validate, on_progress, file_for)
+    enum_cols = p.enum_zero.get(name)
     t0 = time.monotonic()
     if progress and whole_table:
         progress.table_started(name)
+    if enum_cols:  # rows with an ENUM error value: read as tuples, a flag per ENUM column after the values
+        writer = EnumZeroWriter(*args, enum_cols=enum_cols, columns=columns, key=table.upsert_key)
+        flagged = table_query(table, p.schema.database, where, flag_exprs(enum_cols))
+        batches = (conn or p.conn).stream(flagged.sql, opts.batch_rows, context=f"reading table `{name}`")
+        try:
+            writer.write_rows(batches)
+            result = writer.finish()
+        except BaseException:
+            writer.abort()
+            raise
+        finally:
+            batches.close()
+        result.seconds = time.monotonic() - t0
+        if progress and whole_table:
+            progress.table_done(result)
+        return result
+    writer = (p.annotator.writer if p.annotator else ChunkWriter)(*args)
     source = row_source(conn or p.conn, query, kinds, opts.batch_rows, opts.direct_fetch and not p.annotator)
     try:
         writer.write_from(source)
@@ -617,6 +640,7 @@ def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
         "chunks": [c.to_dict() for c in result.chunks] if result else [],
         **({"rows_not_dumped": f"{p.objects.no_data[name]}: its rows live elsewhere"}
            if p.objects and name in p.objects.no_data else {}),
+        **({"enum_zero": p.enum_zero[name]} if name in p.enum_zero else {}),
     }
 
 

@@ -49,11 +49,14 @@ def start_snapshot(conn: Connection) -> str:
     return conn.scalar("SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ')")
 
 
-def table_query(table: Table, database: str, where: str | None = None) -> TableQuery:
+def table_query(table: Table, database: str, where: str | None = None, extra: Sequence[str] = ()) -> TableQuery:
+    """The SELECT of a table's stored columns in key order; ``extra``: expressions selected
+    after them (not columns of the dump: dumpcore.enum_zero's flags)."""
     cols = table.stored_columns
     names = [c.name for c in cols]
     order = f" ORDER BY {', '.join(quote_ident(k) for k in table.primary_key)}" if table.primary_key else ""
-    sql = (f"SELECT {', '.join(c.select_expr() for c in cols)} FROM {quote_ident(database)}.{quote_ident(table.name)}"
+    exprs = [c.select_expr() for c in cols] + list(extra)
+    sql = (f"SELECT {', '.join(exprs)} FROM {quote_ident(database)}.{quote_ident(table.name)}"
            + (f" WHERE ({where})" if where else "") + order)
     return TableQuery(table, cols, sql, tuple(names.index(k) for k in table.primary_key if k in names))
 

@@ -40,6 +40,7 @@ from ..dump.chunks import iter_chunk_statements, split_statement_rows
 from .completion import LiveCounts, compare_live_counts, completion_error
 from ..connect.connection import LOST_ERRNOS, RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident, quote_string
 from .deferred_keys import KeyDeferral, carried_deferred_keys
+from ..dump.enum_zero import SETUP_HEADS as ENUM_ZERO_SETUP_HEADS
 from ..codec.reference import MASK64
 from ..errors import (CommitInDoubt, DumpcoreError, DumpIntegrityError, RestoreError, ServerError, UnknownTableError,
                      UsageError)
@@ -417,7 +418,9 @@ class _Loader:
         t0 = time.monotonic()
         careful = False  # after a data error: UNIQUE_CHECKS=1 and failing statements split
         retries = 0
-        rejected = self._load_data(path, entry, chunk) if self.methods.get(entry["name"]) == LOAD_DATA else None
+        # a chunk holding ENUM error values (dumpcore.enum_zero) is not rows LOAD DATA can take
+        rejected = (self._load_data(path, entry, chunk)
+                    if self.methods.get(entry["name"]) == LOAD_DATA and not chunk.get("enum_zero") else None)
         while rejected is None:
             try:
                 rejected = self._load_careful(path, chunk) if careful else self._load_fast(path, chunk)
@@ -545,6 +548,12 @@ class _Loader:
         except ServerError as exc:
             if _is_retryable(exc) or exc.errno in FATAL_ERRNOS:
                 raise
+            if stmt.startswith(ENUM_ZERO_SETUP_HEADS):
+                raise RestoreError(f"setting up the ENUM error values of a chunk: {exc.one_line()}",
+                                   hint="the restoring user needs CREATE TEMPORARY TABLES on the database") from None
+            if b" VALUES\n" not in stmt:  # one row holding an ENUM error value (INSERT ... SELECT)
+                rejected.append((exc.errno, exc.server_message, stmt))
+                return
             head, rows, tail = split_statement_rows(stmt)
             if len(rows) == 1:
                 rejected.append((exc.errno, exc.server_message, stmt))

@@ -76,6 +76,9 @@ def _check(data: dict) -> None:
             _need(isinstance(c, dict), f"table `{name}`: a column is not an object")
             _text(c.get("name"), f"table `{name}`: a column name")
             _text(c.get("type"), f"table `{name}`: column `{c['name']}` type")
+        zero = t.get("enum_zero", [])  # dumpcore.enum_zero: names of the dumped columns
+        _need(isinstance(zero, list) and all(isinstance(z, str) and z in {c["name"] for c in cols} for z in zero),
+              f"table `{name}`: enum_zero is not a list of its columns")
         chunks = t.get("chunks")
         _need(isinstance(chunks, list), f"table `{name}`: chunks is not a list")
         total = 0
@@ -88,6 +91,7 @@ def _check(data: dict) -> None:
             _count(c.get("rows"), f"{f}: rows")
             _count(c.get("bytes"), f"{f}: bytes")
             _count(c.get("max_statement_bytes", 0), f"{f}: max_statement_bytes")
+            _need(isinstance(c.get("enum_zero", False), bool), f"{f}: enum_zero is not true/false")
             _need(isinstance(c.get("xxh3_128"), str) and len(c["xxh3_128"]) == 32 and _HEX.match(c["xxh3_128"]),
                   f"{f}: xxh3_128 is not 32 hex digits")
             _need(isinstance(c.get("fingerprint"), str) and _HEX.match(c["fingerprint"]),

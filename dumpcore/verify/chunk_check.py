@@ -19,6 +19,7 @@ from pathlib import Path
 from ..dump.chunks import UPSERT_ROW_ALIAS, statement_parts
 from ..store.compression import chunk_blocks
 from ..codec import count_patterns
+from ..dump.enum_zero import select_parts, setup_text
 from ..errors import DumpIntegrityError
 from ..store.hashing import chunk_hasher
 from ..store.manifest import Manifest
@@ -95,6 +96,8 @@ def _chunk_problem(m: Manifest, e: dict, c: dict, path: Path, cache: dict, hashe
     head, tail, pats = parts
     key = e.get("key") or []
     form = m.data.get("upsert_form") or ""
+    if e.get("enum_zero") and c.get("enum_zero"):
+        return _enum_zero_problem(e, c, path, head, tail, pats, key, form, hasher)
     n_, first, last = _count(path, pats, len(head), len(tail), hasher)
     n = n_["start"] + 1 if first else 0  # statements: the first, then one per "\nINSERT INTO "
     terms = n_["term"]
@@ -105,6 +108,31 @@ def _chunk_problem(m: Manifest, e: dict, c: dict, path: Path, cache: dict, hashe
                 "dumped columns and upsert clause")
     if (n_["odku"] != (n if key else 0) or n_["as"] != (n if key and form == UPSERT_ROW_ALIAS else 0)
             or terms != n):
+        return f"{c['file']}: a statement holds more than the rows of one INSERT"
+    return None
+
+
+def _enum_zero_problem(e: dict, c: dict, path: Path, head: bytes, tail: bytes, pats: dict[str, bytes],
+                       key: list, form: str, hasher) -> str | None:
+    """The check above for a chunk holding ENUM error values (dumpcore.enum_zero): its INSERTs,
+    plus once the exact statements that set up the temporary table, then rows each as an
+    INSERT ... SELECT from it with the same columns and upsert clause."""
+    columns = [col["name"] for col in e["columns"]]
+    setup = setup_text(e["name"], list(e["enum_zero"]))
+    select_head, select_end = select_parts(e["name"], columns, key)
+    pats = {**pats, "setup": setup, "select_head": b"\n" + select_head, "select_end": select_end}
+    n_, first, last = _count(path, pats, max(len(head), len(setup)), max(len(tail), len(select_end)), hasher)
+    selects = n_["select_head"]
+    n = n_["start"] + (1 if first.startswith(head) else 0)  # INSERTs: the setup is followed by one
+    plain = n - selects
+    if (not (first.startswith(head) or first.startswith(setup)) or n_["head"] + selects != n_["start"]
+            or n_["select_end"] != selects or n_["setup"] != (1 if selects else 0)
+            or not (last.endswith(tail) or last.endswith(select_end))
+            or n_["endterm"] != (n if select_end.endswith(tail) else plain) + (0 if key else 3 * n_["setup"])):
+        return (f"{c['file']}: a statement is not an INSERT of table `{e['name']}` with the "
+                "dumped columns and upsert clause, nor the setup of its ENUM error values")
+    if (n_["odku"] != (n if key else 0) or n_["as"] != (plain if key and form == UPSERT_ROW_ALIAS else 0)
+            or n_["term"] != n + 3 * n_["setup"]):
         return f"{c['file']}: a statement holds more than the rows of one INSERT"
     return None
 
