@@ -145,6 +145,9 @@ def dump(
                         "with the whole database, not with a table list).", show_default=False)] = None,
     events: Annotated[Optional[bool], typer.Option("--events/--skip-events", help="Events (default: as for routines).",
                       show_default=False)] = None,
+    dump_history: Annotated[bool, typer.Option("--dump-history", help="Every row version of system-versioned tables "
+                            "(FOR SYSTEM_TIME ALL, with row start and end); default: current rows, and a warning "
+                            "naming each table whose history is left out.")] = False,
     chunk_size: Annotated[str, typer.Option("--chunk-size", help="Bytes per chunk file (e.g. 8MiB, 10MB); a table of N chunks "
                                               "restores on up to N connections.")] = "8MiB",
     statement_size: Annotated[str, typer.Option("--statement-size",

@@ -61,7 +61,7 @@ def dump(
     *,
     database: str | None, tables: list[str] | None, databases_flag: bool, all_databases: bool, output: Path | None,
     stdout: bool, exclude: list[str] | None, where: str | None, no_data: bool, no_schema: bool,
-    routines: bool | None, events: bool | None, chunk_size: str, statement_size: str, validate: str, workers: int,
+    routines: bool | None, events: bool | None, dump_history: bool, chunk_size: str, statement_size: str, validate: str, workers: int,
     compress: str, quiet: bool, as_json: bool, prisma: Path | None, annotate: bool, label: list[str] | None,
     stats: list[str] | None, append: bool, host: str | None, port: int | None, user: str | None, socket: str | None,
     password: str | None, password_prompt: bool, defaults_file: Path | None, defaults_extra_file: Path | None,
@@ -81,7 +81,8 @@ def dump(
     if database is None and not all_databases:
         raise UsageError("give a DATABASE, -B DATABASE..., or -A")
     opts = dump_api.DumpOptions(tables=[] if many else list(tables or []), exclude=list(exclude or []), where=where, no_data=no_data,
-                                no_schema=no_schema, routines=routines, events=events, chunk_size=dump_api.parse_size(chunk_size),
+                                no_schema=no_schema, routines=routines, events=events, dump_history=dump_history,
+                                chunk_size=dump_api.parse_size(chunk_size),
                                 statement_size=dump_api.parse_size(statement_size), validate=validate,
                                 workers=workers, prisma=str(prisma) if prisma else None,
                                 compression=parse_compression(compress), annotate=annotate,

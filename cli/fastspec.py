@@ -15,6 +15,7 @@ SPEC = {
         {'name': 'no_schema', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--no-schema'], 'secondary_opts': []},
         {'name': 'routines', 'kind': 'option', 'type': 'bool', 'required': False, 'default': None, 'multiple': False, 'flag': True, 'opts': ['--routines'], 'secondary_opts': ['--skip-routines']},
         {'name': 'events', 'kind': 'option', 'type': 'bool', 'required': False, 'default': None, 'multiple': False, 'flag': True, 'opts': ['--events'], 'secondary_opts': ['--skip-events']},
+        {'name': 'dump_history', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--dump-history'], 'secondary_opts': []},
         {'name': 'chunk_size', 'kind': 'option', 'type': 'str', 'required': False, 'default': '8MiB', 'multiple': False, 'flag': False, 'opts': ['--chunk-size'], 'secondary_opts': []},
         {'name': 'statement_size', 'kind': 'option', 'type': 'str', 'required': False, 'default': '1MiB', 'multiple': False, 'flag': False, 'opts': ['--statement-size'], 'secondary_opts': []},
         {'name': 'validate', 'kind': 'option', 'type': 'str', 'required': False, 'default': 'first', 'multiple': False, 'flag': False, 'opts': ['--validate'], 'secondary_opts': []},

@@ -83,11 +83,13 @@ def setup_text(table: str, enum_cols: list[str]) -> bytes:
     return "".join(f"{stmt};\n" for stmt in setup_statements(table, enum_cols)).encode()
 
 
-def select_parts(table: str, columns: Sequence[str], key: Sequence[str]) -> tuple[bytes, bytes]:
-    """(head, end) of the INSERT ... SELECT of one such row: the row's values go between."""
+def select_parts(table: str, columns: Sequence[str], key: Sequence[str], prefix: str = "") -> tuple[bytes, bytes]:
+    """(head, end) of the INSERT ... SELECT of one such row: the row's values go between;
+    ``prefix`` as for the table's other statements (chunks.statement_prefix)."""
     cols = ",".join(quote_ident(c) for c in columns)
     tail = statement_parts(table, columns, key, UPSERT_VALUES)[1]  # VALUES(): no row alias after a SELECT
-    return f"INSERT INTO {quote_ident(table)} ({cols}) SELECT\n".encode(), f" FROM {quote_ident(TEMP_TABLE)}".encode() + tail
+    return (f"{prefix}INSERT INTO {quote_ident(table)} ({cols}) SELECT\n".encode(),
+            f" FROM {quote_ident(TEMP_TABLE)}".encode() + tail)
 
 
 class EnumZeroWriter(ChunkWriter):
@@ -95,13 +97,14 @@ class EnumZeroWriter(ChunkWriter):
     flag per ENUM column after the values; a row with a flag set is written as an INSERT
     ... SELECT from the temporary table (the table's other rows as usual)."""
 
-    def __init__(self, *args, enum_cols: list[str], columns: Sequence[str], key: Sequence[str], **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, enum_cols: list[str], columns: Sequence[str], key: Sequence[str], prefix: str = "",
+                 **kwargs):
+        super().__init__(*args, prefix=prefix, **kwargs)
         self.ncols = len(columns)
         self.enum_positions = [list(columns).index(c) for c in enum_cols]
         self.setup = setup_text(self.table, enum_cols)
         self._setup_check = setup_statements(self.table, enum_cols)[1]  # sqlglot reads no SET STATEMENT
-        self.select_head, self.select_end = select_parts(self.table, columns, key)
+        self.select_head, self.select_end = select_parts(self.table, columns, key, prefix)
         self._setup_in: int | None = None  # seq of the chunk whose session has the temporary table
 
     def write_rows(self, batches: Iterable[Sequence[tuple]]) -> None:
@@ -136,7 +139,7 @@ class EnumZeroWriter(ChunkWriter):
         statement = self.select_head + b",".join(values) + self.select_end
         if first_in_chunk or self.validate_mode == "all":
             validate(self._setup_check, f"statement in {self._chunk.file}")
-            validate(statement.decode("utf-8", "surrogateescape").rstrip().rstrip(";"),
+            validate(statement[len(self.prefix):].decode("utf-8", "surrogateescape").rstrip().rstrip(";"),
                      f"statement in {self._chunk.file}")
         self._write(statement)
         # counted as the server shows the row: '' where it holds index 0

@@ -37,10 +37,22 @@ def chunk_file_name(table: str, seq: int, suffix: str = "") -> str:
     return f"{quote(table, safe='')}.{seq:05d}.sql".replace("%", "@") + suffix
 
 
-def statement_parts(table: str, columns: Sequence[str], key: Sequence[str], form: str) -> tuple[bytes, bytes]:
-    """(head, tail) of an INSERT: head ends with 'VALUES\\n', tail closes the statement."""
+# Before each INSERT of a table dumped with its history (dump --dump-history): the server
+# takes row start and row end values only with this, and only for this statement.
+HISTORY_PREFIX = "SET STATEMENT system_versioning_insert_history=1 FOR "
+
+
+def statement_prefix(entry: dict) -> str:
+    """What comes before INSERT in every statement of a manifest table entry's chunks."""
+    return HISTORY_PREFIX if entry.get("history") else ""
+
+
+def statement_parts(table: str, columns: Sequence[str], key: Sequence[str], form: str,
+                    prefix: str = "") -> tuple[bytes, bytes]:
+    """(head, tail) of an INSERT: head ends with 'VALUES\\n', tail closes the statement;
+    ``prefix`` comes before the INSERT (HISTORY_PREFIX or nothing)."""
     cols = ",".join(quote_ident(c) for c in columns)
-    head = f"INSERT INTO {quote_ident(table)} ({cols}) VALUES\n"
+    head = f"{prefix}INSERT INTO {quote_ident(table)} ({cols}) VALUES\n"
     if not key:
         return head.encode(), b";\n"
     update_cols = [c for c in columns if c not in key] or [key[0]]
@@ -407,13 +419,14 @@ class ChunkWriter:
     def __init__(self, sink: ChunkSink, table: str, columns: Sequence[str], kinds: bytes, key: Sequence[str],
                  key_positions: Sequence[int], form: str, statement_size: int, chunk_size: int,
                  validate_mode: str = "first", on_progress: Callable[[int, int], None] | None = None,
-                 file_for: Callable[[int], str] | None = None):
+                 file_for: Callable[[int], str] | None = None, prefix: str = ""):
         self.sink = sink
         self.file_for = file_for or (lambda seq: f"data/{chunk_file_name(table, seq, sink.suffix)}")
         self.table = table
         self.kinds = kinds
         self.key_positions = tuple(key_positions)
-        self.head, self.tail = statement_parts(table, columns, key, form)
+        self.head, self.tail = statement_parts(table, columns, key, form, prefix)
+        self.prefix = prefix.encode()  # SET STATEMENT ... FOR: sqlglot reads the INSERT after it
         self.statement_size = statement_size
         self.chunk_size = chunk_size
         self.validate_mode = validate_mode
@@ -494,7 +507,7 @@ class ChunkWriter:
             elif len(body) > VALIDATE_PREFIX_BYTES:
                 body = b"(" + b",".join([b"NULL"] * len(self.kinds)) + b")"
             statement = self.head + body + self.tail
-        validate(statement.decode("utf-8", "surrogateescape").rstrip().rstrip(";"),
+        validate(statement[len(self.prefix):].decode("utf-8", "surrogateescape").rstrip().rstrip(";"),
                  f"statement in {self._chunk.file}")  # type: ignore[union-attr]
 
     def _close_chunk(self, ok: bool = True) -> None:
@@ -574,14 +587,19 @@ _ENUM_ZERO_SETUP = b"DROP TEMPORARY TABLE IF EXISTS `dumpcore_enum_zero`;\n"
 _ENUM_ZERO_FILL = b"\nSET STATEMENT sql_mode="
 
 
-def split_chunk_statements(data: bytes, limit: int | None = None) -> list[bytes]:
+def statement_start(prefix: str = "") -> bytes:
+    """What begins every statement but a chunk's first (see statement_prefix)."""
+    return b"\n" + prefix.encode() + b"INSERT INTO "
+
+
+def split_chunk_statements(data: bytes, limit: int | None = None, start_at: bytes = _STATEMENT_START) -> list[bytes]:
     """The statements of a chunk (of ``data[:limit]``), each without its final ';\\n'.
     One copy per statement, no intermediate slices (a statement is up to 1 MiB)."""
     out = []
     start = 0
     size = len(data) if limit is None else limit
     while start < size:
-        nxt = data.find(_STATEMENT_START, start, size)
+        nxt = data.find(start_at, start, size)
         end = size if nxt < 0 else nxt + 1
         stop = end
         while stop > start and data[stop - 1] == 10:  # LF
@@ -663,7 +681,7 @@ def tuple_end(line: bytes) -> int:
     return n
 
 
-def iter_chunk_statements(path: str | os.PathLike, hasher) -> Iterator[bytes]:
+def iter_chunk_statements(path: str | os.PathLike, hasher, start_at: bytes = _STATEMENT_START) -> Iterator[bytes]:
     """The statements of a chunk file (a .zst one decompressed as it is read), read in
     blocks (memory: one statement and one block), each without its final ';\n'.
     ``hasher`` is fed every byte as stored, so the caller can compare the chunk's hash
@@ -671,10 +689,10 @@ def iter_chunk_statements(path: str | os.PathLike, hasher) -> Iterator[bytes]:
     rest = b""
     for block in chunk_blocks(path, hasher):
         rest += block
-        cut = rest.rfind(_STATEMENT_START)
+        cut = rest.rfind(start_at)
         if cut < 0:
             continue
-        yield from split_chunk_statements(rest, cut + 1)
+        yield from split_chunk_statements(rest, cut + 1, start_at)
         rest = rest[cut + 1:]
     if rest:
-        yield from split_chunk_statements(rest)
+        yield from split_chunk_statements(rest, None, start_at)

@@ -20,7 +20,7 @@ from typing import BinaryIO, Callable, Protocol
 from .. import __version__
 from . import annotate, stats, validation
 from ..schema import sqltext
-from .chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink, StreamSink,
+from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink, StreamSink,
                      STREAM_END, TableResult, chunk_file_name, stream_table_marker)
 from ..store.compression import NO_COMPRESSION, Compression
 from ..connect.connection import Connection, ConnectionOptions, quote_ident, version_tuple
@@ -35,11 +35,12 @@ from ..records import field, record, replace
 from .replication import (SnapshotPosition, binlog_enabled, block_commits, has_backup_stage, off_position,
                           read_from_snapshot, read_locked)
 from ..schema.schema import Schema, load_schema
-from ..schema.objects import ObjectSelection, event_statements, manifest_objects, select_objects, view_statements
+from ..schema.objects import (ObjectSelection, event_statements, manifest_objects, rows_elsewhere, select_objects,
+                      view_statements)
 from ..schema.sqltext import comment_text
 from ..schema.scripts import (DISABLE_STATEMENTS, ENABLE_STATEMENTS, load_scripts, plan_scripts, render, render_schema,
                       replay_guard, replay_guard_supported, schema_statements, trigger_statements)
-from .stream import BATCH_ROWS, check_where, row_source, start_snapshot, table_query
+from .stream import BATCH_ROWS, check_where, row_source, start_snapshot, table_key, table_query
 
 DEFAULT_CHUNK_SIZE = 8 << 20  # a table of N chunks loads on up to N connections (restore --parallel)
 DEFAULT_STATEMENT_SIZE = 1 << 20
@@ -83,6 +84,7 @@ class DumpOptions:
     routines: bool | None = None  # None: with the whole database, not with a table list (dumpcore.schema.objects)
     events: bool | None = None  # likewise
     append: bool = False  # no replay guard: the SQL may add rows to keyless tables that hold rows (scripts.replay_guard)
+    dump_history: bool = False  # every row version of system-versioned tables (mariadb-dump's --dump-history)
 
 
 class DumpProgress(Protocol):
@@ -150,6 +152,8 @@ class _Prepared:
     stats: list = field(default_factory=list)  # --stats specs, counted before the snapshot ends
     objects: ObjectSelection | None = None  # views, routines, events carried; tables whose rows are not dumped
     enum_zero: dict[str, list[str]] = field(default_factory=dict)  # table -> ENUM columns: it holds error values
+    history: set[str] = field(default_factory=set)  # system-versioned tables dumped with every row version
+    history_not_dumped: dict[str, int] = field(default_factory=dict)  # table -> history rows left out
 
     def end_snapshot(self) -> None:
         if self.owns_snapshot:
@@ -333,6 +337,11 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
         warnings += sel.warnings(schema)
         enum_zero = {} if opts.no_data else find_enum_zero(
             conn, database, [schema.tables[t] for t in chosen if t not in sel.no_data], opts.where)
+        history, history_not_dumped, why = ((set(), {}, "") if opts.no_data else
+                                            _history_plan(conn, schema, chosen, opts))
+        if history_not_dumped:
+            warnings.append(f"history not dumped ({why}), only the current rows: "
+                            + ", ".join(f"{t} ({n} history rows)" for t, n in history_not_dumped.items()))
         extra["objects"] = manifest_objects(schema, sel, chosen)
         labels = annotate.parse_labels(opts.labels, schema)
         annotator = None
@@ -340,11 +349,37 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
             annotator = annotate.Annotator(options, schema, database, labels)
         return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings, pool,
                          snap.replication, owns, extra, annotator, stats.parse_stats(opts.stats, schema, chosen),
-                         objects=sel, enum_zero=enum_zero)
+                         objects=sel, enum_zero=enum_zero, history=history, history_not_dumped=history_not_dumped)
     except BaseException:
         if owns:
             snap.close()
         raise
+
+
+def _history_plan(conn: Connection, schema: Schema, tables: list[str], opts: DumpOptions
+                  ) -> tuple[set[str], dict[str, int], str]:
+    """(tables dumped with every row version, {table: history rows left out}, why they are
+    left out). A table versioned by transaction id cannot have its history inserted (the
+    server refuses row start / row end values for it), so it is left out even with --dump-history."""
+    carried: set[str] = set()
+    left_out: dict[str, int] = {}
+    for name in tables:
+        table = schema.tables[name]
+        if table.period is None or rows_elsewhere(table.engine):
+            continue
+        by_trx_id = any(c.data_type.lower() == "bigint" for c in table.period_columns())
+        if opts.dump_history and not by_trx_id:
+            carried.add(name)
+            continue
+        where = f" WHERE ({opts.where})" if opts.where else ""
+        q = f"{quote_ident(schema.database)}.{quote_ident(name)}"
+        n = int(conn.scalar(f"SELECT (SELECT COUNT(*) FROM {q} FOR SYSTEM_TIME ALL{where}) - "
+                            f"(SELECT COUNT(*) FROM {q}{where})") or 0)
+        if n:
+            left_out[name] = n
+    why = ("versioned by transaction id: its history cannot be inserted" if opts.dump_history
+           else "--dump-history carries it")
+    return carried, left_out, why
 
 
 def _take_extras(p: _Prepared, opts: DumpOptions) -> None:
@@ -362,19 +397,24 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
                 file_for: Callable[[int], str] | None = None, whole_table: bool = True) -> TableResult:
     table = p.schema.tables[name]
     where = " AND ".join(f"({c})" for c in (opts.where, condition) if c) or None
-    query = table_query(table, p.schema.database, where)
+    history = name in p.history
+    query = table_query(table, p.schema.database, where, history=history)
     kinds = bytes(c.kind for c in query.columns)
     on_progress = (lambda rows, nbytes: progress.advance(name, rows, nbytes)) if progress else None
     columns = [c.name for c in query.columns]
-    args = (sink, name, columns, kinds, table.upsert_key, query.key_positions, p.upsert_form, p.statement_size,
+    # every row version: plain INSERTs (the server takes no ON DUPLICATE KEY UPDATE naming
+    # an implicit row_start), each allowed to set row start and row end by HISTORY_PREFIX
+    key = () if history else table.upsert_key
+    args = (sink, name, columns, kinds, key, query.key_positions, p.upsert_form, p.statement_size,
             opts.chunk_size, opts.validate, on_progress, file_for)
+    prefix = HISTORY_PREFIX if history else ""
     enum_cols = p.enum_zero.get(name)
     t0 = time.monotonic()
     if progress and whole_table:
         progress.table_started(name)
     if enum_cols:  # rows with an ENUM error value: read as tuples, a flag per ENUM column after the values
-        writer = EnumZeroWriter(*args, enum_cols=enum_cols, columns=columns, key=table.upsert_key)
-        flagged = table_query(table, p.schema.database, where, flag_exprs(enum_cols))
+        writer = EnumZeroWriter(*args, enum_cols=enum_cols, columns=columns, key=key, prefix=prefix)
+        flagged = table_query(table, p.schema.database, where, flag_exprs(enum_cols), history)
         batches = (conn or p.conn).stream(flagged.sql, opts.batch_rows, context=f"reading table `{name}`")
         try:
             writer.write_rows(batches)
@@ -388,7 +428,7 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
         if progress and whole_table:
             progress.table_done(result)
         return result
-    writer = (p.annotator.writer if p.annotator else ChunkWriter)(*args)
+    writer = (p.annotator.writer if p.annotator else ChunkWriter)(*args, prefix=prefix)
     source = row_source(conn or p.conn, query, kinds, opts.batch_rows, opts.direct_fetch and not p.annotator)
     try:
         writer.write_from(source)
@@ -624,16 +664,20 @@ def _dump_parallel(p: _Prepared, root: Path, sink: DirectorySink, opts: DumpOpti
 
 def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
     table = p.schema.tables[name]
-    cols = table.stored_columns
+    history = name in p.history
+    cols = table.stored_columns + (table.period_columns() if history else [])
+    key = () if history else table.upsert_key
     return {
         "name": name,
         "columns": [{"name": c.name, "type": c.column_type or c.data_type, "kind": c.kind,
                      "invisible": c.invisible} for c in cols],
-        "generated_columns": [c.name for c in table.columns if c.generated],
-        "key": list(table.upsert_key),
-        "primary_key": list(table.primary_key),
+        "generated_columns": [c.name for c in table.columns if c.generated and not (history and c.name in table.period)],
+        "key": list(key),
+        "primary_key": list(table_key(table, history)),
         "parents": sorted({fk.ref_table for fk in table.foreign_keys if fk.ref_table != name}),
-        "idempotent": bool(table.upsert_key),
+        "idempotent": bool(key),
+        **({"history": {"row_start": table.period[0], "row_end": table.period[1]}} if history else {}),
+        **({"history_not_dumped": p.history_not_dumped[name]} if name in p.history_not_dumped else {}),
         "engine": table.engine,
         "rows": result.rows if result else 0,
         "bytes": result.bytes if result else 0,

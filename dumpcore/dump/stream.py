@@ -49,16 +49,28 @@ def start_snapshot(conn: Connection) -> str:
     return conn.scalar("SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ')")
 
 
-def table_query(table: Table, database: str, where: str | None = None, extra: Sequence[str] = ()) -> TableQuery:
+def table_query(table: Table, database: str, where: str | None = None, extra: Sequence[str] = (),
+                history: bool = False) -> TableQuery:
     """The SELECT of a table's stored columns in key order; ``extra``: expressions selected
-    after them (not columns of the dump: dumpcore.enum_zero's flags)."""
-    cols = table.stored_columns
+    after them (not columns of the dump: dumpcore.enum_zero's flags). ``history``: a
+    system-versioned table's every row version (FOR SYSTEM_TIME ALL) with its row start and
+    row end; its key is the primary key and row end, as the server's own unique keys are."""
+    cols = table.stored_columns + (table.period_columns() if history else [])
     names = [c.name for c in cols]
-    order = f" ORDER BY {', '.join(quote_ident(k) for k in table.primary_key)}" if table.primary_key else ""
+    key = table_key(table, history)
+    order = f" ORDER BY {', '.join(quote_ident(k) for k in key)}" if key else ""
     exprs = [c.select_expr() for c in cols] + list(extra)
     sql = (f"SELECT {', '.join(exprs)} FROM {quote_ident(database)}.{quote_ident(table.name)}"
-           + (f" WHERE ({where})" if where else "") + order)
-    return TableQuery(table, cols, sql, tuple(names.index(k) for k in table.primary_key if k in names))
+           + (" FOR SYSTEM_TIME ALL" if history else "") + (f" WHERE ({where})" if where else "") + order)
+    return TableQuery(table, cols, sql, tuple(names.index(k) for k in key if k in names))
+
+
+def table_key(table: Table, history: bool = False) -> tuple[str, ...]:
+    """The columns whose values order a table's rows and bound its chunks: the primary key
+    (with the row end when every row version is dumped)."""
+    if history and table.primary_key and table.period is not None:
+        return (*table.primary_key, table.period[1])
+    return table.primary_key
 
 
 def stream_rows(conn: Connection, query: TableQuery, batch_rows: int = BATCH_ROWS) -> Iterator[Sequence[tuple]]:

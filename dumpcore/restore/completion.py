@@ -11,7 +11,7 @@ import threading
 
 from ..connect.connection import Connection
 from ..errors import RestoreError
-from .state import live_row_counts
+from .state import live_row_counts, with_history
 
 
 class LiveCounts:
@@ -20,9 +20,10 @@ class LiveCounts:
     while the other tables still load, instead of all of them one after another at the end
     (a large restore's last 0.5 s on one core). ``compare_live_counts`` counts the rest."""
 
-    def __init__(self, database: str, tables: list[str]):
+    def __init__(self, database: str, tables: list[str], all_versions: set[str] | frozenset = frozenset()):
         self.database = database
         self.tables = tables
+        self.all_versions = all_versions  # counted FOR SYSTEM_TIME ALL (state.with_history)
         self.counted: dict[str, int] = {}
         self._claimed: set[str] = set()
         self._lock = threading.Lock()
@@ -35,7 +36,7 @@ class LiveCounts:
             ready = [t for t in self.tables if t not in busy and t not in self._claimed]
             self._claimed.update(ready)
         if ready:
-            self.counted.update(live_row_counts(conn, self.database, ready))
+            self.counted.update(live_row_counts(conn, self.database, ready, self.all_versions))
 
 
 def compare_live_counts(conn: Connection, database: str, entries: list[dict], results: dict,
@@ -43,7 +44,8 @@ def compare_live_counts(conn: Connection, database: str, entries: list[dict], re
     """Fill ``expected`` and ``live`` of each TableRestore; warnings for rows beyond the dump.
     ``counted``: live counts taken already (LiveCounts); the other tables are counted now."""
     counted = counted or {}
-    live = {**live_row_counts(conn, database, [e["name"] for e in entries if e["name"] not in counted]), **counted}
+    live = {**live_row_counts(conn, database, [e["name"] for e in entries if e["name"] not in counted],
+                              with_history(entries)), **counted}
     notes = []
     for e in entries:
         r = results[e["name"]]

@@ -36,7 +36,7 @@ from typing import Callable, Protocol
 from urllib.parse import quote
 
 from ..verify.chunk_check import StatementCheck
-from ..dump.chunks import iter_chunk_statements, split_statement_rows
+from ..dump.chunks import iter_chunk_statements, split_statement_rows, statement_prefix, statement_start
 from .completion import LiveCounts, compare_live_counts, completion_error
 from ..connect.connection import LOST_ERRNOS, RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident, quote_string
 from .deferred_keys import KeyDeferral, carried_deferred_keys
@@ -56,7 +56,7 @@ from ..schema.scripts import DISABLE_STATEMENTS, cleanup_statements
 from ..schema.sqltext import Statement, classify, comment_text, split_statements, trigger_table
 from .state import (InterruptedRestore, Journal, StateDir, check_committed_rows_present, check_journal_target,
                     interrupted_restore, pending_deferred_triggers, resolve_state_dir, server_identity, start_event,
-                    triggers_deferred_event)
+                    triggers_deferred_event, with_history)
 from .triggercheck import firing_triggers
 from ..schema.objects import execute_items, in_context, render_objects, views_to_restore
 from ..verify.verify import AgainstReport, live_fingerprint, refuse_stream_file, require_intact, verify_against
@@ -225,11 +225,17 @@ def _preflight(m: Manifest, target: _Target, conn: Connection, database: str, en
         if live is None:
             continue
         live_cols = {c.name: c for c in live.columns}
-        missing = [c["name"] for c in e["columns"] if c["name"] not in live_cols]
-        generated = [c["name"] for c in e["columns"] if c["name"] in live_cols and live_cols[c["name"]].generated]
+        # a table's row start and row end (dump --dump-history): generated, or implicit and
+        # not listed; the target has them when it is system-versioned
+        period = set((e.get("history") or {}).values()) if live.period else set()
+        missing = [c["name"] for c in e["columns"] if c["name"] not in live_cols and c["name"] not in period]
+        generated = [c["name"] for c in e["columns"]
+                     if c["name"] in live_cols and live_cols[c["name"]].generated and c["name"] not in period]
         parts = []
         if missing:
             parts.append("missing column(s) " + ", ".join(f"`{c}`" for c in missing))
+        if e.get("history") and not live.period:
+            parts.append("not system-versioned, and the dump holds every row version (dump --dump-history)")
         if generated:
             parts.append("generated in the target: " + ", ".join(f"`{c}`" for c in generated))
         if parts:
@@ -418,12 +424,15 @@ class _Loader:
         t0 = time.monotonic()
         careful = False  # after a data error: UNIQUE_CHECKS=1 and failing statements split
         retries = 0
-        # a chunk holding ENUM error values (dumpcore.enum_zero) is not rows LOAD DATA can take
-        rejected = (self._load_data(path, entry, chunk)
-                    if self.methods.get(entry["name"]) == LOAD_DATA and not chunk.get("enum_zero") else None)
+        # a chunk holding ENUM error values (dumpcore.enum_zero) is not rows LOAD DATA can take, nor
+        # one of row versions (each statement sets system_versioning_insert_history for itself)
+        rejected = (self._load_data(path, entry, chunk) if self.methods.get(entry["name"]) == LOAD_DATA
+                    and not chunk.get("enum_zero") and not entry.get("history") else None)
+        start_at = statement_start(statement_prefix(entry))
         while rejected is None:
             try:
-                rejected = self._load_careful(path, chunk) if careful else self._load_fast(path, chunk)
+                rejected = (self._load_careful(path, chunk, start_at) if careful
+                            else self._load_fast(path, chunk, start_at))
                 break
             except ServerError as exc:
                 self._rollback()
@@ -512,24 +521,24 @@ class _Loader:
                 self._rollback()
                 raise
 
-    def _load_fast(self, path: Path, chunk: dict) -> list:
+    def _load_fast(self, path: Path, chunk: dict, start_at: bytes) -> list:
         conn = self._conn()
         hasher = chunk_hasher()
         conn.execute("START TRANSACTION")
-        for stmt in iter_chunk_statements(path, hasher):
+        for stmt in iter_chunk_statements(path, hasher, start_at):
             conn.execute(stmt, context="loading")
         self._check_hash(hasher, chunk)
         conn.commit(f"COMMIT of {chunk['file']}")
         return []
 
-    def _load_careful(self, path: Path, chunk: dict) -> list[tuple[int, str, bytes]]:
+    def _load_careful(self, path: Path, chunk: dict, start_at: bytes) -> list[tuple[int, str, bytes]]:
         conn = self._conn()
         conn.execute("SET SESSION UNIQUE_CHECKS = 1")  # no bulk path: a failed statement undoes only itself
         rejected: list[tuple[int, str, bytes]] = []
         hasher = chunk_hasher()
         try:
             conn.execute("START TRANSACTION")
-            for stmt in iter_chunk_statements(path, hasher):
+            for stmt in iter_chunk_statements(path, hasher, start_at):
                 self._try_statement(conn, stmt, rejected)
             self._check_hash(hasher, chunk)
             conn.commit(f"COMMIT of {chunk['file']}")
@@ -686,7 +695,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     saved_triggers: list = []
     # counted as each table completes, unless target triggers fire while loading: one
     # could still change a complete table's rows from another table's load
-    counts = LiveCounts(database, [e["name"] for e in entries] if not opts.fire_triggers else [])
+    counts = LiveCounts(database, [e["name"] for e in entries] if not opts.fire_triggers else [], with_history(entries))
     with options.connect() as conn:
         target = _inspect_target(conn, database)
         events = journal.read() if opts.resume else []

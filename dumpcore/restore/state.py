@@ -197,12 +197,20 @@ def committed_rows(events: list[dict], manifest: Manifest) -> dict[str, int]:
     return rows
 
 
-def live_row_counts(conn: Connection, database: str, tables: list[str]) -> dict[str, int]:
-    """``COUNT(*)`` of each table; 0 for a table (or database) that does not exist."""
+def live_row_counts(conn: Connection, database: str, tables: list[str],
+                    all_versions: set[str] | frozenset = frozenset()) -> dict[str, int]:
+    """``COUNT(*)`` of each table; 0 for a table (or database) that does not exist.
+    ``all_versions``: tables dumped with their history, counted FOR SYSTEM_TIME ALL."""
     present = {r[0] for r in conn.query_text(
         f"SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = {quote_string(database)}")}
-    return {t: int(conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(database)}.{quote_ident(t)}") or 0)
+    return {t: int(conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(database)}.{quote_ident(t)}"
+                               + (" FOR SYSTEM_TIME ALL" if t in all_versions else "")) or 0)
             if t in present else 0 for t in tables}
+
+
+def with_history(entries: list[dict]) -> set[str]:
+    """Tables of these manifest entries dumped with every row version (dump --dump-history)."""
+    return {e["name"] for e in entries if e.get("history")}
 
 
 def _short_of_journal(events: list[dict], manifest: Manifest, conn: Connection, database: str,
@@ -210,7 +218,7 @@ def _short_of_journal(events: list[dict], manifest: Manifest, conn: Connection, 
     """Tables holding fewer rows than the journal says were committed into them, said as such."""
     done = committed_rows(events, manifest)
     wanted = [t for t in tables if done.get(t)]
-    live = live_row_counts(conn, database, wanted)
+    live = live_row_counts(conn, database, wanted, with_history([e for t in wanted if (e := manifest.table(t))]))
     return [f"`{t}` holds {live[t]:,} of the {done[t]:,} rows committed" for t in wanted if live[t] < done[t]]
 
 

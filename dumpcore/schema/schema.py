@@ -86,6 +86,9 @@ class Table:
     create_sql: str = ""
     row_estimate: int = 0
     data_bytes: int = 0
+    # WITH SYSTEM VERSIONING: its (row start, row end) columns (implicit ones are invisible
+    # to information_schema: row_start, row_end); None for a plain table
+    period: tuple[str, str] | None = None
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -97,6 +100,16 @@ class Table:
     def stored_columns(self) -> list[Column]:
         """Columns that hold data to dump and load (generated ones are computed)."""
         return [c for c in self.columns if not c.generated]
+
+    def period_columns(self) -> list[Column]:
+        """The row start and row end columns of a system-versioned table as columns to dump
+        (``dump --dump-history``): the explicit ones are GENERATED ALWAYS AS ROW START/END,
+        the implicit ones TIMESTAMP(6) that information_schema does not list."""
+        if self.period is None:
+            return []
+        known = {c.name: c for c in self.columns}
+        return [Column(n, known[n].data_type, known[n].column_type, False, False, known[n].invisible, known[n].charset)
+                if n in known else Column(n, "timestamp", "timestamp(6)", False) for n in self.period]
 
     @property
     def upsert_key(self) -> tuple[str, ...]:
@@ -253,7 +266,8 @@ def load_schema(conn: Connection, database: str, with_ddl: bool = True) -> Schem
     ):
         if ttype in ("BASE TABLE", "SYSTEM VERSIONED"):
             schema.tables[name] = Table(name=name, engine=engine or "", row_estimate=int(rows or 0),
-                                        data_bytes=int(data_len or 0))
+                                        data_bytes=int(data_len or 0),
+                                        period=IMPLICIT_PERIOD if ttype == "SYSTEM VERSIONED" else None)
         elif ttype == "VIEW":
             # information_schema names a view that no longer works in its comment
             schema.views[name] = View(name=name, invalid=None if comment in (None, "", "VIEW") else comment)
@@ -309,6 +323,21 @@ def load_schema(conn: Connection, database: str, with_ddl: bool = True) -> Schem
     return schema
 
 
+IMPLICIT_PERIOD = ("row_start", "row_end")
+_PERIOD_RE = re.compile(r"\bPERIOD FOR SYSTEM_TIME \((`(?:[^`]|``)+`), (`(?:[^`]|``)+`)\)")
+
+
+def system_time_period(create_table: str, generated: set[str]) -> tuple[str, str]:
+    """(row start, row end) columns of a system-versioned table, from its SHOW CREATE TABLE:
+    the PERIOD FOR SYSTEM_TIME it names (two of its ``generated`` columns: not a comment
+    that reads like one), else the implicit row_start and row_end."""
+    for m in _PERIOD_RE.finditer(create_table):
+        names = tuple(g[1:-1].replace("``", "`") for g in m.groups())
+        if set(names) <= generated:
+            return names  # type: ignore[return-value]
+    return IMPLICIT_PERIOD
+
+
 def _make_fk(table: Table, name: str, cols, ref_table: str, ref_cols) -> ForeignKey:
     nullable = any(table.column(c).nullable for c in cols if table._has(c))
     return ForeignKey(name, table.name, tuple(cols), ref_table, tuple(ref_cols), nullable)
@@ -356,6 +385,8 @@ def _load_ddl_text(conn: Connection, schema: Schema) -> None:
     for table in schema.tables.values():
         rows = conn.query_text(f"SHOW CREATE TABLE {qdb}.{quote_ident(table.name)}")
         table.create_sql = _unqualify_sequences(rows[0][1], schema.database)
+        if table.period is not None:
+            table.period = system_time_period(table.create_sql, {c.name for c in table.columns if c.generated})
     for seq in schema.sequences:
         qseq = f"{qdb}.{quote_ident(seq.name)}"
         seq.create_sql = conn.query_text(f"SHOW CREATE SEQUENCE {qseq}")[0][1]

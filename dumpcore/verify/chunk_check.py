@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..dump.chunks import UPSERT_ROW_ALIAS, statement_parts
+from ..dump.chunks import UPSERT_ROW_ALIAS, statement_parts, statement_prefix, statement_start
 from ..store.compression import chunk_blocks
 from ..codec import count_patterns
 from ..dump.enum_zero import select_parts, setup_text
@@ -25,8 +25,8 @@ from ..store.hashing import chunk_hasher
 from ..store.manifest import Manifest
 
 
-def _patterns(head: bytes, end: bytes) -> dict[str, bytes]:
-    return {"start": b"\nINSERT INTO ", "head": b"\n" + head, "term": b";\n", "endterm": end + b";\n",
+def _patterns(head: bytes, end: bytes, prefix: str = "") -> dict[str, bytes]:
+    return {"start": statement_start(prefix), "head": b"\n" + head, "term": b";\n", "endterm": end + b";\n",
             "odku": b"\nON DUPLICATE KEY UPDATE ", "as": b"\nAS "}
 
 
@@ -90,9 +90,10 @@ class StatementCheck:
 def _chunk_problem(m: Manifest, e: dict, c: dict, path: Path, cache: dict, hasher=None) -> str | None:
     parts = cache.get(e["name"])
     if parts is None:
+        prefix = statement_prefix(e)
         head, tail = statement_parts(e["name"], [col["name"] for col in e["columns"]], e.get("key") or [],
-                                     m.data.get("upsert_form") or "")
-        parts = cache[e["name"]] = (head, tail, _patterns(head, tail[:-2]))  # end: without the final ';\n'
+                                     m.data.get("upsert_form") or "", prefix)
+        parts = cache[e["name"]] = (head, tail, _patterns(head, tail[:-2], prefix))  # end: without the final ';\n'
     head, tail, pats = parts
     key = e.get("key") or []
     form = m.data.get("upsert_form") or ""
@@ -119,7 +120,7 @@ def _enum_zero_problem(e: dict, c: dict, path: Path, head: bytes, tail: bytes, p
     INSERT ... SELECT from it with the same columns and upsert clause."""
     columns = [col["name"] for col in e["columns"]]
     setup = setup_text(e["name"], list(e["enum_zero"]))
-    select_head, select_end = select_parts(e["name"], columns, key)
+    select_head, select_end = select_parts(e["name"], columns, key, statement_prefix(e))
     pats = {**pats, "setup": setup, "select_head": b"\n" + select_head, "select_end": select_end}
     n_, first, last = _count(path, pats, max(len(head), len(setup)), max(len(tail), len(select_end)), hasher)
     selects = n_["select_head"]

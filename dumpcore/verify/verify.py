@@ -248,6 +248,7 @@ def live_fingerprint(conn: Connection, database: str, entry: dict, where: str | 
     kinds = bytes(c["kind"] for c in entry["columns"])
     clauses = [f"({c})" for c in (where, condition) if c]
     sql = (f"SELECT {', '.join(c.select_expr() for c in cols)} FROM {quote_ident(database)}.{quote_ident(entry['name'])}"
+           + (" FOR SYSTEM_TIME ALL" if entry.get("history") else "")  # dumped with every row version
            + (f" WHERE {' AND '.join(clauses)}" if clauses else ""))
     rows, fp = 0, 0
     for batch in conn.stream(sql, 5000, context=f"reading table `{entry['name']}`"):
