@@ -38,7 +38,9 @@ from .sqltext import validate
 TEMP_TABLE = "dumpcore_enum_zero"
 # Only zeros are inserted under it, into TEMP_TABLE: nothing else is ever loaded non-strictly.
 ZERO_SQL_MODE = "NO_ENGINE_SUBSTITUTION"
-SETUP_HEADS = (b"DROP TEMPORARY TABLE ", b"CREATE TEMPORARY TABLE ", b"SET STATEMENT ")  # how its statements begin
+# how its statements begin (not the SET STATEMENT of a history INSERT: chunks.HISTORY_PREFIX)
+SETUP_HEADS = tuple(f"{word} {quote_ident(TEMP_TABLE)}".encode() for word in (
+    "DROP TEMPORARY TABLE IF EXISTS", "CREATE TEMPORARY TABLE", f"SET STATEMENT sql_mode='{ZERO_SQL_MODE}' FOR INSERT INTO"))
 
 
 def enum_columns(table: Table) -> list[str]:

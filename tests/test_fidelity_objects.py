@@ -268,5 +268,9 @@ def test_dump_history_restores_every_row_version_exactly(server, conn, db, tmp_p
             if how == "restore":
                 check = dumpcore("verify", str(out), "--against", target, *conn_args(server))
                 assert check.returncode == 0, check.stdout.decode() + check.stderr.decode()
+                # again over itself: --cleanup empties the history too (a DELETE alone would keep it)
+                proc = load_into(server, how, db, target, out, restore_args=("--cleanup",))
+                assert proc.returncode == 0 and b"beyond the dump" not in proc.stderr, proc.stderr.decode()
+                assert _all_versions(conn, target) == source
         finally:
             _drop(conn, target)

@@ -758,6 +758,10 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                     for stmt in cleanup_statements(cleanup_plan):
                         if not stmt.startswith("-- "):
                             conn.execute(stmt)
+                    for name in with_history(entries) & set(target.tables):
+                        # a DELETE keeps a versioned table's rows as history: the dump brings its own
+                        conn.execute(f"DELETE HISTORY FROM {quote_ident(database)}.{quote_ident(name)}",
+                                     context=f"--cleanup of the history of `{name}` (needs DELETE HISTORY)")
                     journal.write(event="cleanup_done")
                 for e in entries:
                     if not e["idempotent"] and opts.append and e["name"] in target.tables:
