@@ -624,12 +624,12 @@ def test_a_connection_lost_while_counting_a_finished_table_is_replaced_and_the_c
     real = completion.live_row_counts
     lost: list[list[str]] = []
 
-    def live_row_counts(c, database, tables):
+    def live_row_counts(c, database, tables, *rest):
         if not lost and tables:
             lost.append(list(tables))
             with server.connect() as admin:
                 admin.execute(f"KILL CONNECTION {c.thread_id()}")
-        return real(c, database, tables)
+        return real(c, database, tables, *rest)
 
     monkeypatch.setattr(completion, "live_row_counts", live_row_counts)
     summary = restore(copy_dump(out, tmp_path), server, RestoreOptions(database=db, parallel=2))

@@ -337,6 +337,10 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
         warnings += sel.warnings(schema)
         enum_zero = {} if opts.no_data else find_enum_zero(
             conn, database, [schema.tables[t] for t in chosen if t not in sel.no_data], opts.where)
+        if enum_zero and conn.flavour != "mariadb":  # its exact form loads through MariaDB's SET STATEMENT
+            warnings.append("ENUM error values (index 0) written as '', which a strict load refuses: "
+                            + ", ".join(enum_zero))
+            enum_zero = {}
         history, history_not_dumped, why = ((set(), {}, "") if opts.no_data else
                                             _history_plan(conn, schema, chosen, opts))
         if history_not_dumped:
