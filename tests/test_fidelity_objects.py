@@ -9,6 +9,7 @@
 Each case runs through the outputs that apply: `dumpcore restore`, `dump --stdout | mariadb`
 and `mariadb DB < scripts/load.sql`, compared raw with the source."""
 import json
+import re
 import subprocess
 
 import pytest
@@ -71,10 +72,11 @@ def _raw_definitions(conn, database):
                 ("FUNCTION", "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '{}' "
                              "AND ROUTINE_TYPE = 'FUNCTION'", 2),
                 ("TRIGGER", "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{}'", 2),
-                ("EVENT", "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = '{}'", 3)):
+                ("EVENT", "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = '{}'", 3),
+                ("VIEW", "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '{}'", 1)):
             for (name,) in conn.query(names.format(database)):
                 row = conn.query(f"SHOW CREATE {kind} {q}.{quote_ident(name.decode())}")[0]
-                text = row[col].split(b" ", 2)[2]  # after CREATE DEFINER=...
+                text = re.sub(rb" DEFINER=\S+", b"", row[col]).replace(q.encode() + b".", b"")  # a view names its db
                 out[(kind, name)] = (text, row[col + 1])  # and its character_set_client
         return out
     finally:
@@ -83,7 +85,7 @@ def _raw_definitions(conn, database):
 
 def test_bodies_with_a_charset_introducer_keep_their_bytes(server, conn, db, tmp_path):
     """As MariaDB's ddl_i18n_utf8 test: under SET NAMES utf8, bodies whose literal is
-    ``_koi8r '<koi8r bytes>'``. Before the fix every output restored them as '?????'."""
+    ``_koi8r '<koi8r bytes>'`` (and a view's). Before the fix every output restored them as '?????'."""
     q = quote_ident(db)
     conn.execute(f"USE {q}")
     conn.execute("CREATE TABLE t (id int PRIMARY KEY, c varchar(64))")
@@ -98,12 +100,13 @@ def test_bodies_with_a_charset_introducer_keep_their_bytes(server, conn, db, tmp
                  b"CONVERT(" + lit + b" USING utf8mb4))")
     conn.execute(b"CREATE EVENT ev1 ON SCHEDULE EVERY 1 DAY STARTS '2031-01-01 00:00:00' DISABLE "
                  b"DO UPDATE t SET c = " + lit)
+    conn.execute(b"CREATE VIEW v1 AS SELECT CONCAT(HEX(" + lit + b"), ' ', CONVERT(" + lit + b" USING utf8mb4)) AS c")
     conn.execute("SET NAMES utf8mb4")
     conn.execute("USE mysql")
     expected = "D4C5CBD3D4 текст".encode()
     assert conn.query(f"SELECT {q}.f1()") == [(expected,)]
     source = _raw_definitions(conn, db)
-    assert len(source) == 4 and all(KOI8R in text for text, _ in source.values())
+    assert len(source) == 5 and all(KOI8R in text for text, _ in source.values())
     out = tmp_path / "d"
     dump_dir(server, db, out)
     for how in PATHS:
@@ -116,6 +119,7 @@ def test_bodies_with_a_charset_introducer_keep_their_bytes(server, conn, db, tmp
             assert_same_database(conn, db, target)  # ROUTINE_DEFINITION, ACTION_STATEMENT, contexts, rows
             t = quote_ident(target)
             assert conn.query(f"SELECT {t}.f1()") == [(expected,)], how
+            assert conn.query(f"SELECT c FROM {t}.v1") == [(expected,)], f"{how}: the view's result"
             conn.execute(f"INSERT INTO {t}.t (id) VALUES (2)")
             assert conn.query(f"SELECT c FROM {t}.t WHERE id = 2") == [(expected,)], f"{how}: the trigger's result"
         finally:

@@ -391,18 +391,19 @@ def _load_ddl_text(conn: Connection, schema: Schema) -> None:
         qseq = f"{qdb}.{quote_ident(seq.name)}"
         seq.create_sql = conn.query_text(f"SHOW CREATE SEQUENCE {qseq}")[0][1]
         seq.next_value = int(conn.query_text(f"SELECT next_not_cached_value FROM {qseq}")[0][0])
+    # (object, SHOW CREATE statement, column of its text, edit of the text) for _stored_texts
+    stored: list[tuple[_ServerText, str, int, Callable[[str], str]]] = []
     for view in schema.views.values():
-        rows = conn.query_text(f"SHOW CREATE VIEW {qdb}.{quote_ident(view.name)}")
+        show = f"SHOW CREATE VIEW {qdb}.{quote_ident(view.name)}"
+        rows = conn.query_text(show)
         view.create_sql = strip_definer(rows[0][1])
         view.context = ObjectContext(rows[0][2], rows[0][3])
         m = re.match(r"CREATE\s+ALGORITHM\s*=\s*(\w+)", view.create_sql, re.IGNORECASE)
         view.algorithm = m.group(1).upper() if m else None
         view.reads = sqltext.referenced_tables(sqltext.view_select(view.create_sql))
         view.depends_on = view.reads & set(schema.views)
-        view.encoded_sql = _in_client_charset(conn, view.create_sql, view.context, schema.notes)
+        stored.append((view, show, 1, strip_definer))
     sdb = quote_string(schema.database)
-    # (object, SHOW CREATE statement, column of its text, edit of the text) for _stored_texts
-    stored: list[tuple[_ServerText, str, int, Callable[[str], str]]] = []
     for name, table in conn.query_text(
         "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS "
         f"WHERE TRIGGER_SCHEMA = {sdb} ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, "
@@ -456,7 +457,7 @@ _ASCII_UNSAFE = {"big5", "cp932", "gbk", "sjis", "gb18030"}
 
 def _stored_texts(conn: Connection, objects: list[tuple[_ServerText, str, int, Callable[[str], str]]],
                   notes: list[str]) -> None:
-    """Set each routine's, trigger's and event's ``encoded_sql``: its text as the server
+    """Set each view's, routine's, trigger's and event's ``encoded_sql``: its text as the server
     stored it, in its character_set_client, read with the results in binary (as
     mariadb-dump reads it). Converted to utf-8 for ``create_sql``, a body whose bytes are
     not valid in that character set (``_koi8r '<koi8r bytes>'`` under SET NAMES utf8) comes
