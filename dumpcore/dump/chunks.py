@@ -159,7 +159,7 @@ class ChunkInfo:
     max_statement_bytes: int = 0
     uncompressed_bytes: int | None = None  # set when the chunk is stored compressed
     uncompressed_xxh3_128: str | None = None
-    enum_zero: bool = False  # holds rows with an ENUM error value (dumpcore.enum_zero): not for LOAD DATA
+    enum_zero: bool = False  # holds rows with an ENUM error value (dumpcore.dump.enum_zero): not for LOAD DATA
 
     def stored_as(self, size: int, digest: str) -> None:
         """The chunk was stored compressed: ``bytes``/``xxh3_128`` become the stored file's,
@@ -582,7 +582,7 @@ _UPSERT_TAILS = (b"\nAS " + ROW_ALIAS.encode() + b" ON DUPLICATE KEY UPDATE ", b
 
 
 # A chunk holding ENUM error values sets up its temporary table in three statements before
-# the first such row (dumpcore.enum_zero): they end the piece before that row's INSERT.
+# the first such row (dumpcore.dump.enum_zero): they end the piece before that row's INSERT.
 _ENUM_ZERO_SETUP = b"DROP TEMPORARY TABLE IF EXISTS `dumpcore_enum_zero`;\n"
 _ENUM_ZERO_FILL = b"\nSET STATEMENT sql_mode="
 

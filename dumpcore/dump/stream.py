@@ -52,7 +52,7 @@ def start_snapshot(conn: Connection) -> str:
 def table_query(table: Table, database: str, where: str | None = None, extra: Sequence[str] = (),
                 history: bool = False) -> TableQuery:
     """The SELECT of a table's stored columns in key order; ``extra``: expressions selected
-    after them (not columns of the dump: dumpcore.enum_zero's flags). ``history``: a
+    after them (not columns of the dump: dumpcore.dump.enum_zero's flags). ``history``: a
     system-versioned table's every row version (FOR SYSTEM_TIME ALL) with its row start and
     row end; its key is the primary key and row end, as the server's own unique keys are."""
     cols = table.stored_columns + (table.period_columns() if history else [])

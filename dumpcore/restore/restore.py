@@ -424,7 +424,7 @@ class _Loader:
         t0 = time.monotonic()
         careful = False  # after a data error: UNIQUE_CHECKS=1 and failing statements split
         retries = 0
-        # a chunk holding ENUM error values (dumpcore.enum_zero) is not rows LOAD DATA can take, nor
+        # a chunk holding ENUM error values (dumpcore.dump.enum_zero) is not rows LOAD DATA can take, nor
         # one of row versions (each statement sets system_versioning_insert_history for itself)
         rejected = (self._load_data(path, entry, chunk) if self.methods.get(entry["name"]) == LOAD_DATA
                     and not chunk.get("enum_zero") and not entry.get("history") else None)

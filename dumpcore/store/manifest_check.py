@@ -76,7 +76,7 @@ def _check(data: dict) -> None:
             _need(isinstance(c, dict), f"table `{name}`: a column is not an object")
             _text(c.get("name"), f"table `{name}`: a column name")
             _text(c.get("type"), f"table `{name}`: column `{c['name']}` type")
-        zero = t.get("enum_zero", [])  # dumpcore.enum_zero: names of the dumped columns
+        zero = t.get("enum_zero", [])  # dumpcore.dump.enum_zero: names of the dumped columns
         _need(isinstance(zero, list) and all(isinstance(z, str) and z in {c["name"] for c in cols} for z in zero),
               f"table `{name}`: enum_zero is not a list of its columns")
         chunks = t.get("chunks")

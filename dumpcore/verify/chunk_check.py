@@ -115,7 +115,7 @@ def _chunk_problem(m: Manifest, e: dict, c: dict, path: Path, cache: dict, hashe
 
 def _enum_zero_problem(e: dict, c: dict, path: Path, head: bytes, tail: bytes, pats: dict[str, bytes],
                        key: list, form: str, hasher) -> str | None:
-    """The check above for a chunk holding ENUM error values (dumpcore.enum_zero): its INSERTs,
+    """The check above for a chunk holding ENUM error values (dumpcore.dump.enum_zero): its INSERTs,
     plus once the exact statements that set up the temporary table, then rows each as an
     INSERT ... SELECT from it with the same columns and upsert clause."""
     columns = [col["name"] for col in e["columns"]]

@@ -29,11 +29,11 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 from .chunks import UPSERT_VALUES, BatchSource, ChunkWriter, statement_parts
-from .connection import Connection, quote_ident
-from .encoder import encode_rows, encode_value
-from .encoder.reference import MASK64
-from .schema import Table
-from .sqltext import validate
+from ..connect.connection import Connection, quote_ident
+from ..codec import encode_rows, encode_value
+from ..codec.reference import MASK64
+from ..schema.schema import Table
+from ..schema.sqltext import validate
 
 TEMP_TABLE = "dumpcore_enum_zero"
 # Only zeros are inserted under it, into TEMP_TABLE: nothing else is ever loaded non-strictly.
