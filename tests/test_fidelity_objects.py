@@ -16,7 +16,7 @@ import pytest
 
 from clirun import DUMPCORE, conn_args, dumpcore
 from dbcompare import assert_same_database, assert_same_objects
-from dumpcore.connection import quote_ident
+from dumpcore.connect.connection import quote_ident
 
 PATHS = ("restore", "stdout", "load_sql")
 
