@@ -116,7 +116,8 @@ def test_password_from_env_defaults_file_and_prompt(server, world, pw_user, tmp_
     (home / ".my.cnf").write_text(f"[client]\npassword={pw}\n")
     ok = subprocess.run([str(DUMPCORE), *base], capture_output=True, env={**env, "HOME": str(home)})
     assert ok.returncode == 0, ok.stderr
-    # Bare -p prompts (getpass reads the tty; without one it falls back to stdin).
+    # Bare -p with stdin not a terminal reads the password from it (a terminal of the
+    # process is not asked: test_the_password_tests_pass_in_a_terminal).
     prompted = subprocess.run([str(DUMPCORE), *base, "-p"], capture_output=True, input=(pw + "\n").encode(), env=env)
     assert prompted.returncode == 0, prompted.stderr
     for proc in (ok, prompted):
@@ -175,3 +176,56 @@ def test_test_dsn_parsing(dsn, expected):
 def test_dsn_with_another_scheme_is_refused():
     with pytest.raises(ValueError, match="mysql:// or mariadb://"):
         ConnectionOptions.from_dsn("postgres://x@y/")
+
+
+# Run as `python -c _IN_A_TERMINAL cmd...` with a pseudo terminal on stdin: the pty becomes
+# the controlling terminal (what /dev/tty opens), as for a user typing `make test`.
+_IN_A_TERMINAL = ("import fcntl, os, sys, termios\n"
+                  "os.setsid()\n"
+                  "fcntl.ioctl(0, termios.TIOCSCTTY, 0)\n"
+                  "os.execv(sys.argv[1], sys.argv[1:])\n")
+PASSWORD_TESTS = ["test_cli.py::test_password_from_env_defaults_file_and_prompt",
+                  "test_fastpath.py::test_a_password_prompt_without_input_is_one_line_on_both_paths"]
+
+
+def test_the_password_tests_pass_in_a_terminal(tmp_path):
+    """`make test` in a terminal once stopped at `Enter password:` (the prompt read the
+    terminal, not the password the test gave on stdin) and two tests then failed; CI has
+    no terminal and never saw it. Here they run with a pseudo terminal as their
+    controlling terminal: any prompt there fails this test at once instead of waiting."""
+    import select
+    import signal
+    import sys
+    import time
+
+    master, slave = os.openpty()
+    env = dict(os.environ)
+    env.pop("DUMPCORE_TEST_DSN", None)  # its own server, whatever this run uses
+    tests = REPO / "tests"
+    run = subprocess.Popen([sys.executable, "-c", _IN_A_TERMINAL, sys.executable, "-m", "pytest", "-q",
+                            "-p", "no:cacheprovider", *(str(tests / t) for t in PASSWORD_TESTS)],
+                           stdin=slave, stdout=slave, stderr=slave, cwd=tmp_path, env=env)
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline and b"Enter password" not in seen:
+            ready, _, _ = select.select([master], [], [], 1.0)
+            if ready:
+                try:
+                    data = os.read(master, 4096)
+                except OSError:  # EIO: every holder of the terminal closed it
+                    break
+                if not data:
+                    break
+                seen += data
+            elif run.poll() is not None:
+                break
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGTERM)  # its session: pytest stops its server on SIGTERM
+            run.wait(timeout=60)
+        os.close(master)
+    text = seen.decode(errors="replace")
+    assert "Enter password" not in text, f"a prompt read the terminal:\n{text[-2000:]}"
+    assert run.returncode == 0 and "3 passed" in text, text[-3000:]
