@@ -44,7 +44,7 @@ from ..dump.enum_zero import SETUP_HEADS as ENUM_ZERO_SETUP_HEADS
 from ..codec.reference import MASK64
 from ..errors import (CommitInDoubt, DumpcoreError, DumpIntegrityError, RestoreError, ServerError, UnknownTableError,
                      UsageError)
-from ..store.hashing import chunk_hasher
+from ..store.hashing import chunk_hasher, hash_file
 from .load_data import AUTO, LOAD_DATA, UPSERT, LoadDataRefused, choose_methods, load_chunk
 from ..store.manifest import Manifest, read_manifest
 from ..schema.ordering import Cycle, LoadPlan
@@ -352,6 +352,7 @@ class _Loader:
         self.methods: dict[str, str] = {}  # table -> load method (dumpcore.restore.load_data)
         self.fallbacks: dict[str, list[str]] = {}  # table -> why LOAD DATA gave chunks to the upserts
         self.to_load: dict[str, int] = {}  # table -> chunks not committed yet
+        self.preflight_hashed = True  # False with --no-verify: no chunk was hashed before loading
         # called by a worker after each chunk it committed: (tables still loading, stopping?, its connection)
         self.after_chunk: Callable[[Callable[[], set[str]], Callable[[], bool], Connection], None] | None = None
 
@@ -441,7 +442,7 @@ class _Loader:
                     retries += 1
                     self._backoff(retries, exc, chunk)
                 elif careful or exc.errno in FATAL_ERRNOS:
-                    raise RestoreError(f"{chunk['file']}: {exc.one_line()}") from None
+                    raise self._fatal(path, chunk, exc) from None
                 else:
                     careful = True
             except BaseException:
@@ -463,12 +464,33 @@ class _Loader:
         if self.progress:
             self.progress.advance(entry["name"], chunk["rows"], chunk["bytes"])
 
-    @staticmethod
-    def _check_hash(hasher, chunk: dict) -> None:
-        """Compared before COMMIT: a chunk changed since the pre-flight is rolled back."""
+    def _check_hash(self, hasher, chunk: dict) -> None:
+        """Compared before COMMIT (cheap, and kept with --no-verify): a chunk whose bytes
+        differ from the manifest is rolled back."""
         if hasher.hexdigest() != chunk["xxh3_128"]:
-            raise DumpIntegrityError(f"{chunk['file']}: changed since the pre-flight check (xxh3_128 differs); "
-                                     "its transaction was rolled back and nothing more is loaded")
+            raise self._damaged(chunk, hasher.hexdigest())
+
+    def _damaged(self, chunk: dict, actual: str) -> DumpIntegrityError:
+        """The error for a chunk found damaged while loading it: why the pre-flight did not
+        find it first, and what stays in the target."""
+        why = ("changed since the pre-flight check" if self.preflight_hashed else
+               "found while loading it, as --no-verify skipped the pre-flight check of every chunk")
+        with self._table_lock:
+            committed = sum(r.chunks for r in self.results.values())
+        return DumpIntegrityError(
+            f"{chunk['file']}: its bytes differ from the manifest (xxh3_128 {actual}, the manifest says "
+            f"{chunk['xxh3_128']}), {why}; its transaction was rolled back and nothing more is loaded "
+            f"({committed} chunk(s) committed before it stay in `{self.database}`)",
+            hint=f"see `dumpcore verify {self.directory}`, then restore from an intact copy of the dump "
+                 "(--resume continues), or restore the other tables with --tables")
+
+    def _fatal(self, path: Path, chunk: dict, exc: ServerError) -> DumpcoreError:
+        """A statement the server refused outright: when the chunk's bytes differ from the
+        manifest (possible only with --no-verify), that is the cause to report."""
+        actual = hash_file(path)[0]
+        if actual != chunk["xxh3_128"]:
+            return self._damaged(chunk, actual)
+        return RestoreError(f"{chunk['file']}: {exc.one_line()}")
 
     @staticmethod
     def _in_doubt(exc: Exception, entry: dict, chunk: dict) -> None:
@@ -513,7 +535,7 @@ class _Loader:
                     self._backoff(retries, exc, chunk)
                     continue
                 if isinstance(exc, ServerError) and exc.errno in FATAL_ERRNOS:
-                    raise RestoreError(f"{chunk['file']}: {exc.one_line()}") from None
+                    raise self._fatal(path, chunk, exc) from None
                 with self._table_lock:
                     self.fallbacks.setdefault(entry["name"], []).append(exc.one_line())
                 return None
@@ -662,7 +684,9 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     refuse_stream_file(directory)
     t0 = time.monotonic()
     statements = StatementCheck(opts.tables) if opts.verify else None  # in the hash check's read of each chunk
-    m = require_intact(directory, statements) if opts.verify else read_manifest(directory)
+    # only the chunks of the tables asked for: FOREIGN_KEY_CHECKS is off while loading, so a
+    # parent's chunks are not needed to load its children (a damaged parent does not block them)
+    m = require_intact(directory, statements, opts.tables) if opts.verify else read_manifest(directory)
     database = opts.database or m.database
     names = [t["name"] for t in m.tables]
     for t in opts.tables:
@@ -786,6 +810,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 for e in entries:
                     progress.table_started(e["name"])
             loader = _Loader(directory, options, database, journal, results, progress, state.rejects_dir)
+            loader.preflight_hashed = opts.verify
             loader.methods = choose_methods(conn, database, chosen, target.tables, opts.load_method)
             for name, method in loader.methods.items():
                 results[name].method = method

@@ -101,9 +101,10 @@ ChunkReader = Callable[[Manifest, dict, dict, Path], "str | None"]
 
 
 def verify_directory(directory: str | Path, decompress: bool = False,
-                     read_chunk: ChunkReader | None = None) -> VerifyReport:
+                     read_chunk: ChunkReader | None = None, tables: list[str] | None = None) -> VerifyReport:
     """Every file against the manifest. ``read_chunk(manifest, table entry, chunk, path)``
-    hashes a chunk while checking more in the same read (chunk_check.StatementCheck)."""
+    hashes a chunk while checking more in the same read (chunk_check.StatementCheck).
+    ``tables``: check the chunks of these tables only (a restore of some tables)."""
     t0 = time.monotonic()
     directory = Path(directory)
     report = VerifyReport(str(directory))
@@ -121,6 +122,8 @@ def verify_directory(directory: str | Path, decompress: bool = False,
     listed = set()
     for entry, chunk in m.chunks():
         listed.add(chunk["file"])
+        if tables and entry["name"] not in tables:
+            continue
         report.chunks += 1
         report.bytes += chunk["bytes"]
         read = None if read_chunk is None else (lambda path, e=entry, c=chunk: read_chunk(m, e, c, path))
@@ -194,10 +197,11 @@ def verify_stream_file(path: str | Path) -> VerifyReport:
     return report
 
 
-def require_intact(directory: str | Path, read_chunk: ChunkReader | None = None) -> Manifest:
-    """The dump's manifest, once every chunk and file matched it; otherwise
-    DumpIntegrityError naming the problems (callers check before writing anything)."""
-    report = verify_directory(directory, read_chunk=read_chunk)
+def require_intact(directory: str | Path, read_chunk: ChunkReader | None = None,
+                   tables: list[str] | None = None) -> Manifest:
+    """The dump's manifest, once every chunk (of ``tables`` when given) and file matched it;
+    otherwise DumpIntegrityError naming the problems (callers check before writing anything)."""
+    report = verify_directory(directory, read_chunk=read_chunk, tables=tables)
     if not report.ok:
         shown = "; ".join(str(p) for p in report.problems[:10])
         more = f" (+{len(report.problems) - 10} more)" if len(report.problems) > 10 else ""

@@ -1,0 +1,99 @@
+"""Failures that read as one line, with nothing lost (issue #21, items 1, 2, 4 and 5): a
+damaged chunk blocks only its own table, a full disk is one `Error:` line naming the path,
+a statement too large for the target's max_allowed_packet is announced by the dump, and
+rejects from restores into different targets keep apart."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from clirun import conn_args, dumpcore
+from dumpcore.connect.connection import quote_ident
+from dumpcore.dump.dump import DumpOptions, dump_to_directory
+
+CUSTOMERS = 2000
+ORDERS = 4000
+
+
+@pytest.fixture(scope="module")
+def shop(server, tmp_path_factory):
+    """customers <- orders (a foreign key), several chunks each."""
+    name = "failures_src"
+    q = quote_ident(name)
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {q}")
+        c.execute(f"CREATE DATABASE {q} CHARACTER SET utf8mb4")
+        c.execute(f"CREATE TABLE {q}.customers (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL) ENGINE=InnoDB")
+        c.execute(f"CREATE TABLE {q}.orders (id INT PRIMARY KEY, customer_id INT NOT NULL, note VARCHAR(40), "
+                  "FOREIGN KEY (customer_id) REFERENCES customers (id)) ENGINE=InnoDB")
+        c.execute(f"INSERT INTO {q}.customers SELECT seq, CONCAT('cust-', seq) FROM {q}.seq_1_to_{CUSTOMERS}")
+        c.execute(f"INSERT INTO {q}.orders SELECT seq, 1 + seq % {CUSTOMERS}, CONCAT('order-', seq) "
+                  f"FROM {q}.seq_1_to_{ORDERS}")
+    out = tmp_path_factory.mktemp("shop") / "dump"
+    dump_to_directory(server, name, out, DumpOptions(chunk_size=16 << 10, statement_size=4 << 10))
+    yield name, out
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {q}")
+
+
+def copy_of(out: Path, tmp_path: Path) -> Path:
+    d = tmp_path / "dump"
+    shutil.copytree(out, d, ignore=shutil.ignore_patterns("journal", "rejects"))
+    return d
+
+
+def one_line_error(proc, code: int = 1) -> str:
+    err = proc.stderr.decode()
+    assert proc.returncode == code, (proc.returncode, err)
+    lines = [line for line in err.splitlines() if not line.startswith("Warning: ")]
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in err, err
+    return lines[0]
+
+
+def damage_customers_chunk(d: Path, how: str) -> str:
+    """Change one byte of the second customers chunk: in a value (the SQL still loads) or
+    in the syntax (the server refuses it). Returns the chunk's file name."""
+    chunk = sorted((d / "data").glob("customers.*"))[1]
+    data = bytearray(chunk.read_bytes())
+    at = data.index(b"'cust-") + 1 if how == "value" else data.index(b"(", data.index(b"VALUES"))
+    data[at] = ord("X")
+    chunk.write_bytes(bytes(data))
+    return chunk.name
+
+
+# -- 1. a damaged chunk blocks only its own table ------------------------------------
+
+
+def test_a_damaged_chunk_blocks_only_the_tables_it_belongs_to(server, conn, shop, tmp_path, db):
+    name, out = shop
+    d = copy_of(out, tmp_path)
+    bad = damage_customers_chunk(d, "value")
+    # orders alone: customers' chunks are not needed (foreign keys are not checked while loading)
+    ok = dumpcore("restore", str(d), "-D", db, "--tables", "orders", *conn_args(server))
+    assert ok.returncode == 0, ok.stderr.decode()
+    assert "table `orders` references `customers`, which is not restored" in ok.stderr.decode()
+    assert int(conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.orders")) == ORDERS
+    # customers itself is still refused before anything is written
+    refused = one_line_error(dumpcore("restore", str(d), "-D", db, "--tables", "customers", *conn_args(server)))
+    assert f"failed verification, nothing was written: corrupt: data/{bad}:" in refused, refused
+    assert int(conn.scalar(f"SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{db}' "
+                           "AND TABLE_NAME = 'customers'")) == 0
+
+
+@pytest.mark.parametrize("how", ["value", "syntax"])
+def test_no_verify_says_a_damaged_chunk_was_found_while_loading(server, conn, shop, tmp_path, db, how):
+    name, out = shop
+    d = copy_of(out, tmp_path)
+    bad = damage_customers_chunk(d, how)
+    line = one_line_error(dumpcore("restore", str(d), "-D", db, "--no-verify", "-j", "1", *conn_args(server)))
+    assert line.startswith(f"Error: data/{bad}: its bytes differ from the manifest (xxh3_128 "), line
+    assert ("found while loading it, as --no-verify skipped the pre-flight check of every chunk; its transaction "
+            "was rolled back and nothing more is loaded (") in line, line
+    assert "changed since the pre-flight" not in line
+    assert line.endswith(f"; see `dumpcore verify {d}`, then restore from an intact copy of the dump (--resume "
+                         "continues), or restore the other tables with --tables"), line
+    # the damaged chunk's rows were not committed
+    assert int(conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.customers WHERE name LIKE 'Xust-%'")) == 0
