@@ -4,13 +4,17 @@ a statement too large for the target's max_allowed_packet is announced by the du
 rejects from restores into different targets keep apart."""
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from clirun import conn_args, dumpcore
+from dbcompare import assert_same_database
 from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions, dump_to_directory
 
@@ -97,3 +101,69 @@ def test_no_verify_says_a_damaged_chunk_was_found_while_loading(server, conn, sh
                          "continues), or restore the other tables with --tables"), line
     # the damaged chunk's rows were not committed
     assert int(conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.customers WHERE name LIKE 'Xust-%'")) == 0
+
+
+# -- 2. a full disk under the restore's state ----------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB tmpfs, unmounted afterwards (mounting needs root)."""
+    mnt = tmp_path / "small-disk"
+    mnt.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs to fill (needs root): {proc.stderr.decode().strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=True)
+
+
+def fill(disk: Path, leave: int = 0) -> Path:
+    """Fill ``disk`` up, then free ``leave`` bytes (whole pages) at its end."""
+    path = disk / "filler"
+    page = b"\0" * 4096
+    with open(path, "wb", buffering=0) as f:
+        try:
+            while True:
+                f.write(page)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    if leave:
+        os.truncate(path, path.stat().st_size - leave)
+    return path
+
+
+def test_a_full_state_directory_is_one_line_before_anything_is_written(server, conn, shop, small_disk, tmp_path, db):
+    name, out = shop
+    d = copy_of(out, tmp_path)
+    fill(small_disk)
+    state = small_disk / "state"
+    line = one_line_error(dumpcore("restore", str(d), "-D", f"{db}_new", "--state-dir", str(state),
+                                   *conn_args(server)))
+    assert line == (f"Error: cannot write the restore's journal {state}/journal/{db}_new.jsonl: No space left on "
+                    f"device; nothing was written to `{db}_new`; free space there (or give another --state-dir DIR) "
+                    "and run the same restore again"), line
+    assert int(conn.scalar(f"SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{db}_new'")) == 0
+
+
+def test_a_dump_directory_that_fills_while_loading_is_one_line_and_resume_finishes(server, conn, shop, small_disk,
+                                                                                 db):
+    name, _ = shop
+    d = small_disk / "dump"  # the state goes into the dump directory, as by default
+    dump_to_directory(server, name, d, DumpOptions(chunk_size=2 << 10, statement_size=1 << 10))
+    chunks = len(list((d / "data").iterdir()))
+    filler = fill(small_disk, leave=4096)  # room for the journal's first 25 lines or so
+    line = one_line_error(dumpcore("restore", str(d), "-D", db, "-j", "1", *conn_args(server)))
+    assert line.startswith(f"Error: cannot write the restore's journal {d}/journal/{db}.jsonl: No space left on "
+                           f"device; the chunks committed so far stay in `{db}` and are recorded in the journal; "
+                           "free space there and run the same restore with --resume"), line
+    loaded = int(conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.orders")) + int(
+        conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.customers"))
+    assert 0 < loaded < CUSTOMERS + ORDERS and chunks > 20  # it stopped part of the way
+    filler.unlink()
+    resumed = dumpcore("restore", str(d), "-D", db, "-j", "1", "--resume", "--json", *conn_args(server))
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    assert json.loads(resumed.stdout)["complete"] is True
+    assert_same_database(conn, name, db)

@@ -56,7 +56,7 @@ from ..schema.scripts import DISABLE_STATEMENTS, cleanup_statements
 from ..schema.sqltext import Statement, classify, comment_text, split_statements, trigger_table
 from .state import (InterruptedRestore, Journal, StateDir, check_committed_rows_present, check_journal_target,
                     interrupted_restore, pending_deferred_triggers, resolve_state_dir, server_identity, start_event,
-                    triggers_deferred_event, with_history)
+                    state_write_error, triggers_deferred_event, with_history)
 from .triggercheck import firing_triggers
 from ..schema.objects import execute_items, in_context, render_objects, views_to_restore
 from ..verify.verify import AgainstReport, live_fingerprint, refuse_stream_file, require_intact, verify_against
@@ -595,14 +595,17 @@ class _Loader:
 
     def _write_rejects(self, table: str, file: str, rejected: list[tuple[int, str, bytes]]) -> None:
         with self._reject_lock:
-            private_dir(self.rejects_dir)
             path = self.rejects_dir / f"{quote(table, safe='').replace('%', '@')}.sql"
             mode = "ab" if table in self._rejects_started else "wb"
             self._rejects_started.add(table)
-            with open_private(path, mode) as f:
-                for errno, message, stmt in rejected:
-                    f.write(f"-- from {file}: error {errno}: {' '.join(message.split())}\n".encode())
-                    f.write(stmt + b";\n")
+            try:
+                private_dir(self.rejects_dir)
+                with open_private(path, mode) as f:
+                    for errno, message, stmt in rejected:
+                        f.write(f"-- from {file}: error {errno}: {' '.join(message.split())}\n".encode())
+                        f.write(stmt + b";\n")
+            except OSError as exc:  # the chunk is committed but not journaled: --resume loads it again
+                raise state_write_error(path, exc, self.database, started=True) from None
 
 
 # ---------------------------------------------------------------------------
@@ -712,7 +715,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 warnings.append(f"table `{e['name']}` references {', '.join(f'`{p}`' for p in missing_parents)}, "
                                 "which is not restored")
     state = resolve_state_dir(directory, m, opts.state_dir)
-    journal = Journal(opts.journal or state.journal_path(database))
+    journal = Journal(opts.journal or state.journal_path(database), database)
     if opts.resume and not journal.path.exists():
         raise RestoreError(f"nothing to resume: no journal {journal.path}", hint="run without --resume")
     results = {t: TableRestore(t) for t in chosen}
@@ -908,13 +911,16 @@ def _defer_triggers(conn: Connection, state: StateDir, database: str, target: _T
     if not saved:
         return []
     path = state.saved_triggers_path(database)
-    private_dir(path.parent, parents=True)
-    with open_private(path, "wb") as f:
-        for t in saved:  # each under its creation context, as triggers.sql has them
-            f.write(render_objects(in_context(t.context, None, t.encoded()),
-                                   f"trigger `{comment_text(t.name)}` on `{comment_text(t.table)}`"))
-        f.flush()
-        os.fsync(f.fileno())
+    try:
+        private_dir(path.parent, parents=True)
+        with open_private(path, "wb") as f:
+            for t in saved:  # each under its creation context, as triggers.sql has them
+                f.write(render_objects(in_context(t.context, None, t.encoded()),
+                                       f"trigger `{comment_text(t.name)}` on `{comment_text(t.table)}`"))
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as exc:  # before any DROP: the triggers are all still there
+        raise state_write_error(path, exc, database, started=True) from None
     before_drop(saved)
     for t in saved:
         conn.execute(f"DROP TRIGGER {quote_ident(database)}.{quote_ident(t.name)}")

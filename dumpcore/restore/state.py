@@ -110,28 +110,73 @@ def _checked(state: StateDir) -> StateDir:
 # The journal
 
 
-class Journal:
-    """Append-only JSON lines; every line is flushed and fsynced; the file is private."""
+def state_write_error(path: Path, exc: OSError, database: str, started: bool) -> OutputError:
+    """A file of the restore's state could not be written (a full disk, a quota): one line
+    naming it, what the target holds, and how to go on. ``started``: whether a journal line
+    was written, so that --resume can continue."""
+    what = "the restore's journal" if path.suffix == ".jsonl" else "restore state"
+    if not started:
+        return OutputError(f"cannot write {what} {path}: {exc.strerror or exc}; nothing was written to `{database}`",
+                           hint="free space there (or give another --state-dir DIR) and run the same restore again")
+    return OutputError(f"cannot write {what} {path}: {exc.strerror or exc}; the chunks committed so far stay in "
+                       f"`{database}` and are recorded in the journal",
+                       hint="free space there and run the same restore with --resume (a chunk committed but not "
+                            "recorded is loaded again: keyed rows are upserted, keyless chunks are settled by content)")
 
-    def __init__(self, path: Path):
+
+class Journal:
+    """Append-only JSON lines; every line is flushed and fsynced; the file is private.
+
+    A line that cannot be written (ENOSPC) ends the journal: OutputError, and no line after
+    it. A line cut short at the end of the file is dropped when the journal is reopened
+    for --resume, so what that run appends starts on a line of its own."""
+
+    def __init__(self, path: Path, database: str = ""):
         self.path = path
+        self.database = database
         self._lock = threading.Lock()
         self._f = None
+        self._lines = 0  # written whole by this process, or found when reopened
+        self._failed: OutputError | None = None
 
     def open(self, fresh: bool) -> None:
-        private_dir(self.path.parent, parents=True)
-        self._f = open_private(self.path, "w" if fresh else "a", encoding="utf-8")
+        try:
+            private_dir(self.path.parent, parents=True)
+            if not fresh:
+                self._lines = self._drop_cut_line()
+            self._f = open_private(self.path, "w" if fresh else "a", encoding="utf-8")
+        except OSError as exc:
+            raise state_write_error(self.path, exc, self.database, self._lines > 0) from None
+
+    def _drop_cut_line(self) -> int:
+        """Truncate a last line without its newline; the number of whole lines."""
+        with open(self.path, "rb+") as f:
+            data = f.read()
+            whole = data[:data.rfind(b"\n") + 1]
+            if len(whole) != len(data):
+                f.truncate(len(whole))
+        return whole.count(b"\n")
 
     def write(self, **event) -> None:
         line = json.dumps(event, separators=(",", ":"))
         with self._lock:
-            self._f.write(line + "\n")  # type: ignore[union-attr]
-            self._f.flush()  # type: ignore[union-attr]
-            os.fsync(self._f.fileno())  # type: ignore[union-attr]
+            if self._failed is not None:
+                raise self._failed
+            try:
+                self._f.write(line + "\n")  # type: ignore[union-attr]
+                self._f.flush()  # type: ignore[union-attr]
+                os.fsync(self._f.fileno())  # type: ignore[union-attr]
+            except OSError as exc:
+                self._failed = state_write_error(self.path, exc, self.database, self._lines > 0)
+                raise self._failed from None
+            self._lines += 1
 
     def close(self) -> None:
         if self._f:
-            self._f.close()
+            try:
+                self._f.close()
+            except OSError:  # the line that could not be flushed was reported by write()
+                pass
             self._f = None
 
     def read(self) -> list[dict]:
