@@ -53,6 +53,10 @@ def print_dump_summary(summary) -> None:
     rate = f"{d['rows_per_second']:,} rows/s" if d["rows_per_second"] else "-"
     err(f"{'total':<{width}}  {d['total_rows']:>12,}  {_human_bytes(d['total_bytes']):>11}  {d['total_chunks']:>6}  "
         f"{d['seconds']:>8.2f}  ({rate})")
+    biggest = max(d["tables"], key=lambda t: t["max_statement_bytes"], default=None)
+    if biggest and biggest["max_statement_bytes"]:
+        err(f"largest statement: {biggest['max_statement_bytes']:,} bytes (`{biggest['name']}`); a restore needs "
+            f"max_allowed_packet >= {biggest['max_allowed_packet']} on the target")
     for line in stats_lines(d.get("stats", [])):
         err(line)
 

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,59 @@ def test_a_dump_directory_that_fills_while_loading_is_one_line_and_resume_finish
     assert resumed.returncode == 0, resumed.stderr.decode()
     assert json.loads(resumed.stdout)["complete"] is True
     assert_same_database(conn, name, db)
+
+
+# -- 4. a row larger than the target's max_allowed_packet ----------------------------
+
+
+@contextmanager
+def global_max_allowed_packet(conn, value: int):
+    """The server's max_allowed_packet for new sessions, put back afterwards."""
+    before = int(conn.scalar("SELECT @@GLOBAL.max_allowed_packet"))
+    conn.execute(f"SET GLOBAL max_allowed_packet = {value}")
+    try:
+        yield
+    finally:
+        conn.execute(f"SET GLOBAL max_allowed_packet = {before}")
+
+
+def test_a_row_larger_than_the_statement_size_is_announced_by_the_dump_and_the_restore_says_what_to_set(
+        server, conn, tmp_path, db):
+    src = f"{db}_src"
+    q = quote_ident(src)
+    conn.execute(f"CREATE DATABASE {q}")
+    try:
+        conn.execute(f"CREATE TABLE {q}.files (id INT PRIMARY KEY, body LONGBLOB) ENGINE=InnoDB")
+        conn.execute(f"CREATE TABLE {q}.tags (id INT PRIMARY KEY, tag VARCHAR(20)) ENGINE=InnoDB")
+        conn.execute(f"INSERT INTO {q}.files SELECT seq, REPEAT('x', 100) FROM {q}.seq_1_to_50")
+        conn.execute(f"INSERT INTO {q}.files VALUES (51, REPEAT('y', 300000))")
+        conn.execute(f"INSERT INTO {q}.tags SELECT seq, CONCAT('tag-', seq) FROM {q}.seq_1_to_100")
+        out = tmp_path / "dump"
+        dumped = dumpcore("dump", src, "-o", str(out), "--statement-size", "64KiB", *conn_args(server))
+        assert dumped.returncode == 0, dumped.stderr.decode()
+        entry = {t["name"]: t for t in json.loads((out / "manifest.json").read_text())["tables"]}
+        size = entry["files"]["max_statement_bytes"]
+        need = entry["files"]["max_allowed_packet"]
+        assert size == max(c["max_statement_bytes"] for c in entry["files"]["chunks"]) > 300000
+        assert need % 1024 == 0 and size < need <= size + 1024
+        assert 0 < entry["tags"]["max_statement_bytes"] <= 64 << 10
+        err = dumped.stderr.decode()
+        assert (f"Warning: table `files`: a row makes a statement of {size:,} bytes, larger than --statement-size "
+                f"(65,536); a restore needs max_allowed_packet >= {need} on the target\n") in err, err
+        assert (f"largest statement: {size:,} bytes (`files`); a restore needs max_allowed_packet >= {need} on the "
+                "target\n") in err, err
+        with global_max_allowed_packet(conn, need - 1024):
+            line = one_line_error(dumpcore("restore", str(out), "-D", db, *conn_args(server)))
+        assert line.startswith("Error: restore refused before writing anything: statements larger than the target's "
+                               f"max_allowed_packet ({need - 1024}): data/files."), line
+        assert line.endswith(f"; raise max_allowed_packet on the target to at least {need} (SET GLOBAL "
+                             f"max_allowed_packet={need}; the restore's new connections get it): the largest "
+                             f"statement holds a single row of {size:,} bytes (data/files.00001.sql), which a "
+                             "smaller --statement-size cannot split"), line
+        with global_max_allowed_packet(conn, need):  # the advice, exactly, is enough
+            restored = dumpcore("restore", str(out), "-D", db, *conn_args(server))
+        assert restored.returncode == 0, restored.stderr.decode()
+        assert_same_database(conn, src, db)
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {q}")
+

@@ -412,6 +412,18 @@ class TableResult:
         """Bytes of SQL (the uncompressed size of compressed chunks)."""
         return sum(c.sql_bytes for c in self.chunks)
 
+    @property
+    def max_statement_bytes(self) -> int:
+        """The largest statement of the table: what a restore's max_allowed_packet must take."""
+        return max((c.max_statement_bytes for c in self.chunks), default=0)
+
+
+def max_allowed_packet_for(statement_bytes: int) -> int:
+    """The smallest max_allowed_packet with which a server takes a statement of this many
+    bytes: its packet is the statement and one command byte, and the server keeps the
+    variable a multiple of 1024 (at least 1024)."""
+    return max(1024, -(-(statement_bytes + 1) // 1024) * 1024)
+
 
 class ChunkWriter:
     """Turns batches of raw rows of one table into statements and chunks."""

@@ -15,13 +15,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO, Callable, Protocol
+from typing import BinaryIO, Callable, Iterable, Protocol
 
 from .. import __version__
 from . import annotate, stats, validation
 from ..schema import sqltext
-from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink, StreamSink,
-                     STREAM_END, TableResult, chunk_file_name, stream_table_marker)
+from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink,
+                     StreamSink, STREAM_END, TableResult, chunk_file_name, stream_table_marker,
+                     max_allowed_packet_for)
 from ..store.compression import NO_COMPRESSION, Compression
 from ..connect.connection import Connection, ConnectionOptions, quote_ident, version_tuple
 from ..codec import fallback_warning
@@ -124,7 +125,9 @@ class DumpSummary:
         return {
             "database": self.database, "output": self.output, "snapshot_at": self.snapshot_at,
             "tables": [{"name": t.table, "rows": t.rows, "bytes": t.bytes, "chunks": len(t.chunks),
-                        "seconds": round(t.seconds, 3)} for t in self.tables],
+                        "seconds": round(t.seconds, 3), "max_statement_bytes": t.max_statement_bytes,
+                        "max_allowed_packet": max_allowed_packet_for(t.max_statement_bytes)}
+                       for t in self.tables],
             "total_rows": self.rows, "total_bytes": self.bytes, "total_chunks": sum(len(t.chunks) for t in self.tables),
             "seconds": round(self.seconds, 3),
             "rows_per_second": round(self.rows / self.seconds) if self.seconds > 0 else None,
@@ -666,6 +669,16 @@ def _dump_parallel(p: _Prepared, root: Path, sink: DirectorySink, opts: DumpOpti
     return results
 
 
+def large_row_warnings(results: Iterable[TableResult], statement_size: int) -> list[str]:
+    """A statement larger than --statement-size holds one row (the writer never adds a row
+    to a statement it would take past the size): only a larger max_allowed_packet on the
+    target can load it, so the dump says so instead of the restore finding it."""
+    return [f"table `{r.table}`: a row makes a statement of {r.max_statement_bytes:,} bytes, larger than "
+            f"--statement-size ({statement_size:,}); a restore needs max_allowed_packet >= "
+            f"{max_allowed_packet_for(r.max_statement_bytes)} on the target"
+            for r in results if r.max_statement_bytes > statement_size]
+
+
 def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
     table = p.schema.tables[name]
     history = name in p.history
@@ -685,6 +698,9 @@ def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
         "engine": table.engine,
         "rows": result.rows if result else 0,
         "bytes": result.bytes if result else 0,
+        # what a restore's target must allow (restore checks its chunks' max_statement_bytes)
+        "max_statement_bytes": result.max_statement_bytes if result else 0,
+        "max_allowed_packet": max_allowed_packet_for(result.max_statement_bytes if result else 0),
         "chunks": [c.to_dict() for c in result.chunks] if result else [],
         **({"rows_not_dumped": f"{p.objects.no_data[name]}: its rows live elsewhere"}
            if p.objects and name in p.objects.no_data else {}),
@@ -839,6 +855,7 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
             partial_dir.publish(out)
     finally:
         p.close()
+    p.warnings += large_row_warnings(results.values(), p.statement_size)
     return DumpSummary(database, str(out), p.snapshot_at, [results[t] for t in p.tables if t in results],
                        time.monotonic() - t0, p.statement_size, p.warnings, opts.compression,
                        stats=p.extra.get("stats", []))
@@ -922,6 +939,7 @@ def _dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO, op
                           hint="what it received is incomplete; check the receiving command") from None
     finally:
         p.close()
+    p.warnings += large_row_warnings(results, p.statement_size)
     return DumpSummary(database, "-", p.snapshot_at, results, time.monotonic() - t0, p.statement_size, p.warnings,
                        stats=p.extra.get("stats", []))
 

@@ -36,7 +36,8 @@ from typing import Callable, Protocol
 from urllib.parse import quote
 
 from ..verify.chunk_check import StatementCheck
-from ..dump.chunks import iter_chunk_statements, split_statement_rows, statement_prefix, statement_start
+from ..dump.chunks import (iter_chunk_statements, split_statement_rows, statement_prefix, statement_start,
+                           max_allowed_packet_for)
 from .completion import LiveCounts, compare_live_counts, completion_error
 from ..connect.connection import LOST_ERRNOS, RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident, quote_string
 from .deferred_keys import KeyDeferral, carried_deferred_keys
@@ -261,12 +262,10 @@ def _preflight(m: Manifest, target: _Target, conn: Connection, database: str, en
                 problems.append(f"table `{name}` has no key (loading is not idempotent) and already holds rows; "
                                 "use --cleanup to empty it first or --append to add to it")
     if target.max_packet:
-        big = [f"{c['file']} ({c.get('max_statement_bytes', 0)} bytes)" for e in entries for c in e["chunks"]
-               if c.get("max_statement_bytes", 0) > target.max_packet]
+        big = [c for e in entries for c in e["chunks"]
+               if max_allowed_packet_for(c.get("max_statement_bytes", 0)) > target.max_packet]
         if big:
-            problems.append(f"statements larger than the target's max_allowed_packet ({target.max_packet}): "
-                            + ", ".join(big[:10]) + (" ..." if len(big) > 10 else "")
-                            + "; raise max_allowed_packet on the target or dump again with a smaller --statement-size")
+            problems.append(_packet_advice(big, target.max_packet, m))
     if target.exists and not (opts.defer_triggers or opts.fire_triggers):
         firing = firing_triggers(conn, database, entries, opts.cleanup)
         if firing:
@@ -278,6 +277,26 @@ def _preflight(m: Manifest, target: _Target, conn: Connection, database: str, en
             problems.insert(0, f"{interrupted.describe()}: run the same restore with --resume to finish it, "
                                "or with --cleanup to start over")
         raise RestoreError("restore refused before writing anything: " + " || ".join(problems))
+
+
+def _packet_advice(big: list[dict], max_packet: int, m: Manifest) -> str:
+    """The chunks whose statements the target's max_allowed_packet refuses, and advice that
+    works: the value to set; a smaller --statement-size only where no statement is a single
+    row (a statement larger than the dump's --statement-size holds exactly one row)."""
+    largest = max(big, key=lambda c: c.get("max_statement_bytes", 0))
+    need = max_allowed_packet_for(largest.get("max_statement_bytes", 0))
+    statement_size = int((m.data.get("options") or {}).get("statement_size") or 0)
+    one_row = bool(statement_size) and largest.get("max_statement_bytes", 0) > statement_size
+    shown = ", ".join(f"{c['file']} ({c.get('max_statement_bytes', 0):,} bytes)" for c in big[:10])
+    advice = (f"raise max_allowed_packet on the target to at least {need} (SET GLOBAL max_allowed_packet={need}; "
+              "the restore's new connections get it)")
+    if one_row:
+        advice += (f": the largest statement holds a single row of {largest.get('max_statement_bytes', 0):,} bytes "
+                   f"({largest['file']}), which a smaller --statement-size cannot split")
+    else:
+        advice += f", or dump again with --statement-size below {max(1024, max_packet - 1024)}"
+    return (f"statements larger than the target's max_allowed_packet ({max_packet}): {shown}"
+            + (f" (+{len(big) - 10} more)" if len(big) > 10 else "") + f"; {advice}")
 
 
 # ---------------------------------------------------------------------------
