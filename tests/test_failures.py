@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -18,6 +19,7 @@ from clirun import conn_args, dumpcore
 from dbcompare import assert_same_database
 from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions, dump_to_directory
+from dumpcore.restore.state import server_identity
 
 CUSTOMERS = 2000
 ORDERS = 4000
@@ -56,6 +58,13 @@ def one_line_error(proc, code: int = 1) -> str:
     lines = [line for line in err.splitlines() if not line.startswith("Warning: ")]
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in err, err
     return lines[0]
+
+
+def last_error_line(proc, code: int = 1) -> str:
+    """The `Error:` line that ends a restore's report (the table of counts comes first)."""
+    err = proc.stderr.decode()
+    assert proc.returncode == code and "Traceback" not in err, (proc.returncode, err)
+    return err.splitlines()[-1]
 
 
 def damage_customers_chunk(d: Path, how: str) -> str:
@@ -224,3 +233,48 @@ def test_a_row_larger_than_the_statement_size_is_announced_by_the_dump_and_the_r
     finally:
         conn.execute(f"DROP DATABASE IF EXISTS {q}")
 
+
+# -- 5. rejects of restores into different targets ----------------------------------
+
+
+def customers_refusing(conn, database: str, names: list[str]) -> None:
+    """`customers` created ahead in ``database`` with a CHECK that refuses ``names``."""
+    refused = ", ".join(f"'{n}'" for n in names)
+    conn.execute(f"CREATE TABLE {quote_ident(database)}.customers (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL "
+                 f"CHECK (name NOT IN ({refused}))) ENGINE=InnoDB")
+
+
+def rejects_of(conn, d: Path, database: str) -> Path:
+    return d / "rejects" / quote(server_identity(conn), safe="") / database
+
+
+def test_rejects_of_restores_into_different_targets_keep_apart(server, conn, shop, tmp_path, db):
+    name, out = shop
+    d = copy_of(out, tmp_path)
+    other = f"{db}_other"
+    conn.execute(f"CREATE DATABASE {quote_ident(other)}")
+    try:
+        for target, refused in ((db, "cust-7"), (other, "cust-9")):
+            customers_refusing(conn, target, [refused])
+            proc = dumpcore("restore", str(d), "-D", target, "--tables", "customers", *conn_args(server))
+            assert last_error_line(proc) == f"Error: 1 row(s) rejected (customers: 1); see {rejects_of(conn, d, target)}"
+        for target, refused in ((db, "cust-7"), (other, "cust-9")):
+            rows = (rejects_of(conn, d, target) / "customers.sql").read_text()
+            assert rows.count("INSERT INTO `customers`") == 1 and f"'{refused}'" in rows, rows
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(other)}")
+
+
+def test_a_resumed_restore_keeps_the_rejects_of_the_run_it_continues(server, conn, shop, tmp_path, db):
+    name, out = shop
+    d = copy_of(out, tmp_path)
+    customers_refusing(conn, db, ["cust-7", f"cust-{CUSTOMERS}"])  # in the first chunk and in the last
+    bad = d / "data" / damage_customers_chunk(d, "value")  # the second: the first run stops there
+    args = ["restore", str(d), "-D", db, "--tables", "customers", "-j", "1", *conn_args(server)]
+    assert "its bytes differ from the manifest" in one_line_error(dumpcore(*args, "--no-verify"))
+    shutil.copyfile(out / "data" / bad.name, bad)  # a good copy of the chunk
+    resumed = last_error_line(dumpcore(*args, "--resume"))
+    # both runs' rejected rows: counted (not missing), and both in the file
+    assert resumed == f"Error: 2 row(s) rejected (customers: 2); see {rejects_of(conn, d, db)}", resumed
+    rows = (rejects_of(conn, d, db) / "customers.sql").read_text()
+    assert "'cust-7'" in rows and f"'cust-{CUSTOMERS}'" in rows, rows

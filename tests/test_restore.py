@@ -7,6 +7,7 @@ import subprocess
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -18,6 +19,7 @@ from dumpcore.dump.dump import DumpOptions, dump_to_directory
 from dumpcore.errors import RestoreError
 from dumpcore.restore.load_data import LOAD_METHODS
 from dumpcore.restore.restore import RestoreOptions, restore
+from dumpcore.restore.state import server_identity
 from dumpcore.sandbox.sample import SCHOOL_DDL, create_school
 from dumpcore.sandbox.sandbox import Sandbox
 from edge_data import create_edge_database
@@ -344,9 +346,10 @@ def test_rows_the_target_refuses_go_to_rejects_and_the_rest_loads(server, conn, 
     proc = dumpcore("restore", str(d), "--database", db, "--parallel", "2", *conn_args(server))
     assert proc.returncode == 1
     err = proc.stderr.decode().strip().splitlines()[-1]
-    assert err == f"Error: {too_long} row(s) rejected (students: {too_long}); see {d / 'rejects'}"
+    target = d / "rejects" / quote(server_identity(conn), safe="") / db  # each target's rejects apart
+    assert err == f"Error: {too_long} row(s) rejected (students: {too_long}); see {target}"
     assert conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.students") == str(total - too_long)
-    rejects = (d / "rejects" / "students.sql").read_text()
+    rejects = (target / "students.sql").read_text()
     assert rejects.count("error 1406: Data too long for column 'last_name'") == too_long
     assert rejects.count("INSERT INTO `students`") == too_long
     # every other table is complete

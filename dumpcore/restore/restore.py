@@ -9,7 +9,7 @@ InnoDB use its bulk path for empty tables; there, a failing statement undoes eve
 the transaction inserted into that table (observed on MariaDB 10.11), so on a data
 error the chunk is rolled back and loaded again in careful mode (UNIQUE_CHECKS=1), where
 a failing statement is split in halves down to single rows and the rows that still fail
-go to ``rejects/<table>.sql`` with the server's errno and message.
+go to ``rejects/<server>/<database>/<table>.sql`` with the server's errno and message.
 
 A journal in the state directory (the dump's, or the user's for a read-only dump; see
 state.py) records each chunk as begun and committed, bound to its target server and
@@ -368,6 +368,7 @@ class _Loader:
         self._table_lock = threading.Lock()
         self.rejects_dir = rejects_dir
         self._rejects_started: set[str] = set()
+        self.rejects_append = False  # True on --resume
         self.methods: dict[str, str] = {}  # table -> load method (dumpcore.restore.load_data)
         self.fallbacks: dict[str, list[str]] = {}  # table -> why LOAD DATA gave chunks to the upserts
         self.to_load: dict[str, int] = {}  # table -> chunks not committed yet
@@ -615,10 +616,11 @@ class _Loader:
     def _write_rejects(self, table: str, file: str, rejected: list[tuple[int, str, bytes]]) -> None:
         with self._reject_lock:
             path = self.rejects_dir / f"{quote(table, safe='').replace('%', '@')}.sql"
-            mode = "ab" if table in self._rejects_started else "wb"
+            # a resumed restore adds to the rejects of the run it continues (its chunks are not loaded again)
+            mode = "ab" if self.rejects_append or table in self._rejects_started else "wb"
             self._rejects_started.add(table)
             try:
-                private_dir(self.rejects_dir)
+                private_dir(self.rejects_dir, parents=True)
                 with open_private(path, mode) as f:
                     for errno, message, stmt in rejected:
                         f.write(f"-- from {file}: error {errno}: {' '.join(message.split())}\n".encode())
@@ -746,6 +748,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         target = _inspect_target(conn, database)
         events = journal.read() if opts.resume else []
         server = server_identity(conn)
+        rejects_dir = state.rejects_for(server, database)
         if opts.resume:
             check_journal_target(events, journal.path, server, database)
             check_committed_rows_present(events, journal.path, m, conn, database, chosen)
@@ -818,12 +821,17 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 raise RestoreError("the interrupted restore had not finished its cleanup",
                                    hint="run again without --resume (with --cleanup)")
             work = []
+            rejected_before = {ev["xxh3_128"]: int(ev.get("rejected", 0)) for ev in events
+                               if ev.get("event") == "commit" and "xxh3_128" in ev}
             size = {e["name"]: sum(c["bytes"] for c in e["chunks"]) for e in entries}
             for e in sorted(entries, key=lambda e: -size[e["name"]]):  # larger tables start first
                 for c in e["chunks"]:
                     if c["xxh3_128"] in committed:
+                        # rows the earlier run rejected stay rejected (in its rejects file), not missing
+                        before = rejected_before.get(c["xxh3_128"], 0)
                         results[e["name"]].skipped_chunks += 1
-                        results[e["name"]].rows += c["rows"]
+                        results[e["name"]].rows += c["rows"] - before
+                        results[e["name"]].rejected += before
                         results[e["name"]].skipped_rows += c["rows"]
                     else:
                         work.append(_Work(e, c))
@@ -831,7 +839,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 progress.begin([(e["name"], e["rows"] - results[e["name"]].skipped_rows) for e in entries])
                 for e in entries:
                     progress.table_started(e["name"])
-            loader = _Loader(directory, options, database, journal, results, progress, state.rejects_dir)
+            loader = _Loader(directory, options, database, journal, results, progress, rejects_dir)
+            loader.rejects_append = opts.resume
             loader.preflight_hashed = opts.verify
             loader.methods = choose_methods(conn, database, chosen, target.tables, opts.load_method)
             for name, method in loader.methods.items():
@@ -871,7 +880,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             journal.close()
         warnings += compare_live_counts(conn, database, entries, results, counts.counted)
     summary = RestoreSummary(database, results, time.monotonic() - t0, warnings,
-                             str(state.rejects_dir) if any(r.rejected for r in results.values()) else None,
+                             str(rejects_dir) if any(r.rejected for r in results.values()) else None,
                              str(journal.path), state.describe(), failed_objects=failed)
     if opts.verify_against:
         summary.verify_report = verify_against(directory, options, database, tables=chosen)

@@ -52,6 +52,16 @@ class StateDir:
     def rejects_dir(self) -> Path:
         return self.path / "rejects"
 
+    def rejects_for(self, server: str, database: str) -> Path:
+        """``rejects/<server>/<database>/``: restores of one dump into different targets
+        keep their rejected rows apart."""
+        path = self.rejects_dir / _file_stem(server) / _file_stem(database)
+        for sub in (path.parent, path):  # as _checked: no symlink sends rejected rows elsewhere
+            if sub.is_symlink() or (sub.exists() and not sub.is_dir()):
+                raise OutputError(f"{sub} is a symlink or not a directory; restore state is written only into plain "
+                                  "directories", hint="remove it, or give another place with --state-dir DIR")
+        return path
+
     def describe(self) -> str:
         return f"{self.path} ({self.origin})"
 
