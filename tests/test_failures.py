@@ -19,7 +19,7 @@ from clirun import conn_args, dumpcore
 from dbcompare import assert_same_database
 from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions, dump_to_directory
-from dumpcore.restore.state import server_identity
+from dumpcore.restore.state import Journal, server_identity
 
 CUSTOMERS = 2000
 ORDERS = 4000
@@ -177,6 +177,26 @@ def test_a_dump_directory_that_fills_while_loading_is_one_line_and_resume_finish
     assert resumed.returncode == 0, resumed.stderr.decode()
     assert json.loads(resumed.stdout)["complete"] is True
     assert_same_database(conn, name, db)
+
+
+
+def test_a_journal_line_cut_by_a_full_disk_does_not_hide_what_resume_appends(tmp_path):
+    """A write that ENOSPC cut leaves half a line at the journal's end; the resumed run's
+    lines must not be glued to it (a reader stops at the first unreadable line)."""
+    path = tmp_path / "journal" / "db.jsonl"
+    first = Journal(path, "db")
+    first.open(fresh=True)
+    first.write(event="start", server="s", database="db")
+    first.write(event="commit", xxh3_128="a" * 32, rows=5)
+    first.close()
+    with open(path, "ab") as f:
+        f.write(b'{"event":"commit","xxh3_1')  # where the disk filled up
+    resumed = Journal(path, "db")
+    resumed.open(fresh=False)
+    resumed.write(event="resume")
+    resumed.write(event="commit", xxh3_128="b" * 32, rows=7)
+    resumed.close()
+    assert [e["event"] for e in Journal(path).read()] == ["start", "commit", "resume", "commit"]
 
 
 # -- 4. a row larger than the target's max_allowed_packet ----------------------------
