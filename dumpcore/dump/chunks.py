@@ -271,6 +271,7 @@ class DirectorySink(ChunkSink):
         self._pending: list[tuple[Future, BinaryIO]] = []  # (fsync+rename, its file)
         self._room = threading.BoundedSemaphore(self.MAX_UNSYNCED)
         self.written: dict[str, tuple[int, str]] = {}  # write_file's files: name -> (bytes, XXH3-128)
+        self.stopping = threading.Event()  # set by stop(): chunks stop waiting for their compressor
 
     def _new_flusher(self) -> ThreadPoolExecutor:
         return ThreadPoolExecutor(max_workers=self.FLUSH_THREADS, thread_name_prefix="fsync")
@@ -307,7 +308,7 @@ class DirectorySink(ChunkSink):
     def open_chunk(self, info: ChunkInfo) -> BinaryIO:
         f = _WritebackFile(open(self._tmp(info), "wb", buffering=1 << 20), self._flusher.submit)
         if self.compression.enabled:
-            return CompressedChunkFile(f, self.compression)  # type: ignore[return-value]
+            return CompressedChunkFile(f, self.compression, self.stopping)  # type: ignore[return-value]
         return f
 
     def close_chunk(self, info: ChunkInfo, f: BinaryIO, ok: bool) -> None:
@@ -342,6 +343,11 @@ class DirectorySink(ChunkSink):
         finally:
             self._flusher.shutdown(wait=True)
             self._flusher = self._new_flusher()
+
+    def stop(self) -> None:
+        """The dump is stopping (Ctrl-C, an error): a worker waiting for a chunk's compressor
+        raises CompressionStopped instead of waiting for it (zstd -19 takes seconds a chunk)."""
+        self.stopping.set()
 
     def abandon(self) -> None:
         """The dump failed: syncs not begun are dropped (their files closed), those

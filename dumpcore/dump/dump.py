@@ -23,7 +23,7 @@ from ..schema import sqltext
 from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink,
                      StreamSink, STREAM_END, TableResult, chunk_file_name, stream_table_marker,
                      max_allowed_packet_for)
-from ..store.compression import NO_COMPRESSION, Compression
+from ..store.compression import NO_COMPRESSION, Compression, CompressionStopped
 from ..connect.connection import Connection, ConnectionOptions, quote_ident, version_tuple
 from ..codec import fallback_warning
 from .enum_zero import EnumZeroWriter, find_enum_zero, flag_exprs
@@ -93,7 +93,7 @@ class DumpProgress(Protocol):
     def table_started(self, table: str) -> None: ...
     def advance(self, table: str, rows: int, nbytes: int) -> None: ...
     def table_done(self, result: TableResult) -> None: ...
-    def end(self) -> None: ...
+    def end(self) -> None: ...  # may be called twice: a failing dump ends it before it reports
 
 
 @record
@@ -574,7 +574,7 @@ class _ThreadPool:
                         res = _dump_table(p, unit.table, sink, opts, reporter, conn, unit.condition, namer,
                                           whole_table=False)
                         events.put(("done", unit.table, unit.index, res))
-            except _Stopped:
+            except (_Stopped, CompressionStopped):
                 pass
             except BaseException as exc:  # noqa: BLE001 - raised by the dump's own thread
                 events.put(("error", exc))
@@ -612,6 +612,9 @@ class _ThreadPool:
                 else:
                     running -= 1
             sink.drain()  # the caller renames these files next: they must be complete
+        except BaseException:
+            sink.stop()  # workers waiting for a chunk's compressor end now, not when it is done
+            raise
         finally:
             self._join()
         return parts
@@ -816,6 +819,8 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
                     sink.write_file(f"scripts/{name}", text.encode())
                 sink.drain()  # every file on disk before the manifest that lists them
             except BaseException:
+                if progress:
+                    progress.end()  # the bar stops before the caller reports the failure
                 sink.abandon()  # before the partial directory is removed: nothing renames into it
                 raise
             checks.finish()  # every check passed (or this raises) before anything is published
@@ -938,6 +943,8 @@ def _dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO, op
         raise StreamClosedError("the reader of the SQL stream went away before the dump was complete",
                           hint="what it received is incomplete; check the receiving command") from None
     finally:
+        if progress:
+            progress.end()  # stopped before a failure is reported (ending it twice is harmless)
         p.close()
     p.warnings += large_row_warnings(results, p.statement_size)
     return DumpSummary(database, "-", p.snapshot_at, results, time.monotonic() - t0, p.statement_size, p.warnings,

@@ -4,14 +4,20 @@ A compressed dump stores each chunk as one zstd frame, ``data/<table>.<seq>.sql.
 (frame checksum on, so ``zstdcat`` checks it too). The chunk's XXH3-128 in the manifest
 covers the bytes as stored; the uncompressed size and XXH3-128 are recorded beside them.
 
-Writing: zstd's own worker thread compresses (``threads=1``), so the encoder thread only
-hands bytes over and the two run on separate cores. Reading: frames are decompressed
-in bounded pieces, so memory does not grow with the compression ratio.
+Writing: a thread of the chunk's own compresses, so the encoder thread only hands bytes
+over and the two run on separate cores. It compresses in pieces of COMPRESS_PIECE bytes
+(one zstd block: ~0.1 s even at level 19) and looks between pieces whether the chunk was
+abandoned, and the wait for it can be stopped: Ctrl-C ends a zstd -19 dump at once, where
+one call compressing a whole chunk on zstd's worker thread took seconds to return.
+Reading: frames are decompressed in bounded pieces, so memory does not grow with the
+compression ratio.
 """
 from __future__ import annotations
 
 import io
+import queue
 import re
+import threading
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
@@ -26,6 +32,9 @@ DEFAULT_ZSTD_LEVEL = 3
 MAX_ZSTD_LEVEL = 22  # zstandard.MAX_COMPRESSION_LEVEL (tests/test_compression.py checks it)
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 DECOMPRESS_INPUT = 128 << 10  # compressed bytes per step: SQL expands ~5-20x
+COMPRESS_PIECE = 128 << 10  # bytes per compression call: zstd's block, the unit it compresses at once
+QUEUED_WRITES = 16  # writes (statement parts, <= --statement-size each) waiting for the compressor
+WAIT_STEP = 0.05  # seconds between looks at whether the dump stopped, while waiting for the compressor
 _SPEC_RE = re.compile(r"^(none|zstd)(?::(-?\d+))?$")
 
 
@@ -115,31 +124,89 @@ class _HashingFile:
         self.f.flush()
 
 
+class CompressionStopped(Exception):
+    """The dump stopped (Ctrl-C, another worker's error) while a chunk waited for its
+    compressor: the chunk is abandoned, not finished."""
+
+
+_END = None  # what ends the compressor's queue
+
+
 class CompressedChunkFile:
     """A write-only file object for one chunk: bytes written are compressed into one zstd
-    frame on ``f``. ``finish()`` ends the frame and returns (stored size, stored XXH3-128);
-    ``file`` is the underlying file (the caller fsyncs and closes it)."""
+    frame on ``f`` by a thread of this chunk's own. ``finish()`` waits for it, ends the
+    frame and returns (stored size, stored XXH3-128); ``abandon()`` stops it between two
+    pieces. ``stopping`` (the sink's): once set, a write or finish waiting for the
+    compressor raises CompressionStopped instead of waiting on. ``file`` is the underlying
+    file (the caller fsyncs and closes it)."""
 
-    def __init__(self, f: BinaryIO, compression: Compression):
+    def __init__(self, f: BinaryIO, compression: Compression, stopping: threading.Event | None = None):
         self.file = f
         self._out = _HashingFile(f)
-        cctx = _zstd().ZstdCompressor(level=compression.level, threads=1, write_checksum=True)
-        self._writer = cctx.stream_writer(self._out, closefd=False)
+        self._compressor = _zstd().ZstdCompressor(level=compression.level, write_checksum=True).compressobj()
+        self._writes: queue.SimpleQueue = queue.SimpleQueue()
+        self._room = threading.Semaphore(QUEUED_WRITES)  # a slow level holds the writer back here
+        self._dropped = threading.Event()
+        self._stopping = stopping or threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._compress_all, name="zstd", daemon=True)
+        self._thread.start()
 
-    def write(self, data: bytes) -> int:
-        return self._writer.write(data)
+    def _compress_all(self) -> None:
+        """The compressor's thread: every write in order, piece by piece, then the frame's end."""
+        compress, out = self._compressor.compress, self._out
+        try:
+            while (data := self._writes.get()) is not _END:
+                view = memoryview(data)
+                for i in range(0, len(view), COMPRESS_PIECE):
+                    if self._dropped.is_set():
+                        break
+                    if block := compress(view[i: i + COMPRESS_PIECE]):  # zstd releases the GIL meanwhile
+                        out.write(block)
+                self._room.release()
+            if not self._dropped.is_set():
+                out.write(self._compressor.flush())
+        except BaseException as exc:  # noqa: BLE001 - raised to the writer by write() or finish()
+            self._error = exc
+
+    def _raise_if_failed(self) -> None:
+        if self._error is not None:
+            raise self._error
+        if self._stopping.is_set():
+            raise CompressionStopped()
+
+    def write(self, data: bytes | memoryview) -> int:
+        """Hand ``data`` to the compressor (copied: a source's buffer is reused)."""
+        while not self._room.acquire(timeout=WAIT_STEP):
+            self._raise_if_failed()
+        self._raise_if_failed()
+        self._writes.put(bytes(data))
+        return len(data)
 
     def finish(self) -> tuple[int, str]:
-        self._writer.close()  # ends the frame; closefd=False leaves the file open
+        self._writes.put(_END)
+        try:
+            while self._thread.is_alive():
+                self._thread.join(WAIT_STEP)  # Ctrl-C and a stopping dump are seen between steps
+                if self._thread.is_alive() and self._stopping.is_set():
+                    raise CompressionStopped()
+        except BaseException:
+            self._stop_compressor()
+            raise
+        if self._error is not None:
+            raise self._error
         self.file.flush()
         return self._out.size, self._out.hasher.hexdigest()
 
+    def _stop_compressor(self) -> None:
+        """Stop the compressor after the piece it is compressing (its output is thrown away)."""
+        self._dropped.set()
+        self._writes.put(_END)
+        self._thread.join()
+
     def abandon(self) -> None:
-        """Drop the frame (a failed chunk): close the file without ending it."""
-        try:
-            self._writer.close()
-        except _zstd().ZstdError:
-            pass
+        """Drop the frame (a failed chunk): stop the compressor, close the file without ending it."""
+        self._stop_compressor()
         self.file.close()
 
 
