@@ -11,6 +11,7 @@ from pathlib import Path
 
 from dumpcore.errors import DumpIntegrityError, UsageError
 
+from .columns import after_last, fit_name, human_bytes, plural, table_lines, terminal_width, wrapped
 from .connect import connection_options
 from .exits import echo, err
 
@@ -32,32 +33,59 @@ def _progress(quiet: bool):
     return RichDumpProgress()
 
 
-def _human_bytes(n: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
+def dump_summary_lines(summary) -> list[str]:
+    """The per-table summary of a dump, each line within the terminal's width."""
+    d = summary.to_dict()
+    rows = [[t["name"], f"{t['rows']:,}", human_bytes(t["bytes"]), f"{t['chunks']:,}", f"{t['seconds']:.2f}"]
+            for t in d["tables"]]
+    rows.append(["total", f"{d['total_rows']:,}", human_bytes(d["total_bytes"]), f"{d['total_chunks']:,}",
+                 f"{d['seconds']:.2f}"])
+    lines = table_lines(["table", "rows", "bytes", "chunks", "seconds"], rows)
+    after_last(lines, f"({d['rows_per_second']:,} rows/s)" if d["rows_per_second"] else "(-)")
+    biggest = max(d["tables"], key=lambda t: t["max_statement_bytes"], default=None)
+    if biggest and biggest["max_statement_bytes"]:
+        # the statement sizes per table are in --json and the manifest
+        lines += wrapped(f"max_allowed_packet for a restore: >= {biggest['max_allowed_packet']} "
+                         f"(`{fit_name(biggest['name'], 30)}`)")
+    return lines + stats_summary_lines(d.get("stats", []))
+
+
+STATS_SHOWN = 20  # values of a --stats column in the summary; the manifest keeps them all (up to stats.MAX_VALUES)
+
+
+def stats_summary_lines(entries: list[dict], shown: int = STATS_SHOWN) -> list[str]:
+    """The --stats counts: per column, its values (the ``shown`` with the most rows, in value
+    order, when there are more) and a line for the rest; every line within the width."""
+    width = terminal_width()
+    lines = []
+    for e in entries:
+        ref = f" -> {e['references']}" if e.get("references") else ""
+        lines += wrapped(f"stats {e['table']}.{e['column']}{ref}: {e['rows']:,} rows, "
+                         f"{plural(e['distinct'], 'distinct value')}", indent="  ")
+        values = e["values"]
+        rest_values = e["distinct"] - min(len(values), shown)
+        rest_rows = e.get("other_values_rows", 0)
+        if len(values) > shown:
+            top = sorted(values, key=lambda v: -v["count"])[:shown]
+            rest_rows += sum(v["count"] for v in values) - sum(v["count"] for v in top)
+            values = [v for v in values if any(v is t for t in top)]
+        counts = max([len(f"{v['count']:,}") for v in values] + [len(f"{rest_rows:,}")])
+        texts = [str(v["value"]) if v["value"] is not None else "NULL" for v in values]
+        value_width = min(max([len(t) for t in texts] + [4]), (width - 6 - counts) // 2)
+        for v, text in zip(values, texts):
+            line = f"  {fit_name(text, value_width):>{value_width}}  {v['count']:>{counts},}"
+            if v.get("label") is not None:
+                line += "  " + fit_name(v["label"], width - len(line) - 2)
+            lines.append(line)
+        if rest_values:
+            lines += wrapped(f"  {'other':>{value_width}}  {rest_rows:>{counts},}  "
+                             f"({plural(rest_values, 'more value')}: see the manifest)", width, indent="  ")
+    return lines
 
 
 def print_dump_summary(summary) -> None:
     """The per-table summary, on stderr (stdout may be the SQL stream)."""
-    from dumpcore.dump.stats import stats_lines
-
-    d = summary.to_dict()
-    width = max([len(t["name"]) for t in d["tables"]] + [5])
-    err(f"{'table':<{width}}  {'rows':>12}  {'bytes':>11}  {'chunks':>6}  {'seconds':>8}")
-    for t in d["tables"]:
-        err(f"{t['name']:<{width}}  {t['rows']:>12,}  {_human_bytes(t['bytes']):>11}  {t['chunks']:>6}  "
-            f"{t['seconds']:>8.2f}")
-    rate = f"{d['rows_per_second']:,} rows/s" if d["rows_per_second"] else "-"
-    err(f"{'total':<{width}}  {d['total_rows']:>12,}  {_human_bytes(d['total_bytes']):>11}  {d['total_chunks']:>6}  "
-        f"{d['seconds']:>8.2f}  ({rate})")
-    biggest = max(d["tables"], key=lambda t: t["max_statement_bytes"], default=None)
-    if biggest and biggest["max_statement_bytes"]:
-        # short for an 80-column terminal: the statement sizes per table are in --json and the manifest
-        err(f"max_allowed_packet for a restore: >= {biggest['max_allowed_packet']} (`{biggest['name']}`)")
-    for line in stats_lines(d.get("stats", [])):
+    for line in dump_summary_lines(summary):
         err(line)
 
 
@@ -119,9 +147,30 @@ def dump(
             err(f"dump written to {summary.output}")
         if summary.compression.enabled and summary.bytes:
             ratio = f"{summary.sql_bytes / summary.bytes:.1f}x smaller" if summary.bytes else "no data"
-            err(f"compressed with {summary.compression.describe()}: {_human_bytes(summary.bytes)} stored for "
-                f"{_human_bytes(summary.sql_bytes)} of SQL ({ratio}); scripts/load.sql cannot load .zst chunks: "
-                f"use dumpcore restore, dumpcore cat {summary.output} | mariadb DB, or scripts/load-zstd.sh")
+            for line in wrapped(f"compressed with {summary.compression.describe()}: {human_bytes(summary.bytes)} "
+                                f"stored for {human_bytes(summary.sql_bytes)} of SQL ({ratio}); scripts/load.sql "
+                                f"cannot load .zst chunks: use dumpcore restore, dumpcore cat {summary.output} | "
+                                "mariadb DB, or scripts/load-zstd.sh"):
+                err(line)
+
+def restore_summary_lines(d: dict) -> list[str]:
+    """The per-table summary of a restore (its to_dict()), each line within the terminal's
+    width; a table short of or beyond the dump is said under the table."""
+    rows, notes = [], []
+    for t in d["tables"]:
+        rows.append([t["name"], f"{t['expected']:,}", f"{t['rows']:,}", f"{t['rejected']:,}", f"{t['live']:,}",
+                     f"{t['seconds']:.2f}"])
+        if t["short"]:
+            notes.append(f"`{t['name']}`: SHORT by {t['short']:,}")
+        elif t["extra"]:
+            notes.append(f"`{t['name']}`: +{t['extra']:,} beyond the dump")
+    rows.append(["total", f"{sum(t['expected'] for t in d['tables']):,}", f"{d['total_rows']:,}",
+                 f"{d['total_rejected']:,}", f"{sum(t['live'] for t in d['tables']):,}", f"{d['seconds']:.2f}"])
+    lines = table_lines(["table", "expected", "restored", "rejected", "live", "seconds"], rows)
+    rate = f"{d['rows_per_second']:,} rows/s" if d["rows_per_second"] else "-"
+    after_last(lines, f"({rate}; {d['loaded_chunks']:,} chunks loaded, {d['skipped_chunks']:,} already committed)")
+    return lines + [line for note in notes for line in wrapped(note)]
+
 
 def restore(
     *,
@@ -171,25 +220,25 @@ def restore(
     if as_json:
         echo(json.dumps(d, indent=2))
     elif not quiet:
-        width = max([len(t["name"]) for t in d["tables"]] + [5])
-        err(f"{'table':<{width}}  {'expected':>12}  {'restored':>12}  {'rejected':>8}  {'live':>12}  {'seconds':>8}")
-        for t in d["tables"]:
-            note = f"  SHORT by {t['short']:,}" if t["short"] else (f"  +{t['extra']:,} beyond the dump"
-                                                                   if t["extra"] else "")
-            err(f"{t['name']:<{width}}  {t['expected']:>12,}  {t['rows']:>12,}  {t['rejected']:>8,}  {t['live']:>12,}  "
-                f"{t['seconds']:>8.2f}{note}")
-        rate = f"{d['rows_per_second']:,} rows/s" if d["rows_per_second"] else "-"
-        expected = sum(t["expected"] for t in d["tables"])
-        live = sum(t["live"] for t in d["tables"])
-        err(f"{'total':<{width}}  {expected:>12,}  {d['total_rows']:>12,}  {d['total_rejected']:>8,}  {live:>12,}  "
-            f"{d['seconds']:>8.2f}  ({rate}; {d['loaded_chunks']:,} chunks loaded, {d['skipped_chunks']:,} already "
-            "committed)")
+        for line in restore_summary_lines(d):
+            err(line)
         if summary.verify_report is not None and summary.verify_report.ok:
             err(f"verified: `{summary.database}` matches the dump")
         err(f"{'complete' if d['complete'] else 'NOT complete'}; restore state in {summary.state_dir}")
     failure = summary.failure()
     if failure is not None:
         raise failure
+
+def verify_summary_lines(report) -> list[str]:
+    """What ``verify`` checked, truthfully: the chunks found (a missing one is named, not counted)."""
+    rate = f"{human_bytes(report.bytes / report.seconds)}/s" if report.seconds > 0 else "-"
+    text = f"{report.chunks:,} chunks, {report.bytes:,} bytes checked in {report.seconds:.2f}s ({rate})"
+    missing = [p.file for p in report.problems if p.kind == "missing"]
+    if missing:
+        more = f" and {len(missing) - 1:,} more" if len(missing) > 1 else ""
+        text += f"; {plural(len(missing), 'listed file')} missing: {missing[0]}{more}"
+    return wrapped(text)
+
 
 def verify(
     *,
@@ -230,10 +279,10 @@ def verify(
     else:
         for p in report.problems:
             echo(f"BAD {p}")
-        rate = f"{report.bytes / report.seconds / 1e6:.0f} MB/s" if report.seconds > 0 else "-"
-        echo(f"{report.chunks:,} chunks, {report.bytes:,} bytes checked in {report.seconds:.2f}s ({rate})")
+        for line in verify_summary_lines(report):
+            echo(line)
     if not report.ok:
         files = ", ".join(p.file for p in report.problems)
-        raise DumpIntegrityError(f"{len(report.problems)} problem(s) in {path}: {files}")
+        raise DumpIntegrityError(f"{plural(len(report.problems), 'problem')} in {path}: {files}")
     if not as_json:
         echo("OK: every chunk matches its hash")

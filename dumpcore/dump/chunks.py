@@ -411,7 +411,8 @@ class TableResult:
     rows: int = 0
     bytes: int = 0  # as stored
     chunks: list[ChunkInfo] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time, from the first row asked for to the last chunk closed
+    started: float = 0.0  # time.monotonic() at the start: parts dumped side by side are merged by wall time
 
     @property
     def sql_bytes(self) -> int:

@@ -445,7 +445,7 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
         raise
     finally:
         source.close()  # frees the result: the connection is needed for the next table
-    result.seconds = time.monotonic() - t0
+    result.started, result.seconds = t0, time.monotonic() - t0
     if progress and whole_table:
         progress.table_done(result)
     return result
@@ -656,10 +656,12 @@ def _dump_parallel(p: _Prepared, root: Path, sink: DirectorySink, opts: DumpOpti
     for name in p.tables:
         merged = TableResult(name)
         seq = 0
+        if parts[name]:  # parts ran side by side: the table took from its first start to its last end
+            merged.started = min(res.started for _, res in parts[name])
+            merged.seconds = max(res.started + res.seconds for _, res in parts[name]) - merged.started
         for _, res in sorted(parts[name], key=lambda x: x[0]):
             merged.rows += res.rows
             merged.bytes += res.bytes
-            merged.seconds += res.seconds
             for chunk in res.chunks:
                 seq += 1
                 final = f"data/{chunk_file_name(name, seq, opts.compression.suffix)}"

@@ -95,18 +95,3 @@ def _labels(conn: Connection, schema: Schema, database: str, spec: StatsSpec, va
         for key, text in rows:
             found[key] = None if text is None else text.decode("utf-8", "replace")
     return found
-
-
-def stats_lines(entries: Sequence[dict]) -> list[str]:
-    """The counts as text lines for the dump summary."""
-    lines = []
-    for e in entries:
-        ref = f" -> {e['references']}" if e.get("references") else ""
-        lines.append(f"stats {e['table']}.{e['column']}{ref}: {e['rows']:,} rows, {e['distinct']:,} distinct values")
-        width = max([len(str(v["value"])) for v in e["values"]] + [4])
-        for v in e["values"]:
-            label = f"  {v['label']}" if v.get("label") is not None else ""
-            lines.append(f"  {str(v['value']) if v['value'] is not None else 'NULL':>{width}}  {v['count']:>12,}{label}")
-        if e.get("other_values_rows"):
-            lines.append(f"  {'other':>{width}}  {e['other_values_rows']:>12,}")
-    return lines
