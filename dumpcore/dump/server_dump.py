@@ -43,7 +43,7 @@ from ..restore.restore import RestoreOptions, RestoreProgress, RestoreSummary, T
 from ..restore.state import resolve_state_dir
 from ..schema.scripts import render_schema
 from ..schema.sqltext import comment_text
-from ..verify.verify import AgainstReport, Problem, TableDifference, VerifyReport, verify_against, verify_directory, \
+from ..verify.verify import AgainstReport, Problem, manifest_problem, TableDifference, VerifyReport, verify_against, verify_directory, \
     verify_path
 
 SYSTEM_SCHEMAS = ("mysql", "information_schema", "performance_schema", "sys")
@@ -240,7 +240,7 @@ def verify_server_directory(directory: str | os.PathLike, databases: list[str] |
     try:
         m = read_server_manifest(directory)
     except DumpIntegrityError as exc:
-        report.problems.append(Problem("manifest", MANIFEST_NAME, exc.one_line()))
+        report.problems.append(manifest_problem(exc))
         return report
     report.manifest = m
     entries = _chosen(m, databases)

@@ -47,10 +47,20 @@ class Problem:
         return f"{self.kind}: {self.file}: {self.detail}"
 
 
+def manifest_problem(exc: DumpIntegrityError) -> Problem:
+    """The manifest could not be read: a Problem naming it once (the error's text starts with
+    its path, which the Problem already names)."""
+    text = exc.one_line()
+    head, sep, rest = text.partition(": ")
+    if sep and (head == MANIFEST_NAME or head.endswith("/" + MANIFEST_NAME)):
+        text = rest
+    return Problem("manifest", MANIFEST_NAME, text)
+
+
 @record
 class VerifyReport:
     path: str
-    chunks: int = 0
+    chunks: int = 0  # chunks checked: a missing one is a problem, not counted here
     bytes: int = 0
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
@@ -111,23 +121,24 @@ def verify_directory(directory: str | Path, decompress: bool = False,
     try:
         m = read_manifest(directory)
     except DumpIntegrityError as exc:
-        report.problems.append(Problem("manifest", MANIFEST_NAME, exc.one_line()))
+        report.problems.append(manifest_problem(exc))
         report.seconds = time.monotonic() - t0
         return report
     report.manifest = m
     try:
         manifest_compression(m.data)
     except DumpIntegrityError as exc:
-        report.problems.append(Problem("manifest", MANIFEST_NAME, exc.one_line()))
+        report.problems.append(manifest_problem(exc))
     listed = set()
     for entry, chunk in m.chunks():
         listed.add(chunk["file"])
         if tables and entry["name"] not in tables:
             continue
-        report.chunks += 1
-        report.bytes += chunk["bytes"]
         read = None if read_chunk is None else (lambda path, e=entry, c=chunk: read_chunk(m, e, c, path))
         problem = check_file(directory, chunk["file"], chunk["bytes"], chunk["xxh3_128"], read)
+        if problem is None or problem.kind != "missing":  # counted: the chunks found, and their bytes as found
+            report.chunks += 1
+            report.bytes += chunk["bytes"] if problem is None else (directory / chunk["file"]).stat().st_size
         if problem is None and decompress and "uncompressed_bytes" in chunk:
             problem = check_decompressed(directory, chunk)
         if problem:
