@@ -15,6 +15,7 @@ from dumpcore.errors import DumpcoreError, UsageError
 from dumpcore.sandbox.sandbox import Sandbox, default_root
 
 from . import commands
+from .columns import plural
 from .commands import cpu_cores
 from .exits import err, exit_interrupted, exit_on_error
 from .usage import NoArgsIsHelp, UsageErrors, usage_error_line
@@ -82,8 +83,9 @@ def plan(
         typer.echo(json.dumps(result.to_dict(), indent=2))
         return
     p = result.plan
-    typer.echo(f"Database `{p.database}` ({result.schema.source}): {len(p.load_order)} tables, "
-               f"{len(result.schema.views)} views, {len(p.cycles)} cycle(s)")
+    subject = f"Database `{p.database}`" if p.database else str(ddl or prisma)  # a DDL file names no database
+    typer.echo(f"{subject} ({result.schema.source}): {plural(len(p.load_order), 'table')}, "
+               f"{plural(len(result.schema.views), 'view')}, {plural(len(p.cycles), 'cycle')}")
     typer.echo("Load order (parents first):")
     for i, t in enumerate(p.load_order, 1):
         cyc = " (in cycle)" if p.cycle_of(t) else ""
@@ -189,7 +191,7 @@ def restore(
     databases: Annotated[Optional[list[str]], typer.Option("--databases", help="Of a dump made with -B/-A: restore "
                                                            "only this database (repeatable).")] = None,
     # a callable default: click calls it at each run (the fast path's table names it, cli/fastspec.py)
-    parallel: Annotated[int, typer.Option("--parallel", "-j", help="Connections loading chunks at once.",
+    parallel: Annotated[int, typer.Option("--parallel", "-j", help="Connections loading chunks at once; 0: one per CPU core.",
                                           show_default="the number of CPU cores")] = cpu_cores,  # type: ignore[assignment]
     tables: Annotated[Optional[list[str]], typer.Option("--tables", help="Restore only this table (repeatable).")] = None,
     cleanup: Annotated[bool, typer.Option("--cleanup", help="Empty the dumped tables first, children first.")] = False,
@@ -321,6 +323,20 @@ def demo(
     from dumpcore.sandbox.demo import run_demo
 
     run_demo(scale=scale, output=output, echo=typer.echo)
+
+
+def _whole_descriptions(*typers: typer.Typer) -> None:
+    """Command lists in --help show each command's description whole (click cuts it at 45
+    characters with "..." unless the command has a short help of its own)."""
+    import inspect
+
+    for each in typers:
+        for info in each.registered_commands:
+            if info.short_help is None and info.callback is not None:
+                info.short_help = (inspect.getdoc(info.callback) or "").split("\n\n")[0]
+
+
+_whole_descriptions(app, sandbox_app)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from clirun import DUMPCORE, conn_args
+from clirun import DUMPCORE, conn_args, dumpcore
 
 WIDTH = 80
 _ESCAPE = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
@@ -92,3 +92,156 @@ def test_ctrl_c_ends_a_zstd_19_dump_at_once_with_nothing_drawn_after_the_error(s
     assert after.rstrip(b"\r\n").replace(b"\x1b[?25h", b"") == \
         b"Error: interrupted; nothing was kept (the partial dump directory was removed)", after
     assert list(tmp_path.iterdir()) == []
+
+
+# -- 80 columns -----------------------------------------------------------------------
+
+LONG = "customer_order_line_items_with_their_shipping_history_archive"  # 61 characters
+
+
+def _assert_fits(lines: list[str], what: str) -> None:
+    long = [line for line in lines if len(line) > WIDTH]
+    assert not long, f"{what}: lines longer than {WIDTH} columns:\n" + "\n".join(long)
+
+
+@pytest.fixture
+def long_names(server, db):
+    """Tables whose names are longer than a summary line leaves them, one of them large
+    enough for numbers in the millions of bytes, and a column of 2,000 distinct values."""
+    with server.connect(db) as c:
+        c.execute(f"CREATE TABLE {LONG} (id INT PRIMARY KEY, customer INT NOT NULL, note VARCHAR(100))")
+        c.execute(f"INSERT INTO {LONG} SELECT seq, seq % 2000, CONCAT(MD5(seq), MD5(seq + 1)) FROM seq_1_to_150000")
+        c.execute(f"CREATE TABLE {LONG}_2 (id INT PRIMARY KEY)")
+        c.execute(f"INSERT INTO {LONG}_2 SELECT seq FROM seq_1_to_10")
+        c.execute("CREATE TABLE t (id INT PRIMARY KEY)")
+    return db
+
+
+def test_progress_and_summaries_fit_80_columns(server, long_names, tmp_path, monkeypatch):
+    db = long_names
+    conn = conn_args(server)
+    monkeypatch.chdir(tmp_path)  # short relative paths: a path is printed whole, the test is about the rest
+    dump = TerminalRun(["dump", db, "-o", "d", "--compress", "zstd", "--chunk-size", "1MiB",
+                        "--stats", f"{LONG}.customer", *conn])
+    assert dump.wait() == 0, dump.raw.decode()[-3000:]
+    lines = dump.lines()
+    _assert_fits(lines, "dump")
+    assert any("rows" in line and "MiB" in line and "━" in line for line in lines), "no progress bar was drawn"
+    assert not any(re.search(r"\d (kB|MB|GB)\b", line) for line in lines)  # binary units, as in the summary
+    assert any(line.startswith("customer_order_line") and "…" in line for line in lines)  # cut in the middle
+    stats = [line for line in lines if re.match(r"\s+\d+\s+[\d,]+$", line)]
+    assert len(stats) == 20  # the 20 values with the most rows, not 2,000 lines
+    assert any(re.match(r"\s+other\s+[\d,]+\s+\(1,980 more values: see the manifest\)$", line) for line in lines)
+    restore = TerminalRun(["restore", "d", "-D", f"{db}_copy", "--parallel", "2", *conn])
+    try:
+        assert restore.wait() == 0, restore.raw.decode()[-3000:]
+        _assert_fits(restore.lines(), "restore")
+        assert any("chunks loaded" in line for line in restore.lines())
+        verify = TerminalRun(["verify", "d"])
+        assert verify.wait() == 0
+        _assert_fits(verify.lines(), "verify")
+        against = TerminalRun(["verify", "d", "--against", f"{db}_copy", *conn])
+        assert against.wait() == 0
+        _assert_fits(against.lines(), "verify --against")
+    finally:
+        with server.connect() as c:
+            c.execute(f"DROP DATABASE IF EXISTS `{db}_copy`")
+
+
+def test_summary_layout_at_80_columns_keeps_numbers_whole(monkeypatch):
+    from dumpcore.cli.commands import restore_summary_lines
+
+    monkeypatch.setenv("COLUMNS", "80")
+    table = {"name": LONG * 2, "expected": 123_456_789, "rows": 123_456_789, "rejected": 12_345, "live": 123_456_789,
+             "seconds": 12345.67, "short": 0, "extra": 0}
+    d = {"tables": [table, {**table, "name": "t", "short": 5}], "total_rows": 246_913_578, "total_rejected": 24_690,
+         "rows_per_second": 1_234_567, "seconds": 23456.78, "loaded_chunks": 123_456, "skipped_chunks": 0}
+    lines = restore_summary_lines(d)
+    _assert_fits(lines, "restore summary")
+    assert all("123,456,789" in line for line in lines[1:3]) and "12345.67" in lines[1]
+    assert lines[1].startswith("customer_o") and "…" in lines[1] and lines[1].split()[0].endswith("archive")
+    assert "(1,234,567 rows/s; 123,456 chunks loaded, 0 already committed)" in lines
+    assert "`t`: SHORT by 5" in lines
+
+
+def test_a_table_dumped_by_two_workers_takes_no_longer_than_the_dump(server, db, tmp_path, monkeypatch):
+    from dumpcore.dump import dump as dump_module
+    from dumpcore.dump.dump import DumpOptions, dump_to_directory
+
+    monkeypatch.setattr(dump_module, "SPLIT_BYTES", 1 << 20)  # a test-sized table is read in key ranges
+    _big_table(server, db, 200_000)
+    with server.connect(db) as c:
+        c.execute("ANALYZE TABLE big")
+    summary = dump_to_directory(server, db, tmp_path / "d", DumpOptions(workers=2))
+    big = next(t for t in summary.tables if t.table == "big")
+    assert len(big.chunks) >= 4  # read in parts, side by side
+    for t in summary.tables:  # a sum of the parts' times would exceed the dump's
+        assert t.seconds <= summary.seconds, (t.table, t.seconds, summary.seconds)
+
+
+# -- the words of the summaries ---------------------------------------------------------
+
+
+def test_plan_of_a_ddl_file_counts_in_words_and_names_the_file(tmp_path):
+    ddl = tmp_path / "shop.sql"
+    ddl.write_text("CREATE TABLE a (id INT PRIMARY KEY);\nCREATE TABLE b (id INT PRIMARY KEY, a_id INT,"
+                   " FOREIGN KEY (a_id) REFERENCES a (id));\nCREATE VIEW v AS SELECT id FROM a;\n")
+    proc = dumpcore("plan", "--ddl", str(ddl))
+    assert proc.returncode == 0, proc.stderr.decode()
+    first = proc.stdout.decode().splitlines()[0]
+    assert first == f"{ddl} (ddl): 2 tables, 1 view, 0 cycles"
+
+
+def test_verify_names_a_missing_chunk_and_counts_only_what_it_checked(server, world, tmp_path):
+    from dumpcore.store.manifest import read_manifest
+
+    d = tmp_path / "d"
+    assert dumpcore("dump", world, "-o", str(d), "--chunk-size", "16KiB", "-q", *conn_args(server)).returncode == 0
+    chunks = [c for _, c in read_manifest(d).chunks()]
+    gone = chunks[1]
+    (d / gone["file"]).unlink()
+    proc = dumpcore("verify", str(d))
+    out = proc.stdout.decode()
+    assert proc.returncode == 1
+    want = sum(c["bytes"] for c in chunks) - gone["bytes"]
+    assert f"{len(chunks) - 1:,} chunks, {want:,} bytes checked in " in out
+    assert f"; 1 listed file missing: {gone['file']}" in " ".join(out.split())
+    assert proc.stderr.decode() == f"Error: 1 problem in {d}: {gone['file']}\n"
+    _assert_fits(out.splitlines()[1:], "verify")  # the BAD line names the file and says what is wrong
+
+
+def test_an_unreadable_manifest_is_named_once(tmp_path):
+    d = tmp_path / "bad4"
+    d.mkdir()
+    (d / "manifest.json").write_text('{"format": ')
+    proc = dumpcore("verify", str(d))
+    assert proc.returncode == 1
+    bad = proc.stdout.decode().splitlines()[0]
+    assert bad.startswith("BAD manifest: manifest.json: not valid JSON"), bad
+    assert bad.count("manifest.json") == 1
+    restore = dumpcore("restore", str(d), "-h", "127.0.0.1", "-P", "1")
+    assert restore.stderr.decode().count("manifest.json") == 1, restore.stderr.decode()
+
+
+def test_restore_parallel_0_means_one_connection_per_core_as_dump_workers_0(server, world, tmp_path, db):
+    d = tmp_path / "d"
+    assert dumpcore("dump", world, "-o", str(d), "-q", *conn_args(server)).returncode == 0
+    proc = dumpcore("restore", str(d), "-D", db, "--parallel", "0", "-q", *conn_args(server))
+    assert proc.returncode == 0, proc.stderr.decode()
+    bad = dumpcore("restore", str(d), "-D", db, "--parallel", "-1", *conn_args(server))
+    assert bad.returncode == 2
+    assert bad.stderr.decode() == "Error: --parallel takes 0 (one connection per CPU core) or more, not -1\n"
+
+
+def test_help_shows_every_command_description_whole():
+    from dumpcore.cli.app import app, sandbox_app
+
+    import inspect
+
+    text = " ".join(dumpcore("--help").stdout.decode().split())
+    sandbox = " ".join(dumpcore("sandbox", "--help").stdout.decode().split())
+    assert text.count("...") == sandbox.count("...") == 1  # only "[ARGS]..." of the usage line
+    for group, shown in ((app, text), (sandbox_app, sandbox)):
+        for info in group.registered_commands:
+            whole = " ".join(inspect.getdoc(info.callback).split("\n\n")[0].split())
+            assert whole in shown, whole

@@ -70,7 +70,7 @@ MAX_RETRIES = 5
 @record
 class RestoreOptions:
     database: str | None = None  # default: the dumped database's name
-    parallel: int = os.cpu_count() or 1
+    parallel: int = 0  # connections loading at once; 0: one per CPU core (as dump's workers=0 is automatic)
     tables: list[str] = field(default_factory=list)
     cleanup: bool = False
     append: bool = False
@@ -700,8 +700,9 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     opts = opts or RestoreOptions()
     if opts.cleanup and opts.append:
         raise UsageError("--cleanup and --append exclude each other")
-    if opts.parallel < 1:
-        raise UsageError("--parallel must be at least 1")
+    if opts.parallel < 0:
+        raise UsageError(f"--parallel takes 0 (one connection per CPU core) or more, not {opts.parallel}")
+    parallel = opts.parallel or os.cpu_count() or 1
     if opts.defer_triggers and opts.fire_triggers:
         raise UsageError("--defer-triggers and --fire-triggers exclude each other")
     directory = Path(directory)
@@ -855,7 +856,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             loader.after_chunk = after_chunk
             try:
                 # tables no ALTER waits for load last, beside the ALTERs of the others' keys
-                loader.run(work, opts.parallel, last={e["name"] for e in entries} - keys.involved())
+                loader.run(work, parallel, last={e["name"] for e in entries} - keys.involved())
             except DumpcoreError:
                 keys.restore_after_failure(options)
                 raise
