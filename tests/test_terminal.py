@@ -221,6 +221,15 @@ def test_an_unreadable_manifest_is_named_once(tmp_path):
     assert bad.count("manifest.json") == 1
     restore = dumpcore("restore", str(d), "-h", "127.0.0.1", "-P", "1")
     assert restore.stderr.decode().count("manifest.json") == 1, restore.stderr.decode()
+    (d / "manifest.json").write_bytes(b"\xff\xfe")
+    for command in (["verify", str(d)], ["restore", str(d), "-h", "127.0.0.1", "-P", "1"], ["cat", str(d)]):
+        err = dumpcore(*command).stderr.decode()
+        assert err.startswith("Error: ") and err.count("\n") == 1 and err.count("manifest.json") == 1, err
+    (d / "manifest.json").unlink()
+    (d / "manifest.json").mkdir()
+    proc = dumpcore("verify", str(d))
+    assert proc.stdout.decode().splitlines()[0] == "BAD manifest: manifest.json: cannot be read (Is a directory)"
+    assert proc.stderr.decode() == f"Error: 1 problem in {d}: manifest.json\n"
 
 
 def test_restore_parallel_0_means_one_connection_per_core_as_dump_workers_0(server, world, tmp_path, db):

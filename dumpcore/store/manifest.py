@@ -85,6 +85,10 @@ def read_manifest(directory: str | os.PathLike, formats: tuple[str, ...] = (FORM
     except FileNotFoundError:
         raise DumpIntegrityError(f"{path}: missing; this is not a complete dumpcore dump",
                                  hint="a dump that stopped half-way has no manifest; dump again") from None
+    except UnicodeDecodeError:
+        raise DumpIntegrityError(f"{path}: not a dumpcore manifest (not UTF-8 text)") from None
+    except OSError as exc:  # its strerror only: str(exc) would name the file a second time
+        raise DumpIntegrityError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     try:
         data = json.loads(text)
     except ValueError as exc:
