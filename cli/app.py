@@ -201,7 +201,7 @@ def restore(
     fire_triggers: Annotated[bool, typer.Option("--fire-triggers", help="Let the target's triggers fire while "
                                                 "loading (default: a restore they would change is refused).")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Load only what an interrupted restore did not commit.")] = False,
-    no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip checking every chunk hash first.")] = False,
+    no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip checking every chunk hash first and proving the restored content (the summary says NOT proven).")] = False,
     print_replication: Annotated[bool, typer.Option("--print-replication", help="Only print the CHANGE MASTER TO / "
                                                     "GTID statements that start a replica at the dump's snapshot.")] = False,
     verify_after: Annotated[bool, typer.Option("--verify", help="At the end, compare the restored tables with the "

@@ -200,7 +200,8 @@ def restore(
         return
     opts = restore_api.RestoreOptions(database=database, parallel=parallel, tables=list(tables or []), cleanup=cleanup,
                                       append=append, defer_triggers=defer_triggers, fire_triggers=fire_triggers,
-                                      resume=resume, verify=not no_verify, verify_against=verify_after,
+                                      resume=resume, verify=not no_verify, prove=not no_verify,
+                                      verify_against=verify_after,
                                       state_dir=state_dir, prisma=str(prisma) if prisma else None,
                                       load_method=load_method)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
@@ -217,6 +218,8 @@ def restore(
     for w in summary.warnings:
         err(f"Warning: {w}")
     d = summary.to_dict()
+    for table, why in d["not_proven"].items():
+        err(f"Warning: table `{table}` not proven: {why}")
     if as_json:
         echo(json.dumps(d, indent=2))
     elif not quiet:
@@ -224,7 +227,11 @@ def restore(
             err(line)
         if summary.verify_report is not None and summary.verify_report.ok:
             err(f"verified: `{summary.database}` matches the dump")
-        err(f"{'complete' if d['complete'] else 'NOT complete'}; restore state in {summary.state_dir}")
+        proof = {"proven": "proven: the restored content equals the dump's",
+                 "partly proven": f"{len(d['not_proven'])} table(s) not proven",
+                 "not proven": "NOT proven (--no-verify: no hash checked, no content compared)",
+                 "differs": "the content differs from the dump"}[d["proof"]]
+        err(f"{'complete' if d['complete'] else 'NOT complete'}, {proof}; restore state in {summary.state_dir}")
     failure = summary.failure()
     if failure is not None:
         raise failure

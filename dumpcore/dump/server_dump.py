@@ -325,7 +325,7 @@ def restore_databases(directory: str | os.PathLike, options: ConnectionOptions, 
         raise UsageError("--tables names tables of one database", hint="add --databases NAME for that database")
     tables: dict[str, TableRestore] = {}
     warnings: list[str] = []
-    rejects, journals, states = [], [], []
+    rejects, journals, states, failed, mismatches, unproven = [], [], [], [], [], {}
     checked: AgainstReport | None = AgainstReport(", ".join(e["name"] for e in entries)) if opts.verify_against \
         else None
     per_database = []
@@ -346,10 +346,14 @@ def restore_databases(directory: str | os.PathLike, options: ConnectionOptions, 
         rejects += [s.rejects_dir] if s.rejects_dir else []
         journals.append(s.journal)
         states += [s.state_dir] if s.state_dir not in states else []
+        failed += [f"`{e['name']}`: {f}" for f in s.failed_objects]
+        mismatches += [replace(m, table=f"{e['name']}.{m.table}") for m in s.mismatches]
+        unproven.update({f"{e['name']}.{t}": why for t, why in s.unproven.items()})
         if checked is not None and s.verify_report is not None:
             _merge_against(checked, e["name"], s.verify_report)
     return RestoreSummary(", ".join(e["name"] for e in entries), tables, time.monotonic() - t0, warnings,
-                          ", ".join(rejects) or None, ", ".join(journals), ", ".join(states), checked)
+                          ", ".join(rejects) or None, ", ".join(journals), ", ".join(states), checked,
+                          failed_objects=failed, proven=opts.prove, mismatches=mismatches, unproven=unproven)
 
 
 def cat_databases(directory: str | os.PathLike, out: BinaryIO | None = None, append: bool = False) -> CatSummary:

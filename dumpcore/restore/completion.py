@@ -4,6 +4,10 @@ Counting what the loader sent is not enough: a restore is complete only when the
 tables hold at least the manifest's rows less the rejected ones. Anything short fails the
 restore (exit 1), whatever the journal or the loader believed. Rows the target holds
 beyond the dump (it was not empty, and restore upserts) are said, never kept silently.
+
+Counts are not content, so a table whose chunks were not each proven before their COMMIT
+(no key ranges: a keyless table) is proven whole here, once complete: its live content
+fingerprint against the dump's (fingerprint.py), in place of its count.
 """
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ import threading
 
 from ..connect.connection import Connection
 from ..errors import RestoreError
-from .state import live_row_counts, with_history
+from .state import live_row_counts
+from ..verify.fingerprint import Mismatch, prove_table
 
 
 class LiveCounts:
@@ -20,13 +25,38 @@ class LiveCounts:
     while the other tables still load, instead of all of them one after another at the end
     (a large restore's last 0.5 s on one core). ``compare_live_counts`` counts the rest."""
 
-    def __init__(self, database: str, tables: list[str], all_versions: set[str] | frozenset = frozenset()):
+    def __init__(self, database: str, tables: list[str], whole: dict[str, tuple[dict, tuple[int, int]]] | None = None,
+                 merging: set[str] = frozenset(), all_versions: set[str] | frozenset = frozenset()):
+        """``whole``: table -> (manifest entry, fingerprint of the rows it held before the
+        restore) for the tables proven whole; ``merging``: tables that held rows of their
+        own before the restore (more live rows than the dump's is then not a difference);
+        ``all_versions``: tables dumped with their history, counted FOR SYSTEM_TIME ALL."""
         self.database = database
         self.tables = tables
-        self.all_versions = all_versions  # counted FOR SYSTEM_TIME ALL (state.with_history)
+        self.whole = whole or {}
+        self.merging = merging
+        self.all_versions = all_versions  # state.with_history
         self.counted: dict[str, int] = {}
+        self.mismatches: list[Mismatch] = []
+        self.unproven: dict[str, str] = {}  # table -> why its content could not be proven
         self._claimed: set[str] = set()
         self._lock = threading.Lock()
+
+    def _count(self, conn: Connection, names: list[str]) -> dict[str, int]:
+        plain = [t for t in names if t not in self.whole]
+        out = live_row_counts(conn, self.database, plain, self.all_versions) if plain else {}
+        for t in names:
+            if t not in self.whole:
+                continue
+            entry, base = self.whole[t]
+            out[t], mismatch = prove_table(conn, self.database, entry, base)
+            if mismatch is None:
+                continue
+            if t in self.merging and mismatch.live_rows > mismatch.dumped_rows:
+                self.unproven[t] = "it held rows of its own before the restore"
+            else:
+                self.mismatches.append(mismatch)
+        return out
 
     def count_ready(self, conn: Connection, busy: set[str]) -> None:
         """Count, on ``conn``, each table not yet counted and not in ``busy`` (tables still
@@ -36,16 +66,20 @@ class LiveCounts:
             ready = [t for t in self.tables if t not in busy and t not in self._claimed]
             self._claimed.update(ready)
         if ready:
-            self.counted.update(live_row_counts(conn, self.database, ready, self.all_versions))
+            self.counted.update(self._count(conn, ready))
+
+    def count_rest(self, conn: Connection, names: list[str]) -> dict[str, int]:
+        """Count (or prove) every table of ``names`` not counted yet; all counts."""
+        rest = [t for t in names if t not in self.counted]
+        self.counted.update(self._count(conn, rest))
+        return self.counted
 
 
 def compare_live_counts(conn: Connection, database: str, entries: list[dict], results: dict,
-                        counted: dict[str, int] | None = None) -> list[str]:
+                        counts: LiveCounts) -> list[str]:
     """Fill ``expected`` and ``live`` of each TableRestore; warnings for rows beyond the dump.
-    ``counted``: live counts taken already (LiveCounts); the other tables are counted now."""
-    counted = counted or {}
-    live = {**live_row_counts(conn, database, [e["name"] for e in entries if e["name"] not in counted],
-                              with_history(entries)), **counted}
+    Tables ``counts`` (LiveCounts) has not counted yet are counted (or proven) now."""
+    live = counts.count_rest(conn, [e["name"] for e in entries])
     notes = []
     for e in entries:
         r = results[e["name"]]
@@ -75,6 +109,10 @@ def completion_error(summary) -> RestoreError | None:
     failed = getattr(summary, "failed_objects", None)
     if failed:
         parts.append(f"{len(failed)} object(s) not created: " + "; ".join(failed))
+    mismatches = getattr(summary, "mismatches", None)
+    if mismatches:
+        parts.append(f"the restored content differs from the dump: " + "; ".join(str(m) for m in mismatches[:5])
+                     + (" ..." if len(mismatches) > 5 else ""))
     report = getattr(summary, "verify_report", None)
     if report is not None and not report.ok:
         parts.append(f"`{summary.database}` differs from the dump after the restore: "

@@ -8,9 +8,12 @@ the server from memory through libmariadb's local-infile callbacks: no file is s
 Used only where it is exactly what the upserts would do: a table that was empty when
 the restore began (``auto``, the default), in one transaction per chunk, under the same
 session settings. LOAD DATA LOCAL turns data errors into warnings (the server cannot
-stop the client's stream), so a chunk counts as loaded only with zero warnings and
-exactly the chunk's row count; the hash is compared before COMMIT. Anything else rolls
-the chunk back, and the upsert path loads it (and bisects and rejects, if it must).
+stop the client's stream), so a chunk counts as loaded only with zero warnings,
+exactly the chunk's row count and, with the proof on, the chunk's content in its key
+range (fingerprint.py: MariaDB 10.11's LOAD DATA with a SET clause renumbers an
+AUTO_INCREMENT value 0 without a warning); the hash is compared before COMMIT. Anything
+else rolls the chunk back, and the upsert path loads it (and bisects and rejects, if it
+must).
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from ..dump.chunks import UPSERT_ROW_ALIAS, UPSERT_VALUES, iter_chunk_statements
 from ..connect.connection import Connection, quote_ident
 from ..codec import COMPILED, KIND_HEX, load_text
 from ..errors import DumpcoreError, UsageError
+from ..verify.fingerprint import Mismatch
 from ..store.hashing import chunk_hasher
 
 AUTO, UPSERT, LOAD_DATA = "auto", "upsert", "load-data"
@@ -102,11 +106,13 @@ def _load_blocks(path: Path, head: bytes, ends: tuple[bytes, ...], kinds: bytes,
 
 
 def load_chunk(conn: Connection, path: str | os.PathLike, entry: dict, chunk: dict,
-               check_hash: Callable[[object, dict], None]) -> None:
+               check_hash: Callable[[object, dict], None],
+               prove: Callable[[Connection, dict, dict], Mismatch | None] | None = None) -> None:
     """Load one chunk in one transaction through LOAD DATA, committed only when exact.
 
     Raises LoadDataRefused (rolled back by the caller) when the server warned, the
-    row count differs or a row cannot be converted; ServerError as the server said it;
+    row count differs, a row cannot be converted or ``prove(conn, entry, chunk)`` finds
+    the loaded content differs; ServerError as the server said it;
     ``check_hash(hasher, chunk)`` raises when the bytes read differ from the manifest."""
     columns = entry["columns"]
     names = [c["name"] for c in columns]
@@ -131,4 +137,7 @@ def load_chunk(conn: Connection, path: str | os.PathLike, entry: dict, chunk: di
     if affected != chunk["rows"] or counted[0] != chunk["rows"]:
         raise LoadDataRefused(f"{chunk['file']}: loaded {affected} of {chunk['rows']} rows")
     check_hash(hasher, chunk)
+    mismatch = prove(conn, entry, chunk) if prove is not None else None
+    if mismatch is not None:
+        raise LoadDataRefused(f"{chunk['file']}: the loaded content differs from the dump ({mismatch.detail})")
     conn.commit(f"COMMIT of {chunk['file']}")

@@ -22,6 +22,13 @@ chunk's COMMIT (the server may have committed): a chunk of a table with a key is
 again (its rows upserted again), a keyless table's chunk stops the restore for --resume
 to settle. Every restore ends by counting the live rows against the manifest
 (completion.py): anything short fails it.
+
+The proof (on unless ``--no-verify``): before its COMMIT, each chunk's key range is read
+back on the loading connection and its content fingerprint compared with the chunk's
+(fingerprint.py), so a chunk whose loaded content differs from the dump is never
+committed: a LOAD DATA chunk is rolled back and loaded by the upserts, then compared
+again; a difference there stops the restore naming the table, the key range and the
+chunk. Tables without key ranges (keyless) are proven whole once loaded (completion.py).
 """
 from __future__ import annotations
 
@@ -46,6 +53,7 @@ from ..codec.reference import MASK64
 from ..errors import (CommitInDoubt, DumpcoreError, DumpIntegrityError, RestoreError, ServerError, UnknownTableError,
                      UsageError)
 from ..store.hashing import chunk_hasher, hash_file
+from ..verify.fingerprint import Mismatch, live_fingerprint, prove_chunk, proven_by_chunks
 from .load_data import AUTO, LOAD_DATA, UPSERT, LoadDataRefused, choose_methods, load_chunk
 from ..store.manifest import Manifest, read_manifest
 from ..schema.ordering import Cycle, LoadPlan
@@ -60,7 +68,7 @@ from .state import (InterruptedRestore, Journal, StateDir, check_committed_rows_
                     state_write_error, triggers_deferred_event, with_history)
 from .triggercheck import firing_triggers
 from ..schema.objects import execute_items, in_context, render_objects, views_to_restore
-from ..verify.verify import AgainstReport, live_fingerprint, refuse_stream_file, require_intact, verify_against
+from ..verify.verify import AgainstReport, refuse_stream_file, require_intact, verify_against
 
 # Errors no row-by-row retry can cure: stop the restore instead of rejecting every row.
 FATAL_ERRNOS = frozenset({1044, 1045, 1049, 1054, 1064, 1142, 1143, 1146, 1149, 1227})
@@ -78,6 +86,7 @@ class RestoreOptions:
     fire_triggers: bool = False  # let the target's triggers fire (default: refuse to start)
     resume: bool = False
     verify: bool = True  # check every chunk hash first
+    prove: bool = True  # compare the restored content with the dump's (fingerprint.py); --no-verify turns both off
     verify_against: bool = False  # compare the restored tables with the dump at the end
     journal: Path | None = None
     state_dir: Path | None = None  # default: the dump directory when writable, else the user's state dir
@@ -128,6 +137,9 @@ class RestoreSummary:
     state_dir: str = ""
     verify_report: AgainstReport | None = None
     failed_objects: list[str] = field(default_factory=list)  # views (or other objects) that could not be created
+    proven: bool = True  # the content proof ran (False: --no-verify)
+    mismatches: list[Mismatch] = field(default_factory=list)  # tables whose content differs from the dump
+    unproven: dict[str, str] = field(default_factory=dict)  # table -> why its content could not be proven
 
     @property
     def rows(self) -> int:
@@ -143,6 +155,15 @@ class RestoreSummary:
         loaded = self.rows - sum(t.skipped_rows for t in self.tables.values())
         return round(loaded / self.seconds) if loaded > 0 and self.seconds > 0 else None
 
+    def proof_state(self) -> str:
+        """``proven`` (every table's content equals the dump's), ``partly proven`` (some
+        could not be: ``unproven`` says why), ``differs``, or ``not proven`` (--no-verify)."""
+        if not self.proven:
+            return "not proven"
+        if self.mismatches:
+            return "differs"
+        return "partly proven" if self.unproven else "proven"
+
     def failure(self) -> RestoreError | None:
         """Rows short of the manifest, rejected rows, or differences found by --verify; else None."""
         return completion_error(self)
@@ -157,6 +178,9 @@ class RestoreSummary:
                         "load_method": t.method}
                        for t in self.tables.values()],
             "failed_objects": self.failed_objects,
+            "proof": self.proof_state(),
+            "proof_differences": [str(m) for m in self.mismatches],
+            "not_proven": self.unproven,
             "total_rows": self.rows, "total_rejected": sum(self.rejected.values()),
             "loaded_chunks": sum(t.chunks for t in self.tables.values()),
             "skipped_chunks": sum(t.skipped_chunks for t in self.tables.values()),
@@ -373,6 +397,9 @@ class _Loader:
         self.fallbacks: dict[str, list[str]] = {}  # table -> why LOAD DATA gave chunks to the upserts
         self.to_load: dict[str, int] = {}  # table -> chunks not committed yet
         self.preflight_hashed = True  # False with --no-verify: no chunk was hashed before loading
+        self.prove = True  # each chunk's key range compared with the chunk before its COMMIT
+        self.merging: set[str] = set()  # tables that held rows of their own before the restore
+        self.unproven: dict[str, str] = {}  # table -> why a chunk of it could not be proven
         # called by a worker after each chunk it committed: (tables still loading, stopping?, its connection)
         self.after_chunk: Callable[[Callable[[], set[str]], Callable[[], bool], Connection], None] | None = None
 
@@ -452,8 +479,8 @@ class _Loader:
         start_at = statement_start(statement_prefix(entry))
         while rejected is None:
             try:
-                rejected = (self._load_careful(path, chunk, start_at) if careful
-                            else self._load_fast(path, chunk, start_at))
+                rejected = (self._load_careful(path, entry, chunk, start_at) if careful
+                            else self._load_fast(path, entry, chunk, start_at))
                 break
             except ServerError as exc:
                 self._rollback()
@@ -540,12 +567,33 @@ class _Loader:
         except ServerError:
             self._reset_conn()
 
+    def _proof(self, conn: Connection, entry: dict, chunk: dict) -> Mismatch | None:
+        """Before COMMIT: the chunk's key range holds the chunk's rows exactly (None), or
+        the Mismatch. A table that held rows of its own may hold more in the range: that
+        chunk is not proven, and its table is said to be so."""
+        if not self.prove:
+            return None
+        mismatch = prove_chunk(conn, self.database, entry, chunk)
+        if mismatch is not None and entry["name"] in self.merging and mismatch.live_rows > mismatch.dumped_rows:
+            with self._table_lock:
+                self.unproven[entry["name"]] = "it held rows of its own in the dumped key ranges before the restore"
+            return None
+        return mismatch
+
+    def _require_proof(self, conn: Connection, entry: dict, chunk: dict) -> None:
+        mismatch = self._proof(conn, entry, chunk)
+        if mismatch is not None:
+            raise RestoreError(f"the restored content differs from the dump: {mismatch}; that chunk was rolled back",
+                               hint="something in the target changed the rows as they loaded (a trigger, a column "
+                                    "type, a server bug); restore into an empty database, or with --no-verify to "
+                                    "load without the proof")
+
     def _load_data(self, path: Path, entry: dict, chunk: dict) -> list | None:
         """[] when LOAD DATA loaded the chunk exactly; None: rolled back, for the upserts."""
         retries = 0
         while True:
             try:
-                load_chunk(self._conn(), path, entry, chunk, self._check_hash)
+                load_chunk(self._conn(), path, entry, chunk, self._check_hash, self._proof)
                 return []
             except (LoadDataRefused, ServerError) as exc:
                 self._rollback()
@@ -563,17 +611,18 @@ class _Loader:
                 self._rollback()
                 raise
 
-    def _load_fast(self, path: Path, chunk: dict, start_at: bytes) -> list:
+    def _load_fast(self, path: Path, entry: dict, chunk: dict, start_at: bytes) -> list:
         conn = self._conn()
         hasher = chunk_hasher()
         conn.execute("START TRANSACTION")
         for stmt in iter_chunk_statements(path, hasher, start_at):
             conn.execute(stmt, context="loading")
         self._check_hash(hasher, chunk)
+        self._require_proof(conn, entry, chunk)
         conn.commit(f"COMMIT of {chunk['file']}")
         return []
 
-    def _load_careful(self, path: Path, chunk: dict, start_at: bytes) -> list[tuple[int, str, bytes]]:
+    def _load_careful(self, path: Path, entry: dict, chunk: dict, start_at: bytes) -> list[tuple[int, str, bytes]]:
         conn = self._conn()
         conn.execute("SET SESSION UNIQUE_CHECKS = 1")  # no bulk path: a failed statement undoes only itself
         rejected: list[tuple[int, str, bytes]] = []
@@ -583,6 +632,11 @@ class _Loader:
             for stmt in iter_chunk_statements(path, hasher, start_at):
                 self._try_statement(conn, stmt, rejected)
             self._check_hash(hasher, chunk)
+            if rejected:  # rows the target refused: the restore fails naming them, nothing to prove
+                with self._table_lock:
+                    self.unproven[entry["name"]] = "rows were rejected"
+            else:
+                self._require_proof(conn, entry, chunk)
             conn.commit(f"COMMIT of {chunk['file']}")
         finally:
             if getattr(self._local, "conn", None) is conn:
@@ -744,7 +798,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     saved_triggers: list = []
     # counted as each table completes, unless target triggers fire while loading: one
     # could still change a complete table's rows from another table's load
-    counts = LiveCounts(database, [e["name"] for e in entries] if not opts.fire_triggers else [], with_history(entries))
+    counts = LiveCounts(database, [e["name"] for e in entries] if not opts.fire_triggers else [],
+                        all_versions=with_history(entries))
     with options.connect() as conn:
         target = _inspect_target(conn, database)
         events = journal.read() if opts.resume else []
@@ -844,6 +899,12 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             loader.rejects_append = opts.resume
             loader.preflight_hashed = opts.verify
             loader.methods = choose_methods(conn, database, chosen, target.tables, opts.load_method)
+            loader.prove = opts.prove
+            if opts.prove:
+                loader.merging = counts.merging = _merging_tables(conn, database, entries, target, opts)
+                counts.whole = {e["name"]: (e, (bases[e["name"]][0], int(bases[e["name"]][1], 16))
+                                            if e["name"] in bases else (0, 0))
+                                for e in entries if not proven_by_chunks(e) and not e.get("rows_not_dumped")}
             for name, method in loader.methods.items():
                 results[name].method = method
             # the connection that completes a table adds its keys, then counts its live rows,
@@ -879,13 +940,24 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 _recreate_triggers(options, database, saved_triggers)
                 journal.write(event="triggers_restored")
             journal.close()
-        warnings += compare_live_counts(conn, database, entries, results, counts.counted)
+        warnings += compare_live_counts(conn, database, entries, results, counts)
     summary = RestoreSummary(database, results, time.monotonic() - t0, warnings,
                              str(rejects_dir) if any(r.rejected for r in results.values()) else None,
-                             str(journal.path), state.describe(), failed_objects=failed)
+                             str(journal.path), state.describe(), failed_objects=failed, proven=opts.prove,
+                             mismatches=counts.mismatches, unproven={**loader.unproven, **counts.unproven})
     if opts.verify_against:
         summary.verify_report = verify_against(directory, options, database, tables=chosen)
     return summary
+
+
+def _merging_tables(conn: Connection, database: str, entries: list[dict], target: _Target,
+                    opts: RestoreOptions) -> set[str]:
+    """Tables that held rows of their own when the restore began (upserted into, neither
+    created nor emptied by it): their key ranges may hold rows the dump does not have."""
+    if opts.cleanup or opts.resume:
+        return set()
+    return {e["name"] for e in entries if e["name"] in target.tables and conn.query(
+        f"SELECT 1 FROM {quote_ident(database)}.{quote_ident(e['name'])} LIMIT 1")}
 
 
 def _post_objects(conn: Connection, directory: Path, m: Manifest, database: str, subset: set[str] | None,

@@ -21,14 +21,12 @@ from urllib.parse import unquote
 
 from ..dump.chunks import STREAM_CHUNK_PREFIX, STREAM_END, STREAM_TABLE_PREFIX
 from ..store.compression import decompressed_digest, is_zstd_stream, manifest_compression
-from ..connect.connection import Connection, ConnectionOptions, quote_ident
-from ..codec import encode_rows
-from ..codec.reference import MASK64
+from ..connect.connection import Connection, ConnectionOptions
+from .fingerprint import chunk_condition, dumped_fingerprint, live_fingerprint
 from ..errors import DumpIntegrityError, RestoreError, SchemaError
 from ..store.hashing import chunk_hasher, hash_file
 from ..store.manifest import MANIFEST_NAME, Manifest, read_manifest
 from ..records import field, record
-from ..schema.schema import Column
 
 STREAM_HEAD = b"-- dumpcore "  # the first bytes of every stream from `dump --stdout` and `cat`
 TRAILER_RE = re.compile(rb"^" + re.escape(STREAM_CHUNK_PREFIX) + rb"table=(\S+) seq=(\d+) rows=(\d+) bytes=(\d+) "
@@ -251,33 +249,6 @@ def verify_path(path: str | Path, decompress: bool = False) -> VerifyReport:
 # Live tables against the manifest
 
 
-def manifest_columns(entry: dict) -> list[Column]:
-    return [Column(c["name"], c["type"].split("(")[0].split()[0].lower(), c["type"], invisible=c.get("invisible", False))
-            for c in entry["columns"]]
-
-
-def live_fingerprint(conn: Connection, database: str, entry: dict, where: str | None = None,
-                     condition: str | None = None) -> tuple[int, int]:
-    """(rows, fingerprint) of a live table, encoded as the dump encoded it."""
-    cols = manifest_columns(entry)
-    kinds = bytes(c["kind"] for c in entry["columns"])
-    clauses = [f"({c})" for c in (where, condition) if c]
-    sql = (f"SELECT {', '.join(c.select_expr() for c in cols)} FROM {quote_ident(database)}.{quote_ident(entry['name'])}"
-           + (" FOR SYSTEM_TIME ALL" if entry.get("history") else "")  # dumped with every row version
-           + (f" WHERE {' AND '.join(clauses)}" if clauses else ""))
-    rows, fp = 0, 0
-    for batch in conn.stream(sql, 5000, context=f"reading table `{entry['name']}`"):
-        _, n, f = encode_rows(batch, 0, kinds, 0)
-        rows += n
-        fp = (fp + f) & MASK64
-    return rows, fp
-
-
-def key_range_condition(pk: list[str], first: list[str], last: list[str]) -> str:
-    cols = f"({', '.join(quote_ident(k) for k in pk)})"
-    return f"{cols} >= ({', '.join(first)}) AND {cols} <= ({', '.join(last)})"
-
-
 @record
 class TableDifference:
     table: str
@@ -341,22 +312,18 @@ def verify_against(directory: str | Path, options: ConnectionOptions, database: 
 
 def _compare_table(conn: Connection, database: str, entry: dict, where: str | None, report: AgainstReport) -> None:
     name = entry["name"]
-    want_rows = sum(c["rows"] for c in entry["chunks"])
-    want_fp = 0
-    for c in entry["chunks"]:
-        want_fp = (want_fp + int(c["fingerprint"], 16)) & MASK64
+    want_rows, want_fp = dumped_fingerprint(entry["chunks"])
     rows, fp = live_fingerprint(conn, database, entry, where)
     report.rows += rows
     if rows == want_rows and fp == want_fp:
         return
     detail = f"{rows} rows live, {want_rows} in the dump" if rows != want_rows else \
         f"{rows} rows on both sides but their contents differ"
-    pk = entry.get("primary_key") or []
     ranges = []
     in_ranges = 0
-    if pk and all(c.get("key_first") for c in entry["chunks"]):
-        for c in entry["chunks"]:
-            cond = key_range_condition(pk, c["key_first"], c["key_last"])
+    conditions = [chunk_condition(entry, c) for c in entry["chunks"]]
+    if conditions and None not in conditions:
+        for c, cond in zip(entry["chunks"], conditions):
             n, f = live_fingerprint(conn, database, entry, where, cond)
             in_ranges += n
             if n != c["rows"] or f != int(c["fingerprint"], 16):

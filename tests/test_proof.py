@@ -1,0 +1,209 @@
+"""The restore's content proof (dumpcore/fingerprint.py, restore.py): no table is called
+complete until its live content was compared with the dump's, and a chunk whose loaded
+content differs is never committed.
+
+- the primitive, mutated: a chunk loaded in a transaction, then one value changed, one key
+  renumbered, one row deleted, one added, one string truncated: each is caught and named;
+- the restore: LOAD DATA's renumbered AUTO_INCREMENT 0 (issue #20, item 1) is caught and
+  the chunk reloaded by the upserts, exactly; a trigger that changes rows as they load
+  stops the restore with the table, the key range and the chunk; a keyless table is
+  proven whole; --no-verify says nothing was proven; a merge restore says what it could
+  not prove.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from clirun import conn_args, dumpcore
+from dbcompare import raw_rows, table_names
+from dumpcore.dump.chunks import iter_chunk_statements
+from dumpcore.connect.connection import quote_ident
+from dumpcore.dump.dump import DumpOptions, dump_to_directory
+from dumpcore.errors import RestoreError
+from dumpcore.verify.fingerprint import key_range_condition, prove_chunk, prove_table
+from dumpcore.store.hashing import chunk_hasher
+from dumpcore.store.manifest import read_manifest
+from dumpcore.restore.restore import RestoreOptions, restore
+
+MUTATIONS = {
+    "change one value": "UPDATE {t} SET name = 'changed' WHERE id = 5",
+    "renumber one key": "UPDATE {t} SET id = 1000 WHERE id = 6",
+    "delete one row": "DELETE FROM {t} WHERE id = 7",
+    "add one row": "INSERT INTO {t} VALUES (8, 'added', NULL)",  # 8 is inside the chunk's range, not in it
+    "truncate one string": "UPDATE {t} SET name = LEFT(name, 2) WHERE id = 9",
+}
+
+
+def _source(conn, db):
+    conn.execute(f"CREATE TABLE {quote_ident(db)}.t (id INT PRIMARY KEY, name VARCHAR(40), b BLOB)")
+    # ids 1..20 without 8, so a row added at 8 lands inside the chunk's key range
+    conn.execute(f"INSERT INTO {quote_ident(db)}.t SELECT seq, CONCAT('name-', seq), IF(seq % 3, UNHEX('00ff'), NULL) "
+                 f"FROM {quote_ident(db)}.seq_1_to_20 WHERE seq <> 8")
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS)
+def test_a_mutated_chunk_is_caught_and_named_before_commit(server, conn, db, tmp_path, mutation):
+    _source(conn, db)
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none"))
+    m = read_manifest(out)
+    entry = m.table("t")
+    (chunk,) = entry["chunks"]
+    target = db + "_target"
+    conn.execute(f"CREATE DATABASE {quote_ident(target)}")
+    try:
+        with server.connect(target) as c:
+            c.execute("CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(40), b BLOB)")
+            c.execute("START TRANSACTION")
+            for stmt in iter_chunk_statements(out / chunk["file"], chunk_hasher()):
+                c.execute(stmt)
+            assert prove_chunk(c, target, entry, chunk) is None  # the chunk as loaded: proven
+            c.execute(MUTATIONS[mutation].format(t="t"))
+            found = prove_chunk(c, target, entry, chunk)
+            c.execute("ROLLBACK")
+        assert found is not None, mutation
+        assert found.table == "t" and found.file == chunk["file"]
+        assert "keys 1..20" in str(found), str(found)
+    finally:
+        conn.execute(f"DROP DATABASE {quote_ident(target)}")
+
+
+def test_the_key_range_is_a_range_scan_of_a_composite_key(conn, db):
+    """A row constructor comparison reads the whole index on MariaDB 10.11; the proof reads
+    only the chunk's range (Handler_read_next counts the rows read)."""
+    conn.execute(f"CREATE TABLE {quote_ident(db)}.c (a VARCHAR(10), b INT, c INT, v INT, PRIMARY KEY (a, b, c))")
+    conn.execute(f"INSERT INTO {quote_ident(db)}.c SELECT CONCAT('k', seq DIV 100), seq MOD 100 DIV 10, seq MOD 10, seq "
+                 f"FROM {quote_ident(db)}.seq_0_to_9999")
+    cond = key_range_condition(["a", "b", "c"], ["'k50'", "3", "4"], ["'k52'", "1", "0"])
+    want = conn.query(f"SELECT COUNT(*) FROM {quote_ident(db)}.c WHERE (a, b, c) >= ('k50', 3, 4) "
+                      "AND (a, b, c) <= ('k52', 1, 0)")[0][0]
+    conn.execute("FLUSH STATUS")
+    got = conn.query(f"SELECT COUNT(*) FROM {quote_ident(db)}.c WHERE {cond}")[0][0]
+    read = int(conn.query_text("SHOW SESSION STATUS LIKE 'Handler_read_next'")[0][1])
+    assert got == want == b"177"
+    assert read <= 180, read  # the range, not the 10,000 rows
+
+
+def test_load_data_renumbering_auto_increment_zero_is_caught_and_reloaded_exactly(server, conn, db, tmp_path):
+    """Issue #20 item 1: MariaDB 10.11's LOAD DATA with a SET clause (the BIT column goes
+    through UNHEX) gives the row with AUTO_INCREMENT value 0 a new number, without a warning."""
+    conn.execute(f"USE {quote_ident(db)}")
+    conn.execute("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO'")
+    conn.execute("CREATE TABLE t (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, b BIT(8))")
+    conn.execute("INSERT INTO t VALUES (0, b'1'), (1, b'0'), (2, NULL)")
+    conn.execute("SET SESSION sql_mode = DEFAULT")
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none"))
+    for method in ("load-data", "auto"):
+        target = f"{db}_{method.replace('-', '_')}"
+        r = dumpcore("restore", str(out), "-D", target, "--load-method", method, "--json", *conn_args(server))
+        try:
+            assert r.returncode == 0, r.stderr.decode()
+            d = json.loads(r.stdout)
+            assert d["proof"] == "proven"
+            assert "loaded by upserts after LOAD DATA" in r.stderr.decode()
+            assert "content differs" in r.stderr.decode()
+            assert raw_rows(conn, target, "t") == raw_rows(conn, db, "t")
+        finally:
+            conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")
+
+
+def _trigger_target(conn, target: str, body: str) -> None:
+    conn.execute(f"CREATE DATABASE {quote_ident(target)}")
+    conn.execute(f"CREATE TABLE {quote_ident(target)}.t (id INT PRIMARY KEY, name VARCHAR(40), b BLOB)")
+    conn.execute(f"CREATE TRIGGER {quote_ident(target)}.tr BEFORE INSERT ON {quote_ident(target)}.t "
+                 f"FOR EACH ROW {body}")
+
+
+@pytest.mark.parametrize("method", ["upsert", "load-data"])
+@pytest.mark.parametrize("body", ["SET NEW.name = IF(NEW.id = 5, 'changed', NEW.name)",
+                                  "SET NEW.id = IF(NEW.id = 6, 1000, NEW.id)",
+                                  "SET NEW.name = IF(NEW.id = 9, LEFT(NEW.name, 2), NEW.name)"])
+def test_a_target_that_changes_rows_as_they_load_fails_the_restore_naming_the_chunk(server, conn, db, tmp_path,
+                                                                                    method, body):
+    _source(conn, db)
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none"))
+    target = db + "_target"
+    _trigger_target(conn, target, body)
+    try:
+        r = dumpcore("restore", str(out), "-D", target, "--fire-triggers", "--load-method", method,
+                     *conn_args(server))
+        err = r.stderr.decode()
+        assert r.returncode == 1, err
+        line = [ln for ln in err.splitlines() if ln.startswith("Error:")]
+        assert len(line) == 1, err
+        assert "differs from the dump" in line[0] and "table `t`" in line[0] and "t.00001.sql" in line[0], line
+        assert "keys 1..20" in line[0], line
+        # the chunk was rolled back: nothing of it is in the target
+        assert conn.query(f"SELECT COUNT(*) FROM {quote_ident(target)}.t")[0][0] == b"0"
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")
+
+
+def test_a_keyless_table_is_proven_whole_and_a_changed_row_fails_the_restore(server, conn, db, tmp_path):
+    conn.execute(f"CREATE TABLE {quote_ident(db)}.log (at INT, msg VARCHAR(40))")
+    conn.execute(f"INSERT INTO {quote_ident(db)}.log SELECT seq % 7, CONCAT('m', seq) FROM {quote_ident(db)}.seq_1_to_500")
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none"))
+    target = db + "_target"
+    try:
+        s = restore(out, server, RestoreOptions(database=target))
+        assert s.proof_state() == "proven" and s.failure() is None
+        conn.execute(f"DROP DATABASE {quote_ident(target)}")
+        conn.execute(f"CREATE DATABASE {quote_ident(target)}")
+        conn.execute(f"CREATE TABLE {quote_ident(target)}.log (at INT, msg VARCHAR(40))")
+        conn.execute(f"CREATE TRIGGER {quote_ident(target)}.tr BEFORE INSERT ON {quote_ident(target)}.log "
+                     "FOR EACH ROW SET NEW.msg = IF(NEW.msg = 'm77', 'm77!', NEW.msg)")
+        s = restore(out, server, RestoreOptions(database=target, fire_triggers=True))
+        assert s.proof_state() == "differs"
+        failure = s.failure()
+        assert isinstance(failure, RestoreError)
+        assert "table `log`: 500 row(s) on both sides, but their content differs" in str(failure), str(failure)
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")
+
+
+def test_append_to_a_keyless_table_is_proven_with_the_rows_it_held(server, conn, db, tmp_path):
+    conn.execute(f"CREATE TABLE {quote_ident(db)}.log (at INT, msg VARCHAR(40))")
+    conn.execute(f"INSERT INTO {quote_ident(db)}.log SELECT seq, 'x' FROM {quote_ident(db)}.seq_1_to_50")
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none"))
+    s = restore(out, server, RestoreOptions(database=db, append=True))
+    assert s.proof_state() == "proven" and s.failure() is None
+    assert conn.query(f"SELECT COUNT(*) FROM {quote_ident(db)}.log")[0][0] == b"100"
+    entry = read_manifest(out).table("log")
+    rows, mismatch = prove_table(conn, db, entry)  # without the base: not the dump alone
+    assert rows == 100 and mismatch is not None
+
+
+def test_no_verify_says_nothing_was_proven_and_a_merge_says_what_it_could_not_prove(server, conn, db, tmp_path):
+    _source(conn, db)
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none"))
+    r = dumpcore("restore", str(out), "-D", db + "_nv", "--no-verify", *conn_args(server))
+    try:
+        assert r.returncode == 0, r.stderr.decode()
+        assert "NOT proven (--no-verify" in r.stderr.decode()
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(db + '_nv')}")
+    # a target that holds a row of its own inside the dumped key range: merged, not proven
+    conn.execute(f"INSERT INTO {quote_ident(db)}.t VALUES (8, 'own', NULL)")
+    r = dumpcore("restore", str(out), "--json", *conn_args(server))
+    assert r.returncode == 0, r.stderr.decode()
+    d = json.loads(r.stdout)
+    assert d["proof"] == "partly proven"
+    assert set(d["not_proven"]) == {"t"}
+    assert re.search(r"Warning: table `t` not proven: it held rows of its own", r.stderr.decode())
+
+
+def test_a_plain_restore_is_proven(server, conn, db, tmp_path, world):
+    out = tmp_path / "d"
+    dump_to_directory(server, world, out, DumpOptions(validate="none"))
+    s = restore(out, server, RestoreOptions(database=db))
+    assert s.failure() is None
+    assert s.proof_state() == "proven", s.unproven
+    assert set(table_names(conn, db)) >= {e["name"] for e in read_manifest(out).tables}
