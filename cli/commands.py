@@ -227,10 +227,8 @@ def restore(
             err(line)
         if summary.verify_report is not None and summary.verify_report.ok:
             err(f"verified: `{summary.database}` matches the dump")
-        proof = {"proven": "proven: the restored content equals the dump's",
-                 "partly proven": f"{len(d['not_proven'])} table(s) not proven",
-                 "not proven": "NOT proven (--no-verify: no hash checked, no content compared)",
-                 "differs": "the content differs from the dump"}[d["proof"]]
+        proof = {"proven": "proven", "partly proven": f"{len(d['not_proven'])} table(s) not proven",
+                 "not proven": "NOT proven (--no-verify)", "differs": "content differs"}[d["proof"]]
         err(f"{'complete' if d['complete'] else 'NOT complete'}, {proof}; restore state in {summary.state_dir}")
     failure = summary.failure()
     if failure is not None:

@@ -36,6 +36,7 @@ class LiveCounts:
         self.whole = whole or {}
         self.merging = merging
         self.all_versions = all_versions  # state.with_history
+        self.triggers_fire = False  # --fire-triggers: the target's triggers may change rows, as asked
         self.counted: dict[str, int] = {}
         self.mismatches: list[Mismatch] = []
         self.unproven: dict[str, str] = {}  # table -> why its content could not be proven
@@ -50,11 +51,10 @@ class LiveCounts:
                 continue
             entry, base = self.whole[t]
             out[t], mismatch = prove_table(conn, self.database, entry, base)
-            if mismatch is None:
-                continue
-            if t in self.merging and mismatch.live_rows > mismatch.dumped_rows:
-                self.unproven[t] = "it held rows of its own before the restore"
-            else:
+            why = None if mismatch is None else unproven_reason(mismatch, t in self.merging, self.triggers_fire)
+            if why is not None:
+                self.unproven[t] = why
+            elif mismatch is not None:
                 self.mismatches.append(mismatch)
         return out
 
@@ -73,6 +73,17 @@ class LiveCounts:
         rest = [t for t in names if t not in self.counted]
         self.counted.update(self._count(conn, rest))
         return self.counted
+
+
+def unproven_reason(mismatch: Mismatch, merging: bool, triggers_fire: bool) -> str | None:
+    """Why a difference is not a failure, or None when it is one: the target's triggers
+    were asked to fire (--fire-triggers), or the table held rows of its own (a merge) and
+    the difference is only more rows."""
+    if triggers_fire:
+        return f"its content differs from the dump after the target's triggers fired (--fire-triggers): {mismatch}"
+    if merging and mismatch.live_rows > mismatch.dumped_rows:
+        return "it held rows of its own in the dumped key ranges before the restore"
+    return None
 
 
 def compare_live_counts(conn: Connection, database: str, entries: list[dict], results: dict,

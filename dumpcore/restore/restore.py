@@ -45,7 +45,7 @@ from urllib.parse import quote
 from ..verify.chunk_check import StatementCheck
 from ..dump.chunks import (iter_chunk_statements, split_statement_rows, statement_prefix, statement_start,
                            max_allowed_packet_for)
-from .completion import LiveCounts, compare_live_counts, completion_error
+from .completion import LiveCounts, compare_live_counts, completion_error, unproven_reason
 from ..connect.connection import LOST_ERRNOS, RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident, quote_string
 from .deferred_keys import KeyDeferral, carried_deferred_keys
 from ..dump.enum_zero import SETUP_HEADS as ENUM_ZERO_SETUP_HEADS
@@ -399,6 +399,7 @@ class _Loader:
         self.preflight_hashed = True  # False with --no-verify: no chunk was hashed before loading
         self.prove = True  # each chunk's key range compared with the chunk before its COMMIT
         self.merging: set[str] = set()  # tables that held rows of their own before the restore
+        self.triggers_fire = False  # --fire-triggers: the target's triggers may change rows, as asked
         self.unproven: dict[str, str] = {}  # table -> why a chunk of it could not be proven
         # called by a worker after each chunk it committed: (tables still loading, stopping?, its connection)
         self.after_chunk: Callable[[Callable[[], set[str]], Callable[[], bool], Connection], None] | None = None
@@ -574,11 +575,13 @@ class _Loader:
         if not self.prove:
             return None
         mismatch = prove_chunk(conn, self.database, entry, chunk)
-        if mismatch is not None and entry["name"] in self.merging and mismatch.live_rows > mismatch.dumped_rows:
-            with self._table_lock:
-                self.unproven[entry["name"]] = "it held rows of its own in the dumped key ranges before the restore"
-            return None
-        return mismatch
+        why = None if mismatch is None else unproven_reason(mismatch, entry["name"] in self.merging,
+                                                            self.triggers_fire)
+        if why is None:
+            return mismatch
+        with self._table_lock:
+            self.unproven.setdefault(entry["name"], why)
+        return None
 
     def _require_proof(self, conn: Connection, entry: dict, chunk: dict) -> None:
         mismatch = self._proof(conn, entry, chunk)
@@ -900,6 +903,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             loader.preflight_hashed = opts.verify
             loader.methods = choose_methods(conn, database, chosen, target.tables, opts.load_method)
             loader.prove = opts.prove
+            loader.triggers_fire = counts.triggers_fire = opts.fire_triggers
             if opts.prove:
                 loader.merging = counts.merging = _merging_tables(conn, database, entries, target, opts)
                 counts.whole = {e["name"]: (e, (bases[e["name"]][0], int(bases[e["name"]][1], 16))
