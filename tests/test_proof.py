@@ -130,7 +130,7 @@ def _inject(monkeypatch, module, name: str, sql: str) -> list:
 @pytest.mark.parametrize("mutation", ["change one value", "renumber one key", "delete one row", "truncate one string"])
 def test_a_chunk_whose_loaded_content_differs_is_rolled_back_and_fails_the_restore(server, conn, db, tmp_path,
                                                                                    monkeypatch, method, mutation):
-    import dumpcore.restore as restore_module
+    import dumpcore.restore.restore as restore_module
 
     _source(conn, db)
     out = tmp_path / "d"
@@ -174,7 +174,7 @@ def test_rows_changed_by_triggers_the_user_let_fire_are_named_not_proven(server,
 
 def test_a_keyless_table_is_proven_whole_and_a_changed_row_fails_the_restore(server, conn, db, tmp_path,
                                                                             monkeypatch):
-    import dumpcore.completion as completion
+    import dumpcore.restore.completion as completion
 
     conn.execute(f"CREATE TABLE {quote_ident(db)}.log (at INT, msg VARCHAR(40))")
     conn.execute(f"INSERT INTO {quote_ident(db)}.log SELECT seq % 7, CONCAT('m', seq) FROM {quote_ident(db)}.seq_1_to_500")
