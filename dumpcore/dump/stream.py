@@ -68,8 +68,8 @@ def table_query(table: Table, database: str, where: str | None = None, extra: Se
 def table_key(table: Table, history: bool = False) -> tuple[str, ...]:
     """The columns whose values order a table's rows and bound its chunks: the primary key
     (with the row end when every row version is dumped)."""
-    if history and table.primary_key and table.period is not None:
-        return (*table.primary_key, table.period[1])
+    if history and table.primary_key and table.period is not None and table.period[1] not in table.primary_key:
+        return (*table.primary_key, table.period[1])  # an explicit row end column is in the key already
     return table.primary_key
 
 

@@ -62,8 +62,12 @@ def key_range_condition(pk: list[str], first: list[str], last: list[str]) -> str
 def chunk_condition(entry: dict, chunk: dict) -> str | None:
     """The key range a chunk covers, as a condition; None when it covers none (no primary
     key, or a dump that did not record the chunk's first and last key)."""
-    pk = entry.get("primary_key") or []
-    if not pk or not chunk.get("key_first") or not chunk.get("key_last"):
+    dumped = {c["name"] for c in entry["columns"]}
+    # the key columns the dump read (a system-versioned table's key names its row end,
+    # which a dump without --dump-history does not read)
+    pk = [k for k in entry.get("primary_key") or [] if k in dumped]
+    if not pk or not chunk.get("key_first") or len(chunk["key_first"]) != len(pk) \
+            or len(chunk.get("key_last") or []) != len(pk):
         return None
     return key_range_condition(pk, chunk["key_first"], chunk["key_last"])
 
