@@ -1,0 +1,214 @@
+"""dumpcore.restore.typecheck: which target column types hold every dumped value exactly.
+
+One line per case: dumped type, target type, and None (fits) or a piece of the reason.
+A text type is written ``type/charset`` (or ``type/charset/collation``)."""
+import pytest
+
+from dumpcore.restore.typecheck import ColumnType, column_type_of, describe, fits, notes
+
+
+def ct(spec: str, nullable: bool | None = None) -> ColumnType:
+    parts = spec.split("/")
+    return ColumnType(parts[0], *(parts[1:] + [None, None])[:2], nullable=nullable)
+
+
+CASES = [
+    # integers: range containment, signedness
+    ("int(11)", "int(11)", None),
+    ("int(11)", "int", None),  # display width is not a limit (MySQL 8 drops it)
+    ("tinyint(4)", "smallint(6)", None),
+    ("smallint(6)", "mediumint(9)", None),
+    ("mediumint(9)", "int(11)", None),
+    ("int(11)", "bigint(20)", None),
+    ("int(10) unsigned", "bigint(20)", None),
+    ("tinyint(3) unsigned", "smallint(6)", None),
+    ("bigint(20) unsigned", "bigint(20) unsigned", None),
+    ("int(10) unsigned zerofill", "int(10) unsigned", None),
+    ("bigint(20)", "int(11)", "above 2147483647"),
+    ("int(11)", "smallint(6)", "above 32767"),
+    ("int(11)", "mediumint(9)", "above 8388607"),
+    ("smallint(6)", "tinyint(4)", "above 127"),
+    ("int(10) unsigned", "int(11)", "above 2147483647"),
+    ("tinyint(3) unsigned", "tinyint(4)", "above 127"),
+    ("bigint(20) unsigned", "bigint(20)", "above 9223372036854775807"),
+    ("int(11)", "int(10) unsigned", "negative values"),
+    ("tinyint(4)", "bigint(20) unsigned", "negative values"),
+    # DECIMAL: scale and integer digits; integers into DECIMAL and back
+    ("decimal(10,2)", "decimal(10,2)", None),
+    ("decimal(10,2)", "decimal(12,2)", None),
+    ("decimal(10,2)", "decimal(12,4)", None),
+    ("decimal(10,2) unsigned", "decimal(10,2)", None),
+    ("decimal(10,0)", "decimal(10,0)", None),
+    ("decimal(20,6)", "decimal(24,2)", "would round values (6 -> 2 decimal places)"),
+    ("decimal(10,2)", "decimal(10,1)", "(2 -> 1 decimal places)"),
+    ("decimal(10,2)", "decimal(10,4)", "above 999999.9999"),
+    ("decimal(12,2)", "decimal(10,2)", "above 99999999.99"),
+    ("decimal(10,2)", "decimal(10,2) unsigned", "negative values"),
+    ("int(11)", "decimal(10,0)", None),
+    ("int(11)", "decimal(12,2)", None),
+    ("int(11)", "decimal(9,0)", "above 999999999"),
+    ("bigint(20) unsigned", "decimal(20,0)", None),
+    ("decimal(9,0)", "int(11)", None),
+    ("decimal(10,0)", "int(11)", "above 2147483647"),
+    ("decimal(5,2)", "int(11)", "(2 -> 0 decimal places)"),
+    # FLOAT / DOUBLE
+    ("float", "float", None),
+    ("float", "double", None),
+    ("float unsigned", "float", None),
+    ("double", "double", None),
+    ("float(7,4)", "float(9,6)", None),
+    ("float(7,4)", "double", None),
+    ("double", "float", "single precision"),
+    ("float", "float unsigned", "negative values"),
+    ("float", "float(7,4)", "to 4 decimal places"),
+    ("float(7,4)", "float(7,2)", "(4 -> 2 decimal places)"),
+    ("double(10,2)", "double(9,2)", "8 integer digits"),
+    ("float", "decimal(30,10)", "another kind"),
+    ("decimal(10,2)", "double", "another kind"),
+    ("int(11)", "double", "another kind"),
+    # temporal: fractional seconds; no crossing between kinds
+    ("datetime", "datetime", None),
+    ("datetime", "datetime(6)", None),
+    ("datetime(3)", "datetime(6)", None),
+    ("timestamp", "timestamp(3)", None),
+    ("time", "time(6)", None),
+    ("date", "date", None),
+    ("year(4)", "year", None),
+    ("datetime(6)", "datetime", "would round fractional seconds (6 -> 0 digits)"),
+    ("datetime(6)", "datetime(3)", "(6 -> 3 digits)"),
+    ("timestamp(6)", "timestamp", "(6 -> 0 digits)"),
+    ("time(2)", "time(1)", "(2 -> 1 digits)"),
+    ("date", "datetime", "another kind"),
+    ("datetime", "timestamp", "another kind"),
+    ("timestamp", "datetime", "another kind"),
+    ("datetime", "date", "another kind"),
+    ("year(4)", "smallint(6)", "another kind"),
+    # character strings: length in characters, TEXT in bytes, CHAR padding
+    ("varchar(10)/utf8mb4", "varchar(10)/utf8mb4", None),
+    ("varchar(10)/utf8mb4", "varchar(20)/utf8mb4", None),
+    ("char(10)/utf8mb4", "char(20)/utf8mb4", None),
+    ("char(10)/utf8mb4", "varchar(10)/utf8mb4", None),
+    ("varchar(100)/utf8mb4", "text/utf8mb4", None),
+    ("varchar(16383)/utf8mb4", "text/utf8mb4", None),
+    ("varchar(16384)/utf8mb4", "text/utf8mb4", "longer than 65535 bytes"),
+    ("text/utf8mb4", "mediumtext/utf8mb4", None),
+    ("text/utf8mb4", "text/utf8mb4", None),
+    ("tinytext/utf8mb4", "varchar(255)/utf8mb4", None),
+    ("varchar(20)/utf8mb4", "varchar(10)/utf8mb4", "longer than 10 characters"),
+    ("char(20)/utf8mb4", "char(10)/utf8mb4", "longer than 10 characters"),
+    ("mediumtext/utf8mb4", "text/utf8mb4", "longer than 65535 bytes"),
+    ("text/utf8mb4", "varchar(1000)/utf8mb4", "longer than 1000 characters"),
+    ("varchar(10)/utf8mb4", "char(10)/utf8mb4", "drops trailing spaces"),
+    ("text/utf8mb4", "char(255)/utf8mb4", "drops trailing spaces"),
+    ("varchar(10)/utf8mb4", "int(11)", "another kind"),
+    ("int(11)", "varchar(20)/utf8mb4", "another kind"),
+    ("varchar(10)/utf8mb4", "varbinary(40)", "another kind"),
+    # character sets: a charset that holds every character fits; TEXT's byte limit grows
+    ("varchar(10)/utf8mb3", "varchar(10)/utf8mb4", None),
+    ("varchar(10)/utf8", "varchar(10)/utf8mb3", None),
+    ("varchar(10)/latin1", "varchar(10)/utf8mb4", None),
+    ("varchar(10)/koi8r", "varchar(10)/utf8mb3", None),
+    ("varchar(10)/ascii", "varchar(10)/latin1", None),
+    ("varchar(10)/cp1251", "varchar(10)/utf16", None),
+    ("text/utf8mb3", "text/utf8mb4", None),  # the same bytes
+    ("text/ascii", "text/utf8mb4", None),
+    ("varchar(10)/utf8mb4", "varchar(10)/latin1", "latin1 cannot hold (utf8mb4 -> latin1)"),
+    ("varchar(10)/utf8mb4", "varchar(10)/utf8mb3", "utf8mb3 cannot hold"),
+    ("varchar(10)/latin1", "varchar(10)/latin2", "latin2 cannot hold"),
+    ("varchar(10)/cp1251", "varchar(10)/koi8r", "koi8r cannot hold"),
+    ("varchar(10)/ascii", "varchar(10)/swe7", "swe7 cannot hold"),
+    ("text/latin1", "text/utf8mb4", "longer than 65535 bytes in utf8mb4"),  # as CONVERT TO makes it MEDIUMTEXT
+    ("text/latin1", "mediumtext/utf8mb4", None),
+    # ENUM / SET: every member, spelled the same
+    ("enum('a','b')", "enum('a','b')", None),
+    ("enum('a','b')", "enum('b','a','c')", None),
+    ("enum('it''s','b')", "enum('it''s','b')", None),
+    ("set('x','y')", "set('x','y','z')", None),
+    ("enum('a','b','c')", "enum('a','b')", "lacks the member(s) 'c'"),
+    ("enum('a','B')", "enum('a','b')", "lacks the member(s) 'B'"),
+    ("enum('it''s')", "enum('its')", "lacks the member(s) 'it''s'"),
+    ("set('x','y','z')", "set('x')", "'y', 'z'"),
+    ("enum('a')", "set('a')", "another kind"),
+    ("enum('a')", "varchar(10)/utf8mb4", "another kind"),
+    ("enum('a','b')/utf8mb4", "enum('a','b')/latin1", "latin1 cannot hold"),
+    # binary strings: BINARY pads with zero bytes
+    ("binary(16)", "binary(16)", None),
+    ("binary(16)", "varbinary(16)", None),
+    ("varbinary(10)", "varbinary(20)", None),
+    ("varbinary(255)", "blob", None),
+    ("blob", "longblob", None),
+    ("tinyblob", "varbinary(255)", None),
+    ("binary(16)", "binary(20)", "pads shorter values with zero bytes"),
+    ("varbinary(16)", "binary(16)", "pads shorter values with zero bytes"),
+    ("varbinary(20)", "varbinary(10)", "longer than 10 bytes"),
+    ("blob", "tinyblob", "longer than 255 bytes"),
+    ("blob", "text/utf8mb4", "another kind"),
+    # BIT widths
+    ("bit(1)", "bit(1)", None),
+    ("bit(8)", "bit(64)", None),
+    ("bit(8)", "bit(4)", "wider than 4 bits"),
+    ("bit(8)", "tinyint(3) unsigned", "another kind"),
+    # JSON (MySQL; MariaDB's is LONGTEXT), INET, UUID, spatial
+    ("json", "json", None),
+    ("longtext/utf8mb4/utf8mb4_bin", "longtext/utf8mb4/utf8mb4_bin", None),
+    ("json", "longtext/utf8mb4", "another kind"),
+    ("inet6", "inet6", None),
+    ("inet4", "inet4", None),
+    ("uuid", "uuid", None),
+    ("inet4", "inet6", "another kind"),
+    ("inet6", "varchar(39)/utf8mb4", "another kind"),
+    ("uuid", "char(36)/utf8mb4", "another kind"),
+    ("point", "point", None),
+    ("point", "geometry", None),
+    ("polygon", "geometry", None),
+    ("geometry", "geometry", None),
+    ("geometry", "point", "cannot hold every GEOMETRY value"),
+    ("point", "polygon", "cannot hold every POINT value"),
+    ("point", "blob", "another kind"),
+    # a type this module does not know fits only itself
+    ("vector(3)", "vector(3)", None),
+    ("vector(3)", "vector(4)", "another kind"),
+    ("some future type", "some future type", None),
+    ("some future type", "another future type", "another kind"),
+    ("enum('broken", "enum('broken", None),
+    ("enum('broken", "enum('broken2", "cannot compare"),
+]
+
+
+@pytest.mark.parametrize("dumped,target,expected", CASES, ids=[f"{d}->{t}" for d, t, _ in CASES])
+def test_fits(dumped, target, expected):
+    reason = fits(ct(dumped), ct(target))
+    if expected is None:
+        assert reason is None
+    else:
+        assert reason is not None and expected in reason, reason
+
+
+NOTE_CASES = [
+    (ct("varchar(10)/utf8mb4/utf8mb4_bin"), ct("varchar(10)/utf8mb4/utf8mb4_bin"), []),
+    (ct("varchar(10)/utf8mb4/utf8mb4_bin"), ct("varchar(10)/utf8mb4/utf8mb4_general_ci"),
+     ["collation utf8mb4_bin -> utf8mb4_general_ci"]),
+    (ct("varchar(10)/utf8mb3/utf8mb3_general_ci"), ct("varchar(10)/utf8mb4/utf8mb4_general_ci"), []),
+    (ct("varchar(10)/latin1/latin1_swedish_ci"), ct("varchar(10)/utf8mb4/utf8mb4_general_ci"),
+     ["collation latin1_swedish_ci -> utf8mb4_general_ci"]),
+    (ct("int(11)", nullable=True), ct("int(11)", nullable=False), ["NOT NULL in the target but nullable"]),
+    (ct("int(11)", nullable=False), ct("int(11)", nullable=True), []),
+    (ct("int(11)", nullable=None), ct("int(11)", nullable=False), []),  # the dump does not say: nothing to say
+]
+
+
+@pytest.mark.parametrize("dumped,target,expected", NOTE_CASES)
+def test_notes(dumped, target, expected):
+    found = notes(dumped, target)
+    assert len(found) == len(expected) and all(e in f for e, f in zip(expected, found)), found
+
+
+def test_describe_upper_cases_keywords_not_members():
+    assert describe(ct("decimal(20,6) unsigned")) == "DECIMAL(20,6) UNSIGNED"
+    assert describe(ct("enum('a','it''s')")) == "ENUM('a','it''s')"
+
+
+def test_column_type_of_an_older_manifest_entry_knows_only_the_type():
+    assert column_type_of({"name": "a", "type": "int(11)"}) == ColumnType("int(11)")
+    assert column_type_of({"name": "a", "type": "varchar(3)", "charset": "latin1", "collation": "latin1_bin",
+                           "nullable": False}) == ColumnType("varchar(3)", "latin1", "latin1_bin", False)
