@@ -137,6 +137,11 @@ def m_truncated_statement(d, data):
     return "is not an INSERT of table `items`"
 
 
+def m_column_charset_not_a_string(d, data):
+    _items(data)["columns"][0]["charset"] = ["utf8mb4"]  # the pre-flight's type check reads it
+    return "charset is not a string"
+
+
 def m_rows_do_not_add_up(d, data):
     _items(data)["rows"] += 5
     return "is not the sum of its chunks' rows"
@@ -146,7 +151,8 @@ CONTENT_ONLY = {"m_statement_for_another_table", "m_hidden_second_statement", "m
                 "m_truncated_statement"}
 MUTATIONS = [m_wrong_type, m_tables_not_list, m_dotdot, m_absolute, m_duplicate_chunk, m_enormous, m_missing_hash,
              m_other_file_outside, m_symlinked_chunk, m_statement_for_another_table, m_hidden_second_statement,
-             m_changed_upsert_clause, m_garbage_chunk, m_truncated_statement, m_rows_do_not_add_up]
+             m_changed_upsert_clause, m_garbage_chunk, m_truncated_statement, m_rows_do_not_add_up,
+             m_column_charset_not_a_string]
 
 
 @pytest.mark.parametrize("mutate", MUTATIONS, ids=[m.__name__[2:] for m in MUTATIONS])

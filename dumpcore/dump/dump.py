@@ -691,8 +691,10 @@ def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
     key = () if history else table.upsert_key
     return {
         "name": name,
+        # the full type, so a restore can refuse a target column that would change values (typecheck)
         "columns": [{"name": c.name, "type": c.column_type or c.data_type, "kind": c.kind,
-                     "invisible": c.invisible} for c in cols],
+                     "invisible": c.invisible, "charset": c.charset, "collation": c.collation,
+                     "nullable": c.nullable} for c in cols],
         "generated_columns": [c.name for c in table.columns if c.generated and not (history and c.name in table.period)],
         "key": list(key),
         "primary_key": list(table_key(table, history)),

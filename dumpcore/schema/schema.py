@@ -41,6 +41,7 @@ class Column:
     generated: bool = False
     invisible: bool = False
     charset: str | None = None
+    collation: str | None = None  # compared by the restore's pre-flight (dumpcore.typecheck)
 
     @property
     def kind(self) -> int:
@@ -273,8 +274,8 @@ def load_schema(conn: Connection, database: str, with_ddl: bool = True) -> Schem
             schema.views[name] = View(name=name, invalid=None if comment in (None, "", "VIEW") else comment)
         elif ttype == "SEQUENCE":
             schema.sequences.append(Sequence(name))
-    for tname, cname, dtype, ctype, nullable, extra, charset in conn.query_text(
-        "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, EXTRA, CHARACTER_SET_NAME "
+    for tname, cname, dtype, ctype, nullable, extra, charset, collation in conn.query_text(
+        "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, EXTRA, CHARACTER_SET_NAME, COLLATION_NAME "
         f"FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {db} ORDER BY TABLE_NAME, ORDINAL_POSITION"
     ):
         table = schema.tables.get(tname)
@@ -284,7 +285,7 @@ def load_schema(conn: Connection, database: str, with_ddl: bool = True) -> Schem
         table.columns.append(Column(
             name=cname, data_type=dtype.lower(), column_type=ctype, nullable=nullable == "YES",
             generated="GENERATED" in extra_u or "VIRTUAL" in extra_u or "PERSISTENT" in extra_u,
-            invisible="INVISIBLE" in extra_u, charset=charset,
+            invisible="INVISIBLE" in extra_u, charset=charset, collation=collation,
         ))
     keys: dict[tuple[str, str], list[str]] = {}
     unique_of: dict[tuple[str, str], bool] = {}

@@ -76,6 +76,11 @@ def _check(data: dict) -> None:
             _need(isinstance(c, dict), f"table `{name}`: a column is not an object")
             _text(c.get("name"), f"table `{name}`: a column name")
             _text(c.get("type"), f"table `{name}`: column `{c['name']}` type")
+            for key in ("charset", "collation"):  # absent in dumps written before the pre-flight compared types
+                _need(c.get(key) is None or isinstance(c[key], str), f"table `{name}`: column `{c['name']}` {key} "
+                      "is not a string")
+            _need(c.get("nullable") is None or type(c["nullable"]) is bool, f"table `{name}`: column `{c['name']}` nullable is not "
+                  "true/false")
         zero = t.get("enum_zero", [])  # dumpcore.dump.enum_zero: names of the dumped columns
         _need(isinstance(zero, list) and all(isinstance(z, str) and z in {c["name"] for c in cols} for z in zero),
               f"table `{name}`: enum_zero is not a list of its columns")
