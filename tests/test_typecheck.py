@@ -2,8 +2,17 @@
 
 One line per case: dumped type, target type, and None (fits) or a piece of the reason.
 A text type is written ``type/charset`` (or ``type/charset/collation``)."""
+import json
+import re
+import shutil
+
 import pytest
 
+from clirun import conn_args, dumpcore
+from dbcompare import checksum, raw_rows
+from dumpcore.connect.connection import quote_ident
+from dumpcore.dump.dump import DumpOptions, dump_to_directory
+from dumpcore.store.manifest import read_manifest, write_manifest
 from dumpcore.restore.typecheck import ColumnType, column_type_of, describe, fits, notes
 
 
@@ -212,3 +221,146 @@ def test_column_type_of_an_older_manifest_entry_knows_only_the_type():
     assert column_type_of({"name": "a", "type": "int(11)"}) == ColumnType("int(11)")
     assert column_type_of({"name": "a", "type": "varchar(3)", "charset": "latin1", "collation": "latin1_bin",
                            "nullable": False}) == ColumnType("varchar(3)", "latin1", "latin1_bin", False)
+
+
+# -- the restore's pre-flight, against a real server ---------------------------------
+
+# table -> (dumped column type, a narrower target type and the reason it is refused, a wider one)
+NARROWED = {
+    "prices": ("DECIMAL(20,6)", "DECIMAL(24,2)", "DECIMAL(20,6) -> DECIMAL(24,2) would round values (6 -> 2 "
+               "decimal places)", "DECIMAL(24,8)"),
+    "stamps": ("DATETIME(3)", "DATETIME", "DATETIME(3) -> DATETIME would round fractional seconds (3 -> 0 digits)",
+               "DATETIME(6)"),
+    "names": ("VARCHAR(20) CHARACTER SET utf8mb3", "VARCHAR(10) CHARACTER SET utf8mb3",
+              "VARCHAR(20) -> VARCHAR(10) would truncate values longer than 10 characters",
+              "VARCHAR(30) CHARACTER SET utf8mb4"),
+    "counts": ("INT", "SMALLINT", "INT(11) -> SMALLINT(6) would not hold values above 32767", "BIGINT"),
+    "states": ("ENUM('a','b','c')", "ENUM('a','b')", "ENUM('a','b','c') -> ENUM('a','b') lacks the member(s) 'c'",
+               "ENUM('a','b','c','d')"),
+    "sizes": ("INT UNSIGNED", "INT", "INT(10) UNSIGNED -> INT(11) would not hold values above 2147483647", "BIGINT"),
+}
+VALUES = {
+    "prices": ["12345678901234.123456", "-0.000001", "0"],
+    "stamps": ["'2024-02-29 23:59:59.999'", "'1000-01-01 00:00:00.001'", "'2024-01-01 12:00:00.000'"],
+    "names": ["'ééééééééééééééééééé€'", "'short'", "''"],
+    "counts": ["2147483647", "-2147483648", "0"],
+    "states": ["'a'", "'c'", "'b'"],
+    "sizes": ["4294967295", "0", "2147483648"],
+}
+# the same value in the dumped and the widened type (the text of a DECIMAL or DATETIME shows its width)
+SAME_VALUE = {"prices": "CAST(`v` AS DECIMAL(30,10))", "stamps": "CAST(`v` AS DATETIME(6))"}
+
+
+def _create(conn, database: str, column_types: dict[str, str]) -> None:
+    for table, ctype in column_types.items():
+        conn.execute(f"CREATE TABLE {quote_ident(database)}.{quote_ident(table)} "
+                     f"(id INT PRIMARY KEY, v {ctype} NOT NULL) CHARACTER SET utf8mb4")
+
+
+@pytest.fixture(scope="module")
+def typed_dump(server, tmp_path_factory):
+    """A table per narrowing case, each holding values only the dumped type holds."""
+    name = "typecheck_src"
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {name}")
+        c.execute(f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
+        _create(c, name, {t: spec[0] for t, spec in NARROWED.items()})
+        for table, values in VALUES.items():
+            c.execute(f"INSERT INTO {name}.{table} VALUES " + ", ".join(f"({i}, {v})" for i, v in enumerate(values)))
+    out = tmp_path_factory.mktemp("typecheck") / "dump"
+    dump_to_directory(server, name, out, DumpOptions())
+    yield name, out
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+def _error_line(proc) -> str:
+    err = proc.stderr.decode().strip()
+    assert proc.returncode == 1, err
+    assert len(err.splitlines()) == 1 and err.startswith("Error: restore refused before writing anything"), err
+    return err
+
+
+def test_dump_records_each_columns_charset_collation_and_nullability(typed_dump):
+    name, out = typed_dump
+    cols = {t["name"]: t["columns"] for t in read_manifest(out).tables}
+    assert cols["names"][1] == {"name": "v", "type": "varchar(20)", "kind": 1, "invisible": False,
+                                "charset": "utf8mb3", "collation": "utf8mb3_general_ci", "nullable": False}
+    assert cols["prices"][0]["charset"] is None and cols["prices"][0]["type"] == "int(11)"
+
+
+def test_narrower_target_columns_are_refused_before_any_write_all_tables_at_once(server, conn, typed_dump, db):
+    name, out = typed_dump
+    _create(conn, db, {t: spec[1] for t, spec in NARROWED.items()})
+    conn.execute(f"INSERT INTO {quote_ident(db)}.prices VALUES (99, 1.25)")  # a row the restore would upsert beside
+    before = checksum(conn, db)
+    err = _error_line(dumpcore("restore", str(out), "--database", db, *conn_args(server)))
+    for table, (_, _, reason, _) in NARROWED.items():
+        assert f"table `{table}`: column `v` {reason}" in err, err
+    assert "or restore into another database" in err
+    assert checksum(conn, db) == before
+
+
+@pytest.mark.parametrize("table", sorted(NARROWED))
+def test_each_narrowing_alone_is_refused(server, conn, typed_dump, db, table):
+    name, out = typed_dump
+    _create(conn, db, {t: spec[1] if t == table else spec[0] for t, spec in NARROWED.items()})
+    before = checksum(conn, db)
+    err = _error_line(dumpcore("restore", str(out), "--database", db, "--load-method", "load-data",
+                               *conn_args(server)))
+    assert err.count("table `") == 1 and f"table `{table}`: column `v` {NARROWED[table][2]}" in err, err
+    assert checksum(conn, db) == before
+
+
+def test_a_widened_target_restores_every_value_exactly(server, conn, typed_dump, db):
+    name, out = typed_dump
+    _create(conn, db, {t: spec[3] for t, spec in NARROWED.items()})
+    proc = dumpcore("restore", str(out), "--database", db, "--json", *conn_args(server))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert json.loads(proc.stdout)["complete"] is True
+    for table in NARROWED:
+        exprs = ["`id`", SAME_VALUE.get(table, "`v`")]
+        assert raw_rows(conn, db, table, exprs) == raw_rows(conn, name, table, exprs), table
+
+
+def test_another_collation_or_not_null_restores_with_a_warning(server, conn, tmp_path, db):
+    src = f"{db}_src"
+    conn.execute(f"CREATE DATABASE {quote_ident(src)} CHARACTER SET utf8mb4")
+    try:
+        conn.execute(f"CREATE TABLE {quote_ident(src)}.t (id INT PRIMARY KEY, "
+                     "name VARCHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, note VARCHAR(10))")
+        conn.execute(f"INSERT INTO {quote_ident(src)}.t VALUES (1, 'Ab', 'x'), (2, 'ab', 'y')")
+        dump_to_directory(server, src, tmp_path / "d", DumpOptions())
+        conn.execute(f"CREATE TABLE {quote_ident(db)}.t (id INT PRIMARY KEY, name VARCHAR(10) CHARACTER SET utf8mb4 "
+                     "COLLATE utf8mb4_general_ci NOT NULL, note VARCHAR(10) NOT NULL)")
+        proc = dumpcore("restore", str(tmp_path / "d"), "--database", db, *conn_args(server))
+        err = proc.stderr.decode()
+        assert proc.returncode == 0, err
+        assert re.search(r"Warning: table `t`: column `name` collation utf8mb4_bin -> utf8mb4_general_ci .*; "
+                         r"column `note` NOT NULL in the target but nullable in the dump", err), err
+        assert raw_rows(conn, db, "t") == raw_rows(conn, src, "t")
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(src)}")
+
+
+def test_a_dump_without_charsets_still_compares_types_and_says_what_it_could_not(server, conn, typed_dump, tmp_path,
+                                                                                  db):
+    name, out = typed_dump
+    old = tmp_path / "old"
+    shutil.copytree(out, old)
+    m = read_manifest(old)
+    for t in m.data["tables"]:  # as dumpcore wrote it before the pre-flight compared types
+        t["columns"] = [{k: v for k, v in c.items() if k not in ("charset", "collation", "nullable")}
+                        for c in t["columns"]]
+    write_manifest(old, {k: v for k, v in m.data.items() if k != "manifest_xxh3_128"})
+    # narrower DECIMAL: still refused (the manifest has always held COLUMN_TYPE)
+    _create(conn, db, {t: spec[1] if t == "prices" else spec[0] for t, spec in NARROWED.items()})
+    err = _error_line(dumpcore("restore", str(old), "--database", db, *conn_args(server)))
+    assert f"table `prices`: column `v` {NARROWED['prices'][2]}" in err and err.count("table `") == 1, err
+    # types that fit: restored, with a warning that charsets and nullability were not compared
+    conn.execute(f"DROP TABLE {quote_ident(db)}.prices")
+    _create(conn, db, {"prices": NARROWED["prices"][0]})
+    proc = dumpcore("restore", str(old), "--database", db, *conn_args(server))
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    assert "Warning: the dump does not record its columns' character sets, collations and nullability" in err

@@ -67,6 +67,7 @@ from .state import (InterruptedRestore, Journal, StateDir, check_committed_rows_
                     interrupted_restore, pending_deferred_triggers, resolve_state_dir, server_identity, start_event,
                     state_write_error, triggers_deferred_event, with_history)
 from .triggercheck import firing_triggers
+from .typecheck import ColumnType, column_type_of, describe, fits, notes
 from ..schema.objects import execute_items, in_context, render_objects, views_to_restore
 from ..verify.verify import AgainstReport, refuse_stream_file, require_intact, verify_against
 
@@ -238,13 +239,37 @@ def _inspect_target(conn: Connection, database: str) -> _Target:
                    packet)
 
 
+def _compare_types(entry: dict, live_cols: dict) -> tuple[list[str], list[str]]:
+    """(columns of the live table that would change dumped values, what fitting columns change
+    otherwise): each as ``column `c` DECIMAL(20,6) -> DECIMAL(24,2) would round values ...``."""
+    narrower: list[str] = []
+    changes: list[str] = []
+    for c in entry["columns"]:
+        live = live_cols.get(c["name"])
+        if live is None or live.generated:
+            continue  # said as drift already
+        dumped = column_type_of(c)
+        # an older manifest does not know the charset: then it is not compared (and said once)
+        target = ColumnType(live.column_type or live.data_type, live.charset if "charset" in c else None,
+                            live.collation if "collation" in c else None, live.nullable)
+        reason = fits(dumped, target)
+        if reason:
+            narrower.append(f"column `{c['name']}` {describe(dumped)} -> {describe(target)} {reason}")
+        else:
+            changes += [f"column `{c['name']}` {note}" for note in notes(dumped, target)]
+    return narrower, changes
+
+
 def _preflight(m: Manifest, target: _Target, conn: Connection, database: str, entries: list[dict],
-               opts: RestoreOptions, resuming: bool, interrupted: InterruptedRestore | None = None) -> None:
-    """Refuse, before any write, a restore that would fail or change what it loads;
+               opts: RestoreOptions, resuming: bool, warnings: list[str],
+               interrupted: InterruptedRestore | None = None) -> None:
+    """Refuse, before any write and with every problem in one message, a restore that would
+    fail or change what it loads; add to ``warnings`` what it changes without refusing.
     ``interrupted``: an unfinished restore into this target (its journal), which the
     advice names first, and into whose keyless tables --append would load rows twice."""
     problems: list[str] = []
     drift = []
+    untyped = False
     for e in entries:
         live = target.tables.get(e["name"])
         if live is None:
@@ -263,10 +288,20 @@ def _preflight(m: Manifest, target: _Target, conn: Connection, database: str, en
             parts.append("not system-versioned, and the dump holds every row version (dump --dump-history)")
         if generated:
             parts.append("generated in the target: " + ", ".join(f"`{c}`" for c in generated))
+        narrower, changes = _compare_types(e, live_cols)
+        parts += narrower
         if parts:
             drift.append(f"table `{e['name']}`: {'; '.join(parts)}")
+        if changes:
+            warnings.append(f"table `{e['name']}`: " + "; ".join(changes))
+        untyped = untyped or any("nullable" not in c for c in e["columns"])
+    if untyped:
+        warnings.append("the dump does not record its columns' character sets, collations and nullability (written "
+                        "by an older dumpcore): only the columns' types were compared with the target's")
     if drift:
-        problems.append(f"schema drift in `{database}`: " + " | ".join(drift))
+        problems.append(f"schema drift in `{database}`: " + " | ".join(drift)
+                        + "; make the target's columns hold the dumped ones (or drop those tables so the restore "
+                        "creates them), or restore into another database")
     keyless = [e["name"] for e in entries if not e["idempotent"] and e["name"] in target.tables]
     if interrupted is not None and opts.append and not (opts.cleanup or resuming):
         # its chunks are in the journal: appending loads the committed ones a second time
@@ -813,7 +848,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             check_committed_rows_present(events, journal.path, m, conn, database, chosen)
         interrupted = None if opts.resume or opts.cleanup else interrupted_restore(
             journal.path, m, conn, server, database, chosen)
-        _preflight(m, target, conn, database, entries, opts, opts.resume, interrupted)
+        _preflight(m, target, conn, database, entries, opts, opts.resume, warnings, interrupted)
         if opts.check_only:
             return RestoreSummary(database, results, time.monotonic() - t0, warnings)
         # -- writes start here ---------------------------------------------
