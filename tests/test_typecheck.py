@@ -160,7 +160,10 @@ CASES = [
     # JSON (MySQL; MariaDB's is LONGTEXT), INET, UUID, spatial
     ("json", "json", None),
     ("longtext/utf8mb4/utf8mb4_bin", "longtext/utf8mb4/utf8mb4_bin", None),
-    ("json", "longtext/utf8mb4", "another kind"),
+    ("json", "longtext/utf8mb4/utf8mb4_bin", None),  # MySQL's JSON into MariaDB's
+    ("json", "longtext/latin1", "another kind"),
+    ("json", "text/utf8mb4", "another kind"),
+    ("longtext/utf8mb4", "json", "another kind"),  # MySQL would rewrite the text
     ("inet6", "inet6", None),
     ("inet4", "inet4", None),
     ("uuid", "uuid", None),

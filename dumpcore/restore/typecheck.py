@@ -226,6 +226,8 @@ def fits(dumped: ColumnType, target: ColumnType) -> str | None:
 
 def _fits_type(d: _Parsed, t: _Parsed, dumped: ColumnType, target: ColumnType) -> str | None:
     other_kind = "is another kind of type: values would be converted, not kept"
+    if d.base == "json" and t.base == "longtext" and _charset(target.charset) in (None, "utf8mb4"):
+        return None  # MySQL's JSON as its text, into MariaDB's JSON (a utf8mb4 LONGTEXT)
     dr, tr = _exact_range(d), _exact_range(t)
     if dr is not None or tr is not None:
         if dr is None or tr is None:
