@@ -241,6 +241,9 @@ NARROWED = {
     "states": ("ENUM('a','b','c')", "ENUM('a','b')", "ENUM('a','b','c') -> ENUM('a','b') lacks the member(s) 'c'",
                "ENUM('a','b','c','d')"),
     "sizes": ("INT UNSIGNED", "INT", "INT(10) UNSIGNED -> INT(11) would not hold values above 2147483647", "BIGINT"),
+    "emoji": ("VARCHAR(20) CHARACTER SET utf8mb4", "VARCHAR(20) CHARACTER SET latin1",
+              "VARCHAR(20) -> VARCHAR(20) would lose the characters latin1 cannot hold (utf8mb4 -> latin1)",
+              "TEXT CHARACTER SET utf8mb4"),
 }
 VALUES = {
     "prices": ["12345678901234.123456", "-0.000001", "0"],
@@ -249,6 +252,7 @@ VALUES = {
     "counts": ["2147483647", "-2147483648", "0"],
     "states": ["'a'", "'c'", "'b'"],
     "sizes": ["4294967295", "0", "2147483648"],
+    "emoji": ["'😀 ok'", "'中文'", "'é'"],
 }
 # the same value in the dumped and the widened type (the text of a DECIMAL or DATETIME shows its width)
 SAME_VALUE = {"prices": "CAST(`v` AS DECIMAL(30,10))", "stamps": "CAST(`v` AS DATETIME(6))"}
@@ -367,3 +371,24 @@ def test_a_dump_without_charsets_still_compares_types_and_says_what_it_could_not
     err = proc.stderr.decode()
     assert proc.returncode == 0, err
     assert "Warning: the dump does not record its columns' character sets, collations and nullability" in err
+
+
+@pytest.mark.parametrize("method", ["upsert", "load-data"])
+def test_a_null_into_a_not_null_target_column_is_rejected_not_changed(server, conn, tmp_path, db, method):
+    """The warning is enough: a NULL the target refuses fails the restore (it is not made 0 or '')."""
+    src = f"{db}_src"
+    conn.execute(f"CREATE DATABASE {quote_ident(src)} CHARACTER SET utf8mb4")
+    try:
+        conn.execute(f"CREATE TABLE {quote_ident(src)}.t (id INT PRIMARY KEY, n INT)")
+        conn.execute(f"INSERT INTO {quote_ident(src)}.t VALUES (1, 5), (2, NULL)")
+        dump_to_directory(server, src, tmp_path / "d", DumpOptions())
+        conn.execute(f"CREATE TABLE {quote_ident(db)}.t (id INT PRIMARY KEY, n INT NOT NULL)")
+        proc = dumpcore("restore", str(tmp_path / "d"), "--database", db, "--load-method", method,
+                        *conn_args(server))
+        err = proc.stderr.decode()
+        assert proc.returncode == 1, err
+        assert "Warning: table `t`: column `n` NOT NULL in the target but nullable in the dump" in err
+        assert err.strip().splitlines()[-1].startswith("Error: 1 row(s) rejected (t: 1)"), err
+        assert conn.query_text(f"SELECT id, n FROM {quote_ident(db)}.t") == [("1", "5")]
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(src)}")
