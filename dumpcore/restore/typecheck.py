@@ -105,7 +105,11 @@ _BLOBS = {f"{p}blob": n for p, n in _LOB_BYTES.items()}
 _TEMPORAL = {"time", "datetime", "timestamp"}
 _SPATIAL = {"geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
             "geometrycollection", "geomcollection"}
-_TYPE_RE = re.compile(r"\s*([a-z][a-z0-9_ ]*?)\s*(?:\((.*)\))?\s*((?:unsigned|signed|zerofill|\s)*)\s*\Z", re.S)
+# a name of one or two words and up to two numbers: one way to match each text, so a crafted
+# manifest's type costs linear time (no backtracking)
+_TYPE_RE = re.compile(r"([a-z][a-z0-9_]*(?: [a-z][a-z0-9_]*)?)(?:\( ?(\d{1,10}) ?(?:, ?(\d{1,10}) ?)?\))?")
+_FLAGS = ("unsigned", "signed", "zerofill")
+_MAX_DECIMAL_DIGITS = 100  # MariaDB's DECIMAL stops at 65; a larger number is not a real type
 
 
 @record(frozen=True)
@@ -152,13 +156,16 @@ def _parse(column_type: str) -> _Parsed | None:
         if low.startswith(kind + "(") and text.endswith(")"):
             members = _members(text[len(kind) + 1:-1])
             return _Parsed(kind, members) if members is not None else None
-    m = _TYPE_RE.match(low)
+    words = low.replace("(", " (").replace(")", ") ").split()
+    flags = []
+    while words and words[-1] in _FLAGS:
+        flags.append(words.pop())
+    m = _TYPE_RE.fullmatch(" ".join(words).replace(" (", "("))
     if not m:
         return None
-    base, inner, flags = " ".join(m.group(1).split()), m.group(2), m.group(3).split()
-    try:
-        args = tuple(int(a) for a in inner.split(",")) if inner not in (None, "") else ()
-    except ValueError:
+    base = m.group(1)
+    args = tuple(int(a) for a in m.group(2, 3) if a is not None)
+    if base in ("decimal", "numeric", "dec", "fixed") and args and args[0] > _MAX_DECIMAL_DIGITS:
         return None
     base = {"integer": "int", "numeric": "decimal", "dec": "decimal", "fixed": "decimal", "real": "double",
             "double precision": "double", "geomcollection": "geometrycollection", "bool": "tinyint",
