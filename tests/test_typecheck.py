@@ -203,7 +203,8 @@ def test_fits(dumped, target, expected):
 NOTE_CASES = [
     (ct("varchar(10)/utf8mb4/utf8mb4_bin"), ct("varchar(10)/utf8mb4/utf8mb4_bin"), []),
     (ct("varchar(10)/utf8mb4/utf8mb4_bin"), ct("varchar(10)/utf8mb4/utf8mb4_general_ci"),
-     ["collation utf8mb4_bin -> utf8mb4_general_ci"]),
+     ["collation utf8mb4_bin -> utf8mb4_general_ci (sorting and comparisons follow the target's)"]),
+    (ct("varchar(10)/utf8/utf8_general_ci"), ct("varchar(10)/utf8mb4/utf8mb4_general_ci"), []),
     (ct("varchar(10)/utf8mb3/utf8mb3_general_ci"), ct("varchar(10)/utf8mb4/utf8mb4_general_ci"), []),
     (ct("varchar(10)/latin1/latin1_swedish_ci"), ct("varchar(10)/utf8mb4/utf8mb4_general_ci"),
      ["collation latin1_swedish_ci -> utf8mb4_general_ci"]),
@@ -211,6 +212,33 @@ NOTE_CASES = [
     (ct("int(11)", nullable=False), ct("int(11)", nullable=True), []),
     (ct("int(11)", nullable=None), ct("int(11)", nullable=False), []),  # the dump does not say: nothing to say
 ]
+
+
+# a column in a unique key of the target: another collation may merge rows
+UNIQUE_CASES = [
+    ("varchar(10)/utf8mb4/utf8mb4_bin", "varchar(10)/utf8mb4/utf8mb4_bin", None),
+    ("varchar(10)/utf8mb3/utf8mb3_general_ci", "varchar(10)/utf8mb4/utf8mb4_general_ci", None),  # the same rules
+    ("varchar(10)/utf8/utf8_bin", "varchar(10)/utf8mb4/utf8mb4_bin", None),  # MySQL 5.7's name of utf8mb3
+    ("varchar(10)/utf8mb4/utf8mb4_general_ci", "varchar(10)/utf8mb4/utf8mb4_bin", None),  # binary tells all apart
+    ("varchar(10)/latin1/latin1_swedish_ci", "varchar(10)/utf8mb4/utf8mb4_bin", None),
+    ("varchar(10)/utf8mb4/utf8mb4_nopad_bin", "varchar(10)/utf8mb4/utf8mb4_nopad_bin", None),
+    ("varchar(10)/utf8mb4/utf8mb4_bin", "varchar(10)/utf8mb4/utf8mb4_general_ci",
+     "rows would merge): utf8mb4_bin -> utf8mb4_general_ci"),
+    ("varchar(10)/utf8mb4/utf8mb4_general_ci", "varchar(10)/utf8mb4/utf8mb4_unicode_ci", "rows would merge"),
+    ("varchar(10)/utf8mb4/utf8mb4_nopad_bin", "varchar(10)/utf8mb4/utf8mb4_bin", "rows would merge"),  # 'a' = 'a '
+    ("varchar(10)/latin1/latin1_bin", "varchar(10)/utf8mb4/utf8mb4_general_ci", "rows would merge"),
+    ("varchar(10)/utf8mb4", "varchar(10)/utf8mb4", None),  # an older manifest: no collation, nothing to compare
+]
+
+
+@pytest.mark.parametrize("dumped,target,expected", UNIQUE_CASES)
+def test_fits_in_a_unique_key(dumped, target, expected):
+    reason = fits(ct(dumped), ct(target), unique=True)
+    if expected is None:
+        assert reason is None
+    else:
+        assert reason is not None and expected in reason, reason
+        assert fits(ct(dumped), ct(target)) is None  # outside a key: a warning (notes), not a refusal
 
 
 @pytest.mark.parametrize("dumped,target,expected", NOTE_CASES)
@@ -394,5 +422,34 @@ def test_a_null_into_a_not_null_target_column_is_rejected_not_changed(server, co
         assert "Warning: table `t`: column `n` NOT NULL in the target but nullable in the dump" in err
         assert err.strip().splitlines()[-1].startswith("Error: 1 row(s) rejected (t: 1)"), err
         assert conn.query_text(f"SELECT id, n FROM {quote_ident(db)}.t") == [("1", "5")]
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(src)}")
+
+
+@pytest.mark.parametrize("key", ["PRIMARY KEY", "UNIQUE KEY"])
+def test_a_key_column_whose_collation_may_merge_rows_is_refused_before_any_write(server, conn, tmp_path, db, key):
+    """'a' and 'A' are two rows under utf8mb4_bin; a utf8mb4_general_ci key would upsert them into one."""
+    src = f"{db}_src"
+    conn.execute(f"CREATE DATABASE {quote_ident(src)} CHARACTER SET utf8mb4")
+    try:
+        conn.execute(f"CREATE TABLE {quote_ident(src)}.t (id INT NOT NULL, name VARCHAR(10) COLLATE utf8mb4_bin "
+                     f"NOT NULL, {key} (name), KEY (id))")
+        conn.execute(f"INSERT INTO {quote_ident(src)}.t VALUES (1, 'a'), (2, 'A'), (3, 'b')")
+        dump_to_directory(server, src, tmp_path / "d", DumpOptions())
+        conn.execute(f"CREATE TABLE {quote_ident(db)}.t (id INT NOT NULL, name VARCHAR(10) COLLATE "
+                     f"utf8mb4_general_ci NOT NULL, {key} (name), KEY (id))")
+        before = checksum(conn, db)
+        err = _error_line(dumpcore("restore", str(tmp_path / "d"), "--database", db, *conn_args(server)))
+        assert ("table `t`: column `name` VARCHAR(10) -> VARCHAR(10) is in a unique key, and its collation may take "
+                "values the dump's tells apart as equal (rows would merge): utf8mb4_bin -> utf8mb4_general_ci") in err
+        assert checksum(conn, db) == before
+        # a binary collation keeps them apart (NO PAD: trailing spaces too): restored exactly, with a warning
+        conn.execute(f"DROP TABLE {quote_ident(db)}.t")
+        conn.execute(f"CREATE TABLE {quote_ident(db)}.t (id INT NOT NULL, name VARCHAR(10) COLLATE "
+                     f"utf8mb4_nopad_bin NOT NULL, {key} (name), KEY (id))")
+        proc = dumpcore("restore", str(tmp_path / "d"), "--database", db, *conn_args(server))
+        assert proc.returncode == 0, proc.stderr.decode()
+        assert "column `name` collation utf8mb4_bin -> utf8mb4_nopad_bin" in proc.stderr.decode()
+        assert raw_rows(conn, db, "t") == raw_rows(conn, src, "t")
     finally:
         conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(src)}")

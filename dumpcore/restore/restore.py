@@ -60,7 +60,7 @@ from ..schema.ordering import Cycle, LoadPlan
 from ..store.private import open_private, private_dir
 from ..records import field, record
 from .schedule import ChunkQueue
-from ..schema.schema import ForeignKey, load_schema
+from ..schema.schema import ForeignKey, Table, load_schema
 from ..schema.scripts import DISABLE_STATEMENTS, cleanup_statements
 from ..schema.sqltext import Statement, classify, comment_text, split_statements, trigger_table
 from .state import (InterruptedRestore, Journal, StateDir, check_committed_rows_present, check_journal_target,
@@ -239,11 +239,13 @@ def _inspect_target(conn: Connection, database: str) -> _Target:
                    packet)
 
 
-def _compare_types(entry: dict, live_cols: dict) -> tuple[list[str], list[str]]:
-    """(columns of the live table that would change dumped values, what fitting columns change
-    otherwise): each as ``column `c` DECIMAL(20,6) -> DECIMAL(24,2) would round values ...``."""
+def _compare_types(entry: dict, table: Table) -> tuple[list[str], list[str]]:
+    """(columns of the live ``table`` that would change dumped values, what fitting columns
+    change otherwise): each as ``column `c` DECIMAL(20,6) -> DECIMAL(24,2) would round values ...``."""
     narrower: list[str] = []
     changes: list[str] = []
+    live_cols = {c.name: c for c in table.columns}
+    keyed = set(table.primary_key).union(*table.unique_keys)  # where another collation may merge rows
     for c in entry["columns"]:
         live = live_cols.get(c["name"])
         if live is None or live.generated:
@@ -252,7 +254,7 @@ def _compare_types(entry: dict, live_cols: dict) -> tuple[list[str], list[str]]:
         # an older manifest does not know the charset: then it is not compared (and said once)
         target = ColumnType(live.column_type or live.data_type, live.charset if "charset" in c else None,
                             live.collation if "collation" in c else None, live.nullable)
-        reason = fits(dumped, target)
+        reason = fits(dumped, target, unique=c["name"] in keyed)
         if reason:
             narrower.append(f"column `{c['name']}` {describe(dumped)} -> {describe(target)} {reason}")
         else:
@@ -288,7 +290,7 @@ def _preflight(m: Manifest, target: _Target, conn: Connection, database: str, en
             parts.append("not system-versioned, and the dump holds every row version (dump --dump-history)")
         if generated:
             parts.append("generated in the target: " + ", ".join(f"`{c}`" for c in generated))
-        narrower, changes = _compare_types(e, live_cols)
+        narrower, changes = _compare_types(e, live)
         parts += narrower
         if parts:
             drift.append(f"table `{e['name']}`: {'; '.join(parts)}")

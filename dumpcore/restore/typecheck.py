@@ -14,8 +14,12 @@ Contract (pure functions, no server):
   dump does not say so. Types of different kinds (``INT`` -> ``VARCHAR``, ``DATE`` ->
   ``DATETIME``) are refused: converting across a migration is a deliberate step, not a
   restore. A type this module does not know fits only an identical one.
+- ``fits(dumped, target, unique=True)``: the target column is in a PRIMARY or UNIQUE key;
+  another collation there is refused too when it may take two dumped values as equal (the
+  upserts would merge their rows), unless it is the same rules in a wider charset or binary.
 - ``notes(dumped, target) -> list[str]``: what a fitting target changes without changing
-  values (another collation; NOT NULL where the dump may hold NULLs), said as warnings.
+  values (another collation outside a key; NOT NULL where the dump may hold NULLs), said as
+  warnings.
 
 Types are read from ``information_schema.COLUMNS.COLUMN_TYPE`` (``int(10) unsigned``,
 ``enum('a','b')``, ``datetime(6)``) with the column's character set and collation.
@@ -219,8 +223,10 @@ def _number(x: Fraction) -> str:
 # The rules
 
 
-def fits(dumped: ColumnType, target: ColumnType) -> str | None:
-    """None when ``target`` stores every value ``dumped`` can hold unchanged; else why not."""
+def fits(dumped: ColumnType, target: ColumnType, unique: bool = False) -> str | None:
+    """None when ``target`` stores every value ``dumped`` can hold unchanged; else why not.
+    ``unique``: the target column is part of a PRIMARY or UNIQUE key, where a collation that
+    takes more values as equal would merge rows the dump holds apart."""
     d, t = _parse(dumped.type), _parse(target.type)
     if d is None or t is None:
         same = " ".join(dumped.type.lower().split()) == " ".join(target.type.lower().split())
@@ -228,7 +234,32 @@ def fits(dumped: ColumnType, target: ColumnType) -> str | None:
     reason = _fits_type(d, t, dumped, target)
     if reason is None:
         reason = _fits_charset(d, dumped, target)
+    if reason is None and unique and _may_merge(dumped, target):
+        reason = (f"is in a unique key, and its collation may take values the dump's tells apart as equal (rows "
+                  f"would merge): {_collation(dumped)} -> {_collation(target)}")
     return reason
+
+
+def _collation(column_type: ColumnType) -> str:
+    name = (column_type.collation or "").lower()
+    return "utf8mb3_" + name[5:] if name.startswith("utf8_") else name  # as _charset names utf8
+
+
+def _same_rules(dumped: ColumnType, target: ColumnType) -> bool:
+    """The same collation, or the same rules in a wider charset (utf8mb3_general_ci -> utf8mb4_general_ci)."""
+    d_col, t_col = _collation(dumped), _collation(target)
+    d_cs, t_cs = _charset(dumped.charset), _charset(target.charset)
+    return d_col == t_col or bool(d_cs and t_cs and d_col.startswith(d_cs + "_") and t_col.startswith(t_cs + "_")
+                                  and d_col[len(d_cs):] == t_col[len(t_cs):])
+
+
+def _may_merge(dumped: ColumnType, target: ColumnType) -> bool:
+    """Whether two values distinct under the dumped collation may be equal under the target's."""
+    d_col, t_col = _collation(dumped), _collation(target)
+    if not d_col or not t_col or _same_rules(dumped, target):
+        return False
+    # a binary collation tells every two strings apart, but for trailing spaces unless it is NO PAD
+    return not (t_col.endswith("_nopad_bin") or (t_col.endswith("_bin") and "nopad" not in d_col))
 
 
 def _fits_type(d: _Parsed, t: _Parsed, dumped: ColumnType, target: ColumnType) -> str | None:
@@ -331,14 +362,9 @@ def _fits_charset(d: _Parsed, dumped: ColumnType, target: ColumnType) -> str | N
 def notes(dumped: ColumnType, target: ColumnType) -> list[str]:
     """What a fitting ``target`` changes without changing the values (for warnings)."""
     out = []
-    d_col, t_col = (dumped.collation or "").lower(), (target.collation or "").lower()
-    d_cs, t_cs = _charset(dumped.charset), _charset(target.charset)
-    if d_col and t_col and d_col != t_col:
-        # utf8mb3_general_ci -> utf8mb4_general_ci is the same order in a wider charset
-        same_rules = d_cs and t_cs and d_col.startswith(d_cs + "_") and t_col.startswith(t_cs + "_") \
-            and d_col[len(d_cs):] == t_col[len(t_cs):]
-        if not same_rules:
-            out.append(f"collation {d_col} -> {t_col} (sorting, comparisons and unique keys follow the target's)")
+    d_col, t_col = _collation(dumped), _collation(target)
+    if d_col and t_col and not _same_rules(dumped, target):
+        out.append(f"collation {d_col} -> {t_col} (sorting and comparisons follow the target's)")
     if dumped.nullable and target.nullable is False:
         out.append("NOT NULL in the target but nullable in the dump (a NULL in the dump would be rejected)")
     return out
