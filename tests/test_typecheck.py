@@ -1,4 +1,4 @@
-"""dumpcore.restore.typecheck: which target column types hold every dumped value exactly.
+"""dumpcore.schema.typecheck: which target column types hold every dumped value exactly.
 
 One line per case: dumped type, target type, and None (fits) or a piece of the reason.
 A text type is written ``type/charset`` (or ``type/charset/collation``)."""
@@ -13,7 +13,7 @@ from dbcompare import checksum, raw_rows
 from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions, dump_to_directory
 from dumpcore.store.manifest import read_manifest, write_manifest
-from dumpcore.restore.typecheck import ColumnType, column_type_of, describe, fits, notes
+from dumpcore.schema.typecheck import ColumnType, column_type_of, describe, fits, notes
 
 
 def ct(spec: str, nullable: bool | None = None) -> ColumnType:

@@ -691,7 +691,7 @@ def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
     key = () if history else table.upsert_key
     return {
         "name": name,
-        # the full type, so a restore can refuse a target column that would change values (restore/typecheck.py)
+        # the full type, so a restore can refuse a target column that would change values (schema/typecheck.py)
         "columns": [{"name": c.name, "type": c.column_type or c.data_type, "kind": c.kind,
                      "invisible": c.invisible, "charset": c.charset, "collation": c.collation,
                      "nullable": c.nullable} for c in cols],

@@ -67,7 +67,7 @@ from .state import (InterruptedRestore, Journal, StateDir, check_committed_rows_
                     interrupted_restore, pending_deferred_triggers, resolve_state_dir, server_identity, start_event,
                     state_write_error, triggers_deferred_event, with_history)
 from .triggercheck import firing_triggers
-from .typecheck import ColumnType, column_type_of, describe, fits, notes
+from ..schema.typecheck import ColumnType, column_type_of, describe, fits, notes
 from ..schema.objects import execute_items, in_context, render_objects, views_to_restore
 from ..verify.verify import AgainstReport, refuse_stream_file, require_intact, verify_against
 

@@ -41,7 +41,7 @@ class Column:
     generated: bool = False
     invisible: bool = False
     charset: str | None = None
-    collation: str | None = None  # compared by the restore's pre-flight (dumpcore.restore.typecheck)
+    collation: str | None = None  # compared by the restore's pre-flight (dumpcore.schema.typecheck)
 
     @property
     def kind(self) -> int:
