@@ -12,8 +12,9 @@ from clirun import conn_args, dumpcore
 from dbcompare import checksum, raw_rows
 from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions, dump_to_directory
+from dumpcore.restore.restore import RestoreOptions, restore
 from dumpcore.store.manifest import read_manifest, write_manifest
-from dumpcore.schema.typecheck import ColumnType, column_type_of, describe, fits, notes
+from dumpcore.schema.typecheck import ColumnType, as_dumped, column_type_of, describe, fits, notes
 
 
 def ct(spec: str, nullable: bool | None = None) -> ColumnType:
@@ -247,6 +248,29 @@ def test_notes(dumped, target, expected):
     assert len(found) == len(expected) and all(e in f for e, f in zip(expected, found)), found
 
 
+AS_DUMPED_CASES = [
+    ("decimal(20,6)", "decimal(20,6)", "`v`"),
+    ("decimal(20,6)", "decimal(24,8)", "CAST(`v` AS DECIMAL(20,6))"),
+    ("decimal(9,0)", "int(11)", "CAST(`v` AS DECIMAL(9,0))"),
+    ("int(11)", "decimal(12,2)", "CAST(`v` AS SIGNED)"),
+    ("bigint(20) unsigned", "decimal(20,0)", "CAST(`v` AS UNSIGNED)"),
+    ("int(11)", "bigint(20)", "`v`"),
+    ("datetime", "datetime(6)", "CAST(`v` AS DATETIME(0))"),
+    ("timestamp(3)", "timestamp(6)", "CAST(`v` AS DATETIME(3))"),
+    ("time(2)", "time(6)", "CAST(`v` AS TIME(2))"),
+    ("bit(8)", "bit(16)", "UNHEX(LPAD(HEX(`v`), 2, '0'))"),
+    ("bit(9)", "bit(64)", "UNHEX(LPAD(HEX(`v`), 4, '0'))"),
+    ("varchar(10)", "varchar(20)", "`v`"),
+    ("float", "double", "`v`"),
+    ("some future type", "int", "`v`"),
+]
+
+
+@pytest.mark.parametrize("dumped,live,expected", AS_DUMPED_CASES)
+def test_as_dumped(dumped, live, expected):
+    assert as_dumped("`v`", dumped, live) == expected
+
+
 def test_describe_upper_cases_keywords_not_members():
     assert describe(ct("decimal(20,6) unsigned")) == "DECIMAL(20,6) UNSIGNED"
     assert describe(ct("enum('a','it''s')")) == "ENUM('a','it''s')"
@@ -273,6 +297,8 @@ NARROWED = {
     "states": ("ENUM('a','b','c')", "ENUM('a','b')", "ENUM('a','b','c') -> ENUM('a','b') lacks the member(s) 'c'",
                "ENUM('a','b','c','d')"),
     "sizes": ("INT UNSIGNED", "INT", "INT(10) UNSIGNED -> INT(11) would not hold values above 2147483647", "BIGINT"),
+    "flags": ("BIT(8)", "BIT(4)", "BIT(8) -> BIT(4) would not hold values wider than 4 bits", "BIT(16)"),
+    "clock": ("TIME(2)", "TIME(1)", "TIME(2) -> TIME(1) would round fractional seconds (2 -> 1 digits)", "TIME(6)"),
     "emoji": ("VARCHAR(20) CHARACTER SET utf8mb4", "VARCHAR(20) CHARACTER SET latin1",
               "VARCHAR(20) -> VARCHAR(20) would lose the characters latin1 cannot hold (utf8mb4 -> latin1)",
               "TEXT CHARACTER SET utf8mb4"),
@@ -285,15 +311,18 @@ VALUES = {
     "states": ["'a'", "'c'", "'b'"],
     "sizes": ["4294967295", "0", "2147483648"],
     "emoji": ["'😀 ok'", "'中文'", "'é'"],
+    "flags": ["b'11111111'", "b'0'", "NULL"],
+    "clock": ["'-838:59:59.99'", "'838:59:59.01'", "'00:00:00.5'"],
 }
 # the same value in the dumped and the widened type (the text of a DECIMAL or DATETIME shows its width)
-SAME_VALUE = {"prices": "CAST(`v` AS DECIMAL(30,10))", "stamps": "CAST(`v` AS DATETIME(6))"}
+SAME_VALUE = {"prices": "CAST(`v` AS DECIMAL(30,10))", "stamps": "CAST(`v` AS DATETIME(6))",
+              "flags": "CAST(`v` AS UNSIGNED)", "clock": "CAST(`v` AS TIME(6))"}
 
 
 def _create(conn, database: str, column_types: dict[str, str]) -> None:
     for table, ctype in column_types.items():
         conn.execute(f"CREATE TABLE {quote_ident(database)}.{quote_ident(table)} "
-                     f"(id INT PRIMARY KEY, v {ctype} NOT NULL) CHARACTER SET utf8mb4")
+                     f"(id INT PRIMARY KEY, v {ctype} NULL) CHARACTER SET utf8mb4")
 
 
 @pytest.fixture(scope="module")
@@ -324,7 +353,8 @@ def test_dump_records_each_columns_charset_collation_and_nullability(typed_dump)
     name, out = typed_dump
     cols = {t["name"]: t["columns"] for t in read_manifest(out).tables}
     assert cols["names"][1] == {"name": "v", "type": "varchar(20)", "kind": 1, "invisible": False,
-                                "charset": "utf8mb3", "collation": "utf8mb3_general_ci", "nullable": False}
+                                "charset": "utf8mb3", "collation": "utf8mb3_general_ci", "nullable": True}
+    assert cols["names"][0]["nullable"] is False
     assert cols["prices"][0]["charset"] is None and cols["prices"][0]["type"] == "int(11)"
 
 
@@ -360,6 +390,9 @@ def test_a_widened_target_restores_every_value_exactly(server, conn, typed_dump,
     for table in NARROWED:
         exprs = ["`id`", SAME_VALUE.get(table, "`v`")]
         assert raw_rows(conn, db, table, exprs) == raw_rows(conn, name, table, exprs), table
+    # and verify reads the wider columns as the dump wrote them (it said `prices`, `stamps` ... differ)
+    proc = dumpcore("verify", str(out), "--against", db, *conn_args(server))
+    assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
 
 
 def test_another_collation_or_not_null_restores_with_a_warning(server, conn, tmp_path, db):
@@ -451,5 +484,33 @@ def test_a_key_column_whose_collation_may_merge_rows_is_refused_before_any_write
         assert proc.returncode == 0, proc.stderr.decode()
         assert "column `name` collation utf8mb4_bin -> utf8mb4_nopad_bin" in proc.stderr.decode()
         assert raw_rows(conn, db, "t") == raw_rows(conn, src, "t")
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(src)}")
+
+
+def test_resume_settles_a_keyless_table_whose_target_columns_are_wider(server, conn, tmp_path, db):
+    """Chunks committed but not journaled are told by the live table's fingerprint: a wider
+    column (DECIMAL(10,3) -> DECIMAL(14,5)) is read as the dump wrote it, or none would match."""
+    src = f"{db}_src"
+    conn.execute(f"CREATE DATABASE {quote_ident(src)} CHARACTER SET utf8mb4")
+    try:
+        conn.execute(f"CREATE TABLE {quote_ident(src)}.log (at DATETIME(3), amount DECIMAL(10,3))")
+        conn.execute(f"INSERT INTO {quote_ident(src)}.log SELECT '2020-01-01' + INTERVAL seq SECOND, seq / 7 "
+                     f"FROM {quote_ident(src)}.seq_1_to_3000")
+        d = tmp_path / "d"
+        dump_to_directory(server, src, d, DumpOptions(chunk_size=16 << 10, statement_size=4096))
+        conn.execute(f"CREATE TABLE {quote_ident(db)}.log (at DATETIME(6), amount DECIMAL(14,5))")
+        restore(d, server, RestoreOptions(database=db, parallel=1))
+        journal = d / "journal" / f"{db}.jsonl"
+        lines = journal.read_text().splitlines()
+        commits = [i for i, line in enumerate(lines) if '"event":"commit"' in line]
+        assert len(commits) >= 2
+        # a crash between COMMIT and the journal line: the last two commits never got written
+        journal.write_text("\n".join(line for i, line in enumerate(lines) if i not in commits[-2:] and
+                                     '"event":"done"' not in line) + "\n")
+        summary = restore(d, server, RestoreOptions(database=db, resume=True))
+        assert sum(t.chunks for t in summary.tables.values()) == 0  # settled by fingerprint, nothing reloaded
+        exprs = ["CAST(`at` AS DATETIME(6))", "CAST(`amount` AS DECIMAL(20,10))"]
+        assert raw_rows(conn, db, "log", exprs) == raw_rows(conn, src, "log", exprs)
     finally:
         conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(src)}")

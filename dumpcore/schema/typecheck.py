@@ -20,6 +20,8 @@ Contract (pure functions, no server):
 - ``notes(dumped, target) -> list[str]``: what a fitting target changes without changing
   values (another collation outside a key; NOT NULL where the dump may hold NULLs), said as
   warnings.
+- ``as_dumped(expr, dumped_type, live_type) -> str``: SQL reading a fitting live column's
+  value as the dump wrote it, so fingerprints of live rows match the dump's.
 
 Types are read from ``information_schema.COLUMNS.COLUMN_TYPE`` (``int(10) unsigned``,
 ``enum('a','b')``, ``datetime(6)``) with the column's character set and collation.
@@ -368,6 +370,29 @@ def notes(dumped: ColumnType, target: ColumnType) -> list[str]:
     if dumped.nullable and target.nullable is False:
         out.append("NOT NULL in the target but nullable in the dump (a NULL in the dump would be rejected)")
     return out
+
+
+def as_dumped(expr: str, dumped_type: str, live_type: str) -> str:
+    """An SQL expression for the value of ``expr`` (a live column of type ``live_type``) as
+    the dumped type writes it, so a fingerprint of a wider live column (``DECIMAL(24,8)``
+    holding a ``DECIMAL(20,6)``'s values: ``1.50000000``) equals the dump's (``1.500000``).
+    ``expr`` as it is where the two write values alike; meant for types where ``fits``."""
+    d, t = _parse(dumped_type), _parse(live_type)
+    if d is None or t is None or (d.base, d.args) == (t.base, t.args):
+        return expr
+    if d.base == "decimal":
+        precision = d.args[0] if d.args else 10
+        scale = d.args[1] if len(d.args) > 1 else 0
+        return f"CAST({expr} AS DECIMAL({precision},{scale}))"
+    if d.base in _INT_BYTES and t.base == "decimal":
+        return f"CAST({expr} AS {'UNSIGNED' if d.unsigned else 'SIGNED'})"
+    if d.base in _TEMPORAL and d.base == t.base and _fsp(d) != _fsp(t):
+        # a TIMESTAMP as DATETIME: the same text, in the session's time zone
+        return f"CAST({expr} AS {'TIME' if d.base == 'time' else 'DATETIME'}({_fsp(d)}))"
+    if d.base == "bit" and t.base == "bit":
+        width = (d.args[0] if d.args else 1) + 7 >> 3  # the dump's bytes: the value in the dumped width
+        return f"UNHEX(LPAD(HEX({expr}), {2 * width}, '0'))"
+    return expr
 
 
 def column_type_of(entry: dict) -> ColumnType:

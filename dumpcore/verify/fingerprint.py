@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..connect.connection import Connection, quote_ident
+from ..connect.connection import Connection, quote_ident, quote_string
 from ..codec.reference import MASK64
 from ..records import record
 from ..schema.schema import Column
+from ..schema.typecheck import as_dumped
 
 try:
     from ..codec._encoder import FetchError, ResultEncoder
@@ -81,15 +82,27 @@ def dumped_fingerprint(chunks: Iterable[dict]) -> tuple[int, int]:
     return rows, fp
 
 
+def live_column_types(conn: Connection, database: str, table: str) -> dict[str, str]:
+    """Each live column's COLUMN_TYPE, by name."""
+    return dict(conn.query_text(
+        "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+        f"{quote_string(database)} AND TABLE_NAME = {quote_string(table)}"))
+
+
 def live_fingerprint(conn: Connection, database: str, entry: dict, where: str | None = None,
-                     condition: str | None = None) -> tuple[int, int]:
+                     condition: str | None = None, live_types: dict[str, str] | None = None) -> tuple[int, int]:
     """(rows, fingerprint) of the live rows of a table (``where`` and ``condition``
-    narrow them), encoded as the dump encoded them. Reads inside the caller's transaction
-    if one is open (the restore proves a chunk before its COMMIT)."""
+    narrow them), encoded as the dump encoded them; a live column wider than the dumped
+    one (which the restore's pre-flight lets through) is read in the dumped type
+    (typecheck.as_dumped). ``live_types``: live_column_types() of the table, when the
+    caller has it. Reads inside the caller's transaction if one is open (the restore
+    proves a chunk before its COMMIT)."""
     cols = manifest_columns(entry)
     kinds = bytes(c["kind"] for c in entry["columns"])
     clauses = [f"({c})" for c in (where, condition) if c]
-    sql = (f"SELECT {', '.join(c.select_expr() for c in cols)} FROM {quote_ident(database)}.{quote_ident(entry['name'])}"
+    live = live_types if live_types is not None else live_column_types(conn, database, entry["name"])
+    exprs = [as_dumped(c.select_expr(), c.column_type, live.get(c.name, c.column_type)) for c in cols]
+    sql = (f"SELECT {', '.join(exprs)} FROM {quote_ident(database)}.{quote_ident(entry['name'])}"
            + (" FOR SYSTEM_TIME ALL" if entry.get("history") else "")  # dumped with every row version
            + (f" WHERE {' AND '.join(clauses)}" if clauses else ""))
     context = f"reading table `{entry['name']}`"
@@ -145,14 +158,16 @@ def _describe(live: tuple[int, int], want: tuple[int, int]) -> str | None:
     return f"{live[0]:,} row(s) on both sides, but their content differs"
 
 
-def prove_chunk(conn: Connection, database: str, entry: dict, chunk: dict) -> Mismatch | None:
+def prove_chunk(conn: Connection, database: str, entry: dict, chunk: dict,
+                live_types: dict[str, str] | None = None) -> Mismatch | None:
     """Compare the live rows in a chunk's key range with the chunk (on the connection that
     loaded it, before its COMMIT); None when they are the same. A chunk without a key
     range cannot be proven alone: None, and its table is proven whole (``prove_table``)."""
     cond = chunk_condition(entry, chunk)
     if cond is None:
         return None
-    live, want = live_fingerprint(conn, database, entry, condition=cond), dumped_fingerprint([chunk])
+    live, want = live_fingerprint(conn, database, entry, condition=cond, live_types=live_types), \
+        dumped_fingerprint([chunk])
     detail = _describe(live, want)
     if detail is None:
         return None
