@@ -138,6 +138,9 @@ CASES = [
     ("enum('a','B')", "enum('a','b')", "lacks the member(s) 'B'"),
     ("enum('it''s')", "enum('its')", "lacks the member(s) 'it''s'"),
     ("set('x','y','z')", "set('x')", "'y', 'z'"),
+    ("set('x','y')", "set('w','x','v','y','z')", None),  # new members anywhere: the old keep their order
+    ("set('x','y')", "set('y','x')", "another order"),
+    ("enum('a','b')", "enum('b','a')", None),  # an ENUM value is one member: its text does not change
     ("enum('a')", "set('a')", "another kind"),
     ("enum('a')", "varchar(10)/utf8mb4", "another kind"),
     ("enum('a','b')/utf8mb4", "enum('a','b')/latin1", "latin1 cannot hold"),

@@ -311,6 +311,9 @@ def _fits_type(d: _Parsed, t: _Parsed, dumped: ColumnType, target: ColumnType) -
         lacking = [m for m in d.args if m not in t.args]
         if lacking:
             return "lacks the member(s) " + ", ".join("'" + m.replace("'", "''") + "'" for m in lacking)
+        order = [t.args.index(m) for m in d.args]
+        if d.base == "set" and order != sorted(order):
+            return "lists the members in another order (a value's text follows it: 'x,y' would read 'y,x')"
         return None
     ds, ts = _string_limit(d), _string_limit(t)
     if ds is not None or ts is not None:
