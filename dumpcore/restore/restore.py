@@ -53,7 +53,7 @@ from ..codec.reference import MASK64
 from ..errors import (CommitInDoubt, DumpcoreError, DumpIntegrityError, RestoreError, ServerError, UnknownTableError,
                      UsageError)
 from ..store.hashing import chunk_hasher, hash_file
-from ..verify.fingerprint import Mismatch, live_fingerprint, prove_chunk, proven_by_chunks
+from ..verify.fingerprint import Mismatch, live_column_types, live_fingerprint, prove_chunk, proven_by_chunks
 from .load_data import AUTO, LOAD_DATA, UPSERT, LoadDataRefused, choose_methods, load_chunk
 from ..store.manifest import Manifest, read_manifest
 from ..schema.ordering import Cycle, LoadPlan
@@ -437,6 +437,7 @@ class _Loader:
         self.prove = True  # each chunk's key range compared with the chunk before its COMMIT
         self.merging: set[str] = set()  # tables that held rows of their own before the restore
         self.triggers_fire = False  # --fire-triggers: the target's triggers may change rows, as asked
+        self._live_types: dict[str, dict[str, str]] = {}  # table -> its live column types (the proof's reads)
         self.unproven: dict[str, str] = {}  # table -> why a chunk of it could not be proven
         # called by a worker after each chunk it committed: (tables still loading, stopping?, its connection)
         self.after_chunk: Callable[[Callable[[], set[str]], Callable[[], bool], Connection], None] | None = None
@@ -611,7 +612,10 @@ class _Loader:
         chunk is not proven, and its table is said to be so."""
         if not self.prove:
             return None
-        mismatch = prove_chunk(conn, self.database, entry, chunk)
+        types = self._live_types.get(entry["name"])
+        if types is None:  # the target's column types do not change while it loads: read once a table
+            types = self._live_types[entry["name"]] = live_column_types(conn, self.database, entry["name"])
+        mismatch = prove_chunk(conn, self.database, entry, chunk, types)
         why = None if mismatch is None else unproven_reason(mismatch, entry["name"] in self.merging,
                                                             self.triggers_fire)
         if why is None:
