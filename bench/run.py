@@ -29,7 +29,7 @@ from .tools import Run, Tools, tree_bytes
 
 HERE = Path(__file__).resolve().parent
 DUMP_TOOLS = ["dumpcore-w1", "dumpcore-w2", "dumpcore-w1-zstd", "mydumper-t1", "mydumper-t2", "mariadb-dump"]
-RESTORE_TOOLS = ["dumpcore-p1", "dumpcore-p2", "dumpcore-p2-zstd", "myloader-t1", "myloader-t2", "mariadb-client",
+RESTORE_TOOLS = ["dumpcore-p1", "dumpcore-p2", "dumpcore-p2-noproof", "dumpcore-p2-zstd", "myloader-t1", "myloader-t2", "mariadb-client",
                  "load-data-infile"]
 # --compress zstd against the same dumpcore run uncompressed: (phase, plain, compressed)
 COMPRESSION_PAIRS = [("dump", "dumpcore-w1", "dumpcore-w1-zstd"), ("restore", "dumpcore-p2", "dumpcore-p2-zstd")]
@@ -209,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         results["ratios"].append({"phase": phase, "dumpcore": ours, "peer": peer, "ratio": round(ratio, 2),
                                   "target": target, "met": None if target is None else ratio >= target})
     results["compression"] = compression_summary(results, data_bytes)
+    results["proof"] = proof_summary(results)
     results["rss_ok"] = {phase: max(results[phase][t]["peak_rss_mb"] for t in results[phase] if t.startswith("dumpcore"))
                          < limit for phase, limit in RSS_LIMITS.items()}
     results["seconds"] = round(time.monotonic() - started, 1)
@@ -220,6 +221,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nwrote {out} ({results['seconds']:.0f}s in all)")
     shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def proof_summary(results: dict) -> dict:
+    """What the restore's content proof costs: dumpcore-p2 (proof on, the default) against
+    dumpcore-p2-noproof (--no-verify: no hash pre-flight, no proof), wall and CPU medians.
+    The difference is an upper bound of the proof's own cost (it includes the pre-flight's
+    hashing of every chunk)."""
+    on, off = results["restore"]["dumpcore-p2"], results["restore"]["dumpcore-p2-noproof"]
+    if not on.get("runs") or not off.get("runs"):
+        return {}
+    return {"wall_s": [on["wall_median"], off["wall_median"]],
+            "client_cpu_s": [on["client_cpu_s"], off["client_cpu_s"]],
+            "server_cpu_s": [on["server_cpu_s"], off["server_cpu_s"]],
+            "cost_of_wall": round((on["wall_median"] - off["wall_median"]) / on["wall_median"], 3), "target": 0.10}
 
 
 def compression_summary(results: dict, data_bytes: dict[str, int]) -> dict:
@@ -268,6 +283,12 @@ def markdown(r: dict) -> str:
             continue
         mark = "" if x["met"] is None else (" met" if x["met"] else " **missed**")
         lines.append(f"| {x['phase']}: {x['dumpcore']} / {x['peer']} | {x['ratio']:.2f} | {target}{mark} |")
+    p = r.get("proof")
+    if p:
+        lines += ["", f"Restore proof (`--parallel 2` against `--parallel 2 --no-verify`): {p['wall_s'][0]:.2f} s vs "
+                  f"{p['wall_s'][1]:.2f} s wall, client CPU {p['client_cpu_s'][0]:.2f} vs {p['client_cpu_s'][1]:.2f} s, "
+                  f"server CPU {p['server_cpu_s'][0]:.2f} vs {p['server_cpu_s'][1]:.2f} s: "
+                  f"**{p['cost_of_wall'] * 100:.1f}% of the restore's wall time** (target <= 10%)"]
     c = r.get("compression")
     if c:
         lines += ["", f"Compression ({c['method']}): chunk files {c['uncompressed_bytes'] / 1e6:.1f} MB -> "
