@@ -3,6 +3,14 @@
 The public API; the CLI (``dumpcore.cli``) only calls these. Names are imported on
 first use (PEP 562), so ``import dumpcore`` (and ``dumpcore --version``) does not pay
 for mysqlclient and every module at start-up.
+
+    import dumpcore
+    server = dumpcore.ConnectionOptions(host="127.0.0.1", port=3306, user="root")
+    dumpcore.dump_to_directory(server, "shop", "backup/")           # a DumpSummary
+    assert dumpcore.verify_path("backup/").ok                        # every chunk's hash
+    summary = dumpcore.restore_directory("backup/", server, dumpcore.RestoreOptions(database="shop_copy"))
+    assert summary.failure() is None and summary.proof_state() == "proven"
+    assert dumpcore.verify_against("backup/", server, "shop_copy").ok
 """
 from __future__ import annotations
 
@@ -12,6 +20,9 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "connect.connection": ("Connection", "ConnectionOptions"),
+    "dump.dump": ("DumpOptions", "DumpSummary", "dump_to_directory", "dump_to_stream"),
+    "restore.restore": ("RestoreOptions", "RestoreSummary"),
+    "verify.verify": ("AgainstReport", "VerifyReport", "verify_against", "verify_path"),
     "errors": ("ConnectError", "DumpcoreError", "DumpIntegrityError", "GeneratedSQLError", "OutputError",
                "RestoreError", "SandboxError", "SchemaError", "ServerError", "UnknownTableError", "UsageError"),
     "schema.ordering": ("LoadPlan", "plan_load"),
@@ -19,16 +30,19 @@ _EXPORTS = {
     "sandbox.sandbox": ("Sandbox",),
     "schema.schema": ("Column", "ForeignKey", "Schema", "Table", "load_schema", "load_schema_from_ddl"),
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+# public name -> (module, name there): `dumpcore.restore` is the restore stage's package
+_RENAMED = {"restore_directory": ("restore.restore", "restore")}
+_WHERE = {name: (module, name) for module, names in _EXPORTS.items() for name in names} | _RENAMED
 
 __all__ = sorted(_WHERE)
 
 
 def __getattr__(name: str):
-    module = _WHERE.get(name)
-    if module is None:
+    where = _WHERE.get(name)
+    if where is None:
         raise AttributeError(f"module 'dumpcore' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    module, attr = where
+    value = getattr(importlib.import_module(f".{module}", __name__), attr)
     globals()[name] = value
     return value
 

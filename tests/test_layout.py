@@ -164,11 +164,10 @@ def test_the_readme_pipeline_table_names_exactly_the_folders_and_their_modules()
 
 def test_every_public_name_resolves_from_a_fresh_import():
     """`import dumpcore` stays lazy (tests/test_startup.py); each name in __all__ still resolves
-    to the object of the module _EXPORTS names."""
+    to the object of the module _EXPORTS (or _RENAMED) names."""
     probe = ("import importlib, dumpcore\n"
-             "for module, names in dumpcore._EXPORTS.items():\n"
-             "    for name in names:\n"
-             "        assert getattr(dumpcore, name) is getattr(importlib.import_module('dumpcore.' + module), name)\n"
+             "for name, (module, attr) in dumpcore._WHERE.items():\n"
+             "    assert getattr(dumpcore, name) is getattr(importlib.import_module('dumpcore.' + module), attr)\n"
              "from dumpcore import *\n"
              "print(len(dumpcore.__all__), sorted(set(dumpcore.__all__) - set(globals())))\n")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,

@@ -66,6 +66,7 @@ def parse_size(text: str | int) -> int:
 
 @record
 class DumpOptions:
+    """What a dump takes beyond the connection and database (the CLI's `dump` options)."""
     tables: list[str] = field(default_factory=list)  # empty: every table
     exclude: list[str] = field(default_factory=list)
     where: str | None = None
@@ -98,6 +99,7 @@ class DumpProgress(Protocol):
 
 @record
 class DumpSummary:
+    """What a dump did: per table rows, bytes, chunks and seconds; warnings; where it went."""
     database: str
     output: str
     snapshot_at: str

@@ -78,6 +78,7 @@ MAX_RETRIES = 5
 
 @record
 class RestoreOptions:
+    """What a restore takes beyond the dump and the connection (the CLI's `restore` options)."""
     database: str | None = None  # default: the dumped database's name
     parallel: int = 0  # connections loading at once; 0: one per CPU core (as dump's workers=0 is automatic)
     tables: list[str] = field(default_factory=list)
@@ -129,6 +130,7 @@ class TableRestore:
 
 @record
 class RestoreSummary:
+    """What a restore did: per table expected, restored, rejected and live rows; the proof's verdict (`proof_state`); `failure()` is None only when it is complete."""
     database: str
     tables: dict[str, TableRestore]
     seconds: float

@@ -32,6 +32,7 @@ class Cycle:
 
 @record
 class LoadPlan:
+    """The order tables load in (parents first), their FK cycles, and the cleanup order (children first)."""
     database: str
     load_order: list[str]
     components: list[list[str]]  # strongly connected components, in load order

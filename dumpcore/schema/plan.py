@@ -14,6 +14,7 @@ from .scripts import build_scripts
 
 @record
 class PlanResult:
+    """A plan: the load plan of a database (live, DDL or Prisma) and, with Prisma, its coverage."""
     schema: Schema
     plan: LoadPlan
     warnings: list[str] = field(default_factory=list)  # where Prisma relations and database FKs disagree

@@ -34,6 +34,7 @@ _BINARY_TYPES = {
 
 @record
 class Column:
+    """A table column as the server describes it: name, type, and what a dump needs to read it exactly."""
     name: str
     data_type: str  # base type, lower case: 'int', 'varchar', 'inet6', ...
     column_type: str = ""  # full type as the server says: 'int(10) unsigned'
@@ -64,6 +65,7 @@ class Column:
 
 @record
 class ForeignKey:
+    """A foreign key: its table and columns, the table and columns it references, and whether it is nullable."""
     name: str
     table: str
     columns: tuple[str, ...]
@@ -78,6 +80,7 @@ class ForeignKey:
 
 @record
 class Table:
+    """A table: columns, keys, foreign keys and what a dump and a restore need to know of it."""
     name: str
     columns: list[Column] = field(default_factory=list)
     primary_key: tuple[str, ...] = ()
@@ -206,6 +209,7 @@ class Sequence:
 
 @record
 class Schema:
+    """A database's tables, views, routines, triggers and events, live or read from a DDL file."""
     database: str
     tables: dict[str, Table] = field(default_factory=dict)
     views: dict[str, View] = field(default_factory=dict)

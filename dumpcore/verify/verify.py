@@ -57,6 +57,7 @@ def manifest_problem(exc: DumpIntegrityError) -> Problem:
 
 @record
 class VerifyReport:
+    """A dump's files checked against its manifest: `ok`, or each missing, extra, truncated or corrupt file."""
     path: str
     chunks: int = 0  # chunks checked: a missing one is a problem, not counted here
     bytes: int = 0
@@ -237,6 +238,8 @@ def refuse_stream_file(path: Path) -> None:
 
 
 def verify_path(path: str | Path, decompress: bool = False) -> VerifyReport:
+    """Check a dump directory, or a stream file written by ``dump --stdout`` or ``cat``,
+    against its hashes (``decompress``: also every compressed chunk's SQL)."""
     path = Path(path)
     if path.is_dir():
         return verify_directory(path, decompress)
@@ -260,6 +263,7 @@ class TableDifference:
 
 @record
 class AgainstReport:
+    """A live database compared with a dump (`verify --against`): `ok`, or the tables and key ranges that differ."""
     database: str
     tables: int = 0
     rows: int = 0
