@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..dump.chunks import UPSERT_ROW_ALIAS, UPSERT_VALUES, iter_chunk_statements, statement_parts, strip_annotations
-from ..connect.connection import Connection, quote_ident
+from ..connect.connection import Connection, quote_ident, quote_string
 from ..codec import COMPILED, KIND_HEX, load_text
 from ..errors import DumpcoreError, UsageError
 from ..verify.fingerprint import Mismatch
@@ -83,6 +83,39 @@ def choose_methods(conn: Connection, database: str, tables: list[str], existing:
             f"SELECT 1 FROM {quote_ident(database)}.{quote_ident(t)} LIMIT 1")
         out[t] = LOAD_DATA if empty else UPSERT
     return out
+
+
+def auto_increment_columns(conn: Connection, database: str, tables: list[str]) -> dict[str, str]:
+    """The AUTO_INCREMENT column of each of ``tables`` that has one (the target's)."""
+    if not tables:
+        return {}
+    rows = conn.query_text(
+        "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+        f"{quote_string(database)} AND EXTRA LIKE '%auto_increment%'")
+    wanted = set(tables)
+    return {t: c for t, c in rows if t in wanted}
+
+
+def takes(entry: dict, chunk: dict, auto_increment: str | None = None) -> bool:
+    """Whether LOAD DATA can load this chunk exactly (else the upserts load it):
+    - not rows with an ENUM error value (dumpcore.dump.enum_zero: INSERT ... SELECT forms),
+    - not row versions (each statement sets system_versioning_insert_history for itself),
+    - not a row whose AUTO_INCREMENT column holds 0 where a column goes through the SET
+      clause (hex kinds): MariaDB 10.11's LOAD DATA then gives that row a new number, without
+      a warning, whatever NO_AUTO_VALUE_ON_ZERO says. The chunk's key range tells where the
+      column leads the primary key; else every chunk of such a table goes to the upserts."""
+    if chunk.get("enum_zero") or entry.get("history"):
+        return False
+    if auto_increment is None or not any(c["kind"] == KIND_HEX for c in entry["columns"]):
+        return True
+    pk = entry.get("primary_key") or []
+    first, last = chunk.get("key_first") or [], chunk.get("key_last") or []
+    if not pk or pk[0] != auto_increment or not first or not last:
+        return False
+    try:
+        return not int(first[0]) <= 0 <= int(last[0])
+    except ValueError:
+        return False
 
 
 def _load_blocks(path: Path, head: bytes, ends: tuple[bytes, ...], kinds: bytes, hasher,

@@ -54,7 +54,8 @@ from ..errors import (CommitInDoubt, DumpcoreError, DumpIntegrityError, RestoreE
                      UsageError)
 from ..store.hashing import chunk_hasher, hash_file
 from ..verify.fingerprint import Mismatch, live_column_types, live_fingerprint, prove_chunk, proven_by_chunks
-from .load_data import AUTO, LOAD_DATA, UPSERT, LoadDataRefused, choose_methods, load_chunk
+from .load_data import (AUTO, LOAD_DATA, UPSERT, LoadDataRefused, auto_increment_columns, choose_methods, load_chunk,
+                        takes as load_data_takes)
 from ..store.manifest import Manifest, read_manifest
 from ..schema.ordering import Cycle, LoadPlan
 from ..store.private import open_private, private_dir
@@ -433,6 +434,7 @@ class _Loader:
         self._rejects_started: set[str] = set()
         self.rejects_append = False  # True on --resume
         self.methods: dict[str, str] = {}  # table -> load method (dumpcore.restore.load_data)
+        self.auto_increment: dict[str, str] = {}  # table -> its AUTO_INCREMENT column (load_data.takes)
         self.fallbacks: dict[str, list[str]] = {}  # table -> why LOAD DATA gave chunks to the upserts
         self.to_load: dict[str, int] = {}  # table -> chunks not committed yet
         self.preflight_hashed = True  # False with --no-verify: no chunk was hashed before loading
@@ -513,10 +515,8 @@ class _Loader:
         t0 = time.monotonic()
         careful = False  # after a data error: UNIQUE_CHECKS=1 and failing statements split
         retries = 0
-        # a chunk holding ENUM error values (dumpcore.dump.enum_zero) is not rows LOAD DATA can take, nor
-        # one of row versions (each statement sets system_versioning_insert_history for itself)
         rejected = (self._load_data(path, entry, chunk) if self.methods.get(entry["name"]) == LOAD_DATA
-                    and not chunk.get("enum_zero") and not entry.get("history") else None)
+                    and load_data_takes(entry, chunk, self.auto_increment.get(entry["name"])) else None)
         start_at = statement_start(statement_prefix(entry))
         while rejected is None:
             try:
@@ -945,6 +945,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             loader.rejects_append = opts.resume
             loader.preflight_hashed = opts.verify
             loader.methods = choose_methods(conn, database, chosen, target.tables, opts.load_method)
+            loader.auto_increment = auto_increment_columns(
+                conn, database, [t for t, method in loader.methods.items() if method == LOAD_DATA])
             loader.prove = opts.prove
             loader.triggers_fire = counts.triggers_fire = opts.fire_triggers
             if opts.prove:
