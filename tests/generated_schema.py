@@ -316,9 +316,10 @@ def generate_table(rnd: random.Random, name: str, max_rows: int = 12, zero_is_va
             features.append("invisible")
         columns.append(Column(f"c{n}", ddl, _maybe_null(rnd, make), numeric_int))
     # generated columns over an ordinary one: HEX() takes every type; not over CHAR, whose value
-    # depends on PAD_CHAR_TO_FULL_LENGTH (the server refuses such an expression under it), nor
-    # over TIMESTAMP, whose text depends on the session's time zone (a restore runs in UTC)
-    bases = [c for c in columns if not c.ddl.startswith(("CHAR(", "TIMESTAMP"))]
+    # depends on PAD_CHAR_TO_FULL_LENGTH (the server refuses such an expression under it). Over
+    # TIMESTAMP, a STORED one holds text of the inserting session's time zone, which a restore
+    # (in UTC) computes again differently: kept in, it fails until that is settled (see the report)
+    bases = [c for c in columns if not c.ddl.startswith("CHAR(")]
     if bases and rnd.random() < 0.3:
         base = rnd.choice(bases).name
         storage = rnd.choice(["VIRTUAL", "STORED"])
