@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import tempfile
 import time
@@ -243,12 +244,15 @@ def test_encoders_agree_on_generated_raw_values():
 
 
 @pytest.mark.long
-def test_generated_round_trip_long(server):
-    """The long profile: many random seeds (see the module docstring), every failing seed reported."""
+def test_generated_round_trip_long(server, tmp_path):
+    """The long profile: many random seeds (see the module docstring). Every failing seed's
+    report goes to a file (named in the failure); the failure shows the kinds of differences
+    found, with their seeds, and the first reports."""
     examples = int(os.environ.get("DUMPCORE_GENERATED_EXAMPLES", "1000"))
     seconds = float(os.environ.get("DUMPCORE_GENERATED_SECONDS", "600"))
     first = int(os.environ.get("DUMPCORE_GENERATED_SEED", random.SystemRandom().randrange(10**9)))
-    started, done, failed = time.monotonic(), 0, []
+    reports = Path(os.environ.get("DUMPCORE_GENERATED_REPORT", tmp_path / "generated-failures.txt"))
+    started, done, failed, kinds = time.monotonic(), 0, [], {}
     for seed in range(first, first + examples):
         if time.monotonic() - started > seconds:
             break
@@ -257,7 +261,13 @@ def test_generated_round_trip_long(server):
         done += 1
         if failures:
             failed.append(report(example, failures))
+            for f in failures:  # the kind of a difference: its first line without numbers and paths
+                kind = re.sub(r"\d+", "N", re.sub(r"/tmp/\S+", "DIR", f.splitlines()[0]))[:120]
+                kinds.setdefault(kind, []).append(seed)
+    reports.write_text("\n\n".join(failed))
     summary = (f"long profile: {done} examples (seeds {first}..{first + done - 1}), "
-               f"{time.monotonic() - started:.0f} s, {len(failed)} failing")
+               f"{time.monotonic() - started:.0f} s, {len(failed)} failing (reports: {reports})")
     print(summary)
-    assert not failed, summary + "\n\n" + "\n\n".join(failed)
+    assert not failed, "\n".join([summary] + [f"{len(v):5} x {k}  seeds {v[:6]}" for k, v in
+                                               sorted(kinds.items(), key=lambda kv: -len(kv[1]))]
+                                  + [""] + failed[:3])
