@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
 
-from dumpcore.encoder import KIND_HEX, KIND_NUMBER, KIND_STRING
+from dumpcore.codec import KIND_HEX, KIND_NUMBER, KIND_STRING
 
 # The global sql_modes rows are inserted, dumped and loaded under ('' is the server default).
 SQL_MODES = ["", "NO_AUTO_VALUE_ON_ZERO", "PAD_CHAR_TO_FULL_LENGTH", "NO_BACKSLASH_ESCAPES", "ANSI_QUOTES", "ORACLE"]
