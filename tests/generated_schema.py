@@ -89,6 +89,7 @@ class Column:
     ddl: str
     value: Callable[[random.Random], str | None] | None  # None: generated, never inserted
     numeric_int: bool = False  # usable as a partitioning / unique key of integers
+    enum_without_empty: bool = False  # an ENUM with no '' member: '' stores its error value
 
     @property
     def insertable(self) -> bool:
@@ -103,7 +104,8 @@ class GeneratedTable:
     inserts: list[str] = field(default_factory=list)
     after: list[str] = field(default_factory=list)
     features: list[str] = field(default_factory=list)
-    non_strict_only: bool = False  # holds a value only a non-strict sql_mode stores (ENUM '')
+    non_strict_only: bool = False  # may hold a value only a non-strict sql_mode stores (ENUM '')
+    enum_error_value: bool = False  # does: an ENUM's '' error value (issue #20 item 6)
 
     def statements(self) -> list[str]:
         return [self.create, *self.inserts, *self.after]
@@ -318,7 +320,9 @@ def generate_table(rnd: random.Random, name: str, max_rows: int = 12, zero_is_va
         if rnd.random() < 0.15 and (key_cols or n):  # a table needs one visible column
             ddl += " INVISIBLE"
             features.append("invisible")
-        columns.append(Column(f"c{n}", ddl, _maybe_null(rnd, make), numeric_int))
+        columns.append(Column(f"c{n}", ddl, _maybe_null(rnd, make), numeric_int,
+                              ddl.startswith("ENUM(") and not ddl.startswith(("ENUM('',", "ENUM('')"))
+                              and ", ''" not in ddl.split(")")[0].replace("''e", "")))
     # generated columns over an ordinary one: HEX() takes every type; not over CHAR, whose value
     # depends on PAD_CHAR_TO_FULL_LENGTH (the server refuses such an expression under it). Over
     # TIMESTAMP, a STORED one holds text of the inserting session's time zone, which a restore
@@ -361,6 +365,8 @@ def generate_table(rnd: random.Random, name: str, max_rows: int = 12, zero_is_va
             if not c.insertable:
                 continue
             v = c.value(rnd)
+            if c.enum_without_empty and v == text_literal("", "utf8mb4"):
+                table.enum_error_value = True
             if c is unique_col and v is not None:
                 if v in unique_seen:
                     v = None
