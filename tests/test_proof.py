@@ -1,4 +1,4 @@
-"""The restore's content proof (dumpcore/fingerprint.py, restore.py): no table is called
+"""The restore's content proof (dumpcore/verify/fingerprint.py, restore/loader.py): no table is called
 complete until its live content was compared with the dump's, and a chunk whose loaded
 content differs is never committed.
 
@@ -163,13 +163,13 @@ def _inject(monkeypatch, module, name: str, sql: str) -> list:
 @pytest.mark.parametrize("mutation", ["change one value", "renumber one key", "delete one row", "truncate one string"])
 def test_a_chunk_whose_loaded_content_differs_is_rolled_back_and_fails_the_restore(server, conn, db, tmp_path,
                                                                                    monkeypatch, method, mutation):
-    import dumpcore.restore.restore as restore_module
+    import dumpcore.restore.loader as loader_module  # where the loader looks prove_chunk up
 
     _source(conn, db)
     out = tmp_path / "d"
     dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none"))
     target = db + "_target"
-    calls = _inject(monkeypatch, restore_module, "prove_chunk", MUTATIONS[mutation])
+    calls = _inject(monkeypatch, loader_module, "prove_chunk", MUTATIONS[mutation])
     try:
         with pytest.raises(RestoreError) as info:
             restore(out, server, RestoreOptions(database=target, load_method=method))

@@ -39,7 +39,8 @@ from ..verify.chunk_check import require_plain_inserts
 from .partials import building, partial_path, sweep_partials
 from ..records import record, replace
 from .replication import describe
-from ..restore.restore import RestoreOptions, RestoreProgress, RestoreSummary, TableRestore, restore
+from ..restore.loader import RestoreProgress, TableRestore
+from ..restore.restore import RestoreOptions, RestoreSummary, restore
 from ..restore.state import resolve_state_dir
 from ..schema.scripts import render_schema
 from ..schema.sqltext import comment_text
