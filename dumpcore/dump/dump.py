@@ -424,23 +424,14 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
     if enum_cols:  # rows with an ENUM error value: read as tuples, a flag per ENUM column after the values
         writer = EnumZeroWriter(*args, enum_cols=enum_cols, columns=columns, key=key, prefix=prefix)
         flagged = table_query(table, p.schema.database, where, flag_exprs(enum_cols), history)
-        batches = (conn or p.conn).stream(flagged.sql, opts.batch_rows, context=f"reading table `{name}`")
-        try:
-            writer.write_rows(batches)
-            result = writer.finish()
-        except BaseException:
-            writer.abort()
-            raise
-        finally:
-            batches.close()
-        result.seconds = time.monotonic() - t0
-        if progress and whole_table:
-            progress.table_done(result)
-        return result
-    writer = (p.annotator.writer if p.annotator else ChunkWriter)(*args, prefix=prefix)
-    source = row_source(conn or p.conn, query, kinds, opts.batch_rows, opts.direct_fetch and not p.annotator)
+        source = (conn or p.conn).stream(flagged.sql, opts.batch_rows, context=f"reading table `{name}`")
+        write = writer.write_rows
+    else:
+        writer = (p.annotator.writer if p.annotator else ChunkWriter)(*args, prefix=prefix)
+        source = row_source(conn or p.conn, query, kinds, opts.batch_rows, opts.direct_fetch and not p.annotator)
+        write = writer.write_from
     try:
-        writer.write_from(source)
+        write(source)
         result = writer.finish()
     except BaseException:
         writer.abort()
