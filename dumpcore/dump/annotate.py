@@ -176,7 +176,8 @@ class Annotator:
             target = quote_ident(cols[0]) if len(cols) == 1 else "(" + ",".join(quote_ident(c) for c in cols) + ")"
             parts.append(f"{target} IN ({','.join(literal(cols, k) for k in sorted(keys, key=repr))})")
         all_cols = list(dict.fromkeys(c for cols in by_cols for c in cols))
-        sql = (f"SELECT {', '.join(quote_ident(c) for c in all_cols)}, {label_sql} FROM "
+        # the key columns read as the dump reads them, so they match the dumped rows' keys
+        sql = (f"SELECT {', '.join(table.column(c).select_expr() for c in all_cols)}, {label_sql} FROM "
                f"{quote_ident(self.database)}.{quote_ident(ref_table)} WHERE {' OR '.join(parts)}")
         self.queries += 1
         rows = self.connection().query(sql, context=f"labels of `{ref_table}` for --annotate")

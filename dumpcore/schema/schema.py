@@ -30,6 +30,18 @@ _BINARY_TYPES = {
     "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection",
     "geomcollection",
 }
+_TEXT_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext"}
+# Character sets in which the server stores bytes it cannot convert to utf8mb4: a value
+# read through the dump's utf8mb4 connection comes back with '?' for them (cp1251's 0x98,
+# ascii's 0x80-0xFF, sjis' 0x81AD). A text column in one is read and written as its
+# stored bytes (KIND_HEX), which a hex literal stores back as they are. Every other
+# character set converts each of its byte sequences to utf8mb4 and back unchanged
+# (latin1, koi8r, cp850, ...; tests/test_rawbytes.py checks the list on the server).
+RAW_CHARSETS = frozenset({
+    "ascii", "armscii8", "cp1250", "cp1251", "cp1256", "cp1257", "dec8", "geostd8", "greek", "hebrew", "hp8",
+    "swe7", "tis620",
+    "big5", "cp932", "eucjpms", "euckr", "gb2312", "gbk", "sjis", "ujis", "gb18030",
+})
 
 
 @record
@@ -43,23 +55,36 @@ class Column:
     invisible: bool = False
     charset: str | None = None
     collation: str | None = None  # compared by the restore's pre-flight (dumpcore.schema.typecheck)
+    # the kind a dump wrote the column as (its manifest's): it is read the same way, so an
+    # older dump is proven as it was written; None: the kind of its type and charset
+    written_kind: int | None = None
 
     @property
     def kind(self) -> int:
+        """How the encoder writes the column's value (KIND_NUMBER, KIND_STRING, KIND_HEX)."""
+        if self.written_kind is not None:
+            return self.written_kind
         t = self.data_type.lower()
         if t in _NUMBER_TYPES:
             return KIND_NUMBER
         if t in _BINARY_TYPES or (self.charset == "binary" and t not in ("json",)):
+            return KIND_HEX
+        if t in _TEXT_TYPES and (self.charset or "").lower() in RAW_CHARSETS:
             return KIND_HEX
         return KIND_STRING
 
     def select_expr(self) -> str:
         """What to SELECT so the text protocol carries the exact stored value."""
         q = quote_ident(self.name)
-        if self.data_type.lower() == "float":
+        t = self.data_type.lower()
+        if t == "float":
             # FLOAT prints with 6 digits and loses bits; its exact double value
             # rounds back to the identical float on insert.
             return f"CAST({q} AS DOUBLE)"
+        if t in _TEXT_TYPES and self.kind == KIND_HEX:
+            # the stored bytes, not their utf8mb4 conversion; a CHAR's trailing spaces
+            # are stripped (or kept under PAD_CHAR_TO_FULL_LENGTH) as in a plain read
+            return f"CAST({q} AS BINARY)"
         return q
 
 

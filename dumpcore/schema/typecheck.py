@@ -44,6 +44,9 @@ class ColumnType:
     charset: str | None = None
     collation: str | None = None
     nullable: bool | None = None
+    # a text column the dump wrote as its stored bytes (a charset with bytes utf8mb4 cannot
+    # hold: dumpcore.schema.schema.RAW_CHARSETS): they mean those characters in that charset only
+    raw: bool = False
 
 
 # ---------------------------------------------------------------------------
@@ -359,6 +362,10 @@ def _fits_charset(d: _Parsed, dumped: ColumnType, target: ColumnType) -> str | N
     d_cs, t_cs = _charset(dumped.charset), _charset(target.charset)
     if d_cs is None or t_cs is None or d.base in _BLOBS or d.base in ("binary", "varbinary"):
         return None  # not text, or the dump does not say (notes() says so per dump)
+    if dumped.raw and d_cs != t_cs:
+        # a hex literal is stored as it is: its bytes would be read as t_cs characters
+        return (f"is {t_cs}: the dump holds this column as its {d_cs} bytes, which a {t_cs} column would "
+                f"take as other characters (restore into a {d_cs} column)")
     if not _holds_characters(d_cs, t_cs):
         return f"would lose the characters {t_cs} cannot hold ({d_cs} -> {t_cs})"
     return None
@@ -401,7 +408,9 @@ def as_dumped(expr: str, dumped_type: str, live_type: str) -> str:
 def column_type_of(entry: dict) -> ColumnType:
     """The ColumnType of a manifest column entry (``type``, and ``charset``, ``collation``,
     ``nullable`` when the dump recorded them)."""
-    return ColumnType(entry["type"], entry.get("charset"), entry.get("collation"), entry.get("nullable"))
+    cs = _charset(entry.get("charset"))
+    raw = entry.get("kind") == 2 and cs not in (None, "binary")  # KIND_HEX in a text charset
+    return ColumnType(entry["type"], entry.get("charset"), entry.get("collation"), entry.get("nullable"), raw)
 
 
 def describe(column_type: ColumnType) -> str:

@@ -38,8 +38,11 @@ _READ_BYTES = 4 << 20
 
 
 def manifest_columns(entry: dict) -> list[Column]:
-    """The columns a dump wrote for a table (its manifest entry), as schema Columns."""
-    return [Column(c["name"], c["type"].split("(")[0].split()[0].lower(), c["type"], invisible=c.get("invisible", False))
+    """The columns a dump wrote for a table (its manifest entry), as schema Columns, each
+    read the way the dump wrote it (its ``kind``: a text column written as its bytes is
+    read as them; one written as text, by an older dump, as text)."""
+    return [Column(c["name"], c["type"].split("(")[0].split()[0].lower(), c["type"], invisible=c.get("invisible", False),
+                   charset=c.get("charset"), written_kind=c["kind"])
             for c in entry["columns"]]
 
 
