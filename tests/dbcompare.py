@@ -18,12 +18,18 @@ def checksum(conn: Connection, database: str) -> dict[str, str]:
             for t in table_names(conn, database)}
 
 
+_UTF8 = {None, "binary", "utf8", "utf8mb3", "utf8mb4"}
+
+
 def column_exprs(conn: Connection, database: str, table: str) -> list[str]:
-    """Every column, invisible ones included; FLOAT as its exact double (text loses bits)."""
+    """Every column, invisible ones included; FLOAT as its exact double (text loses bits);
+    text in a charset other than UTF-8 as its stored bytes (read through the utf8mb4
+    connection, a byte that charset leaves undefined would read as '?' on both sides)."""
     rows = conn.query_text(
-        "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s "
+        "SELECT COLUMN_NAME, DATA_TYPE, CHARACTER_SET_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s "
         "AND TABLE_NAME = %s ORDER BY ORDINAL_POSITION" % (quote_string(database), quote_string(table)))
-    return [f"CAST({quote_ident(c)} AS DOUBLE)" if t == "float" else quote_ident(c) for c, t in rows]
+    return [f"CAST({quote_ident(c)} AS DOUBLE)" if t == "float"
+            else quote_ident(c) if cs in _UTF8 else f"CAST({quote_ident(c)} AS BINARY)" for c, t, cs in rows]
 
 
 def raw_rows(conn: Connection, database: str, table: str, exprs: list[str] | None = None) -> list[tuple]:
