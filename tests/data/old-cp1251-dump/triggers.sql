@@ -1,0 +1,1 @@
+-- dumpcore 0.1.0: triggers of `old_cp1251`, created after the data
