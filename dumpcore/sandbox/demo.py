@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import textwrap
 import time
 from pathlib import Path
 from typing import Callable
@@ -18,9 +19,24 @@ from ..verify.verify import verify_against, verify_directory
 
 DEMO_DB = "school"
 RESTORED_DB = "school_restored"
+WIDTH = 80  # what it prints fits an 80-column terminal
+
+
+def _lines(text: str, indent: str = "   ") -> list[str]:
+    """``text`` broken between words into lines of at most WIDTH columns, the later ones indented."""
+    return textwrap.wrap(text, WIDTH, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
 
 
 def run_demo(scale: float = 1.0, output: Path = Path("demo-out"), echo: Callable[[str], None] = print) -> None:
+    """Start a sandbox, create the sample school, then plan, dump, verify, restore (proven)
+    and compare; every line said through ``echo``, within 80 columns."""
+    say = echo
+
+    def echo(text: str) -> None:  # noqa: F811 - the caller's echo, each line fitted
+        head = "\n" if text.startswith("\n") else ""
+        for i, line in enumerate(_lines(text.lstrip("\n")) or [""]):
+            say((head if i == 0 else "") + line)
+
     output = Path(output)
     if output.exists():
         shutil.rmtree(output)  # the demo's own scratch directory, rebuilt on every run
@@ -37,7 +53,7 @@ def run_demo(scale: float = 1.0, output: Path = Path("demo-out"), echo: Callable
 
         result = plan_database(opts, DEMO_DB)
         p = result.plan
-        echo(f"\n1. Plan: {len(p.load_order)} tables, {len(p.cycles)} cycle(s)")
+        echo(f"\n1. Plan: {len(p.load_order)} tables, {len(p.cycles)} cycle{'' if len(p.cycles) == 1 else 's'}")
         echo("   load order:    " + " -> ".join(p.load_order))
         echo("   cleanup order: " + " -> ".join(p.cleanup_order))
         for c in p.cycles:
@@ -59,7 +75,10 @@ def run_demo(scale: float = 1.0, output: Path = Path("demo-out"), echo: Callable
         workers = os.cpu_count() or 2
         r = restore(dump_dir, opts, RestoreOptions(database=RESTORED_DB, parallel=workers))
         echo(f"\n4. Restore into `{RESTORED_DB}` with --parallel {workers}: {r.rows:,} rows in {r.seconds:.2f}s "
-             f"({r.rows / r.seconds:,.0f} rows/s), {sum(r.rejected.values())} rejected")
+             f"({r.rows / r.seconds:,.0f} rows/s), {sum(r.rejected.values())} rejected, {r.proof_state()}: every "
+             "chunk's content compared with the dump's before its COMMIT")
+        if r.failure() is not None:
+            raise SystemExit(f"demo: the restore is not complete: {r.failure()}")
 
         a = verify_against(dump_dir, opts, RESTORED_DB)
         echo(f"\n5. Verify `{RESTORED_DB}` against the dump: {a.tables} tables, {a.rows:,} rows: "
