@@ -163,6 +163,21 @@ def test_sandbox_cli_start_status_stop(tmp_path):
     assert "no sandbox running" in dumpcore("sandbox", "stop", "--dir", str(d)).stdout.decode()
 
 
+def test_sandbox_cli_takes_a_directory_relative_to_the_current_one(tmp_path):
+    """The README's quick start: `sandbox start --dir sandbox`, then `-S sandbox/mysqld.sock`.
+    Before, mariadbd read the relative data dir from its own base dir (/usr/sandbox/data)."""
+    start = dumpcore("sandbox", "start", "--dir", "sandbox", cwd=tmp_path)
+    try:
+        assert start.returncode == 0, start.stderr.decode()
+        assert (tmp_path / "sandbox" / "data").is_dir()
+        with ConnectionOptions(socket=str(tmp_path / "sandbox" / "mysqld.sock"), user="root", password="").connect() as c:
+            assert c.scalar("SELECT @@datadir").rstrip("/") == str(tmp_path / "sandbox" / "data")
+        assert dumpcore("sandbox", "status", "--dir", "sandbox", cwd=tmp_path).returncode == 0
+    finally:
+        stop = dumpcore("sandbox", "stop", "--dir", "sandbox", "--remove", cwd=tmp_path)
+    assert stop.returncode == 0 and "stopped" in stop.stdout.decode()
+
+
 @pytest.mark.parametrize("dsn,expected", [
     ("mysql://root@127.0.0.1:3307/", ("127.0.0.1", 3307, "root", None, None)),
     ("mysql://app:p%40ss@db.example/", ("db.example", None, "app", "p@ss", None)),

@@ -104,7 +104,8 @@ class Sandbox:
         sandbox is in a temp dir of its own, i.e. no ``root``)."""
         self._own_root = root is None
         self.tied = self._own_root if tied is None else tied
-        self.root = Path(root) if root is not None else Path(tempfile.mkdtemp(prefix="dumpcore-sandbox-"))
+        # absolute: mariadbd would read a relative data dir from its own base dir (/usr)
+        self.root = Path(root).absolute() if root is not None else Path(tempfile.mkdtemp(prefix="dumpcore-sandbox-"))
         self.extra_args = tuple(extra_args)
         self.state: SandboxState | None = self.read_state()
 
