@@ -297,7 +297,10 @@ def sandbox_status(
 @app.command()
 def sample(
     database: Annotated[str, typer.Argument(help="Name of the new database to create.")],
-    scale: Annotated[float, typer.Option("--scale", help="Size (1.0: about 100k attendance rows).")] = 1.0,
+    scale: Annotated[float, typer.Option("--scale", help="Size, linear (1.0: about 100k rows; 5: five times "
+                                         "as many).")] = 1.0,
+    write_prisma: Annotated[Optional[Path], typer.Option("--write-prisma", help="Also write the school's Prisma "
+                                                         "schema to this new file (for dump --prisma).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
     defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
@@ -308,15 +311,17 @@ def sample(
 
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
-    counts = create_sample(conn, database, scale)
+    counts = create_sample(conn, database, scale, write_prisma)
     typer.echo(f"created `{database}` on {conn.describe()}: {len(counts)} tables, {sum(counts.values()):,} rows")
+    if write_prisma is not None:
+        typer.echo(f"wrote {write_prisma} (the school's Prisma schema)")
     typer.echo(f"  try: dumpcore dump {database} -o {database}-dump, then dumpcore restore {database}-dump "
                f"-D {database}_copy")
 
 
 @app.command()
 def demo(
-    scale: Annotated[float, typer.Option(help="Size of the sample school (1.0: about 100k attendance rows).")] = 1.0,
+    scale: Annotated[float, typer.Option(help="Size of the sample school, linear (1.0: about 100k rows).")] = 1.0,
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the demo's files.")] = Path("demo-out"),
 ) -> None:
     """The main job on an embedded default: a throwaway MariaDB with a sample school database."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from ..connect.connection import Connection, ConnectionOptions, quote_ident, quote_string
 from ..errors import OutputError, UsageError
@@ -86,9 +87,11 @@ INSERT_BATCH = 2000
 
 
 def school_row_counts(scale: float = 1.0) -> dict[str, int]:
-    classes = max(2, int(40 * scale))
+    """Rows per table at ``scale``: linear in it (``--scale 5`` is five times the rows of 1),
+    since only the number of classes grows; each class keeps its 30 students and 80 lectures."""
+    classes = max(2, round(40 * scale))
     per_class = 30
-    lectures_per_class = max(4, int(80 * scale))
+    lectures_per_class = 80
     return {
         "attendance_statuses": len(STATUSES),
         "subjects": 24,
@@ -170,17 +173,46 @@ def create_school(conn: Connection, database: str, scale: float = 1.0, seed: int
     return counts
 
 
-def create_sample(options: ConnectionOptions, database: str, scale: float = 1.0) -> dict[str, int]:
+def school_prisma_schema() -> Path:
+    """The sample school's Prisma schema: in a wheel, package data beside this package
+    (``dumpcore/examples/school``); in a checkout, ``examples/school`` at the top."""
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package / "examples" / "school" / "schema.prisma",
+                      package.parent / "examples" / "school" / "schema.prisma"):
+        if candidate.is_file():
+            return candidate
+    raise OutputError("the sample school's Prisma schema is not installed (dumpcore/examples/school/schema.prisma)",
+                      hint="reinstall dumpcore, or take examples/school/schema.prisma from its source")
+
+
+def create_sample(options: ConnectionOptions, database: str, scale: float = 1.0,
+                  write_prisma: Path | None = None) -> dict[str, int]:
     """Create the sample school as a new ``database`` on the user's own server (``dumpcore
-    sample``); a database of that name already there is an OutputError, never dropped."""
+    sample``); a database of that name already there is an OutputError, never dropped.
+    ``write_prisma``: also write the school's Prisma schema there (a new file, never replaced)."""
     if scale <= 0:
         raise UsageError(f"--scale must be above 0, got {scale}")
+    schema_text = None
+    if write_prisma is not None:
+        # checked before the database is made, so a refusal leaves nothing behind
+        if write_prisma.exists():
+            raise OutputError(f"{write_prisma} exists", hint="name a new file; dumpcore sample never replaces one")
+        schema_text = school_prisma_schema().read_bytes()
     with options.connect() as conn:
         if conn.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '%s'"
                       % database.replace("\\", "\\\\").replace("'", "''")):
             raise OutputError(f"database `{database}` already exists on {options.describe()}",
                               hint="name a new database; dumpcore sample never replaces one")
-        return create_school(conn, database, scale)
+        counts = create_school(conn, database, scale)
+    if write_prisma is not None and schema_text is not None:
+        try:
+            with open(write_prisma, "xb") as f:  # "x": a file that appeared meanwhile is not replaced either
+                f.write(schema_text)
+        except OSError as exc:
+            raise OutputError(f"{write_prisma}: cannot write the Prisma schema ({exc.strerror})",
+                                      hint=f"the database `{database}` was created; copy the schema from "
+                                   f"{school_prisma_schema()}") from None
+    return counts
 
 
 def _literal(value) -> str:
