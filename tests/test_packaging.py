@@ -42,7 +42,7 @@ def test_sdist_has_the_tests_and_what_they_need_but_no_build_output(dists):
     with tarfile.open(sdist) as t:
         names = {n.split("/", 1)[1] for n in t.getnames() if "/" in n}
     tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
-    needed = [f for f in tracked if f.startswith(("tests/", "dumpcore/", "cli/", "bench/", "examples/"))
+    needed = [f for f in tracked if f.startswith(("tests/", "dumpcore/", "cli/", "bench/", "examples/", "docs/"))
               and not f.startswith("bench/work/")]
     assert needed and sorted(set(needed) - names) == []
     for f in ("LICENSE", "README.md", "Makefile", "setup.py", "pyproject.toml", "MANIFEST.in", ".ci/run"):
@@ -57,6 +57,8 @@ def test_wheel_has_the_compiled_encoder_and_license_but_not_the_generated_c(dist
     assert not [n for n in names if n.endswith(".c")]
     assert not [n for n in names if n.startswith(("tests/", "bench/"))]
     assert "dumpcore/cli/app.py" in names
+    # the README's Prisma recipe: `dumpcore sample --write-prisma` writes this file out of the wheel
+    assert "dumpcore/examples/school/schema.prisma" in names
     lic = [n for n in names if n.endswith("/LICENSE") and ".dist-info/" in n]
     assert lic and "MIT License" in zipfile.ZipFile(wheel).read(lic[0]).decode()
     assert "Copyright (c) 2026 the dumpcore authors" in (REPO / "LICENSE").read_text()
