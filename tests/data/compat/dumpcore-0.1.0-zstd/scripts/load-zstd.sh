@@ -1,0 +1,20 @@
+#!/bin/sh
+# dumpcore plan for `compat`: 3 tables
+# load-zstd.sh: the SQL of this compressed dump in load order, for the client:
+#   sh DIR/scripts/load-zstd.sh | mariadb DB
+# zstd checks each chunk's frame checksum as it decompresses, but only while the chunk
+# is already being loaded: `dumpcore cat DIR | mariadb DB` checks every hash first.
+set -e
+cd "$(dirname "$0")/.."
+cat scripts/disable.sql
+cat schema.sql
+zstdcat -q data/events.00001.sql.zst
+zstdcat -q data/teams.00001.sql.zst
+zstdcat -q data/people.00001.sql.zst
+zstdcat -q data/people.00002.sql.zst
+zstdcat -q data/people.00003.sql.zst
+zstdcat -q data/people.00004.sql.zst
+cat triggers.sql
+cat events.sql
+cat views.sql
+cat scripts/enable.sql
