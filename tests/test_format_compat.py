@@ -2,7 +2,7 @@
 
 tests/data/compat/ holds dumps committed as each version wrote them, from the database that
 tests/data/compat/source.sql builds: a plain directory (format_version 1), a compressed one
-(format_version 2) and a `dump --stdout` stream. Each is verified, restored by today's code and
+(format_version 2) and `dump --stdout` streams (before and after the keyless-table guard). Each is verified, restored by today's code and
 compared with a database built from source.sql: the same tables, rows (raw bytes), views,
 triggers, routines and sequence. A change that misreads an old dump fails here. A version that
 changes the format adds its own dumps beside these (tests/data/compat/README.md); none is
