@@ -172,7 +172,8 @@ def test_sandbox_cli_takes_a_directory_relative_to_the_current_one(tmp_path):
     try:
         assert start.returncode == 0, start.stderr.decode()
         assert (tmp_path / "sandbox" / "data").is_dir()
-        with ConnectionOptions(socket=str(tmp_path / "sandbox" / "mysqld.sock"), user="root", password="").connect() as c:
+        socket = str(tmp_path / "sandbox" / "mysqld.sock")
+        with ConnectionOptions(socket=socket, user="root", password="").connect() as c:
             assert c.scalar("SELECT @@datadir").rstrip("/") == str(tmp_path / "sandbox" / "data")
         assert dumpcore("sandbox", "status", "--dir", "sandbox", cwd=tmp_path).returncode == 0
     finally:

@@ -63,7 +63,8 @@ def test_every_command_has_a_page_that_lists_every_option(name):
     missing = [opt for param in commands()[name].params
                if param.param_type_name == "option" and not param.hidden
                for opt in [*param.opts, *param.secondary_opts] if opt.startswith("--") and not mentions(text, opt)]
-    assert not missing, f"docs/{page.name} does not mention {', '.join(missing)} of `dumpcore {name}`: add them to its options table"
+    assert not missing, (f"docs/{page.name} does not mention {', '.join(missing)} of `dumpcore {name}`: "
+                         "add them to its options table")
 
 
 @pytest.mark.parametrize("name", sorted(commands()))

@@ -2,17 +2,16 @@
 
 tests/data/compat/ holds dumps committed as each version wrote them, from the database that
 tests/data/compat/source.sql builds: a plain directory (format_version 1), a compressed one
-(format_version 2) and `dump --stdout` streams (before and after the keyless-table guard). Each is verified, restored by today's code and
-compared with a database built from source.sql: the same tables, rows (raw bytes), views,
-triggers, routines and sequence. A change that misreads an old dump fails here. A version that
-changes the format adds its own dumps beside these (tests/data/compat/README.md); none is
-ever regenerated.
+(format_version 2) and `dump --stdout` streams (before and after the keyless-table guard).
+Each is verified, restored by today's code and compared with a database built from source.sql:
+the same tables, rows (raw bytes), views, triggers, routines and sequence. A change that
+misreads an old dump fails here. A version that changes the format adds its own dumps beside
+these (tests/data/compat/README.md); none is ever regenerated.
 """
 from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
