@@ -140,7 +140,15 @@ def test_the_readme_quick_start_runs_end_to_end(server, conn, tmp_path, db):
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert "OK: every chunk matches its hash" in proc.stdout
         assert f"OK: `{db}_copy` holds what the dump holds" in proc.stdout
-        assert "complete; restore state in" in proc.stderr
+        assert "complete, proven; restore state in" in proc.stderr
     finally:
         for name in (f"{db}_school", f"{db}_copy"):
             conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)}")
+
+
+def test_every_public_python_name_is_on_the_python_page():
+    import dumpcore
+
+    text = (DOCS / "python.md").read_text()
+    missing = [name for name in dumpcore.__all__ if f"`{name}`" not in text]
+    assert not missing, f"docs/python.md does not name {', '.join(missing)}"
