@@ -22,7 +22,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..connect.connection import Connection, quote_ident, quote_string
+from ..codec import encode_rows
 from ..codec.reference import MASK64
+from ..errors import ServerError
 from ..records import record
 from ..schema.schema import Column
 from ..schema.typecheck import as_dumped
@@ -125,14 +127,12 @@ def live_fingerprint(conn: Connection, database: str, entry: dict, where: str | 
                     rows += n
                     fp = (fp + f) & MASK64
             except FetchError as exc:
-                from ..errors import ServerError
                 raise ServerError(exc.args[0], exc.args[1], context) from None
             finally:
                 encoder.close()
         batches = conn.batches(result, 5000, context)
     else:  # pragma: no cover
         batches = conn.stream(sql, 5000, context=context)
-    from ..codec import encode_rows
     for batch in batches:
         _, n, f = encode_rows(batch, 0, kinds, 0)
         rows += n
