@@ -15,7 +15,7 @@ from dumpcore.errors import DumpcoreError, UsageError
 from dumpcore.sandbox.sandbox import Sandbox, default_root
 
 from . import commands
-from .columns import plural
+from .columns import plural, wrapped
 from .commands import cpu_cores
 from .exits import err, exit_interrupted, exit_on_error
 from .usage import NoArgsIsHelp, UsageErrors, usage_error_line
@@ -312,11 +312,13 @@ def sample(
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     counts = create_sample(conn, database, scale, write_prisma)
-    typer.echo(f"created `{database}` on {conn.describe()}: {len(counts)} tables, {sum(counts.values()):,} rows")
+    for line in wrapped(f"created `{database}` on {conn.describe()}: {len(counts)} tables, "
+                        f"{sum(counts.values()):,} rows", indent="  "):
+        typer.echo(line)
     if write_prisma is not None:
         typer.echo(f"wrote {write_prisma} (the school's Prisma schema)")
-    typer.echo(f"  try: dumpcore dump {database} -o {database}-dump, then dumpcore restore {database}-dump "
-               f"-D {database}_copy")
+    typer.echo(f"  try: dumpcore dump {database} -o {database}-dump")
+    typer.echo(f"       dumpcore restore {database}-dump -D {database}_copy")
 
 
 @app.command()

@@ -50,3 +50,19 @@ def test_write_prisma_writes_the_schema_that_covers_the_sample_and_never_replace
         assert not conn.query_text(f"SHOW DATABASES LIKE '{other}'")  # refused before anything was made
     finally:
         conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)}")
+
+
+def test_sample_says_what_it_made_within_80_columns(server, conn, db):
+    from clirun import conn_args, dumpcore
+
+    name = "s80_school"  # a command to paste stays whole, so the test's long database names would not fit
+    conn.execute(f"DROP DATABASE IF EXISTS `{name}`")
+    r = dumpcore("sample", name, "--scale", "0.05", *conn_args(server), env={"COLUMNS": "80"})
+    try:
+        assert r.returncode == 0, r.stderr.decode()
+        lines = r.stdout.decode().splitlines()
+        assert all(len(line) <= 80 for line in lines), lines
+        assert lines[0].startswith(f"created `{name}`") and "7 tables" in " ".join(lines)
+        assert any(line.strip() == f"dumpcore restore {name}-dump -D {name}_copy" for line in lines), lines
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS `{name}`")
