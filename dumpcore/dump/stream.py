@@ -6,7 +6,7 @@ generated ones left out); FLOAT is read as its exact double.
 """
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from .chunks import BatchSource
 from ..connect.connection import Connection, quote_ident
@@ -73,10 +73,6 @@ def table_key(table: Table, history: bool = False) -> tuple[str, ...]:
     return table.primary_key
 
 
-def stream_rows(conn: Connection, query: TableQuery, batch_rows: int = BATCH_ROWS) -> Iterator[Sequence[tuple]]:
-    return conn.stream(query.sql, batch_rows, context=f"reading table `{query.table.name}`")
-
-
 class DirectSource:
     """RowSource reading straight from the unbuffered result (compiled encoder): no
     Python object per value. A failure while reading becomes a ServerError here."""
@@ -111,15 +107,22 @@ def row_source(conn: Connection, query: TableQuery, kinds: bytes, batch_rows: in
                direct: bool = True):
     """The fastest RowSource available for ``query``: read straight from the result with
     the compiled encoder, else batches of row tuples."""
+    return sql_row_source(conn, query.sql, query.table.name, kinds, query.key_positions, batch_rows, direct)
+
+
+def sql_row_source(conn: Connection, sql: str, table: str, kinds: bytes, key_positions: Sequence[int] = (),
+                   batch_rows: int = BATCH_ROWS, direct: bool = True):
+    """The fastest RowSource for the rows of ``sql`` (of table ``table``, named in errors):
+    the compiled encoder reading the result directly, else batches of row tuples."""
+    context = f"reading table `{table}`"
     if direct and ResultEncoder is not None:
-        result = conn.unbuffered_result(query.sql, context=f"reading table `{query.table.name}`")
+        result = conn.unbuffered_result(sql, context=context)
         try:
-            return DirectSource(ResultEncoder(result, kinds, tuple(query.key_positions)), query.table.name)
+            return DirectSource(ResultEncoder(result, kinds, tuple(key_positions)), table)
         except TypeError:
             # Not the mysqlclient layout the encoder knows: read this result as tuples.
-            return BatchSource(conn.batches(result, batch_rows, f"reading table `{query.table.name}`"), kinds,
-                               query.key_positions)
-    return BatchSource(stream_rows(conn, query, batch_rows), kinds, query.key_positions)
+            return BatchSource(conn.batches(result, batch_rows, context), kinds, key_positions)
+    return BatchSource(conn.stream(sql, batch_rows, context=context), kinds, key_positions)
 
 
 def check_where(conn: Connection, tables: list[Table], database: str, where: str) -> None:

@@ -9,9 +9,9 @@ The contract, shared by the dump, ``verify --against`` and the restore's proof:
 - The dump records one per chunk (the manifest's ``fingerprint`` and ``rows``), from the
   rows it wrote. ``live_fingerprint`` computes the same from live rows: it reads them with
   the dump's column expressions (``Column.select_expr``) under the dump's session settings
-  (UTC, no PAD_CHAR_TO_FULL_LENGTH) and encodes them with the same compiled encoder,
-  straight from the server's result. Equal (rows, fingerprint) means equal content, byte
-  for byte, up to a 2**-64 chance.
+  (UTC, no PAD_CHAR_TO_FULL_LENGTH) and encodes them as the dump does
+  (stream.sql_row_source: the compiled encoder straight from the server's result). Equal
+  (rows, fingerprint) means equal content, byte for byte, up to a 2**-64 chance.
 - A chunk of a table with a primary key covers the key range ``key_first..key_last``;
   ``chunk_condition`` is that range written so the server scans only it (a row
   constructor comparison ``(a,b) >= (x,y)`` is not a range to MariaDB 10.11, which then
@@ -22,18 +22,11 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..connect.connection import Connection, quote_ident, quote_string
-from ..codec import encode_rows
+from ..dump.stream import sql_row_source
 from ..codec.reference import MASK64
-from ..errors import ServerError
 from ..records import record
 from ..schema.schema import Column
 from ..schema.typecheck import as_dumped
-
-try:
-    from ..codec._encoder import FetchError, ResultEncoder
-except ImportError:  # pragma: no cover - the pure-Python encoder reads tuples instead
-    ResultEncoder = None
-    FetchError = Exception
 
 # The encoder's output is only hashed here: one call per this many bytes of text.
 _READ_BYTES = 4 << 20
@@ -110,35 +103,17 @@ def live_fingerprint(conn: Connection, database: str, entry: dict, where: str | 
     sql = (f"SELECT {', '.join(exprs)} FROM {quote_ident(database)}.{quote_ident(entry['name'])}"
            + (" FOR SYSTEM_TIME ALL" if entry.get("history") else "")  # dumped with every row version
            + (f" WHERE {' AND '.join(clauses)}" if clauses else ""))
-    context = f"reading table `{entry['name']}`"
+    source = sql_row_source(conn, sql, entry["name"], kinds)
     rows, fp = 0, 0
-    if ResultEncoder is not None:
-        result = conn.unbuffered_result(sql, context=context)
-        try:
-            encoder = ResultEncoder(result, kinds, ())
-        except TypeError:
-            encoder = None  # not the result layout the compiled encoder knows: tuples below
-        if encoder is not None:
-            try:
-                while True:
-                    text, n, f = encoder.encode(_READ_BYTES, True)
-                    if not n:
-                        return rows, fp
-                    rows += n
-                    fp = (fp + f) & MASK64
-            except FetchError as exc:
-                raise ServerError(exc.args[0], exc.args[1], context) from None
-            finally:
-                encoder.close()
-        batches = conn.batches(result, 5000, context)
-    else:  # pragma: no cover
-        batches = conn.stream(sql, 5000, context=context)
-    for batch in batches:
-        _, n, f = encode_rows(batch, 0, kinds, 0)
-        rows += n
-        fp = (fp + f) & MASK64
-    return rows, fp
-
+    try:
+        while True:
+            _, n, f = source.encode(_READ_BYTES)  # the text is only hashed
+            if not n:
+                return rows, fp
+            rows += n
+            fp = (fp + f) & MASK64
+    finally:
+        source.close()
 
 @record
 class Mismatch:
