@@ -28,7 +28,7 @@ from ..connect.connection import Connection, ConnectionOptions, quote_ident, ver
 from ..codec import fallback_warning
 from .enum_zero import EnumZeroWriter, find_enum_zero, flag_exprs
 from ..errors import DumpcoreError, OutputError, ServerError, StreamClosedError, UnknownTableError, UsageError
-from ..store.hashing import hash_file
+from ..store.hashing import ROW_HASH, hash_file
 from ..store.manifest import FORMAT, format_version, write_manifest
 from ..schema.ordering import LoadPlan, plan_load
 from .partials import building, partial_path, sweep_partials
@@ -693,6 +693,7 @@ def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
         "primary_key": list(table_key(table, history)),
         "parents": sorted({fk.ref_table for fk in table.foreign_keys if fk.ref_table != name}),
         "idempotent": bool(key),
+        "row_hash": ROW_HASH,  # what its chunks' fingerprints sum (verify/fingerprint.py)
         **({"history": {"row_start": table.period[0], "row_end": table.period[1]}} if history else {}),
         **({"history_not_dumped": p.history_not_dumped[name]} if name in p.history_not_dumped else {}),
         "engine": table.engine,
