@@ -315,3 +315,36 @@ def test_the_server_computes_each_rows_term_as_the_dump_does(server, conn, db, t
         assert {int(r[0]): row_hash(r) for r in read} == live
         assert live_fingerprint(c, db, entry) == (201, sum(live.values()) % 2**64)
     assert sum(int(ch["fingerprint"], 16) for ch in entry["chunks"]) % 2**64 == sum(live.values()) % 2**64
+
+
+@pytest.mark.parametrize("keyed", [True, False], ids=["keyed", "keyless"])
+def test_a_stored_generated_column_computed_otherwise_on_restore_is_named_not_proven(server, conn, db, tmp_path,
+                                                                                   keyed):
+    """A STORED generated column over a TIMESTAMP, written in a session at +05:30: the restore
+    (in UTC, as every dump tool restores) computes other values. The dump records what the
+    source stored; the proof names the column, and a deterministic one beside it is proven."""
+    key = "PRIMARY KEY" if keyed else ""
+    ddl = (f"(id INT NOT NULL {key}, ts TIMESTAMP NULL, g VARCHAR(30) AS (CAST(ts AS CHAR)) STORED, "
+           "h INT AS (id * 2) PERSISTENT)")
+    with server.connect(db) as c:
+        c.execute("SET SESSION time_zone = '+05:30'")
+        c.execute(f"CREATE TABLE t {ddl}")
+        c.execute("INSERT INTO t (id, ts) VALUES (1, '2020-01-01 10:00:00'), (2, NULL)")
+        c.execute(f"CREATE TABLE same (id INT NOT NULL {key}, a INT, h INT AS (a + 1) STORED)")
+        c.execute("INSERT INTO same (id, a) VALUES (1, 1), (2, NULL)")
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none"))
+    entry = read_manifest(out).table("t")
+    assert entry["stored_generated"] == ["g", "h"]
+    target = db + "_target"
+    try:
+        r = dumpcore("restore", str(out), "-D", target, "--json", *conn_args(server))
+        assert r.returncode == 0, r.stderr.decode()
+        d = json.loads(r.stdout)
+        assert d["proof"] == "partly proven"
+        assert list(d["not_proven"]) == ["t"], d["not_proven"]
+        assert "stored generated column(s) `g`, `h`, some hold other values" in d["not_proven"]["t"]
+        assert "Warning: table `t` not proven" in r.stderr.decode()
+        assert conn.query(f"SELECT g FROM {quote_ident(target)}.t WHERE id = 1")[0][0] == b"2020-01-01 04:30:00"
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")
