@@ -220,7 +220,7 @@ class Loader:
         retries = 0
         rejected = (self._load_data(path, entry, chunk) if self.methods.get(entry["name"]) == LOAD_DATA
                     and load_data_takes(entry, chunk, self.auto_increment.get(entry["name"])) else None)
-        start_at = statement_start(statement_prefix(entry))
+        start_at = statement_start(statement_prefix(entry), entry["name"])
         while rejected is None:
             try:
                 rejected = (self._load_careful(path, entry, chunk, start_at) if careful
