@@ -1,0 +1,196 @@
+"""Dumps to and from object storage, against a real S3-compatible server the tests start
+(tests/s3server.py: moto's standalone server on 127.0.0.1)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from clirun import DUMPCORE, conn_args, dumpcore
+from conftest import run_client
+from dbcompare import assert_same_database, checksum, table_names
+from dumpcore.connect.connection import quote_ident
+from dumpcore.dump.dump import DumpOptions
+from dumpcore.dump.to_store import dump_to_store
+from dumpcore.errors import OutputError
+from dumpcore.store.compression import parse_compression
+from dumpcore.store import objectstore
+from s3server import SECRET_KEY
+
+
+def drop(server, name: str) -> None:
+    with server.connect() as c:
+        c.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)}")
+
+
+def corrupt(loc: objectstore.Location, name: str, tmp_path: Path) -> None:
+    """Flip one byte in the middle of a stored object (same size: only the hash can tell)."""
+    data = bytearray(b"".join(loc.blocks(name)))
+    data[len(data) // 2] ^= 0x01
+    path = tmp_path / "damaged"
+    path.write_bytes(bytes(data))
+    loc.put_file(name, path)
+
+
+def test_world_round_trip_through_s3_is_exact(server, conn, world, s3, tmp_path, db):
+    bucket, endpoint = s3
+    url = f"{bucket}/backups/world"
+    proc = dumpcore("dump", world, "-o", url, "--endpoint-url", endpoint, "--chunk-size", "256KiB", *conn_args(server))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert f"dump written to {url}" in proc.stderr.decode()
+    stored = objectstore.open_location(url, endpoint).list()
+    manifest = json.loads(objectstore.open_location(url, endpoint).read_bytes("manifest.json"))
+    chunks = [c for t in manifest["tables"] for c in t["chunks"]]
+    assert len(chunks) > 4 and all(stored[c["file"]] == c["bytes"] for c in chunks)
+    assert not list((tmp_path / "cache" / "staging").rglob("*.sql")), "the staged copy is removed once published"
+
+    drop(server, db)
+    proc = dumpcore("restore", url, "--endpoint-url", endpoint, "--database", db, "--parallel", "2", "--json",
+                    *conn_args(server))
+    assert proc.returncode == 0, proc.stderr.decode()
+    summary = json.loads(proc.stdout)
+    assert summary["proof"] == "proven" and summary["total_rejected"] == 0
+    assert assert_same_database(conn, world, db) == summary["total_rows"] > 15000
+
+    proc = dumpcore("verify", url, "--endpoint-url", endpoint)
+    assert proc.returncode == 0 and b"OK: every chunk matches its hash" in proc.stdout, proc.stderr.decode()
+    proc = dumpcore("verify", url, "--endpoint-url", endpoint, "--against", db, *conn_args(server))
+    assert proc.returncode == 0 and b"holds what the dump holds" in proc.stdout, proc.stdout.decode()
+
+    # cat streams the same dump: loaded into a third database it is the source again
+    stream = dumpcore("cat", url, "--endpoint-url", endpoint)
+    assert stream.returncode == 0, stream.stderr.decode()
+    third = f"{db}_cat"
+    drop(server, third)
+    conn.execute(f"CREATE DATABASE {quote_ident(third)} CHARACTER SET utf8mb4")
+    try:
+        run_client(server, stream.stdout, third)
+        assert assert_same_database(conn, world, third, objects=False) == summary["total_rows"]
+    finally:
+        drop(server, third)
+
+
+def test_compressed_dump_round_trip_and_no_overwrite(server, conn, world, s3, db):
+    bucket, endpoint = s3
+    url = f"{bucket}/z"
+    summary = dump_to_store(server, world, url, DumpOptions(chunk_size=512 << 10,
+                                                            compression=parse_compression("zstd")),
+                            endpoint_url=endpoint)
+    assert summary.output == url and summary.rows > 15000
+    assert any(n.endswith(".sql.zst") for n in objectstore.open_location(url, endpoint).list())
+    with pytest.raises(OutputError, match="holds a dump already"):
+        dump_to_store(server, world, url, endpoint_url=endpoint)
+    drop(server, db)
+    proc = dumpcore("restore", url, "--endpoint-url", endpoint, "--database", db, *conn_args(server))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert assert_same_database(conn, world, db) == summary.rows
+
+
+def test_damaged_chunk_is_found_before_anything_is_written(server, conn, world, s3, tmp_path, db):
+    bucket, endpoint = s3
+    url = f"{bucket}/damaged"
+    dump_to_store(server, world, url, DumpOptions(chunk_size=256 << 10), endpoint_url=endpoint)
+    loc = objectstore.open_location(url, endpoint)
+    manifest = json.loads(loc.read_bytes("manifest.json"))
+    last = manifest["tables"][-1]["chunks"][-1]["file"]  # the last one loaded: found anyway, before the first
+    corrupt(loc, last, tmp_path)
+    drop(server, db)
+    proc = dumpcore("restore", url, "--endpoint-url", endpoint, "--database", db, *conn_args(server))
+    err = proc.stderr.decode()
+    assert proc.returncode != 0
+    assert err.startswith("Error: ") and last in err and "nothing was loaded" in err, err
+    assert not conn.query_text(f"SHOW DATABASES LIKE '{db}'"), "the restore created the target"
+    # into an existing database: not a row written
+    conn.execute(f"CREATE DATABASE {quote_ident(db)}")
+    before = checksum(conn, db)
+    assert dumpcore("restore", url, "--endpoint-url", endpoint, "--database", db, *conn_args(server)).returncode != 0
+    assert checksum(conn, db) == before and not table_names(conn, db)
+    proc = dumpcore("verify", url, "--endpoint-url", endpoint)
+    assert proc.returncode != 0 and last in proc.stderr.decode()
+
+
+def test_killed_dump_leaves_no_manifest_and_the_next_dump_says_so(server, world, s3, tmp_path):
+    bucket, endpoint = s3
+    url = f"{bucket}/killed"
+    loc = objectstore.open_location(url, endpoint)
+    # small chunks: hundreds of objects, an upload long enough to be killed in the middle
+    proc = subprocess.Popen([str(DUMPCORE), "dump", world, "-o", url, "--endpoint-url", endpoint, "--chunk-size", "8KiB",
+                             "--statement-size", "4KiB", "-q", *conn_args(server)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
+    seen: dict[str, int] = {}
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            seen = loc.list()
+            if len(seen) >= 3:
+                break
+            time.sleep(0.02)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert 3 <= len(seen) and "manifest.json" not in seen, f"killed too late: {len(seen)} objects"
+    left = loc.list()
+    assert left and "manifest.json" not in left
+
+    proc = dumpcore("dump", world, "-o", url, "--endpoint-url", endpoint, *conn_args(server))
+    err = proc.stderr.decode()
+    assert proc.returncode != 0 and err.startswith("Error: ") and "no manifest.json" in err and "remove" in err, err
+    assert len(err.strip().splitlines()) == 1
+    proc = dumpcore("restore", url, "--endpoint-url", endpoint, "--database", "never_made", *conn_args(server))
+    assert proc.returncode != 0 and "manifest.json: missing" in proc.stderr.decode()
+
+
+def test_interrupted_fetch_resumes_with_the_files_already_checked(server, world, s3):
+    bucket, endpoint = s3
+    url = f"{bucket}/resume"
+    dump_to_store(server, world, url, DumpOptions(chunk_size=256 << 10), endpoint_url=endpoint)
+    loc = objectstore.open_location(url, endpoint)
+    local = objectstore.cache_dir("fetched", loc.url)
+    _, whole = objectstore.fetch_dump(loc, local)
+    # as if killed half-way: the manifest (written last) and half the chunks not there yet
+    chunks = sorted(local.glob("data/*"))
+    gone = chunks[: len(chunks) // 2]
+    for p in gone + [local / "manifest.json"]:
+        p.unlink()
+    _, again = objectstore.fetch_dump(loc, local)
+    manifest_size = loc.list()["manifest.json"]
+    assert again == sum(p_size for p_size in [loc.list()[f"data/{p.name}"] for p in gone]) + manifest_size < whole
+    assert dumpcore("verify", str(local)).returncode == 0
+
+
+def test_a_secret_never_appears_in_output_or_files(server, world, s3, tmp_path, db):
+    bucket, endpoint = s3
+    url = f"{bucket}/secret"
+    runs = [dumpcore("dump", world, "-o", url, "--endpoint-url", endpoint, "--json", *conn_args(server)),
+            dumpcore("restore", url, "--endpoint-url", endpoint, "--database", db, "--json", *conn_args(server)),
+            dumpcore("verify", url, "--endpoint-url", endpoint, "--json"),
+            # failures: a server that is not there, a bucket that is not there
+            dumpcore("verify", url, "--endpoint-url", "http://127.0.0.1:9"),
+            dumpcore("dump", world, "-o", "s3://no-such-bucket-dumpcore/x", "--endpoint-url", endpoint,
+                     *conn_args(server))]
+    assert [r.returncode for r in runs[:3]] == [0, 0, 0], [r.stderr.decode() for r in runs]
+    assert runs[3].returncode != 0 and runs[3].stderr.decode().startswith("Error: ")
+    assert runs[4].returncode != 0 and runs[4].stderr.decode().startswith("Error: ")
+    secret = SECRET_KEY.encode()
+    for r in runs:
+        assert secret not in r.stdout and secret not in r.stderr
+    loc = objectstore.open_location(url, endpoint)
+    for name in loc.list():
+        assert secret not in b"".join(loc.blocks(name)), name
+    for path in (tmp_path / "cache").rglob("*"):
+        if path.is_file():
+            assert secret not in path.read_bytes(), path
+
+
+def test_bad_urls_and_options_are_one_line_errors(server, world, s3):
+    bucket, endpoint = s3
+    proc = dumpcore("dump", "-B", world, "-o", f"{bucket}/many", "--endpoint-url", endpoint, *conn_args(server))
+    assert proc.returncode == 2 and "one database" in proc.stderr.decode()
+    proc = dumpcore("restore", f"{bucket}/nothing-here", "--endpoint-url", endpoint, *conn_args(server))
+    assert proc.returncode != 0 and "manifest.json: missing" in proc.stderr.decode()
+    assert len(proc.stderr.decode().strip().splitlines()) == 1
