@@ -47,6 +47,8 @@ def test_world_round_trip_through_s3_is_exact(server, conn, world, s3, tmp_path,
     manifest = json.loads(objectstore.open_location(url, endpoint).read_bytes("manifest.json"))
     chunks = [c for t in manifest["tables"] for c in t["chunks"]]
     assert len(chunks) > 4 and all(stored[c["file"]] == c["bytes"] for c in chunks)
+    listed = {c["file"] for c in chunks} | {f["file"] for f in manifest["other_files"]} | {"manifest.json"}
+    assert set(stored) == listed, "a parallel dump's parts are stored under their final names only"
     assert not list((tmp_path / "cache" / "staging").rglob("*.sql")), "the staged copy is removed once published"
 
     drop(server, db)

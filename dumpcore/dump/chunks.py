@@ -246,6 +246,15 @@ class _WritebackFile:
             self._f.close()
 
 
+class StoredFiles(Protocol):
+    """Told of each chunk file once it is on disk under its name (in the sink's thread), and
+    of each rename after (a parallel dump's parts get their final names at the end): a dump
+    to object storage uploads them while the dump goes on (dump/to_store.py)."""
+
+    def stored(self, name: str, path: Path) -> None: ...
+    def renamed(self, old: str, new: str) -> None: ...
+
+
 class DirectorySink(ChunkSink):
     """Chunk files in ``root/data``. A chunk's data is flushed to disk while it is written
     and, once finished, fsynced and renamed to its final name, on background threads, so
@@ -262,8 +271,9 @@ class DirectorySink(ChunkSink):
     # fsync, and two at once end that wait sooner (medium -w2: 22-34 -> 15 ms).
     FLUSH_THREADS = 2
 
-    def __init__(self, root: Path, compression: Compression = NO_COMPRESSION):
+    def __init__(self, root: Path, compression: Compression = NO_COMPRESSION, listener: StoredFiles | None = None):
         self.root = root
+        self.listener = listener
         self.compression = compression
         self.suffix = compression.suffix
         (root / "data").mkdir(parents=True, exist_ok=True)
@@ -325,14 +335,16 @@ class DirectorySink(ChunkSink):
             f = f.file
         f.flush()
         self._room.acquire()  # a slow disk holds the writer back here
-        fut = self._flusher.submit(self._finish, f, tmp, self.root / info.file)
+        fut = self._flusher.submit(self._finish, f, tmp, self.root / info.file, info.file, self.listener)
         fut.add_done_callback(lambda _: self._room.release())
         self._pending.append((fut, f))  # workers share the sink: append is atomic
 
     @classmethod
-    def _finish(cls, f: BinaryIO, tmp: Path, final: Path) -> None:
+    def _finish(cls, f: BinaryIO, tmp: Path, final: Path, name: str = "", listener: StoredFiles | None = None) -> None:
         cls._sync_close(f)
         os.replace(tmp, final)
+        if listener is not None:
+            listener.stored(name, final)
 
     def drain(self) -> None:
         """Wait until every finished chunk is on disk under its final name."""

@@ -1,8 +1,10 @@
 """A dump into object storage (``-o s3://bucket/prefix``).
 
 The dump is made as a directory dump, in a staging directory kept per URL under the
-user's cache (store/objectstore.cache_dir), and then uploaded with its manifest last
-(store/objectstore.publish_dump): the prefix holds a whole dump or no manifest. The dump
+user's cache (store/objectstore.cache_dir); each chunk file is uploaded as soon as it is
+stored (store/objectstore.Uploader), the rest once the dump is complete, the manifest last
+(store/objectstore.publish_dump): the prefix holds a whole dump or no manifest. A dump
+that fails deletes what it uploaded. The dump
 code itself does not know where its bytes go. A dump killed before the upload leaves the
 staging directory, removed by the next dump to the same URL; one killed during the upload
 leaves objects without a manifest, and the next dump to that prefix refuses with how to
@@ -38,9 +40,14 @@ def dump_to_store(options: ConnectionOptions, database: str, url: str, opts: Dum
                               hint="wait for it, or dump to another prefix") from None
         local = stage / "dump"
         shutil.rmtree(local, ignore_errors=True)  # a staged dump of a run that was killed before its upload
+        uploader = objectstore.Uploader(loc)  # chunks go up while the dump is written
         try:
-            summary = dump_to_directory(options, database, local, opts, progress)
-            objectstore.publish_dump(local, loc)
+            summary = dump_to_directory(options, database, local, opts, progress, listener=uploader)
+            uploader.finish()
+            objectstore.publish_dump(local, loc, uploader.uploaded)
+        except BaseException:
+            uploader.abandon()
+            raise
         finally:
             shutil.rmtree(local, ignore_errors=True)
     finally:

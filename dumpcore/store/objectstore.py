@@ -21,11 +21,12 @@ import json
 import os
 import re
 import shutil
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from ..errors import DumpIntegrityError, OutputError, StorageError
 from .hashing import chunk_hasher
@@ -34,7 +35,7 @@ from .private import open_private, private_dir
 
 URL_RE = re.compile(r"^(s3|s3a|gs|az|abfs|abfss|file)://", re.I)
 IN_FLIGHT = 8  # files moved side by side; each large one is itself a multipart upload
-PART_SIZE = 8 << 20  # multipart part size: a chunk over it is uploaded in parts, 4 at a time
+PART_SIZE = 32 << 20  # multipart over this: a default 8 MiB chunk goes in one PUT (a multipart upload costs 3 more requests)
 RETRY = {"max_retries": 6, "retry_timeout": timedelta(minutes=3),
          "backoff": {"init_backoff": timedelta(milliseconds=200), "max_backoff": timedelta(seconds=15), "base": 2}}
 SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AZURE_STORAGE_ACCOUNT_KEY",
@@ -110,13 +111,26 @@ class Location:
 
     def put_file(self, name: str, path: Path) -> None:
         """Upload a local file; one larger than PART_SIZE goes as a multipart upload."""
+        with open(path, "rb") as f:
+            self.put_open(name, f)
+
+    def put_open(self, name: str, f: BinaryIO) -> None:
+        """Upload an open file from its start (multipart over PART_SIZE, 4 parts at a time)."""
         import obstore
 
         try:
-            with open(path, "rb") as f:
-                obstore.put(self.store, name, f, chunk_size=PART_SIZE, max_concurrency=4)
+            obstore.put(self.store, name, f, chunk_size=PART_SIZE, max_concurrency=4)
         except Exception as exc:
             raise _storage_error(self.url, f"store {name}", exc) from None
+
+    def copy(self, src: str, dst: str) -> None:
+        """A copy made by the server (no bytes through this machine)."""
+        import obstore
+
+        try:
+            obstore.copy(self.store, src, dst)
+        except Exception as exc:
+            raise _storage_error(self.url, f"copy {src} to {dst}", exc) from None
 
     def delete(self, names: list[str]) -> None:
         import obstore
@@ -171,11 +185,81 @@ def check_empty(loc: Location) -> None:
                            "and dump again")
 
 
-def publish_dump(local: Path, loc: Location) -> int:
+class Uploader:
+    """Uploads a dump's chunk files while the dump is written (the dump's StoredFiles
+    listener), IN_FLIGHT at a time. A file is opened when the dump says it is stored, so the
+    renames that follow (a parallel dump's parts, the dump directory itself) cannot lose
+    it; at most 2 x IN_FLIGHT wait, beyond that the dump waits (a slow store holds it back
+    instead of piling up open files). ``finish`` waits for them and gives the renamed parts
+    their final names by server-side copies; ``abandon`` (a failed dump) deletes what was
+    uploaded, so the prefix is left as it was found."""
+
+    def __init__(self, loc: Location):
+        self.loc = loc
+        self.uploaded: dict[str, int] = {}  # name on the store -> bytes
+        self._renames: list[tuple[str, str]] = []
+        self._futures: list = []
+        self._lock = threading.Lock()
+        self._room = threading.BoundedSemaphore(2 * IN_FLIGHT)
+        self._pool = ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="upload")
+
+    def stored(self, name: str, path: Path) -> None:
+        f = open(path, "rb")
+        self._room.acquire()
+        fut = self._pool.submit(self._put, name, f)
+        fut.add_done_callback(lambda _: self._room.release())
+        with self._lock:
+            self._futures.append(fut)
+
+    def _put(self, name: str, f: BinaryIO) -> None:
+        with f:
+            size = os.fstat(f.fileno()).st_size
+            self.loc.put_open(name, f)
+        with self._lock:
+            self.uploaded[name] = size
+
+    def renamed(self, old: str, new: str) -> None:
+        with self._lock:
+            self._renames.append((old, new))
+
+    def _wait(self) -> None:
+        try:
+            for fut in self._futures:
+                fut.result()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def finish(self) -> None:
+        """Every upload done, every renamed part under its final name."""
+        self._wait()
+        moves = [(old, new) for old, new in self._renames if old in self.uploaded]
+        with ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="copy") as pool:
+            for fut in [pool.submit(self.loc.copy, old, new) for old, new in moves]:
+                fut.result()
+        for old, new in moves:
+            self.uploaded[new] = self.uploaded.pop(old)
+        self.loc.delete([old for old, _ in moves])
+
+    def abandon(self) -> None:
+        """After a failed dump: wait for what is in flight, then delete all of it."""
+        try:
+            self._wait()
+        except BaseException:
+            pass  # the dump's own failure is the one reported
+        try:
+            self.loc.delete(sorted(set(self.uploaded) | {new for _, new in self._renames}))
+        except StorageError:
+            pass
+
+
+def publish_dump(local: Path, loc: Location, uploaded: dict[str, int] | None = None) -> int:
     """Upload the finished dump in ``local`` to ``loc``, IN_FLIGHT files at a time, and
     ``manifest.json`` last, once every other file is stored: a reader of the prefix sees a
-    whole dump or none. Returns the bytes uploaded."""
-    files = sorted(p for p in local.rglob("*") if p.is_file() and p.name != MANIFEST_NAME)
+    whole dump or none. ``uploaded``: files already stored (name -> bytes) while the dump
+    was written, not sent again. Returns the bytes uploaded here."""
+    uploaded = uploaded or {}
+    files = sorted(p for p in local.rglob("*") if p.is_file() and p.name != MANIFEST_NAME
+                   and uploaded.get(p.relative_to(local).as_posix()) != p.stat().st_size)
     with ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="upload") as pool:
         for fut in [pool.submit(loc.put_file, p.relative_to(local).as_posix(), p) for p in files]:
             fut.result()
