@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
+import struct
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions
 from dumpcore.dump.to_store import dump_to_store
 from dumpcore.errors import OutputError
+from dumpcore.sandbox.sample import create_school
 from dumpcore.store.compression import parse_compression
 from dumpcore.store import objectstore
 from s3server import SECRET_KEY
@@ -196,3 +200,125 @@ def test_bad_urls_and_options_are_one_line_errors(server, world, s3):
     proc = dumpcore("restore", f"{bucket}/nothing-here", "--endpoint-url", endpoint, *conn_args(server))
     assert proc.returncode != 0 and "manifest.json: missing" in proc.stderr.decode()
     assert len(proc.stderr.decode().strip().splitlines()) == 1
+
+
+@pytest.fixture
+def school_in_s3(server, s3):
+    """The sample school (half scale) dumped to a new bucket in small chunks: (source, url, endpoint, chunks)."""
+    bucket, endpoint = s3
+    name = "school_s3_src"
+    with server.connect() as c:
+        create_school(c, name, scale=0.5)
+    url = f"{bucket}/school"
+    summary = dump_to_store(server, name, url, DumpOptions(chunk_size=16 << 10, statement_size=8 << 10),
+                            endpoint_url=endpoint)
+    yield name, url, endpoint, sum(len(t.chunks) for t in summary.tables)
+    drop(server, name)
+
+
+def kill_when(proc: subprocess.Popen, ready, timeout: float = 60) -> None:
+    """SIGKILL ``proc`` as soon as ``ready()`` holds (or at the timeout)."""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and proc.poll() is None and not ready():
+            time.sleep(0.005)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+
+def test_restore_killed_mid_download_then_mid_load_resumes_exactly(server, conn, school_in_s3, db):
+    name, url, endpoint, total_chunks = school_in_s3
+    assert total_chunks >= 30
+    local = objectstore.cache_dir("fetched", url)
+    args = ["restore", url, "--endpoint-url", endpoint, "--database", db, "--parallel", "2"]
+    drop(server, db)
+
+    # killed while fetching: some chunks checked and kept, no manifest in the copy, nothing loaded
+    proc = subprocess.Popen([str(DUMPCORE), *args, "-q", *conn_args(server)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    kill_when(proc, lambda: len(list(local.glob("data/*.sql"))) >= 5)
+    fetched = list(local.glob("data/*.sql"))
+    assert 5 <= len(fetched) < total_chunks and not (local / "manifest.json").exists(), "the kill must land mid-fetch"
+    assert not conn.query_text(f"SHOW DATABASES LIKE '{db}'")
+
+    # run again: the fetch goes on; killed this time once a few chunks are committed
+    journal = local / "journal" / f"{db}.jsonl"
+    proc = subprocess.Popen([str(DUMPCORE), *args, "-q", *conn_args(server)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    kill_when(proc, lambda: journal.exists() and journal.read_text().count('"event":"commit"') >= 3)
+    first_commits = [json.loads(line)["file"] for line in journal.read_text().splitlines()
+                     if '"event":"commit"' in line]
+    assert 3 <= len(first_commits) < total_chunks, "the kill must land half-way through the load"
+
+    res = dumpcore(*args, "--resume", "--json", *conn_args(server))
+    assert res.returncode == 0, res.stderr.decode()
+    summary = json.loads(res.stdout)
+    assert summary["skipped_chunks"] >= len(first_commits) and summary["proof"] == "proven"
+    assert summary["loaded_chunks"] + summary["skipped_chunks"] == total_chunks
+    assert_same_database(conn, name, db)  # the keyless audit log included: no row twice
+
+
+class FlakyProxy:
+    """A TCP proxy on 127.0.0.1 that drops its first ``drops`` connections at once (a lost
+    connection, as a throttling load balancer or a restart gives) and forwards the rest."""
+
+    def __init__(self, target_port: int, drops: int):
+        self.target_port, self.drops = target_port, drops
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.dropped = 0
+        self.stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                continue
+            if self.dropped < self.drops:
+                self.dropped += 1
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                client.close()  # a reset, not an answer
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(1 << 16):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+
+
+def test_lost_connections_are_retried_with_back_off(server, conn, world, s3, db):
+    bucket, endpoint = s3
+    proxy = FlakyProxy(int(endpoint.rsplit(":", 1)[1]), drops=3)
+    try:
+        via = f"http://127.0.0.1:{proxy.port}"
+        url = f"{bucket}/flaky"
+        summary = dump_to_store(server, world, url, DumpOptions(chunk_size=256 << 10), endpoint_url=via)
+        assert proxy.dropped == 3, "the connections were not dropped"
+        proxy.dropped, proxy.drops = 0, 3
+        drop(server, db)
+        proc = dumpcore("restore", url, "--endpoint-url", via, "--database", db, "--json", *conn_args(server))
+        assert proc.returncode == 0, proc.stderr.decode()
+        assert proxy.dropped == 3
+        assert assert_same_database(conn, world, db) == summary.rows
+    finally:
+        proxy.close()
