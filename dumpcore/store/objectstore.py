@@ -115,11 +115,15 @@ class Location:
             self.put_open(name, f)
 
     def put_open(self, name: str, f: BinaryIO) -> None:
-        """Upload an open file from its start (multipart over PART_SIZE, 4 parts at a time)."""
+        """Upload an open file from its start (multipart over PART_SIZE, 4 parts at a time).
+        One up to PART_SIZE is read whole and handed over as bytes: the library then reads
+        no Python file object block by block (PART_SIZE x IN_FLIGHT of memory at most)."""
         import obstore
 
         try:
-            obstore.put(self.store, name, f, chunk_size=PART_SIZE, max_concurrency=4)
+            size = os.fstat(f.fileno()).st_size
+            obstore.put(self.store, name, f.read() if size <= PART_SIZE else f, chunk_size=PART_SIZE,
+                        max_concurrency=4)
         except Exception as exc:
             raise _storage_error(self.url, f"store {name}", exc) from None
 
