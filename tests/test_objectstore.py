@@ -41,6 +41,17 @@ def corrupt(loc: objectstore.Location, name: str, tmp_path: Path) -> None:
     loc.put_file(name, path)
 
 
+def kill_when(proc: subprocess.Popen, ready, timeout: float = 60) -> None:
+    """SIGKILL ``proc`` as soon as ``ready()`` holds (or at the timeout)."""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and proc.poll() is None and not ready():
+            time.sleep(0.005)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+
 def test_world_round_trip_through_s3_is_exact(server, conn, world, s3, tmp_path, db):
     bucket, endpoint = s3
     url = f"{bucket}/backups/world"
@@ -124,24 +135,18 @@ def test_killed_dump_leaves_no_manifest_and_the_next_dump_says_so(server, world,
     bucket, endpoint = s3
     url = f"{bucket}/killed"
     loc = objectstore.open_location(url, endpoint)
-    # small chunks: hundreds of objects, an upload long enough to be killed in the middle
-    proc = subprocess.Popen([str(DUMPCORE), "dump", world, "-o", url, "--endpoint-url", endpoint, "--chunk-size", "8KiB",
-                             "--statement-size", "4KiB", "-q", *conn_args(server)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
-    seen: dict[str, int] = {}
-    deadline = time.monotonic() + 120
+    # the store stops taking bytes after 600 KiB (of ~0.9 MB): the dump is killed with its upload half done
+    proxy = Proxy(int(endpoint.rsplit(":", 1)[1]), stall_up=600 << 10)
     try:
-        while time.monotonic() < deadline and proc.poll() is None:
-            seen = loc.list()
-            if len(seen) >= 3:
-                break
-            time.sleep(0.02)
+        proc = subprocess.Popen([str(DUMPCORE), "dump", world, "-o", url, "--endpoint-url", proxy.endpoint,
+                                 "--chunk-size", "64KiB", "-q", *conn_args(server)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kill_when(proc, lambda: proxy.stalled("up"))
+        time.sleep(0.5)  # what reached the server before the stall is stored
     finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    assert 3 <= len(seen) and "manifest.json" not in seen, f"killed too late: {len(seen)} objects"
+        proxy.close()
     left = loc.list()
-    assert left and "manifest.json" not in left
+    assert left and "manifest.json" not in left, f"not killed mid-upload: {len(left)} objects, {sum(left.values())} bytes"
 
     proc = dumpcore("dump", world, "-o", url, "--endpoint-url", endpoint, *conn_args(server))
     err = proc.stderr.decode()
@@ -216,17 +221,6 @@ def school_in_s3(server, s3):
     drop(server, name)
 
 
-def kill_when(proc: subprocess.Popen, ready, timeout: float = 60) -> None:
-    """SIGKILL ``proc`` as soon as ``ready()`` holds (or at the timeout)."""
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline and proc.poll() is None and not ready():
-            time.sleep(0.005)
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-
-
 def test_restore_killed_mid_download_then_mid_load_resumes_exactly(server, conn, school_in_s3, db):
     name, url, endpoint, total_chunks = school_in_s3
     assert total_chunks >= 30
@@ -234,10 +228,15 @@ def test_restore_killed_mid_download_then_mid_load_resumes_exactly(server, conn,
     args = ["restore", url, "--endpoint-url", endpoint, "--database", db, "--parallel", "2"]
     drop(server, db)
 
-    # killed while fetching: some chunks checked and kept, no manifest in the copy, nothing loaded
-    proc = subprocess.Popen([str(DUMPCORE), *args, "-q", *conn_args(server)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    kill_when(proc, lambda: len(list(local.glob("data/*.sql"))) >= 5)
+    # killed while fetching (the store stops answering after 256 KiB): some chunks checked and
+    # kept, no manifest in the copy, nothing loaded
+    proxy = Proxy(int(endpoint.rsplit(":", 1)[1]), stall_down=256 << 10)
+    try:
+        proc = subprocess.Popen([str(DUMPCORE), *[proxy.endpoint if a == endpoint else a for a in args], "-q",
+                                 *conn_args(server)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kill_when(proc, lambda: proxy.stalled("down") and len(list(local.glob("data/*.sql"))) >= 5)
+    finally:
+        proxy.close()
     fetched = list(local.glob("data/*.sql"))
     assert 5 <= len(fetched) < total_chunks and not (local / "manifest.json").exists(), "the kill must land mid-fetch"
     assert not conn.query_text(f"SHOW DATABASES LIKE '{db}'")
@@ -259,17 +258,28 @@ def test_restore_killed_mid_download_then_mid_load_resumes_exactly(server, conn,
     assert_same_database(conn, name, db)  # the keyless audit log included: no row twice
 
 
-class FlakyProxy:
-    """A TCP proxy on 127.0.0.1 that drops its first ``drops`` connections at once (a lost
-    connection, as a throttling load balancer or a restart gives) and forwards the rest."""
+class Proxy:
+    """A TCP proxy on 127.0.0.1 in front of the S3 server. ``drops``: its first connections
+    are reset at once (a lost connection, as a throttling load balancer or a restart gives).
+    ``stall_up`` / ``stall_down``: after that many bytes to / from the server it forwards
+    nothing more in that direction (a store that stopped answering), so a command can be
+    killed in the middle of an upload or a download at a point the test chooses."""
 
-    def __init__(self, target_port: int, drops: int):
+    def __init__(self, target_port: int, drops: int = 0, stall_up: int | None = None, stall_down: int | None = None):
         self.target_port, self.drops = target_port, drops
+        self.limits = {"up": stall_up, "down": stall_down}
+        self.moved = {"up": 0, "down": 0}
+        self.lock = threading.Lock()
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
+        self.endpoint = f"http://127.0.0.1:{self.port}"
         self.dropped = 0
         self.stop = threading.Event()
         threading.Thread(target=self._serve, daemon=True).start()
+
+    def stalled(self, direction: str) -> bool:
+        limit = self.limits[direction]
+        return limit is not None and self.moved[direction] >= limit
 
     def _serve(self) -> None:
         self.sock.settimeout(0.2)
@@ -284,20 +294,28 @@ class FlakyProxy:
                 client.close()  # a reset, not an answer
                 continue
             upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            for a, b, direction in ((client, upstream, "up"), (upstream, client, "down")):
+                threading.Thread(target=self._pipe, args=(a, b, direction), daemon=True).start()
 
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket, direction: str) -> None:
         try:
             while data := src.recv(1 << 16):
-                dst.sendall(data)
+                with self.lock:
+                    limit = self.limits[direction]
+                    if limit is not None:
+                        data = data[: max(0, limit - self.moved[direction])]
+                    self.moved[direction] += len(data)
+                if data:
+                    dst.sendall(data)
+                if self.stalled(direction):
+                    self.stop.wait()  # hold the connection open, forward nothing more
+                    return
         except OSError:
             pass
         finally:
-            for s in (src, dst):
+            for sock in (src, dst):
                 try:
-                    s.shutdown(socket.SHUT_RDWR)
+                    sock.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
 
@@ -308,9 +326,9 @@ class FlakyProxy:
 
 def test_lost_connections_are_retried_with_back_off(server, conn, world, s3, db):
     bucket, endpoint = s3
-    proxy = FlakyProxy(int(endpoint.rsplit(":", 1)[1]), drops=3)
+    proxy = Proxy(int(endpoint.rsplit(":", 1)[1]), drops=3)
     try:
-        via = f"http://127.0.0.1:{proxy.port}"
+        via = proxy.endpoint
         url = f"{bucket}/flaky"
         summary = dump_to_store(server, world, url, DumpOptions(chunk_size=256 << 10), endpoint_url=via)
         assert proxy.dropped == 3, "the connections were not dropped"

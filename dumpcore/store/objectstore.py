@@ -49,7 +49,7 @@ def is_url(target: str | os.PathLike) -> bool:
 
 def _scrubbed(text: str) -> str:
     """The library's message, first line, any credential of the environment cut out."""
-    line = (str(text).strip().splitlines() or [""])[0][:300]
+    line = (str(text).strip().splitlines() or [""])[0].split(": <?xml")[0][:300]  # the body says no more
     for name in SECRET_VARIABLES:
         value = os.environ.get(name)
         if value and len(value) >= 4:
