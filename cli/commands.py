@@ -89,18 +89,49 @@ def print_dump_summary(summary) -> None:
         err(line)
 
 
+def subset_lines(entry: dict, estimates: dict[str, int] | None = None) -> list[str]:
+    """A subset's rows per table (the tables it takes), each line within the width."""
+    rows = [[t, f"{n:,}"] + ([f"{estimates.get(t, 0):,}"] if estimates is not None else [])
+            for t, n in entry["rows"].items() if n]
+    rows.append(["total", f"{sum(entry['rows'].values()):,}"] + ([""] if estimates is not None else []))
+    head = ["table", "rows"] + (["of ~rows"] if estimates is not None else [])
+    roots = "; ".join(f"{r['table']}: {r['where']}" for r in entry["roots"])
+    lines = wrapped(f"subset of {roots} (follow {entry['follow']}"
+                    + (f", skip {', '.join(entry['skip'])}" if entry["skip"] else "")
+                    + f"): {entry['rounds']} rounds")
+    return lines + table_lines(head, rows)
+
+
+def print_subset_plan(plan, as_json: bool) -> None:
+    """``plan --subset``: the rows per table a dump would take, and the tables left empty."""
+    for w in plan.warnings:
+        err(f"Warning: {w}")
+    d = plan.to_dict()
+    if as_json:
+        echo(json.dumps(d, indent=2))
+        return
+    for line in subset_lines(d, d["table_rows_estimate"]):
+        echo(line)
+    empty = [t for t, n in d["rows"].items() if not n]
+    if empty:
+        for line in wrapped("no rows from: " + ", ".join(empty)):
+            echo(line)
+
+
 def dump(
     *,
     database: str | None, tables: list[str] | None, databases_flag: bool, all_databases: bool, output: Path | None,
     stdout: bool, exclude: list[str] | None, where: str | None, no_data: bool, no_schema: bool,
     routines: bool | None, events: bool | None, dump_history: bool, chunk_size: str, statement_size: str, validate: str, workers: int,
     compress: str, quiet: bool, as_json: bool, prisma: Path | None, annotate: bool, label: list[str] | None,
-    stats: list[str] | None, append: bool, host: str | None, port: int | None, user: str | None, socket: str | None,
+    stats: list[str] | None, append: bool, subset: list[str] | None, subset_follow: str,
+    subset_skip: list[str] | None, host: str | None, port: int | None, user: str | None, socket: str | None,
     password: str | None, password_prompt: bool, defaults_file: Path | None, defaults_extra_file: Path | None,
     ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None, ssl_key: Path | None,
 ) -> None:
     """Dump a database: FK-ordered, chunked idempotent INSERTs, XXH3-128 per chunk, a manifest."""
     from dumpcore.dump import dump as dump_api
+    from dumpcore.dump import subset as subset_api
     from dumpcore.store.compression import parse_compression
 
     if stdout == (output is not None):
@@ -112,13 +143,17 @@ def dump(
         raise UsageError("-A dumps every database and takes no names", hint="use -B DB... to name databases")
     if database is None and not all_databases:
         raise UsageError("give a DATABASE, -B DATABASE..., or -A")
+    spec = subset_api.parse_spec(list(subset or []), subset_follow, subset_skip)
+    if spec is not None and many:
+        raise UsageError("--subset names tables of one database: dump one DATABASE")
     opts = dump_api.DumpOptions(tables=[] if many else list(tables or []), exclude=list(exclude or []), where=where, no_data=no_data,
                                 no_schema=no_schema, routines=routines, events=events, dump_history=dump_history,
                                 chunk_size=dump_api.parse_size(chunk_size),
                                 statement_size=dump_api.parse_size(statement_size), validate=validate,
                                 workers=workers, prisma=str(prisma) if prisma else None,
                                 compression=parse_compression(compress), annotate=annotate,
-                                labels=list(label or []), stats=list(stats or []), append=append)
+                                labels=list(label or []), stats=list(stats or []), append=append,
+                                subset=spec, subset_report=None if quiet else err)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)
@@ -270,6 +305,9 @@ def verify(
         if as_json:
             echo(json.dumps(report.to_dict(), indent=2))
         else:
+            for note in getattr(report, "notes", []):  # a -B/-A report has none
+                for line in wrapped(note):
+                    echo(line)
             for d in report.differences:
                 echo(f"DIFFERS {d}")
             echo(f"{report.tables} tables, {report.rows:,} live rows compared in {report.seconds:.2f}s")

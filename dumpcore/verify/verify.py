@@ -23,7 +23,9 @@ from ..dump.chunks import STREAM_CHUNK_PREFIX, STREAM_END, STREAM_TABLE_PREFIX
 from ..store.compression import decompressed_digest, is_zstd_stream, manifest_compression
 from ..connect.connection import Connection, ConnectionOptions
 from .fingerprint import chunk_condition, dumped_fingerprint, live_fingerprint
+from ..dump.subset import KeySets
 from ..errors import DumpIntegrityError, RestoreError, SchemaError
+from ..schema.schema import load_schema
 from ..store.hashing import chunk_hasher, hash_file
 from ..store.manifest import MANIFEST_NAME, Manifest, read_manifest
 from ..records import field, record
@@ -269,6 +271,7 @@ class AgainstReport:
     rows: int = 0
     seconds: float = 0.0
     differences: list[TableDifference] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the comparison was made (a subset's rows, ...)
 
     @property
     def ok(self) -> bool:
@@ -276,7 +279,8 @@ class AgainstReport:
 
     def to_dict(self) -> dict:
         return {"database": self.database, "ok": self.ok, "tables": self.tables, "rows": self.rows,
-                "seconds": round(self.seconds, 3), "differences": [d.__dict__ for d in self.differences]}
+                "seconds": round(self.seconds, 3), "differences": [d.__dict__ for d in self.differences],
+                "notes": list(self.notes)}
 
 
 def verify_against(directory: str | Path, options: ConnectionOptions, database: str | None = None,
@@ -298,6 +302,12 @@ def verify_against(directory: str | Path, options: ConnectionOptions, database: 
         live_tables = {r[0] for r in conn.query_text(
             "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
             f"'{database.replace(chr(39), chr(39) * 2)}'")}
+        keysets = None
+        if m.data.get("subset"):  # the same closure, taken again on the live rows, in this snapshot
+            keysets = KeySets.from_manifest(load_schema(conn, database, with_ddl=False), m.data["subset"])
+            keysets.build(conn)
+            report.notes.append(f"a subset dump: compared with the rows its roots and follow rule "
+                                f"({keysets.spec.follow}) take from `{database}` now")
         for entry in m.tables:
             name = entry["name"]
             if chosen is not None and name not in chosen:
@@ -308,7 +318,8 @@ def verify_against(directory: str | Path, options: ConnectionOptions, database: 
                 continue
             if entry.get("rows_not_dumped"):  # MERGE, FEDERATED, ...: its rows are another table's
                 continue
-            _compare_table(conn, database, entry, where, report)
+            _compare_table(conn, database, entry, keysets.condition(name) if keysets and name in keysets.counts
+                           else where, report)
         conn.execute("COMMIT")
     report.seconds = time.monotonic() - t0
     return report
