@@ -16,7 +16,7 @@ from dumpcore.dump.dump import DumpOptions, dump_to_directory
 from dumpcore.dump.subset import parse_spec
 from dumpcore.errors import SchemaError, UsageError
 from dumpcore.restore.restore import RestoreOptions, restore
-from dumpcore.sandbox.sample import create_school
+from dumpcore.sandbox.sample import create_school, school_prisma_schema
 from dumpcore.store.manifest import read_manifest
 from dumpcore.verify.verify import verify_against
 
@@ -102,11 +102,12 @@ def restored_keys(conn, database: str) -> dict[str, set[tuple]]:
     return out
 
 
-def assert_fk_closed(conn, database: str) -> None:
+def assert_fk_closed(conn, database: str, fks_of: str | None = None) -> None:
     """No orphan on the target, by SQL; then every FK dropped and added back with
-    FOREIGN_KEY_CHECKS=1 (the server checks every row: error 1452 on an orphan)."""
+    FOREIGN_KEY_CHECKS=1 (the server checks every row: error 1452 on an orphan).
+    ``fks_of``: take the FKs from this database (the target has none), and add them."""
     q = quote_ident(database)
-    for name, table, cols, ref_table, ref_cols in _fks(conn, database):
+    for name, table, cols, ref_table, ref_cols in _fks(conn, fks_of or database):
         on = " AND ".join(f"p.{quote_ident(r)} = c.{quote_ident(c)}" for c, r in zip(cols, ref_cols))
         notnull = " AND ".join(f"c.{quote_ident(c)} IS NOT NULL" for c in cols)
         orphans = int(conn.scalar(f"SELECT COUNT(*) FROM {q}.{quote_ident(table)} c LEFT JOIN "
@@ -114,7 +115,8 @@ def assert_fk_closed(conn, database: str) -> None:
                                   f"p.{quote_ident(ref_cols[0])} IS NULL"))
         assert orphans == 0, f"{table} -> {ref_table}: {orphans} orphan rows"
         conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 1")
-        conn.execute(f"ALTER TABLE {q}.{quote_ident(table)} DROP FOREIGN KEY {quote_ident(name)}")
+        if fks_of is None:
+            conn.execute(f"ALTER TABLE {q}.{quote_ident(table)} DROP FOREIGN KEY {quote_ident(name)}")
         conn.execute(f"ALTER TABLE {q}.{quote_ident(table)} ADD CONSTRAINT {quote_ident(name)} FOREIGN KEY "
                      f"({', '.join(map(quote_ident, cols))}) REFERENCES {quote_ident(ref_table)} "
                      f"({', '.join(map(quote_ident, ref_cols))})")
@@ -173,6 +175,29 @@ def test_world_subset_closes_the_store_staff_cycle_and_self_references(server, c
 def test_world_subset_on_two_workers_takes_the_same_rows(server, conn, tmp_path, world, db):
     m = _subset_roundtrip(server, conn, tmp_path, world, db, ["customer:customer_id < 20"], "children", workers=2)
     assert sum(t["rows"] for t in m["tables"]) > 0
+
+
+def test_prisma_relations_are_edges_where_the_database_has_no_foreign_key(server, conn, tmp_path, school, db):
+    """relationMode = "prisma": the school without its FKs; the relations close the subset as the FKs did."""
+    create_school(conn, db, scale=0.25)  # the same rows as `school` (same seed and scale)
+    for _, table, *_ in _fks(conn, db):
+        for (name,) in conn.query_text(f"SELECT CONSTRAINT_NAME FROM information_schema.TABLE_CONSTRAINTS WHERE "
+                                       f"TABLE_SCHEMA = '{db}' AND TABLE_NAME = '{table}' AND "
+                                       "CONSTRAINT_TYPE = 'FOREIGN KEY'"):
+            conn.execute(f"ALTER TABLE {quote_ident(db)}.{quote_ident(table)} DROP FOREIGN KEY {quote_ident(name)}")
+    assert not _fks(conn, db)
+    roots = ["students:class_id = 3", "subjects:id = 5"]
+    out = tmp_path / "prisma"
+    dump_to_directory(server, db, out, DumpOptions(subset=parse_spec(roots), prisma=str(school_prisma_schema())))
+    target = f"{db}_copy"
+    try:
+        restore(out, server, RestoreOptions(database=target))
+        want = expected_closure(conn, school, [tuple(r.split(":", 1)) for r in roots], "children")
+        got = restored_keys(conn, target)
+        assert all(got[t] == keys for t, keys in want.items())
+        assert_fk_closed(conn, target, fks_of=school)
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")
 
 
 def test_subset_is_read_in_the_snapshot(server, conn, tmp_path, school, db):
