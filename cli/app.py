@@ -197,6 +197,13 @@ def dump(
                              "taken).")] = "children",
     subset_skip: Annotated[Optional[list[str]], typer.Option("--subset-skip", metavar="TABLE.COLUMN", help="Do not "
                            "follow this foreign key down to TABLE's rows (repeatable).")] = None,
+    mask: Annotated[Optional[list[str]], typer.Option("--mask", metavar="TABLE.COLUMN=RULE", help="Mask this column "
+                    "(and the foreign keys that reference it): hash, email, keep-domain, name, phone, null, "
+                    "constant:VALUE, redact, shift-date:N, uuid (repeatable).")] = None,
+    mask_file: Annotated[Optional[list[Path]], typer.Option("--mask-file", help="A file of TABLE.COLUMN=RULE lines, "
+                         "as --mask (repeatable).")] = None,
+    mask_key_file: Annotated[Optional[Path], typer.Option("--mask-key-file", help="The masking secret (else "
+                             "$DUMPCORE_MASK_KEY); the same secret masks the same values the same way.")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
     defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,

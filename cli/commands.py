@@ -125,7 +125,8 @@ def dump(
     routines: bool | None, events: bool | None, dump_history: bool, chunk_size: str, statement_size: str, validate: str, workers: int,
     compress: str, quiet: bool, as_json: bool, prisma: Path | None, annotate: bool, label: list[str] | None,
     stats: list[str] | None, append: bool, subset: list[str] | None, subset_follow: str,
-    subset_skip: list[str] | None, host: str | None, port: int | None, user: str | None, socket: str | None,
+    subset_skip: list[str] | None, mask: list[str] | None, mask_file: list[Path] | None,
+    mask_key_file: Path | None, host: str | None, port: int | None, user: str | None, socket: str | None,
     password: str | None, password_prompt: bool, defaults_file: Path | None, defaults_extra_file: Path | None,
     ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None, ssl_key: Path | None,
 ) -> None:
@@ -146,6 +147,16 @@ def dump(
     spec = subset_api.parse_spec(list(subset or []), subset_follow, subset_skip)
     if spec is not None and many:
         raise UsageError("--subset names tables of one database: dump one DATABASE")
+    masks, mask_key = {}, None
+    if mask or mask_file:
+        from dumpcore.dump import masking
+
+        if many:
+            raise UsageError("--mask names columns of one database: dump one DATABASE")
+        masks = masking.parse_masks(list(mask or []), list(mask_file or []))
+        mask_key = masking.load_key(mask_key_file)
+    elif mask_key_file is not None:
+        raise UsageError("--mask-key-file without --mask or --mask-file masks nothing")
     opts = dump_api.DumpOptions(tables=[] if many else list(tables or []), exclude=list(exclude or []), where=where, no_data=no_data,
                                 no_schema=no_schema, routines=routines, events=events, dump_history=dump_history,
                                 chunk_size=dump_api.parse_size(chunk_size),
@@ -153,7 +164,7 @@ def dump(
                                 workers=workers, prisma=str(prisma) if prisma else None,
                                 compression=parse_compression(compress), annotate=annotate,
                                 labels=list(label or []), stats=list(stats or []), append=append,
-                                subset=spec, subset_report=None if quiet else err)
+                                subset=spec, subset_report=None if quiet else err, masks=masks, mask_key=mask_key)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Protocol
 
 from .. import __version__
-from . import annotate, stats, subset, validation
+from . import annotate, masking, stats, subset, validation
 from ..schema import sqltext
-from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink,
+from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, BatchSource, ChunkSink, ChunkWriter, DirectorySink,
                      StreamSink, STREAM_END, TableResult, chunk_file_name, stream_table_marker,
                      max_allowed_packet_for)
 from ..store.compression import NO_COMPRESSION, Compression, CompressionStopped
@@ -89,6 +89,8 @@ class DumpOptions:
     dump_history: bool = False  # every row version of system-versioned tables (mariadb-dump's --dump-history)
     subset: "subset.SubsetSpec | None" = None  # roots and their FK closure only (dumpcore.dump.subset)
     subset_report: Callable[[str], None] | None = None  # told a line per round of the subset's closure
+    masks: dict = field(default_factory=dict)  # "table.column" -> masking.MaskRule (dumpcore.dump.masking)
+    mask_key: "masking.MaskKey | None" = None  # the masking secret (never written anywhere)
 
 
 class DumpProgress(Protocol):
@@ -162,6 +164,8 @@ class _Prepared:
     history: set[str] = field(default_factory=set)  # system-versioned tables dumped with every row version
     history_not_dumped: dict[str, int] = field(default_factory=dict)  # table -> history rows left out
     subset: "subset.KeySets | None" = None  # --subset: each table's key set, on every reading connection
+    masking: "masking.MaskPlan | None" = None  # --mask
+    maskers: dict = field(default_factory=dict)  # table -> masking.TableMasker (shared by its units)
 
     def where_of(self, table: str, where: str | None) -> str | None:
         """--where, or the subset's condition for ``table``: what selects its rows."""
@@ -373,6 +377,18 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
             warnings.append(f"history not dumped ({why}), only the current rows: "
                             + ", ".join(f"{t} ({n} history rows)" for t, n in history_not_dumped.items()))
         extra["objects"] = manifest_objects(schema, sel, chosen)
+        mask_plan, maskers = None, {}
+        if opts.masks:
+            if opts.annotate or opts.stats:
+                raise UsageError("--annotate and --stats would write values that --mask hides: drop them")
+            fields = masking.prisma_field_names(opts.prisma) if opts.prisma else None
+            mask_plan = masking.MaskPlan(schema, opts.masks, opts.mask_key, fields)
+            for t in chosen:
+                cols = table_query(schema.tables[t], database, history=t in history)
+                masker = mask_plan.for_table(schema.tables[t], cols.columns, cols.key_positions)
+                if masker is not None:
+                    maskers[t] = masker
+            extra["masking"] = mask_plan.to_manifest()
         labels = annotate.parse_labels(opts.labels, schema)
         annotator = None
         if opts.annotate:
@@ -380,7 +396,7 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
         return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings, pool,
                          snap.replication, owns, extra, annotator, stats.parse_stats(opts.stats, schema, chosen),
                          objects=sel, enum_zero=enum_zero, history=history, history_not_dumped=history_not_dumped,
-                         subset=keysets)
+                         subset=keysets, masking=mask_plan, maskers=maskers)
     except BaseException:
         if owns:
             snap.close()
@@ -468,11 +484,23 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
     t0 = time.monotonic()
     if progress and whole_table:
         progress.table_started(name)
+    masker = p.maskers.get(name)
+    if masker is not None and p.masking.masks_key(table):  # type: ignore[union-attr]
+        # masked keys are not in key order: the chunks record no key range (proven whole)
+        args = (*args[:5], (), *args[6:])
     if enum_cols:  # rows with an ENUM error value: read as tuples, a flag per ENUM column after the values
         writer = EnumZeroWriter(*args, enum_cols=enum_cols, columns=columns, key=key, prefix=prefix)
         flagged = table_query(table, p.schema.database, where, flag_exprs(enum_cols), history)
         source = (conn or p.conn).stream(flagged.sql, opts.batch_rows, context=f"reading table `{name}`")
+        if masker is not None:
+            source = masker.batches(source)
         write = writer.write_rows
+    elif masker is not None:  # masked columns: rows as tuples through the masker, then the encoder
+        writer = ChunkWriter(*args, prefix=prefix)
+        source = BatchSource(masker.batches((conn or p.conn).stream(query.sql, opts.batch_rows,
+                                                                      context=f"reading table `{name}`")),
+                             kinds, args[5])
+        write = writer.write_from
     else:
         writer = (p.annotator.writer if p.annotator else ChunkWriter)(*args, prefix=prefix)
         source = row_source(conn or p.conn, query, kinds, opts.batch_rows, opts.direct_fetch and not p.annotator)
@@ -752,6 +780,8 @@ def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
         **({"rows_not_dumped": f"{p.objects.no_data[name]}: its rows live elsewhere"}
            if p.objects and name in p.objects.no_data else {}),
         **({"enum_zero": p.enum_zero[name]} if name in p.enum_zero else {}),
+        **({"masked": p.maskers[name].manifest_entry(p.masking.masks[name])}  # type: ignore[union-attr]
+           if name in p.maskers else {}),
     }
 
 
@@ -888,6 +918,7 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
                           "events": None if opts.no_schema else "events.sql",
                           "views": None if opts.no_schema else "views.sql",
                           "database": None if opts.no_schema else "database.sql", "scripts": "scripts/"},
+                **({"masked": True} if p.masking is not None else {}),
                 "options": {"tables": opts.tables, "exclude": opts.exclude, "where": opts.where, "no_data": opts.no_data,
                             "no_schema": opts.no_schema, "chunk_size": opts.chunk_size,
                             "statement_size": p.statement_size},
