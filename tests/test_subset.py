@@ -65,6 +65,12 @@ def expected_closure(conn, database: str, roots: list[tuple[str, str]], follow: 
                 f"WHERE {where}")]:
             taken[t].add(k)
             down[t].add(k)
+    by_ref: dict[tuple, dict[tuple, list[tuple]]] = {}  # (parent, ref columns) -> values -> parent keys
+    for _, _, _, parent, ref_cols in fks:
+        index = by_ref.setdefault((parent, ref_cols), {})
+        if not index:
+            for prow in rows[parent]:
+                index.setdefault(tuple(prow[c] for c in ref_cols), []).append(key[parent](prow))
     changed = True
     while changed:
         changed = False
@@ -72,10 +78,9 @@ def expected_closure(conn, database: str, roots: list[tuple[str, str]], follow: 
             for row in rows[child]:
                 if key[child](row) not in taken[child] or any(row[c] is None for c in cols):
                     continue
-                for prow in rows[parent]:
-                    if tuple(prow[c] for c in ref_cols) == tuple(row[c] for c in cols) and \
-                            key[parent](prow) not in taken[parent]:
-                        taken[parent].add(key[parent](prow))
+                for pk in by_ref[(parent, ref_cols)].get(tuple(row[c] for c in cols), []):
+                    if pk not in taken[parent]:
+                        taken[parent].add(pk)
                         changed = True
             if follow == "none" or any((child, c) in skip for c in cols):
                 continue
