@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import os
 import re
 import threading
@@ -65,12 +66,20 @@ class MaskKey:
             raise UsageError(f"the masking secret is shorter than {MIN_KEY_BYTES} bytes",
                              hint="use a long random secret, e.g. `openssl rand -hex 32 > mask.key`")
         self._key = hashlib.blake2b(secret, digest_size=64, person=b"dumpcore-mask").digest()
+        self._states: dict[tuple[bytes, int], "hashlib._Hash"] = {}  # keyed and tagged, copied per value
 
     def __repr__(self) -> str:
         return "MaskKey(<secret>)"
 
     def digest(self, tag: bytes, value: bytes, size: int = 32) -> bytes:
-        return hashlib.blake2b(tag + b"\0" + value, digest_size=size, key=self._key).digest()
+        state = self._states.get((tag, size))
+        if state is None:  # keying BLAKE2b is a block of work: done once per tag, then copied
+            state = hashlib.blake2b(digest_size=size, key=self._key)
+            state.update(tag + b"\0")
+            self._states[(tag, size)] = state
+        h = state.copy()
+        h.update(value)
+        return h.digest()
 
     def stream(self, tag: bytes, value: bytes, n: int) -> bytes:
         """``n`` pseudo-random bytes for ``value``."""
@@ -244,6 +253,9 @@ def _type_max(col: Column) -> int:
     return 2 ** bits - 1 if "unsigned" in (col.column_type or "") else 2 ** (bits - 1) - 1
 
 
+_ROUND_TAGS: dict[bytes, list[bytes]] = {}
+
+
 def _permute(key: MaskKey, tag: bytes, x: int, n: int) -> int:
     """A keyed permutation of range(n) (a Feistel network over the next even power of two,
     walked until it lands inside): two numbers never mask to the same one, so a masked
@@ -252,10 +264,14 @@ def _permute(key: MaskKey, tag: bytes, x: int, n: int) -> int:
         return x
     half = max(1, ((n - 1).bit_length() + 1) // 2)
     mask = (1 << half) - 1
+    tags = _ROUND_TAGS.get(tag)
+    if tags is None:
+        tags = _ROUND_TAGS[tag] = [tag + bytes([r]) for r in range(4)]
+    digest = key.digest
     while True:
         left, right = x >> half, x & mask
-        for r in range(4):
-            f = int.from_bytes(key.digest(tag + bytes([r]), right.to_bytes(8, "little"), 8), "little") & mask
+        for t in tags:
+            f = int.from_bytes(digest(t, right.to_bytes(8, "little"), 8), "little") & mask
             left, right = right, left ^ f
         x = (left << half) | right
         if x < n:
@@ -289,6 +305,23 @@ def _redact_json(doc):
     if isinstance(doc, bool) or doc is None:
         return doc
     return 0
+
+
+_FNS: dict[tuple, Callable] = {}
+_FNS_LOCK = threading.Lock()
+
+
+def value_fns(rule: MaskRule, col: Column, key: MaskKey | None) -> Callable[[bytes], bytes | None]:
+    """The cached masking function of a rule for columns of one type: a foreign key column
+    shares its referenced column's (the same values, masked once)."""
+    sig = (rule, col.kind, col.data_type, col.column_type, id(key))
+    with _FNS_LOCK:
+        fn = _FNS.get(sig)
+        if fn is None:
+            fn = _FNS[sig] = lru_cache(maxsize=CACHE_VALUES)(_value_fn(rule, col, key))
+            if len(_FNS) > 256:  # one process, many dumps (tests): the oldest go
+                _FNS.pop(next(iter(_FNS)))
+        return fn
 
 
 def _chars(v: bytes) -> int:
@@ -327,6 +360,7 @@ class ColumnMask:
     column: str
     rule: MaskRule
     via: str | None = None  # the referenced column it follows (a foreign key), else None: asked
+    source: Column | None = None  # the column whose type shapes the masked value (a follower: the referenced one's)
 
 
 class TableMasker:
@@ -348,12 +382,14 @@ class TableMasker:
             if m.rule.name == "shift-date":
                 self.shift.append((i, int(m.rule.arg or 0)))
             else:
-                self.positions.append((i, lru_cache(maxsize=CACHE_VALUES)(_value_fn(m.rule, col, key))))
+                self.positions.append((i, value_fns(m.rule, m.source or col, key)))
         self.key = key
         self.key_positions = tuple(key_positions)
         masked = {i for i, _ in self.positions} | {i for i, _ in self.shift}
         self.unmasked = [i for i in range(len(columns)) if i not in masked]
         self.unmasked_kinds = bytes(columns[i].kind for i in self.unmasked)
+        get = operator.itemgetter(*self.unmasked) if self.unmasked else None
+        self._project = get if len(self.unmasked) > 1 else (lambda r: (get(r),))  # type: ignore[misc]
         self.unique_keys = [tuple(names.index(c) for c in k) for k in ([table.primary_key] if table.primary_key else [])
                             + table.unique_keys
                             if k and all(c in names for c in k) and any(names.index(c) in masked for c in k)]
@@ -382,8 +418,9 @@ class TableMasker:
         enum_zero flags, pass as they are)."""
         for batch in batches:
             masked = [self.mask_row(r) for r in batch]
-            self._check_unique(masked)
-            proj = [tuple(r[i] for i in self.unmasked) for r in batch]
+            if self.unique_keys:
+                self._check_unique(masked)
+            proj = list(map(self._project, batch)) if self.unmasked else []
             fp, i = 0, 0
             while self.unmasked and i < len(proj):
                 _, i, f = encode_rows(proj, i, self.unmasked_kinds, 0)
@@ -438,7 +475,7 @@ class MaskPlan:
             if col is None:
                 raise UsageError(f"--mask {target}: table `{table}` has no column `{column}`")
             self._check(t, col, rule)
-            self.masks.setdefault(table, {})[column] = ColumnMask(table, column, rule)
+            self.masks.setdefault(table, {})[column] = ColumnMask(table, column, rule, source=col)
         if key is None and any(m.rule.name not in KEYLESS_RULES for ms in self.masks.values() for m in ms.values()):
             raise UsageError("masking needs a secret: --mask-key-file FILE or the environment variable "
                              f"{KEY_ENV}", hint="the same secret masks the same values the same way in every dump")
@@ -473,7 +510,7 @@ class MaskPlan:
                         mine = self.masks.get(t.name, {}).get(c)
                         if parent is not None and mine is None and any(col.name == c for col in t.columns):
                             self.masks.setdefault(t.name, {})[c] = ColumnMask(t.name, c, parent.rule,
-                                                                             f"{fk.ref_table}.{rc}")
+                                                                             f"{fk.ref_table}.{rc}", parent.source)
                             changed = True
                         elif parent is not None and mine is not None and mine.rule != parent.rule:
                             raise UsageError(f"--mask {t.name}.{c}={mine.rule.describe()}: it references "

@@ -176,6 +176,8 @@ class KeySets:
         # MariaDB's Aria, not transactional: the key tables are the session's scratch, and
         # InnoDB's undo logging of every copy between them is what a round spent most on
         self._engine = " ENGINE=Aria TRANSACTIONAL=0" if conn.flavour == "mariadb" else ""
+        self._filled: dict[tuple[str, str], int] = {}  # rows put in a key table this round
+        self._live: dict[tuple[str, str], bool] = {}  # a delta table that holds rows
         tracked = [t for t in self.tables if self._needed(t)]
         for t in tracked:
             self._create(conn, t)
@@ -188,8 +190,8 @@ class KeySets:
                    f"{quote_ident(self.database)}.{quote_ident(root.table)} r WHERE ({root.where})")
             self._pump(conn, sql, t, key, "n", f"--subset root {root.table}: {root.where}")
             if self.spec.follow == "children":
-                conn.execute(f"INSERT IGNORE INTO {self._tmp(root.table, 'nd')} SELECT * FROM "
-                             f"{self._tmp(root.table, 'n')}")
+                self._fill(root.table, "nd", conn.execute(f"INSERT IGNORE INTO {self._tmp(root.table, 'nd')} "
+                                                          f"SELECT * FROM {self._tmp(root.table, 'n')}"))
         added = self._merge(conn, tracked)
         self._say(report, added)
         while any(added.values()):
@@ -215,29 +217,45 @@ class KeySets:
         return self.spec.follow != "none" and any(e.child == table and e.down for e in self.edges)
 
     def _merge(self, conn: Connection, tracked: list[str]) -> dict[str, int]:
-        """End a round: ``n`` (and ``nd``) become the new delta and join the taken keys."""
+        """End a round: ``n`` (and ``nd``) become the new delta and join the taken keys.
+        Key tables nothing was put in (most, in most rounds) are not touched."""
         added: dict[str, int] = {}
         self._down_added: dict[str, int] = {}
         for t in tracked:
             key = self._key(t)
             if self.spec.follow == "children":
-                conn.execute(f"DELETE FROM {self._tmp(t, 'dd')}")
-                self._down_added[t] = conn.execute(
-                    f"INSERT INTO {self._tmp(t, 'dd')} SELECT * FROM {self._tmp(t, 'nd')} n WHERE NOT EXISTS "
-                    f"(SELECT 1 FROM {self._tmp(t, 'kd')} k WHERE {_same(key, 'k', 'n')})")
-                conn.execute(f"INSERT INTO {self._tmp(t, 'kd')} SELECT * FROM {self._tmp(t, 'dd')}")
-                conn.execute(f"INSERT IGNORE INTO {self._tmp(t, 'n')} SELECT * FROM {self._tmp(t, 'dd')}")
-                conn.execute(f"DELETE FROM {self._tmp(t, 'nd')}")
-            conn.execute(f"DELETE FROM {self._tmp(t, 'd')}")
-            added[t] = conn.execute(
-                f"INSERT INTO {self._tmp(t, 'd')} SELECT * FROM {self._tmp(t, 'n')} n WHERE NOT EXISTS "
-                f"(SELECT 1 FROM {self._tmp(t, 'k')} k WHERE {_same(key, 'k', 'n')})")
-            conn.execute(f"INSERT INTO {self._tmp(t, 'k')} SELECT * FROM {self._tmp(t, 'd')}")
-            conn.execute(f"DELETE FROM {self._tmp(t, 'n')}")
+                if self._live.pop((t, "dd"), False):
+                    conn.execute(f"DELETE FROM {self._tmp(t, 'dd')}")
+                down = 0
+                if self._filled.pop((t, "nd"), 0):
+                    down = conn.execute(
+                        f"INSERT INTO {self._tmp(t, 'dd')} SELECT * FROM {self._tmp(t, 'nd')} n WHERE NOT EXISTS "
+                        f"(SELECT 1 FROM {self._tmp(t, 'kd')} k WHERE {_same(key, 'k', 'n')})")
+                    if down:
+                        conn.execute(f"INSERT INTO {self._tmp(t, 'kd')} SELECT * FROM {self._tmp(t, 'dd')}")
+                        self._fill(t, "n", conn.execute(f"INSERT IGNORE INTO {self._tmp(t, 'n')} SELECT * FROM "
+                                                        f"{self._tmp(t, 'dd')}"))
+                        self._live[(t, "dd")] = True
+                    conn.execute(f"DELETE FROM {self._tmp(t, 'nd')}")
+                self._down_added[t] = down
+            if self._live.pop((t, "d"), False):
+                conn.execute(f"DELETE FROM {self._tmp(t, 'd')}")
+            added[t] = 0
+            if self._filled.pop((t, "n"), 0):
+                added[t] = conn.execute(
+                    f"INSERT INTO {self._tmp(t, 'd')} SELECT * FROM {self._tmp(t, 'n')} n WHERE NOT EXISTS "
+                    f"(SELECT 1 FROM {self._tmp(t, 'k')} k WHERE {_same(key, 'k', 'n')})")
+                if added[t]:
+                    conn.execute(f"INSERT INTO {self._tmp(t, 'k')} SELECT * FROM {self._tmp(t, 'd')}")
+                    self._live[(t, "d")] = True
+                conn.execute(f"DELETE FROM {self._tmp(t, 'n')}")
             self.counts[t] += added[t]
         if self.spec.follow == "all":
             self._down_added = added
         return added
+
+    def _fill(self, table: str, layer: str, rows: int) -> None:
+        self._filled[(table, layer)] = self._filled.get((table, layer), 0) + rows
 
     def _say(self, report: Callable[[str], None] | None, added: dict[str, int]) -> None:
         if report is not None:
@@ -280,7 +298,8 @@ class KeySets:
                     spool.write(text)
             spool.seek(0)
             while size := spool.read(8):
-                conn.execute(head + spool.read(int.from_bytes(size, "little")), context=context)
+                self._fill(table.name, layer, conn.execute(head + spool.read(int.from_bytes(size, "little")),
+                                                           context=context))
 
     def drop(self, conn: Connection) -> None:
         """Drop the key tables (a temporary table's DROP does not end the snapshot)."""
