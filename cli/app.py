@@ -88,7 +88,7 @@ def plan(
         if database is None or ddl is not None:
             raise UsageError("plan --subset counts rows on the live server: give a DATABASE, not --ddl")
         commands.print_subset_plan(subset_api.plan_subset(opts, database, spec, str(prisma) if prisma else None,
-                                                          None if as_json else err), as_json)
+                                                          None if as_json else commands.err_wrapped), as_json)
         return
     for note in [*result.schema.notes, *result.warnings]:
         err(f"Warning: {note}")

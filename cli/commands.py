@@ -102,6 +102,12 @@ def subset_lines(entry: dict, estimates: dict[str, int] | None = None) -> list[s
     return lines + table_lines(head, rows)
 
 
+def err_wrapped(text: str) -> None:
+    """A line on stderr, wrapped to the terminal's width (a subset round naming many tables)."""
+    for line in wrapped(text, indent="  "):
+        err(line)
+
+
 def print_subset_plan(plan, as_json: bool) -> None:
     """``plan --subset``: the rows per table a dump would take, and the tables left empty."""
     for w in plan.warnings:
@@ -164,7 +170,8 @@ def dump(
                                 workers=workers, prisma=str(prisma) if prisma else None,
                                 compression=parse_compression(compress), annotate=annotate,
                                 labels=list(label or []), stats=list(stats or []), append=append,
-                                subset=spec, subset_report=None if quiet else err, masks=masks, mask_key=mask_key)
+                                subset=spec, subset_report=None if quiet else err_wrapped, masks=masks,
+                                mask_key=mask_key)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)
