@@ -155,7 +155,7 @@ def dump(
         raise UsageError("--subset names tables of one database: dump one DATABASE")
     masks, mask_key = {}, None
     if mask or mask_file:
-        from dumpcore.dump import masking
+        from dumpcore.codec import masking
 
         if many:
             raise UsageError("--mask names columns of one database: dump one DATABASE")

@@ -15,7 +15,7 @@ import pytest
 from clirun import conn_args, dumpcore
 from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions, dump_to_directory
-from dumpcore.dump.masking import MaskCollisionError, MaskKey, _permute, parse_masks
+from dumpcore.codec.masking import MaskCollisionError, MaskKey, _permute, parse_masks
 from dumpcore.errors import UsageError
 from dumpcore.restore.restore import RestoreOptions, restore
 from dumpcore.sandbox.sample import create_school, school_prisma_schema

@@ -35,8 +35,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from ..codec import encode_rows
-from ..codec.reference import MASK64
+from . import encode_rows
+from .reference import MASK64
 from ..errors import DumpcoreError, UnknownTableError, UsageError
 from ..records import field, record
 from ..schema.schema import KIND_HEX, KIND_NUMBER, Column, Schema, Table
