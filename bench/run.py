@@ -28,7 +28,8 @@ from .dataset import SCALES, create_dataset
 from .tools import Run, Tools, tree_bytes
 
 HERE = Path(__file__).resolve().parent
-DUMP_TOOLS = ["dumpcore-w1", "dumpcore-w2", "dumpcore-w1-zstd", "mydumper-t1", "mydumper-t2", "mariadb-dump"]
+DUMP_TOOLS = ["dumpcore-w1", "dumpcore-w2", "dumpcore-w1-zstd", "dumpcore-w1-subset", "dumpcore-w1-masked",
+              "mydumper-t1", "mydumper-t2", "mariadb-dump"]
 RESTORE_TOOLS = ["dumpcore-p1", "dumpcore-p2", "dumpcore-p2-noproof", "dumpcore-p2-zstd", "myloader-t1", "myloader-t2", "mariadb-client",
                  "load-data-infile"]
 # --compress zstd against the same dumpcore run uncompressed: (phase, plain, compressed)
@@ -151,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         dump_runs: dict[str, list[Run]] = {t: [] for t in DUMP_TOOLS}
         failures: dict[str, list[str]] = {}
         dumps: dict[str, Path] = {}
+        subset_rows = total
         for rnd in range(args.runs + 1):
             for tool in rotated(DUMP_TOOLS, rnd):
                 settle(opts)
@@ -162,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
                 if rnd:  # round 0 is the warm-up
                     dump_runs[tool].append(run)
                 print(f"  dump    {tool:<16} {run.wall:7.2f}s {'(warm-up)' if not rnd else ''}", flush=True)
+                if tool == "dumpcore-w1-subset":  # its rows/s are of the rows it took
+                    subset_rows = json.loads((out / "manifest.json").read_text())["totals"]["rows"]
                 if tool == "dumpcore-w1":
                     dumps["dumpcore"] = out
                 elif tool == "dumpcore-w1-zstd":
@@ -197,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
                     restore_runs[tool].append(run)
                 print(f"  restore {tool:<16} {run.wall:7.2f}s rows verified {'(warm-up)' if not rnd else ''}",
                       flush=True)
-    results["dump"] = {t: summarize(r, total, failures.get(t)) for t, r in dump_runs.items()}
+    results["dump"] = {t: summarize(r, subset_rows if t.endswith("-subset") else total, failures.get(t))
+                       for t, r in dump_runs.items()}
     results["restore"] = {t: summarize(r, total, failures.get(t)) for t, r in restore_runs.items()}
     results["ratios"] = []
     for phase, ours, peer, target in RATIOS:

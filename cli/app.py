@@ -11,6 +11,7 @@ import typer
 
 from dumpcore.schema import plan as plan_api
 from dumpcore.dump import server_dump
+from dumpcore.dump import subset as subset_api
 from dumpcore.errors import DumpcoreError, UsageError
 from dumpcore.sandbox.sandbox import Sandbox, default_root
 
@@ -60,6 +61,12 @@ def plan(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the plan's scripts here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite scripts already in the -o directory.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    subset: Annotated[Optional[list[str]], typer.Option("--subset", metavar="TABLE:CONDITION", help="Print the "
+                      "rows a dump --subset would take, per table (repeatable).")] = None,
+    subset_follow: Annotated[str, typer.Option("--subset-follow", metavar="none|children|all",
+                             help="As for dump --subset.")] = "children",
+    subset_skip: Annotated[Optional[list[str]], typer.Option("--subset-skip", metavar="TABLE.COLUMN",
+                           help="As for dump --subset (repeatable).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
     defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
@@ -76,6 +83,13 @@ def plan(
         opts = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                                   defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
         result = plan_api.plan_database(opts, database, prisma)
+    spec = subset_api.parse_spec(list(subset or []), subset_follow, subset_skip)
+    if spec is not None:
+        if database is None or ddl is not None:
+            raise UsageError("plan --subset counts rows on the live server: give a DATABASE, not --ddl")
+        commands.print_subset_plan(subset_api.plan_subset(opts, database, spec, str(prisma) if prisma else None,
+                                                          None if as_json else commands.err_wrapped), as_json)
+        return
     for note in [*result.schema.notes, *result.warnings]:
         err(f"Warning: {note}")
     written = plan_api.write_plan_scripts(result, output, force) if output else []
@@ -178,6 +192,21 @@ def dump(
                                          "keyless tables that already hold rows (default: the client stops there).")] = False,
     endpoint_url: Annotated[Optional[str], typer.Option("--endpoint-url", help="With an s3:// URL: the "
                                                         "S3-compatible server to use (default: AWS).")] = None,
+    subset: Annotated[Optional[list[str]], typer.Option("--subset", metavar="TABLE:CONDITION", help="Only these "
+                      "rows and what they need: the rows they reference (always) and the rows that reference "
+                      "them (--subset-follow); repeatable.")] = None,
+    subset_follow: Annotated[str, typer.Option("--subset-follow", metavar="none|children|all", help="Rows that "
+                             "reference the subset: none, children (of the roots, transitively) or all (of any row "
+                             "taken).")] = "children",
+    subset_skip: Annotated[Optional[list[str]], typer.Option("--subset-skip", metavar="TABLE.COLUMN", help="Do not "
+                           "follow this foreign key down to TABLE's rows (repeatable).")] = None,
+    mask: Annotated[Optional[list[str]], typer.Option("--mask", metavar="TABLE.COLUMN=RULE", help="Mask this column "
+                    "(and the foreign keys that reference it): hash, email, keep-domain, name, phone, null, "
+                    "constant:VALUE, redact, shift-date:N, uuid (repeatable).")] = None,
+    mask_file: Annotated[Optional[list[Path]], typer.Option("--mask-file", help="A file of TABLE.COLUMN=RULE lines, "
+                         "as --mask (repeatable).")] = None,
+    mask_key_file: Annotated[Optional[Path], typer.Option("--mask-key-file", help="The masking secret (else "
+                             "$DUMPCORE_MASK_KEY); the same secret masks the same values the same way.")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
     defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,

@@ -89,18 +89,56 @@ def print_dump_summary(summary) -> None:
         err(line)
 
 
+def subset_lines(entry: dict, estimates: dict[str, int] | None = None) -> list[str]:
+    """A subset's rows per table (the tables it takes), each line within the width."""
+    rows = [[t, f"{n:,}"] + ([f"{estimates.get(t, 0):,}"] if estimates is not None else [])
+            for t, n in entry["rows"].items() if n]
+    rows.append(["total", f"{sum(entry['rows'].values()):,}"] + ([""] if estimates is not None else []))
+    head = ["table", "rows"] + (["of ~rows"] if estimates is not None else [])
+    roots = "; ".join(f"{r['table']}: {r['where']}" for r in entry["roots"])
+    lines = wrapped(f"subset of {roots} (follow {entry['follow']}"
+                    + (f", skip {', '.join(entry['skip'])}" if entry["skip"] else "")
+                    + f"): {entry['rounds']} rounds")
+    return lines + table_lines(head, rows)
+
+
+def err_wrapped(text: str) -> None:
+    """A line on stderr, wrapped to the terminal's width (a subset round naming many tables)."""
+    for line in wrapped(text, indent="  "):
+        err(line)
+
+
+def print_subset_plan(plan, as_json: bool) -> None:
+    """``plan --subset``: the rows per table a dump would take, and the tables left empty."""
+    for w in plan.warnings:
+        err(f"Warning: {w}")
+    d = plan.to_dict()
+    if as_json:
+        echo(json.dumps(d, indent=2))
+        return
+    for line in subset_lines(d, d["table_rows_estimate"]):
+        echo(line)
+    empty = [t for t, n in d["rows"].items() if not n]
+    if empty:
+        for line in wrapped("no rows from: " + ", ".join(empty)):
+            echo(line)
+
+
 def dump(
     *,
     database: str | None, tables: list[str] | None, databases_flag: bool, all_databases: bool, output: str | None,
     stdout: bool, exclude: list[str] | None, where: str | None, no_data: bool, no_schema: bool,
     routines: bool | None, events: bool | None, dump_history: bool, chunk_size: str, statement_size: str, validate: str, workers: int,
     compress: str, quiet: bool, as_json: bool, prisma: Path | None, annotate: bool, label: list[str] | None,
-    stats: list[str] | None, append: bool, endpoint_url: str | None, host: str | None, port: int | None, user: str | None, socket: str | None,
+    stats: list[str] | None, append: bool, endpoint_url: str | None, subset: list[str] | None, subset_follow: str,
+    subset_skip: list[str] | None, mask: list[str] | None, mask_file: list[Path] | None,
+    mask_key_file: Path | None, host: str | None, port: int | None, user: str | None, socket: str | None,
     password: str | None, password_prompt: bool, defaults_file: Path | None, defaults_extra_file: Path | None,
     ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None, ssl_key: Path | None,
 ) -> None:
     """Dump a database: FK-ordered, chunked idempotent INSERTs, XXH3-128 per chunk, a manifest."""
     from dumpcore.dump import dump as dump_api
+    from dumpcore.dump import subset as subset_api
     from dumpcore.store.compression import parse_compression
     from dumpcore.store.objectstore import is_url
 
@@ -113,13 +151,28 @@ def dump(
         raise UsageError("-A dumps every database and takes no names", hint="use -B DB... to name databases")
     if database is None and not all_databases:
         raise UsageError("give a DATABASE, -B DATABASE..., or -A")
+    spec = subset_api.parse_spec(list(subset or []), subset_follow, subset_skip)
+    if spec is not None and many:
+        raise UsageError("--subset names tables of one database: dump one DATABASE")
+    masks, mask_key = {}, None
+    if mask or mask_file:
+        from dumpcore.codec import masking
+
+        if many:
+            raise UsageError("--mask names columns of one database: dump one DATABASE")
+        masks = masking.parse_masks(list(mask or []), list(mask_file or []))
+        mask_key = masking.load_key(mask_key_file)
+    elif mask_key_file is not None:
+        raise UsageError("--mask-key-file without --mask or --mask-file masks nothing")
     opts = dump_api.DumpOptions(tables=[] if many else list(tables or []), exclude=list(exclude or []), where=where, no_data=no_data,
                                 no_schema=no_schema, routines=routines, events=events, dump_history=dump_history,
                                 chunk_size=dump_api.parse_size(chunk_size),
                                 statement_size=dump_api.parse_size(statement_size), validate=validate,
                                 workers=workers, prisma=str(prisma) if prisma else None,
                                 compression=parse_compression(compress), annotate=annotate,
-                                labels=list(label or []), stats=list(stats or []), append=append)
+                                labels=list(label or []), stats=list(stats or []), append=append,
+                                subset=spec, subset_report=None if quiet else err_wrapped, masks=masks,
+                                mask_key=mask_key)
     remote = output is not None and is_url(output)
     if remote and many:
         raise UsageError("-B/-A dumps go to a directory; a dump to object storage holds one database",
@@ -283,6 +336,9 @@ def verify(
         if as_json:
             echo(json.dumps(report.to_dict(), indent=2))
         else:
+            for note in getattr(report, "notes", []):  # a -B/-A report has none
+                for line in wrapped(note):
+                    echo(line)
             for d in report.differences:
                 echo(f"DIFFERS {d}")
             echo(f"{report.tables} tables, {report.rows:,} live rows compared in {report.seconds:.2f}s")

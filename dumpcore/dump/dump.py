@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Protocol
 
 from .. import __version__
-from . import annotate, stats, validation
+from . import annotate, stats, subset, validation
+from ..codec import masking
 from ..schema import sqltext
-from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink,
-                     StoredFiles, StreamSink, STREAM_END, TableResult, chunk_file_name, stream_table_marker,
-                     max_allowed_packet_for)
+from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, BatchSource, ChunkSink, ChunkWriter,
+                     DirectorySink, StoredFiles, StreamSink, STREAM_END, TableResult, chunk_file_name,
+                     stream_table_marker, max_allowed_packet_for)
 from ..store.compression import NO_COMPRESSION, Compression, CompressionStopped
 from ..connect.connection import Connection, ConnectionOptions, quote_ident, version_tuple
 from ..codec import fallback_warning
@@ -88,6 +89,10 @@ class DumpOptions:
     events: bool | None = None  # likewise
     append: bool = False  # no replay guard: the SQL may add rows to keyless tables that hold rows (scripts.replay_guard)
     dump_history: bool = False  # every row version of system-versioned tables (mariadb-dump's --dump-history)
+    subset: "subset.SubsetSpec | None" = None  # roots and their FK closure only (dumpcore.dump.subset)
+    subset_report: Callable[[str], None] | None = None  # told a line per round of the subset's closure
+    masks: dict = field(default_factory=dict)  # "table.column" -> masking.MaskRule (dumpcore.codec.masking)
+    mask_key: "masking.MaskKey | None" = None  # the masking secret (never written anywhere)
 
 
 class DumpProgress(Protocol):
@@ -160,6 +165,15 @@ class _Prepared:
     enum_zero: dict[str, list[str]] = field(default_factory=dict)  # table -> ENUM columns: it holds error values
     history: set[str] = field(default_factory=set)  # system-versioned tables dumped with every row version
     history_not_dumped: dict[str, int] = field(default_factory=dict)  # table -> history rows left out
+    subset: "subset.KeySets | None" = None  # --subset: each table's key set, on every reading connection
+    masking: "masking.MaskPlan | None" = None  # --mask
+    maskers: dict = field(default_factory=dict)  # table -> masking.TableMasker (shared by its units)
+
+    def where_of(self, table: str, where: str | None) -> str | None:
+        """--where, or the subset's condition for ``table``: what selects its rows."""
+        if self.subset is not None:
+            return self.subset.condition(table)
+        return where
 
     def end_snapshot(self) -> None:
         if self.owns_snapshot:
@@ -289,7 +303,8 @@ def snapshot_workers(opts: DumpOptions) -> tuple[int, bool]:
     where the snapshot allows it; --annotate is written by one (a stream sets 1 itself)."""
     if opts.workers:
         return opts.workers, True
-    return (1 if opts.annotate else auto_workers()), False
+    # a subset's key sets are built on every reading connection: one, unless asked for more
+    return (1 if opts.annotate or opts.subset else auto_workers()), False
 
 
 def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snapshot: Snapshot | None = None) -> _Prepared:
@@ -321,6 +336,17 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
         if opts.where and not opts.no_data:
             check_where(conn, [schema.tables[t] for t in chosen], database, opts.where)
         warnings = (list(snap.warnings) if owns else []) + prisma_warnings
+        keysets = None
+        if opts.subset is not None:
+            if opts.where:
+                raise UsageError("--where filters every table and --subset follows the foreign keys: give one")
+            if opts.no_data:
+                raise UsageError("--subset chooses rows and --no-data dumps none: give one")
+            if opts.stats:
+                raise UsageError("--stats counts whole tables, not a --subset's rows: give one")
+            keysets = _build_subset(conn, pool, schema, chosen, opts)
+            warnings += keysets.warnings
+            extra["subset"] = keysets.to_manifest()
         if snap.commit_lock and schema.sequences:  # issue #21 item 7: a change to the source, said
             warnings.append(f"the commit lock taken {snap.commit_lock} flushed the server's tables, which discards "
                             "the values a SEQUENCE has cached: the next NEXTVAL of "
@@ -353,17 +379,55 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
             warnings.append(f"history not dumped ({why}), only the current rows: "
                             + ", ".join(f"{t} ({n} history rows)" for t, n in history_not_dumped.items()))
         extra["objects"] = manifest_objects(schema, sel, chosen)
+        mask_plan, maskers = None, {}
+        if opts.masks:
+            if opts.annotate or opts.stats:
+                raise UsageError("--annotate and --stats would write values that --mask hides: drop them")
+            fields = masking.prisma_field_names(opts.prisma) if opts.prisma else None
+            mask_plan = masking.MaskPlan(schema, opts.masks, opts.mask_key, fields)
+            for t in chosen:
+                cols = table_query(schema.tables[t], database, history=t in history)
+                masker = mask_plan.for_table(schema.tables[t], cols.columns, cols.key_positions)
+                if masker is not None:
+                    maskers[t] = masker
+            extra["masking"] = mask_plan.to_manifest()
         labels = annotate.parse_labels(opts.labels, schema)
         annotator = None
         if opts.annotate:
             annotator = annotate.Annotator(options, schema, database, labels)
         return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings, pool,
                          snap.replication, owns, extra, annotator, stats.parse_stats(opts.stats, schema, chosen),
-                         objects=sel, enum_zero=enum_zero, history=history, history_not_dumped=history_not_dumped)
+                         objects=sel, enum_zero=enum_zero, history=history, history_not_dumped=history_not_dumped,
+                         subset=keysets, masking=mask_plan, maskers=maskers)
     except BaseException:
         if owns:
             snap.close()
         raise
+
+
+def _build_subset(conn: Connection, pool: "_ThreadPool | None", schema: Schema, tables: list[str],
+                  opts: DumpOptions) -> subset.KeySets:
+    """The subset's key sets on the snapshot's connection (a line per round to
+    opts.subset_report) and, the same names, on every worker's connection."""
+    spec = opts.subset
+    keysets = subset.KeySets(schema, tables, spec)  # type: ignore[arg-type]
+    subset.check_roots(conn, spec, schema.database)  # type: ignore[arg-type]
+    keysets.build(conn, opts.subset_report)
+    others = pool.conns[1:] if pool is not None else []
+    if others:  # temporary tables are the session's own: each worker builds the same ones, in the same snapshot
+        with ThreadPoolExecutor(max_workers=len(others), thread_name_prefix="subset") as ex:
+            copies = list(ex.map(lambda c: _built(c, schema, tables, spec), others))
+        for copy in copies:
+            if copy.counts != keysets.counts:  # same snapshot, same result: anything else is a bug
+                raise DumpcoreError("--subset: a worker's key sets differ from the snapshot's "
+                                    f"({copy.counts} != {keysets.counts})", hint="dump with --workers 1")
+    return keysets
+
+
+def _built(conn: Connection, schema: Schema, tables: list[str], spec: "subset.SubsetSpec") -> subset.KeySets:
+    keysets = subset.KeySets(schema, tables, spec)
+    keysets.build(conn)
+    return keysets
 
 
 def _history_plan(conn: Connection, schema: Schema, tables: list[str], opts: DumpOptions
@@ -406,7 +470,7 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
                 conn: Connection | None = None, condition: str | None = None,
                 file_for: Callable[[int], str] | None = None, whole_table: bool = True) -> TableResult:
     table = p.schema.tables[name]
-    where = " AND ".join(f"({c})" for c in (opts.where, condition) if c) or None
+    where = " AND ".join(f"({c})" for c in (p.where_of(name, opts.where), condition) if c) or None
     history = name in p.history
     query = table_query(table, p.schema.database, where, history=history)
     kinds = bytes(c.kind for c in query.columns)
@@ -422,11 +486,23 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
     t0 = time.monotonic()
     if progress and whole_table:
         progress.table_started(name)
+    masker = p.maskers.get(name)
+    if masker is not None and p.masking.masks_key(table):  # type: ignore[union-attr]
+        # masked keys are not in key order: the chunks record no key range (proven whole)
+        args = (*args[:5], (), *args[6:])
     if enum_cols:  # rows with an ENUM error value: read as tuples, a flag per ENUM column after the values
         writer = EnumZeroWriter(*args, enum_cols=enum_cols, columns=columns, key=key, prefix=prefix)
         flagged = table_query(table, p.schema.database, where, flag_exprs(enum_cols), history)
         source = (conn or p.conn).stream(flagged.sql, opts.batch_rows, context=f"reading table `{name}`")
+        if masker is not None:
+            source = masker.batches(source)
         write = writer.write_rows
+    elif masker is not None:  # masked columns: rows as tuples through the masker, then the encoder
+        writer = ChunkWriter(*args, prefix=prefix)
+        source = BatchSource(masker.batches((conn or p.conn).stream(query.sql, opts.batch_rows,
+                                                                      context=f"reading table `{name}`")),
+                             kinds, args[5])
+        write = writer.write_from
     else:
         writer = (p.annotator.writer if p.annotator else ChunkWriter)(*args, prefix=prefix)
         source = row_source(conn or p.conn, query, kinds, opts.batch_rows, opts.direct_fetch and not p.annotator)
@@ -716,6 +792,8 @@ def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
         **({"rows_not_dumped": f"{p.objects.no_data[name]}: its rows live elsewhere"}
            if p.objects and name in p.objects.no_data else {}),
         **({"enum_zero": p.enum_zero[name]} if name in p.enum_zero else {}),
+        **({"masked": p.maskers[name].manifest_entry(p.masking.masks[name])}  # type: ignore[union-attr]
+           if name in p.maskers else {}),
     }
 
 
@@ -853,6 +931,7 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
                           "events": None if opts.no_schema else "events.sql",
                           "views": None if opts.no_schema else "views.sql",
                           "database": None if opts.no_schema else "database.sql", "scripts": "scripts/"},
+                **({"masked": True} if p.masking is not None else {}),
                 "options": {"tables": opts.tables, "exclude": opts.exclude, "where": opts.where, "no_data": opts.no_data,
                             "no_schema": opts.no_schema, "chunk_size": opts.chunk_size,
                             "statement_size": p.statement_size},
@@ -924,7 +1003,7 @@ def _dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO, op
         sink = StreamSink(out)
         if not opts.no_data:  # read in the snapshot: a keyless table is guarded when the stream adds rows to it
             out.write(replay_guard([t for t in _guarded_tables(p, opts, p.tables)
-                                    if t not in p.objects.no_data and _has_rows(p, t, opts.where)]))
+                                    if t not in p.objects.no_data and _has_rows(p, t, p.where_of(t, opts.where))]))
         results: list[TableResult] = []
         if progress:
             progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
