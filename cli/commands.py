@@ -193,7 +193,7 @@ def dump(
         if stdout:
             summary = dump_api.dump_to_stream(conn, database, None, opts, progress)  # type: ignore[arg-type]
         elif remote:
-            from dumpcore.dump.to_store import dump_to_store
+            from dumpcore.store.upload import dump_to_store
 
             summary = dump_to_store(conn, database, output, opts, progress, endpoint_url)  # type: ignore[arg-type]
         else:

@@ -21,7 +21,7 @@ __version__ = "0.2.0"
 _EXPORTS = {
     "connect.connection": ("Connection", "ConnectionOptions"),
     "dump.dump": ("DumpOptions", "DumpSummary", "dump_to_directory", "dump_to_stream"),
-    "dump.to_store": ("dump_to_store",),
+    "store.upload": ("dump_to_store",),
     "store.objectstore": ("local_dump",),
     "restore.restore": ("RestoreOptions", "RestoreSummary"),
     "verify.verify": ("AgainstReport", "VerifyReport", "verify_against", "verify_path"),

@@ -19,7 +19,7 @@ from conftest import run_client
 from dbcompare import assert_same_database, checksum, table_names
 from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions
-from dumpcore.dump.to_store import dump_to_store
+from dumpcore.store.upload import dump_to_store
 from dumpcore.errors import OutputError
 from dumpcore.sandbox.sample import create_school
 from dumpcore.store.compression import parse_compression

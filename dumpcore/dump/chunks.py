@@ -256,7 +256,7 @@ class _WritebackFile:
 class StoredFiles(Protocol):
     """Told of each chunk file once it is on disk under its name (in the sink's thread), and
     of each rename after (a parallel dump's parts get their final names at the end): a dump
-    to object storage uploads them while the dump goes on (dump/to_store.py)."""
+    to object storage uploads them while the dump goes on (store/upload.py)."""
 
     def stored(self, name: str, path: Path) -> None: ...
     def renamed(self, old: str, new: str) -> None: ...

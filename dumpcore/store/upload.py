@@ -18,11 +18,10 @@ import shutil
 
 from ..connect.connection import ConnectionOptions
 from ..errors import OutputError
+from ..dump.dump import DumpOptions, DumpProgress, DumpSummary, dump_to_directory
 from ..records import replace
-from ..records import replace
-from ..store import objectstore
-from ..store.private import private_dir
-from .dump import DumpOptions, DumpProgress, DumpSummary, dump_to_directory
+from . import objectstore
+from .private import private_dir
 
 
 def dump_to_store(options: ConnectionOptions, database: str, url: str, opts: DumpOptions | None = None,
