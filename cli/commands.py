@@ -168,14 +168,24 @@ def restore_summary_lines(d: dict) -> list[str]:
                  f"{d['total_rejected']:,}", f"{sum(t['live'] for t in d['tables']):,}", f"{d['seconds']:.2f}"])
     lines = table_lines(["table", "expected", "restored", "rejected", "live", "seconds"], rows)
     rate = f"{d['rows_per_second']:,} rows/s" if d["rows_per_second"] else "-"
-    after_last(lines, f"({rate}; {d['loaded_chunks']:,} chunks loaded, {d['skipped_chunks']:,} already committed)")
+    repair = d.get("repair")
+    if repair is None:
+        after_last(lines, f"({rate}; {d['loaded_chunks']:,} chunks loaded, {d['skipped_chunks']:,} already committed)")
+    else:
+        after_last(lines, f"({rate})")
+        notes.insert(0, f"repair: {plural(repair['ranges_loaded'], 'key range')} differed and were loaded, "
+                     f"{d['skipped_chunks']:,} chunk(s) left as they were, "
+                     f"{plural(repair['ranges_emptied'], 'range')} of rows past the dump emptied"
+                     + (f", {plural(len(repair['tables_reloaded']), 'keyless table')} reloaded whole"
+                        if repair["tables_reloaded"] else ""))
     return lines + [line for note in notes for line in wrapped(note)]
 
 
 def restore(
     *,
     directory: Path, database: str | None, databases: list[str] | None, parallel: int, tables: list[str] | None,
-    cleanup: bool, append: bool, defer_triggers: bool, fire_triggers: bool, resume: bool, no_verify: bool,
+    cleanup: bool, append: bool, defer_triggers: bool, fire_triggers: bool, resume: bool, repair: bool,
+    no_verify: bool,
     print_replication: bool, verify_after: bool, state_dir: Path | None, load_method: str, quiet: bool,
     as_json: bool, prisma: Path | None, missing_ok: bool, host: str | None, port: int | None, user: str | None,
     socket: str | None, password: str | None, password_prompt: bool, defaults_file: Path | None,
@@ -200,7 +210,7 @@ def restore(
         return
     opts = restore_api.RestoreOptions(database=database, parallel=parallel, tables=list(tables or []), cleanup=cleanup,
                                       append=append, defer_triggers=defer_triggers, fire_triggers=fire_triggers,
-                                      resume=resume, verify=not no_verify, prove=not no_verify,
+                                      resume=resume, repair=repair, verify=not no_verify, prove=not no_verify,
                                       verify_against=verify_after,
                                       state_dir=state_dir, prisma=str(prisma) if prisma else None,
                                       load_method=load_method)

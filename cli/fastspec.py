@@ -52,6 +52,7 @@ SPEC = {
         {'name': 'defer_triggers', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--defer-triggers'], 'secondary_opts': []},
         {'name': 'fire_triggers', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--fire-triggers'], 'secondary_opts': []},
         {'name': 'resume', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--resume'], 'secondary_opts': []},
+        {'name': 'repair', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--repair'], 'secondary_opts': []},
         {'name': 'no_verify', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--no-verify'], 'secondary_opts': []},
         {'name': 'print_replication', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--print-replication'], 'secondary_opts': []},
         {'name': 'verify_after', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--verify'], 'secondary_opts': []},
