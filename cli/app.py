@@ -175,6 +175,9 @@ def dump(
                                                        "through the relation; summary and manifest (repeatable).")] = None,
     append: Annotated[bool, typer.Option("--append", help="The SQL (--stdout, scripts/load.sql) may add rows to "
                                          "keyless tables that already hold rows (default: the client stops there).")] = False,
+    since: Annotated[Optional[Path], typer.Option("--since", help="A previous dump directory of this database: "
+                                                  "read and write only the key ranges that changed since (the server "
+                                                  "compares their fingerprints), link the rest; a complete dump.")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
     defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,

@@ -47,7 +47,19 @@ def dump_summary_lines(summary) -> list[str]:
         # the statement sizes per table are in --json and the manifest
         lines += wrapped(f"max_allowed_packet for a restore: >= {biggest['max_allowed_packet']} "
                          f"(`{fit_name(biggest['name'], 30)}`)")
-    return lines + stats_summary_lines(d.get("stats", []))
+    return lines + incremental_lines(d.get("incremental")) + stats_summary_lines(d.get("stats", []))
+
+
+def incremental_lines(inc: dict | None) -> list[str]:
+    """What --since reused and what it dumped anew; the tables dumped whole, with why."""
+    if inc is None:
+        return []
+    lines = wrapped(f"since {inc['since']}: {plural(inc['reused_chunks'], 'chunk')} unchanged, linked "
+                    f"({human_bytes(inc['reused_bytes'])}); {plural(inc['ranges_changed'], 'key range')} changed or "
+                    f"new, {plural(inc['dumped_chunks'], 'chunk')} written")
+    for table, why in inc["whole"].items():
+        lines += wrapped(f"dumped whole: `{fit_name(table, 40)}` ({why})", indent="  ")
+    return lines
 
 
 STATS_SHOWN = 20  # values of a --stats column in the summary; the manifest keeps them all (up to stats.MAX_VALUES)
@@ -95,7 +107,7 @@ def dump(
     stdout: bool, exclude: list[str] | None, where: str | None, no_data: bool, no_schema: bool,
     routines: bool | None, events: bool | None, dump_history: bool, chunk_size: str, statement_size: str, validate: str, workers: int,
     compress: str, quiet: bool, as_json: bool, prisma: Path | None, annotate: bool, label: list[str] | None,
-    stats: list[str] | None, append: bool, host: str | None, port: int | None, user: str | None, socket: str | None,
+    stats: list[str] | None, append: bool, since: Path | None, host: str | None, port: int | None, user: str | None, socket: str | None,
     password: str | None, password_prompt: bool, defaults_file: Path | None, defaults_extra_file: Path | None,
     ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None, ssl_key: Path | None,
 ) -> None:
@@ -118,7 +130,10 @@ def dump(
                                 statement_size=dump_api.parse_size(statement_size), validate=validate,
                                 workers=workers, prisma=str(prisma) if prisma else None,
                                 compression=parse_compression(compress), annotate=annotate,
-                                labels=list(label or []), stats=list(stats or []), append=append)
+                                labels=list(label or []), stats=list(stats or []), append=append,
+                                since=str(since) if since is not None else None)
+    if since is not None and (stdout or many):
+        raise UsageError("--since makes a directory dump of one database (-o DIR)")
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)

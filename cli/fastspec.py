@@ -28,6 +28,7 @@ SPEC = {
         {'name': 'label', 'kind': 'option', 'type': 'str', 'required': False, 'default': None, 'multiple': True, 'flag': False, 'opts': ['--label'], 'secondary_opts': []},
         {'name': 'stats', 'kind': 'option', 'type': 'str', 'required': False, 'default': None, 'multiple': True, 'flag': False, 'opts': ['--stats'], 'secondary_opts': []},
         {'name': 'append', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--append'], 'secondary_opts': []},
+        {'name': 'since', 'kind': 'option', 'type': 'path', 'required': False, 'default': None, 'multiple': False, 'flag': False, 'opts': ['--since'], 'secondary_opts': []},
         {'name': 'host', 'kind': 'option', 'type': 'str', 'required': False, 'default': None, 'multiple': False, 'flag': False, 'opts': ['-h', '--host'], 'secondary_opts': []},
         {'name': 'port', 'kind': 'option', 'type': 'int', 'required': False, 'default': None, 'multiple': False, 'flag': False, 'opts': ['-P', '--port'], 'secondary_opts': []},
         {'name': 'user', 'kind': 'option', 'type': 'str', 'required': False, 'default': None, 'multiple': False, 'flag': False, 'opts': ['-u', '--user'], 'secondary_opts': []},

@@ -88,6 +88,7 @@ class DumpOptions:
     events: bool | None = None  # likewise
     append: bool = False  # no replay guard: the SQL may add rows to keyless tables that hold rows (scripts.replay_guard)
     dump_history: bool = False  # every row version of system-versioned tables (mariadb-dump's --dump-history)
+    since: str | None = None  # a previous dump directory: only the key ranges changed since are read (incremental.py)
 
 
 class DumpProgress(Protocol):
@@ -110,6 +111,7 @@ class DumpSummary:
     warnings: list[str] = field(default_factory=list)
     compression: Compression = NO_COMPRESSION
     stats: list[dict] = field(default_factory=list)  # --stats: counts per value
+    incremental: "incremental.IncrementalReport | None" = None  # --since: what was reused
 
     @property
     def rows(self) -> int:
@@ -137,6 +139,7 @@ class DumpSummary:
             "statement_size": self.statement_size, "warnings": self.warnings,
             "compression": self.compression.describe(), "total_uncompressed_bytes": self.sql_bytes,
             **({"stats": self.stats} if self.stats else {}),
+            **({"incremental": self.incremental.to_dict()} if self.incremental is not None else {}),
         }
 
 
@@ -773,6 +776,11 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
     opts = opts or DumpOptions()
     out = Path(output)
     _check_output_dir(out)
+    if opts.since is not None:
+        if opts.workers > 1:
+            raise UsageError("--since reads on one connection (the server fingerprints each key range); "
+                             "drop --workers")
+        opts = replace(opts, workers=1)
     with validation.in_background() as checks:  # sqlglot on its own thread while rows stream
         return _dump_to_directory(options, database, out, opts, progress, snapshot, checks)
 
@@ -781,6 +789,12 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
                        progress: DumpProgress | None, snapshot: Snapshot | None,
                        checks: validation.Validator) -> DumpSummary:
     t0 = time.monotonic()
+    previous = None
+    if opts.since is not None:  # read before the snapshot; imported only then (start-up of every other dump)
+        from . import incremental
+
+        previous = incremental.read_previous(opts.since)
+    report = None
     p = _prepare(options, database, opts, snapshot)
     p.warnings += sweep_partials(out)
     partial = partial_path(out)
@@ -806,7 +820,12 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
                 if progress:
                     progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
                 if not opts.no_data:
-                    if p.pool is not None:
+                    if previous is not None:
+                        results, report = incremental.dump_since(
+                            p, partial, sink, opts, progress, previous, _dump_table,
+                            lambda name: _table_entry(p, None, name), opts.compression.to_manifest())
+                        p.extra["since"] = incremental.since_entry(previous)
+                    elif p.pool is not None:
                         results = _dump_parallel(p, partial, sink, opts, progress)
                     else:
                         for name in p.tables:
@@ -869,7 +888,7 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
     p.warnings += large_row_warnings(results.values(), p.statement_size)
     return DumpSummary(database, str(out), p.snapshot_at, [results[t] for t in p.tables if t in results],
                        time.monotonic() - t0, p.statement_size, p.warnings, opts.compression,
-                       stats=p.extra.get("stats", []))
+                       stats=p.extra.get("stats", []), incremental=report)
 
 
 def _other_file(name: str, path: Path, written: dict[str, tuple[int, str]]) -> dict:

@@ -1,0 +1,203 @@
+"""Incremental dumps (``dump -o NEW --since PREV``): only the key ranges that changed since
+PREV are read and written; the result is a complete dump, which restores alone.
+
+For each table whose key and columns are PREV's, PREV's chunk ranges are kept (the range a
+chunk owns: verify/diff.py ``owned_ranges``). In the dump's snapshot, the server computes
+each range's content fingerprint (verify/fingerprint.py) and it is compared with PREV's
+chunk: the same, the chunk file is hard-linked (copied across file systems) under its new
+name with its manifest entry; else the range is dumped anew (one chunk or more, the last
+keeping PREV's boundary as its ``range_last``, so the next dump keeps the same ranges).
+Keys past PREV's last boundary form new chunks. A table without a key, or whose key,
+columns or statement form changed, or new since PREV, is dumped whole, and the summary
+says which and why.
+
+A reused chunk keeps its hash: ``verify NEW`` checks it as any other chunk.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Callable
+
+from ..errors import DumpIntegrityError
+from ..records import field, record
+from ..store.manifest import Manifest, read_manifest
+from ..verify.diff import owned_ranges, range_condition, range_key
+from ..verify.fingerprint import live_column_types, live_fingerprint
+from .chunks import ChunkInfo, ChunkSink, TableResult, chunk_file_name
+
+
+@record
+class IncrementalReport:
+    """What ``--since`` reused: per table, chunks linked from PREV and chunks dumped anew;
+    tables dumped whole, with why."""
+    since: str
+    reused_chunks: int = 0
+    reused_bytes: int = 0
+    dumped_chunks: int = 0
+    ranges_changed: int = 0
+    whole: dict[str, str] = field(default_factory=dict)  # table -> why it was dumped whole
+
+    def to_dict(self) -> dict:
+        return {"since": self.since, "reused_chunks": self.reused_chunks, "reused_bytes": self.reused_bytes,
+                "dumped_chunks": self.dumped_chunks, "ranges_changed": self.ranges_changed, "whole": self.whole}
+
+
+def read_previous(since: str | os.PathLike) -> Manifest:
+    """PREV's manifest, checked (a damaged one is refused: its chunks would be carried)."""
+    return read_manifest(since)
+
+
+def since_entry(prev: Manifest) -> dict:
+    """The manifest's ``since``: which dump the ranges and reused chunks came from."""
+    return {"directory": str(Path(prev.directory).resolve()), "snapshot_at": prev.data.get("snapshot_at"),
+            "manifest_xxh3_128": prev.data.get("manifest_xxh3_128")}
+
+
+def _column_shape(entry: dict) -> list[tuple]:
+    return [(c["name"], c["type"], c["kind"], c.get("charset"), c.get("collation")) for c in entry["columns"]]
+
+
+def why_whole(prev: Manifest, prev_entry: dict | None, entry: dict, same_form: str | None) -> str | None:
+    """Why a table cannot reuse PREV's ranges (dumped whole), or None when it can.
+    ``entry``: the table's manifest entry as this dump writes it (without chunks)."""
+    if same_form:
+        return same_form
+    if prev_entry is None:
+        return "not in PREV"
+    if not entry["primary_key"] or not entry["idempotent"]:
+        return "no primary key"
+    if entry.get("history"):
+        return "dumped with its history"
+    if prev_entry.get("primary_key") != entry["primary_key"] or not range_key(prev_entry):
+        return "its key is not PREV's" if prev_entry.get("primary_key") != entry["primary_key"] \
+            else "PREV recorded no key ranges"
+    if _column_shape(prev_entry) != _column_shape(entry):
+        return "its columns changed"
+    if prev_entry.get("row_hash") != entry.get("row_hash"):
+        return "PREV's fingerprints are of another kind (an older format)"
+    return None
+
+
+def form_differs(prev: Manifest, where: str | None, upsert_form: str, compression: dict) -> str | None:
+    """Why no chunk of PREV can be reused at all, or None."""
+    if (prev.data.get("options") or {}).get("where") != where:
+        return "--where is not PREV's"
+    if prev.data.get("upsert_form") != upsert_form:
+        return "the statement form is not PREV's (another server)"
+    if prev.data.get("compression") != compression:
+        return "--compress is not PREV's"
+    return None
+
+
+def _link(src: Path, dst: Path, size: int) -> None:
+    """PREV's chunk under its new name: a hard link, or a copy across file systems."""
+    if not src.is_file() or src.stat().st_size != size:
+        raise DumpIntegrityError(f"{src}: missing, or not the size PREV's manifest says ({size:,} bytes)",
+                                 hint=f"check PREV with `dumpcore verify {src.parent.parent}`, or dump without --since")
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def _reused(chunk: dict, file: str, seq: int, table: str) -> ChunkInfo:
+    info = ChunkInfo(file, table, seq, chunk["rows"], chunk["bytes"], chunk["xxh3_128"], int(chunk["fingerprint"], 16),
+                     chunk.get("key_first"), chunk.get("key_last"), chunk.get("max_statement_bytes", 0),
+                     chunk.get("uncompressed_bytes"), chunk.get("uncompressed_xxh3_128"),
+                     bool(chunk.get("enum_zero")),
+                     int(chunk["generated_fingerprint"], 16) if chunk.get("generated_fingerprint") else None)
+    info.range_last = chunk.get("range_last")
+    return info
+
+
+def dump_table_since(p, name: str, prev: Manifest, prev_entry: dict, root: Path, sink: ChunkSink, opts, progress,
+                     dump_table: Callable, report: IncrementalReport) -> tuple[TableResult, list[tuple]]:
+    """One table by PREV's ranges: each range's live fingerprint against PREV's chunk;
+    (the result so far, its pieces: ("reuse", chunk) or ("new", TableResult)), renamed
+    into place by ``assemble`` once the sink has written every new chunk."""
+    database = p.schema.database
+    pk = range_key(prev_entry)
+    live = live_column_types(p.conn, database, name)
+    pieces: list[tuple] = []
+    enc = chunk_file_name(name, 0).rsplit(".", 2)[0]
+    t0 = time.monotonic()
+    if progress:
+        progress.table_started(name)
+    for k, (lower, upper, chunk) in enumerate(owned_ranges(prev_entry)):
+        cond = range_condition(pk, lower, upper)
+        if chunk is not None:
+            got = live_fingerprint(p.conn, database, prev_entry, opts.where, cond, live)
+            if got == (chunk["rows"], int(chunk["fingerprint"], 16)):
+                pieces.append(("reuse", chunk))
+                if progress:
+                    progress.advance(name, chunk["rows"], chunk["bytes"])
+                continue
+            report.ranges_changed += 1
+        namer = (lambda seq, k=k: f"data/{enc}.since{k:05d}.{seq:05d}.sql{sink.suffix}")
+        res = dump_table(p, name, sink, opts, progress, None, cond, namer, whole_table=False)
+        if res.chunks and upper is not None:
+            res.chunks[-1].range_last = list(upper)  # the range PREV's chunk owned stays one range
+        if res.chunks and chunk is None:
+            report.ranges_changed += 1  # keys past PREV's last boundary
+        pieces.append(("new", res))
+    result = TableResult(name, started=t0)
+    return result, pieces
+
+
+def assemble(result: TableResult, pieces: list[tuple], prev: Manifest, root: Path, suffix: str,
+             report: IncrementalReport) -> TableResult:
+    """The table's chunks in key order, each under its final name (data/TABLE.NNNNN.sql)."""
+    seq = 0
+    for kind, piece in pieces:
+        if kind == "reuse":
+            seq += 1
+            final = f"data/{chunk_file_name(result.table, seq, suffix)}"
+            _link(Path(prev.directory) / piece["file"], root / final, piece["bytes"])
+            result.chunks.append(_reused(piece, final, seq, result.table))
+            report.reused_chunks += 1
+            report.reused_bytes += piece["bytes"]
+            continue
+        for chunk in piece.chunks:
+            seq += 1
+            final = f"data/{chunk_file_name(result.table, seq, suffix)}"
+            os.replace(root / chunk.file, root / final)
+            chunk.file, chunk.seq = final, seq
+            result.chunks.append(chunk)
+            report.dumped_chunks += 1
+    result.rows = sum(c.rows for c in result.chunks)
+    result.bytes = sum(c.bytes for c in result.chunks)
+    result.seconds = time.monotonic() - result.started
+    return result
+
+
+def dump_since(p, root: Path, sink, opts, progress, prev: Manifest, dump_table: Callable,
+               entry_of: Callable[[str], dict], compression: dict) -> tuple[dict[str, TableResult], IncrementalReport]:
+    """Every table of the dump, by PREV's ranges where it can (``why_whole``), else whole."""
+    report = IncrementalReport(str(prev.directory))
+    form = form_differs(prev, opts.where, p.upsert_form, compression)
+    results: dict[str, TableResult] = {}
+    pending: list[tuple[TableResult, list[tuple]]] = []
+    for name in p.tables:
+        if p.objects and name in p.objects.no_data:
+            continue
+        prev_entry = prev.table(name)
+        why = why_whole(prev, prev_entry, entry_of(name), form)
+        if why is not None:
+            results[name] = dump_table(p, name, sink, opts, progress)
+            report.whole[name] = why
+            report.dumped_chunks += len(results[name].chunks)
+            continue
+        pending.append(dump_table_since(p, name, prev, prev_entry, root, sink, opts, progress,  # type: ignore[arg-type]
+                                        dump_table, report))
+    sink.drain()  # every new chunk on disk before it is renamed
+    for result, pieces in pending:
+        results[result.table] = assemble(result, pieces, prev, root, sink.suffix, report)
+        if progress:
+            progress.table_done(results[result.table])
+    return results, report
+
+
+__all__ = ["IncrementalReport", "dump_since", "read_previous", "since_entry"]
