@@ -5,9 +5,9 @@ others are PREV's chunk files linked; the result restores alone, exactly.
 - a seeded script of updates, deletes and inserts (inside ranges, between them, below the
   first key, past the last): NEW restored into an empty database equals the source raw;
   the ranges it dumped anew are exactly the ranges ``diff`` calls changed; the others are
-  hard links of PREV's files; the keyless table is dumped whole and said so;
+  hard links of PREV's files; the keyless table, changed, is dumped whole and said so;
 - a chain: a dump --since an incremental dump keeps its ranges (``range_last``) and,
-  with nothing changed, writes no chunk of a keyed table;
+  with nothing changed, writes no chunk (a keyless table is compared whole);
 - a table whose columns changed is dumped whole, with why.
 """
 from __future__ import annotations
@@ -38,6 +38,7 @@ def test_an_incremental_dump_restores_exactly_and_rewrites_only_changed_ranges(s
     _source(conn, db)
     dump_to_directory(server, db, tmp_path / "prev", DumpOptions(**SMALL))
     _drift(conn, db, seed, n=8)
+    conn.execute(f"INSERT INTO {quote_ident(db)}.log VALUES ('new')")  # a keyless table that changed: dumped whole
     changed = diff_live(tmp_path / "prev", server, db)
     differing = sum(r.state != SAME for t in changed.tables if t.table != "log" for r in t.ranges)
     summary = _since(server, db, tmp_path / "new", tmp_path / "prev")
@@ -75,7 +76,8 @@ def test_a_chain_keeps_its_ranges_and_writes_nothing_unchanged(server, conn, db,
     s2 = _since(server, db, tmp_path / "d2", tmp_path / "d1")
     assert s2.incremental.ranges_changed == 1
     s3 = _since(server, db, tmp_path / "d3", tmp_path / "d2")
-    assert s3.incremental.ranges_changed == 0 and s3.incremental.dumped_chunks == 1  # the keyless table
+    # nothing changed: not a chunk written (the keyless table too, compared whole)
+    assert s3.incremental.ranges_changed == 0 and s3.incremental.dumped_chunks == 0 and not s3.incremental.whole
     d1, d3 = read_manifest(tmp_path / "d1"), read_manifest(tmp_path / "d3")
     bounds = [[c.get("range_last") or c["key_last"] for c in m.table("items")["chunks"]] for m in (d1, d3)]
     assert bounds[0] == bounds[1]  # the range whose last key was deleted kept its boundary
@@ -88,10 +90,11 @@ def test_a_table_whose_columns_changed_is_dumped_whole(server, conn, db, tmp_pat
     dump_to_directory(server, db, tmp_path / "d1", DumpOptions(**SMALL))
     conn.execute(f"ALTER TABLE {quote_ident(db)}.pairs ADD COLUMN extra INT DEFAULT 7")
     s = _since(server, db, tmp_path / "d2", tmp_path / "d1")
-    assert s.incremental.whole == {"log": "no primary key", "pairs": "its columns changed"}
+    assert s.incremental.whole == {"pairs": "its columns changed"}
     r = dumpcore("dump", db, "-o", str(tmp_path / "d3"), "--since", str(tmp_path / "d2"), *conn_args(server))
     assert r.returncode == 0, r.stderr.decode()
     err = r.stderr.decode()
-    assert "dumped whole: `log` (no primary key)" in err and all(len(x) <= 80 for x in err.splitlines())
+    assert "chunks unchanged, linked" in err and "dumped whole" not in err
+    assert all(len(x) <= 80 for x in err.splitlines())
     bad = dumpcore("dump", db, "--stdout", "--since", str(tmp_path / "d2"), *conn_args(server))
     assert bad.returncode == 2 and "Error: --since makes a directory dump" in bad.stderr.decode()

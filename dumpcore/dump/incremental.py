@@ -7,9 +7,9 @@ each range's content fingerprint (verify/fingerprint.py) and it is compared with
 chunk: the same, the chunk file is hard-linked (copied across file systems) under its new
 name with its manifest entry; else the range is dumped anew (one chunk or more, the last
 keeping PREV's boundary as its ``range_last``, so the next dump keeps the same ranges).
-Keys past PREV's last boundary form new chunks. A table without a key, or whose key,
-columns or statement form changed, or new since PREV, is dumped whole, and the summary
-says which and why.
+Keys past PREV's last boundary form new chunks. A table without a key is compared whole:
+unchanged, its chunks are linked; else it is dumped whole. So is a table whose key,
+columns or statement form changed, or new since PREV; the summary says which and why.
 
 A reused chunk keeps its hash: ``verify NEW`` checks it as any other chunk.
 """
@@ -25,7 +25,7 @@ from ..errors import DumpIntegrityError
 from ..records import field, record
 from ..store.manifest import Manifest, read_manifest
 from ..verify.diff import owned_ranges, range_condition, range_key
-from ..verify.fingerprint import live_column_types, live_fingerprint
+from ..verify.fingerprint import dumped_fingerprint, live_column_types, live_fingerprint
 from .chunks import ChunkInfo, ChunkSink, TableResult, chunk_file_name
 
 
@@ -60,6 +60,9 @@ def _column_shape(entry: dict) -> list[tuple]:
     return [(c["name"], c["type"], c["kind"], c.get("charset"), c.get("collation")) for c in entry["columns"]]
 
 
+NO_KEY = "no primary key"
+
+
 def why_whole(prev: Manifest, prev_entry: dict | None, entry: dict, same_form: str | None) -> str | None:
     """Why a table cannot reuse PREV's ranges (dumped whole), or None when it can.
     ``entry``: the table's manifest entry as this dump writes it (without chunks)."""
@@ -67,17 +70,18 @@ def why_whole(prev: Manifest, prev_entry: dict | None, entry: dict, same_form: s
         return same_form
     if prev_entry is None:
         return "not in PREV"
-    if not entry["primary_key"] or not entry["idempotent"]:
-        return "no primary key"
     if entry.get("history"):
         return "dumped with its history"
-    if prev_entry.get("primary_key") != entry["primary_key"] or not range_key(prev_entry):
-        return "its key is not PREV's" if prev_entry.get("primary_key") != entry["primary_key"] \
-            else "PREV recorded no key ranges"
     if _column_shape(prev_entry) != _column_shape(entry):
         return "its columns changed"
     if prev_entry.get("row_hash") != entry.get("row_hash"):
         return "PREV's fingerprints are of another kind (an older format)"
+    if not entry["primary_key"]:
+        return NO_KEY
+    if prev_entry.get("primary_key") != entry["primary_key"]:
+        return "its key is not PREV's"
+    if not range_key(prev_entry):
+        return "PREV recorded no key ranges"
     return None
 
 
@@ -173,6 +177,11 @@ def assemble(result: TableResult, pieces: list[tuple], prev: Manifest, root: Pat
     return result
 
 
+def _unchanged_whole(p, prev_entry: dict, where: str | None) -> bool:
+    """Whether a table without key ranges holds PREV's rows (its whole fingerprint)."""
+    return live_fingerprint(p.conn, p.schema.database, prev_entry, where) == dumped_fingerprint(prev_entry["chunks"])
+
+
 def dump_since(p, root: Path, sink, opts, progress, prev: Manifest, dump_table: Callable,
                entry_of: Callable[[str], dict], compression: dict) -> tuple[dict[str, TableResult], IncrementalReport]:
     """Every table of the dump, by PREV's ranges where it can (``why_whole``), else whole."""
@@ -185,6 +194,10 @@ def dump_since(p, root: Path, sink, opts, progress, prev: Manifest, dump_table: 
             continue
         prev_entry = prev.table(name)
         why = why_whole(prev, prev_entry, entry_of(name), form)
+        if why == NO_KEY and _unchanged_whole(p, prev_entry, opts.where):  # type: ignore[arg-type]
+            pending.append((TableResult(name, started=time.monotonic()),
+                            [("reuse", c) for c in prev_entry["chunks"]]))  # type: ignore[index]
+            continue
         if why is not None:
             results[name] = dump_table(p, name, sink, opts, progress)
             report.whole[name] = why
