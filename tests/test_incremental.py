@@ -29,19 +29,20 @@ from test_diff_repair import _drift, _source
 SMALL = dict(workers=1, validate="none", chunk_size=2048, statement_size=1024)
 
 
-def _since(server, db, out, prev):
-    return dump_to_directory(server, db, out, DumpOptions(**SMALL, since=str(prev)))
+def _since(server, db, out, prev, workers: int = 1):
+    return dump_to_directory(server, db, out, DumpOptions(**{**SMALL, "workers": workers}, since=str(prev)))
 
 
-@pytest.mark.parametrize("seed", [11, 12])
-def test_an_incremental_dump_restores_exactly_and_rewrites_only_changed_ranges(server, conn, db, tmp_path, seed):
+@pytest.mark.parametrize("seed,workers", [(11, 1), (12, 2)])  # 2: the ranges fingerprinted on two connections
+def test_an_incremental_dump_restores_exactly_and_rewrites_only_changed_ranges(server, conn, db, tmp_path, seed,
+                                                                             workers):
     _source(conn, db)
     dump_to_directory(server, db, tmp_path / "prev", DumpOptions(**SMALL))
     _drift(conn, db, seed, n=8)
     conn.execute(f"INSERT INTO {quote_ident(db)}.log VALUES ('new')")  # a keyless table that changed: dumped whole
     changed = diff_live(tmp_path / "prev", server, db)
     differing = sum(r.state != SAME for t in changed.tables if t.table != "log" for r in t.ranges)
-    summary = _since(server, db, tmp_path / "new", tmp_path / "prev")
+    summary = _since(server, db, tmp_path / "new", tmp_path / "prev", workers)
     inc = summary.incremental
     assert inc.whole == {"log": "no primary key"}
     assert inc.ranges_changed == differing

@@ -776,11 +776,6 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
     opts = opts or DumpOptions()
     out = Path(output)
     _check_output_dir(out)
-    if opts.since is not None:
-        if opts.workers > 1:
-            raise UsageError("--since reads on one connection (the server fingerprints each key range); "
-                             "drop --workers")
-        opts = replace(opts, workers=1)
     with validation.in_background() as checks:  # sqlglot on its own thread while rows stream
         return _dump_to_directory(options, database, out, opts, progress, snapshot, checks)
 

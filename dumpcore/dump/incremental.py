@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -117,24 +119,55 @@ def _reused(chunk: dict, file: str, seq: int, table: str) -> ChunkInfo:
     return info
 
 
-def dump_table_since(p, name: str, prev: Manifest, prev_entry: dict, root: Path, sink: ChunkSink, opts, progress,
-                     dump_table: Callable, report: IncrementalReport) -> tuple[TableResult, list[tuple]]:
-    """One table by PREV's ranges: each range's live fingerprint against PREV's chunk;
-    (the result so far, its pieces: ("reuse", chunk) or ("new", TableResult)), renamed
-    into place by ``assemble`` once the sink has written every new chunk."""
-    database = p.schema.database
+def fingerprint_all(conns: list, database: str, tasks: list[tuple]) -> list[tuple[int, int]]:
+    """(rows, fingerprint) of each task ``(entry, where, condition, live_types)``, computed by
+    the server on every connection at once (each in the dump's snapshot)."""
+    out: list[tuple[int, int] | None] = [None] * len(tasks)
+    todo = iter(range(len(tasks)))
+    lock = threading.Lock()
+
+    def work(conn) -> None:
+        while True:
+            with lock:
+                i = next(todo, None)
+            if i is None:
+                return
+            entry, where, cond, live = tasks[i]
+            out[i] = live_fingerprint(conn, database, entry, where, cond, live)
+
+    if len(conns) == 1:
+        work(conns[0])
+    else:
+        with ThreadPoolExecutor(max_workers=len(conns), thread_name_prefix="since") as pool:
+            for f in [pool.submit(work, c) for c in conns]:
+                f.result()
+    return out  # type: ignore[return-value]
+
+
+def plan_table(p, name: str, prev_entry: dict, where: str | None) -> tuple[list[tuple], list[tuple]]:
+    """PREV's ranges of a table, as (lower, upper, chunk, condition), and the fingerprint
+    tasks of those that have a chunk (fingerprint_all)."""
     pk = range_key(prev_entry)
-    live = live_column_types(p.conn, database, name)
+    live = live_column_types(p.conn, p.schema.database, name)
+    ranges = [(lower, upper, chunk, range_condition(pk, lower, upper))
+              for lower, upper, chunk in owned_ranges(prev_entry)]
+    return ranges, [(prev_entry, where, cond, live) for _, _, chunk, cond in ranges if chunk is not None]
+
+
+def dump_table_since(p, name: str, ranges: list[tuple], live: list[tuple[int, int]], sink: ChunkSink, opts,
+                     progress, dump_table: Callable, report: IncrementalReport) -> tuple[TableResult, list[tuple]]:
+    """One table by PREV's ranges, given each range's live fingerprint (in range order, for
+    the ranges with a chunk): (the result so far, its pieces: ("reuse", chunk) or ("new",
+    TableResult)), renamed into place by ``assemble`` once the sink has written every new chunk."""
     pieces: list[tuple] = []
     enc = chunk_file_name(name, 0).rsplit(".", 2)[0]
     t0 = time.monotonic()
     if progress:
         progress.table_started(name)
-    for k, (lower, upper, chunk) in enumerate(owned_ranges(prev_entry)):
-        cond = range_condition(pk, lower, upper)
+    fingerprints = iter(live)
+    for k, (lower, upper, chunk, cond) in enumerate(ranges):
         if chunk is not None:
-            got = live_fingerprint(p.conn, database, prev_entry, opts.where, cond, live)
-            if got == (chunk["rows"], int(chunk["fingerprint"], 16)):
+            if next(fingerprints) == (chunk["rows"], int(chunk["fingerprint"], 16)):
                 pieces.append(("reuse", chunk))
                 if progress:
                     progress.advance(name, chunk["rows"], chunk["bytes"])
@@ -147,8 +180,7 @@ def dump_table_since(p, name: str, prev: Manifest, prev_entry: dict, root: Path,
         if res.chunks and chunk is None:
             report.ranges_changed += 1  # keys past PREV's last boundary
         pieces.append(("new", res))
-    result = TableResult(name, started=t0)
-    return result, pieces
+    return TableResult(name, started=t0), pieces
 
 
 def assemble(result: TableResult, pieces: list[tuple], prev: Manifest, root: Path, suffix: str,
@@ -177,33 +209,49 @@ def assemble(result: TableResult, pieces: list[tuple], prev: Manifest, root: Pat
     return result
 
 
-def _unchanged_whole(p, prev_entry: dict, where: str | None) -> bool:
-    """Whether a table without key ranges holds PREV's rows (its whole fingerprint)."""
-    return live_fingerprint(p.conn, p.schema.database, prev_entry, where) == dumped_fingerprint(prev_entry["chunks"])
-
-
 def dump_since(p, root: Path, sink, opts, progress, prev: Manifest, dump_table: Callable,
                entry_of: Callable[[str], dict], compression: dict) -> tuple[dict[str, TableResult], IncrementalReport]:
-    """Every table of the dump, by PREV's ranges where it can (``why_whole``), else whole."""
+    """Every table of the dump, by PREV's ranges where it can (``why_whole``), else whole.
+    The fingerprints first, on every connection of the snapshot at once; then the changed
+    ranges and the tables dumped whole, on the snapshot's own connection."""
     report = IncrementalReport(str(prev.directory))
     form = form_differs(prev, opts.where, p.upsert_form, compression)
-    results: dict[str, TableResult] = {}
-    pending: list[tuple[TableResult, list[tuple]]] = []
+    database = p.schema.database
+    kinds: dict[str, tuple] = {}  # table -> ("whole", why) | ("keyless", task index) | ("ranges", ranges, first task)
+    tasks: list[tuple] = []
     for name in p.tables:
         if p.objects and name in p.objects.no_data:
             continue
         prev_entry = prev.table(name)
         why = why_whole(prev, prev_entry, entry_of(name), form)
-        if why == NO_KEY and _unchanged_whole(p, prev_entry, opts.where):  # type: ignore[arg-type]
-            pending.append((TableResult(name, started=time.monotonic()),
-                            [("reuse", c) for c in prev_entry["chunks"]]))  # type: ignore[index]
-            continue
-        if why is not None:
+        if why == NO_KEY:  # compared whole: unchanged, its chunks are PREV's
+            kinds[name] = ("keyless", len(tasks))
+            tasks.append((prev_entry, opts.where, None, live_column_types(p.conn, database, name)))
+        elif why is not None:
+            kinds[name] = ("whole", why)
+        else:
+            ranges, own = plan_table(p, name, prev_entry, opts.where)  # type: ignore[arg-type]
+            kinds[name] = ("ranges", ranges, len(tasks), len(own))
+            tasks += own
+    conns = p.pool.conns if p.pool is not None else [p.conn]
+    live = fingerprint_all(conns, database, tasks)
+    results: dict[str, TableResult] = {}
+    pending: list[tuple[TableResult, list[tuple]]] = []
+    for name, kind in kinds.items():
+        prev_entry = prev.table(name)
+        if kind[0] == "keyless":
+            if live[kind[1]] == dumped_fingerprint(prev_entry["chunks"]):  # type: ignore[index]
+                pending.append((TableResult(name, started=time.monotonic()),
+                                [("reuse", c) for c in prev_entry["chunks"]]))  # type: ignore[index]
+                continue
+            kind = ("whole", NO_KEY)
+        if kind[0] == "whole":
             results[name] = dump_table(p, name, sink, opts, progress)
-            report.whole[name] = why
+            report.whole[name] = kind[1]
             report.dumped_chunks += len(results[name].chunks)
             continue
-        pending.append(dump_table_since(p, name, prev, prev_entry, root, sink, opts, progress,  # type: ignore[arg-type]
+        _, ranges, first, count = kind
+        pending.append(dump_table_since(p, name, ranges, live[first:first + count], sink, opts, progress,
                                         dump_table, report))
     sink.drain()  # every new chunk on disk before it is renamed
     for result, pieces in pending:
