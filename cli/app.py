@@ -175,9 +175,15 @@ def dump(
                                                        "through the relation; summary and manifest (repeatable).")] = None,
     append: Annotated[bool, typer.Option("--append", help="The SQL (--stdout, scripts/load.sql) may add rows to "
                                          "keyless tables that already hold rows (default: the client stops there).")] = False,
-    since: Annotated[Optional[Path], typer.Option("--since", help="A previous dump directory of this database: "
-                                                  "read and write only the key ranges that changed since (the server "
-                                                  "compares their fingerprints), link the rest; a complete dump.")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="A previous dump directory of this database "
+                                                 "(with --store: latest, or a dump's NAME): read and write only the "
+                                                 "key ranges that changed since (the server compares their "
+                                                 "fingerprints), link the rest; a complete dump.")] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help="Write the dump into this chunk store, as "
+                                                  "STORE/dumps/NAME: a chunk already in the store is not stored "
+                                                  "again (in place of -o).")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="The dump's NAME in --store (default: the UTC "
+                                                "time, e.g. 2026-12-07T043500Z).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
     defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
@@ -287,6 +293,28 @@ def diff(
                                                      ssl_key))
     if not equal:
         raise typer.Exit(1)
+
+
+@app.command()
+def gc(
+    store: Annotated[Path, typer.Argument(help="A chunk store (made by `dump --store`).")],
+    delete: Annotated[Optional[list[str]], typer.Option("--delete", help="Delete this dump of the store first "
+                                                        "(repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Delete dumps of a chunk store, then every chunk no remaining dump names."""
+    from dumpcore.store.chunk_store import collect, dump_names
+
+    report = collect(store, list(delete or []))
+    if as_json:
+        typer.echo(json.dumps({**report.to_dict(), "dumps": dump_names(store)}, indent=2))
+        return
+    for name in report.deleted_dumps:
+        typer.echo(f"deleted dump {name}")
+    for line in wrapped(f"{plural(report.deleted_chunks, 'chunk')} no dump names deleted "
+                        f"({report.freed_bytes:,} bytes), {plural(report.kept_chunks, 'chunk')} kept; "
+                        f"{plural(len(dump_names(store)), 'dump')} in {store}"):
+        typer.echo(line)
 
 
 @sandbox_app.command("start")

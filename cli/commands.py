@@ -47,7 +47,16 @@ def dump_summary_lines(summary) -> list[str]:
         # the statement sizes per table are in --json and the manifest
         lines += wrapped(f"max_allowed_packet for a restore: >= {biggest['max_allowed_packet']} "
                          f"(`{fit_name(biggest['name'], 30)}`)")
-    return lines + incremental_lines(d.get("incremental")) + stats_summary_lines(d.get("stats", []))
+    return (lines + incremental_lines(d.get("incremental")) + store_lines(d.get("store"))
+            + stats_summary_lines(d.get("stats", [])))
+
+
+def store_lines(stored: dict | None) -> list[str]:
+    """What --store added to the store, and what it held already."""
+    if stored is None:
+        return []
+    return wrapped(f"store: {plural(stored['added_chunks'], 'chunk')} added ({human_bytes(stored['added_bytes'])}), "
+                   f"{plural(stored['shared_chunks'], 'chunk')} already there ({human_bytes(stored['shared_bytes'])})")
 
 
 def incremental_lines(inc: dict | None) -> list[str]:
@@ -107,7 +116,7 @@ def dump(
     stdout: bool, exclude: list[str] | None, where: str | None, no_data: bool, no_schema: bool,
     routines: bool | None, events: bool | None, dump_history: bool, chunk_size: str, statement_size: str, validate: str, workers: int,
     compress: str, quiet: bool, as_json: bool, prisma: Path | None, annotate: bool, label: list[str] | None,
-    stats: list[str] | None, append: bool, since: Path | None, host: str | None, port: int | None, user: str | None, socket: str | None,
+    stats: list[str] | None, append: bool, since: str | None, store: Path | None, name: str | None, host: str | None, port: int | None, user: str | None, socket: str | None,
     password: str | None, password_prompt: bool, defaults_file: Path | None, defaults_extra_file: Path | None,
     ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None, ssl_key: Path | None,
 ) -> None:
@@ -115,8 +124,10 @@ def dump(
     from dumpcore.dump import dump as dump_api
     from dumpcore.store.compression import parse_compression
 
-    if stdout == (output is not None):
-        raise UsageError("give exactly one of -o DIR or --stdout")
+    if [stdout, output is not None, store is not None].count(True) != 1:
+        raise UsageError("give exactly one of -o DIR, --store STORE or --stdout")
+    if name is not None and store is None:
+        raise UsageError("--name names a dump in --store STORE")
     if no_data and no_schema:
         raise UsageError("--no-data and --no-schema together leave nothing to dump")
     many = databases_flag or all_databases
@@ -131,9 +142,10 @@ def dump(
                                 workers=workers, prisma=str(prisma) if prisma else None,
                                 compression=parse_compression(compress), annotate=annotate,
                                 labels=list(label or []), stats=list(stats or []), append=append,
-                                since=str(since) if since is not None else None)
-    if since is not None and (stdout or many):
-        raise UsageError("--since makes a directory dump of one database (-o DIR)")
+                                since=since if store is None else None)
+    if (since is not None or store is not None) and (stdout or many):
+        raise UsageError(f"--{'since' if since is not None else 'store'} makes a directory dump of one database "
+                         "(-o DIR or --store STORE)")
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)
@@ -149,6 +161,8 @@ def dump(
         validation.end_when_finished()  # one dump in this process: the validator's exit overlaps its end
         if stdout:
             summary = dump_api.dump_to_stream(conn, database, None, opts, progress)  # type: ignore[arg-type]
+        elif store is not None:
+            summary = dump_api.dump_to_store(conn, database, store, name, since, opts, progress)  # type: ignore[arg-type]
         else:
             summary = dump_api.dump_to_directory(conn, database, output, opts, progress)  # type: ignore[arg-type]
     for w in summary.warnings:

@@ -112,6 +112,7 @@ class DumpSummary:
     compression: Compression = NO_COMPRESSION
     stats: list[dict] = field(default_factory=list)  # --stats: counts per value
     incremental: "incremental.IncrementalReport | None" = None  # --since: what was reused
+    stored: "chunk_store.InternReport | None" = None  # --store: chunks new to the store, and shared
 
     @property
     def rows(self) -> int:
@@ -140,6 +141,10 @@ class DumpSummary:
             "compression": self.compression.describe(), "total_uncompressed_bytes": self.sql_bytes,
             **({"stats": self.stats} if self.stats else {}),
             **({"incremental": self.incremental.to_dict()} if self.incremental is not None else {}),
+            **({"path": self.output, "store": {"added_chunks": self.stored.added, "added_bytes": self.stored.added_bytes,
+                                               "shared_chunks": self.stored.shared,
+                                               "shared_bytes": self.stored.shared_bytes}}
+               if self.stored is not None else {}),
         }
 
 
@@ -780,6 +785,24 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         return _dump_to_directory(options, database, out, opts, progress, snapshot, checks)
 
 
+def dump_to_store(options: ConnectionOptions, database: str, store: str | os.PathLike, name: str | None = None,
+                  since: str | None = None, opts: DumpOptions | None = None,
+                  progress: DumpProgress | None = None) -> DumpSummary:
+    """Dump ``database`` into a chunk store as ``STORE/dumps/NAME`` (store/chunk_store.py),
+    ``since`` the store's ``latest`` dump or the one of that NAME (incremental.py); its
+    chunks are linked into the store by their hash, so a chunk already there is not stored twice."""
+    from ..store import chunk_store
+
+    store = Path(store)
+    out = chunk_store.new_dump_path(store, name)
+    opts = opts or DumpOptions()
+    if since is not None:
+        opts = replace(opts, since=str(chunk_store.resolve_since(store, since)))
+    summary = dump_to_directory(options, database, out, opts, progress)
+    summary.stored = chunk_store.intern(store, out)
+    return summary
+
+
 def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opts: DumpOptions,
                        progress: DumpProgress | None, snapshot: Snapshot | None,
                        checks: validation.Validator) -> DumpSummary:
@@ -971,5 +994,5 @@ def _dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO, op
                        stats=p.extra.get("stats", []))
 
 
-__all__ = ["DumpOptions", "DumpSummary", "DumpcoreError", "Snapshot", "dump_to_directory", "dump_to_stream",
+__all__ = ["DumpOptions", "DumpSummary", "DumpcoreError", "Snapshot", "dump_to_directory", "dump_to_store", "dump_to_stream",
            "open_snapshot", "parse_size"]
