@@ -200,3 +200,15 @@ def test_diff_cli_exit_codes_json_and_width(server, conn, db, tmp_path):
     assert j.returncode == 1 and json.loads(j.stdout)["equal"] is False
     both = dumpcore("diff", str(tmp_path / "d"), str(tmp_path / "d"), "-D", db)
     assert both.returncode == 2 and both.stderr.decode().startswith("Error: give a second dump B or -D")
+
+
+def test_rows_added_past_the_last_key_are_a_range_of_their_own(server, conn, db, tmp_path):
+    _source(conn, db)
+    m = _dump(server, db, tmp_path / "d")
+    conn.execute(f"INSERT INTO {quote_ident(db)}.items VALUES (9000, 'later', NULL, NULL, NULL)")
+    (items,) = [t for t in diff_live(tmp_path / "d", server, db, tables=["items"], rows=True).tables]
+    assert items.state == CHANGED  # on both sides: changed ("only in" is for a table one side lacks)
+    (added,) = [r for r in items.ranges if r.state != SAME]
+    last = m.table("items")["chunks"][-1]["key_last"]
+    assert (added.state, added.lower, added.upper, added.rows_a, added.rows_b) == (ONLY_B, last, None, 0, 1)
+    assert [(k.key, k.state) for k in added.keys] == [(["9000"], ONLY_B)]

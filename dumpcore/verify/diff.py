@@ -274,10 +274,8 @@ def _state(a: tuple[int, int], b: tuple[int, int]) -> str:
 
 
 def _table_state(ranges: list[RangeDiff]) -> str:
-    states = {r.state for r in ranges} - {SAME}
-    if not states:
-        return SAME
-    return states.pop() if len(states) == 1 and states <= {ONLY_A, ONLY_B} else CHANGED
+    """A table on both sides is the same or changed (``only in`` is for a table one side lacks)."""
+    return SAME if all(r.state == SAME for r in ranges) else CHANGED
 
 
 def diff_table_live(conn: Connection, database: str, directory: Path, entry: dict, where: str | None,
@@ -291,7 +289,7 @@ def diff_table_live(conn: Connection, database: str, directory: Path, entry: dic
         state = _state(want, got)
         why = "no primary key" if not entry.get("primary_key") else "no key ranges in the dump"
         r = RangeDiff(None, None, state, want[0], got[0], [c["file"] for c in entry["chunks"]])
-        return TableDiff(entry["name"], state, want[0], got[0], [r], f"compared whole: {why}")
+        return TableDiff(entry["name"], _table_state([r]), want[0], got[0], [r], f"compared whole: {why}")
     ranges = []
     for lower, upper, chunk in owned_ranges(entry):
         cond = range_condition(pk, lower, upper)
@@ -398,10 +396,8 @@ def diff_table_dumps(da: Path, ea: dict, db: Path, eb: dict, rows: bool = False,
                          note="fingerprints of two kinds (dumps of different format versions): chunk files compared")
     pk = range_key(ea)
     if not pk or range_key(eb) != pk:
-        state = _state(fa, fb)
-        return TableDiff(name, state, fa[0], fb[0], [RangeDiff(None, None, state, fa[0], fb[0],
-                                                               [c["file"] for c in ea["chunks"]])],
-                         "compared whole: no key ranges")
+        r = RangeDiff(None, None, _state(fa, fb), fa[0], fb[0], [c["file"] for c in ea["chunks"]])
+        return TableDiff(name, _table_state([r]), fa[0], fb[0], [r], "compared whole: no key ranges")
     ranges = []
     for lower, upper, sa, sb in _segments(ea["chunks"], eb["chunks"]):
         wa, wb = dumped_fingerprint(sa), dumped_fingerprint(sb)
