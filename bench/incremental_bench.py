@@ -2,8 +2,11 @@
 ``--since`` the previous one writes and how long it takes, against a full dump; its
 restore compared with the source; a week of daily dumps on disk.
 
-    python -m bench.incremental_bench --socket S [--scale medium] [--pattern clustered|uniform]
+    python -m bench.incremental_bench [--socket S] [--scale medium] [--pattern clustered|uniform]
         [--days 7] [--chunk-size 8MiB] [--keep-data] [--work DIR]
+
+Without --socket (``make bench-incremental``), on a sandbox MariaDB of its own under
+bench/work/incremental/, generated at --scale.
 
 The changes (``change_one_percent``), per keyed table, 1% of its rows:
 - ``clustered``: ten runs of consecutive keys spread over the table (the rows a day of use
@@ -89,7 +92,7 @@ def checksums(conn, database: str, tables: list[str]) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--socket", required=True)
+    ap.add_argument("--socket", help="a running server (default: a sandbox of its own)")
     ap.add_argument("--user", default="root")
     ap.add_argument("--database", default="bench")
     ap.add_argument("--scale", default="medium")
@@ -99,6 +102,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--keep-data", action="store_true", help="the database exists at this scale, unchanged")
     ap.add_argument("--work", type=Path, default=Path("/tmp/dumpcore-incremental-bench"))
     a = ap.parse_args(argv)
+    if a.socket is None:
+        from dumpcore.sandbox.sandbox import Sandbox
+
+        root = Path(__file__).resolve().parent / "work" / "incremental"
+        shutil.rmtree(root, ignore_errors=True)
+        with Sandbox(root / "server") as box:
+            main([*(argv if argv is not None else sys.argv[1:]), "--socket", str(box.state.socket)])
+        return
     n = SCALES.get(a.scale) or int(a.scale)
     options = ConnectionOptions(user=a.user, socket=a.socket)
     shutil.rmtree(a.work, ignore_errors=True)
