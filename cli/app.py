@@ -207,6 +207,15 @@ def dump(
                          "as --mask (repeatable).")] = None,
     mask_key_file: Annotated[Optional[Path], typer.Option("--mask-key-file", help="The masking secret (else "
                              "$DUMPCORE_MASK_KEY); the same secret masks the same values the same way.")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="A previous dump directory of this database "
+                                                 "(with --store: latest, or a dump's NAME): read and write only the "
+                                                 "key ranges that changed since (the server compares their "
+                                                 "fingerprints), link the rest; a complete dump.")] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help="Write the dump into this chunk store, as "
+                                                  "STORE/dumps/NAME: a chunk already in the store is not stored "
+                                                  "again (in place of -o).")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="The dump's NAME in --store (default: the UTC "
+                                                "time, e.g. 2026-12-07T043500Z).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
     defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
@@ -234,6 +243,9 @@ def restore(
     fire_triggers: Annotated[bool, typer.Option("--fire-triggers", help="Let the target's triggers fire while "
                                                 "loading (default: a restore they would change is refused).")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Load only what an interrupted restore did not commit.")] = False,
+    repair: Annotated[bool, typer.Option("--repair", help="Make the live database equal to the dump by loading "
+                                         "only the key ranges that differ (each emptied first, in the chunk's "
+                                         "transaction); keyless tables that differ need --cleanup.")] = False,
     no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip checking every chunk hash first and proving the restored content (the summary says NOT proven).")] = False,
     print_replication: Annotated[bool, typer.Option("--print-replication", help="Only print the CHANGE MASTER TO / "
                                                     "GTID statements that start a replica at the dump's snapshot.")] = False,
@@ -295,6 +307,56 @@ def cat(
     summary = server_dump.cat_any(local_dump(directory, endpoint_url), None, append)
     for w in summary.warnings:
         typer.echo(f"Warning: {w}", err=True)
+
+
+@app.command()
+def diff(
+    a: Annotated[Path, typer.Argument(help="A dump directory (side A).")],
+    b: Annotated[Optional[Path], typer.Argument(help="Another dump directory (side B); without it, B is the "
+                                                "live database (-D, default: the dumped one).")] = None,
+    database: Annotated[Optional[str], typer.Option("--database", "-D", help="The live database to compare "
+                                                    "with A (default: the dumped database's name).")] = None,
+    tables: Annotated[Optional[list[str]], typer.Option("--tables", help="Only this table (repeatable).")] = None,
+    rows: Annotated[bool, typer.Option("--rows", help="List the keys that differ in each changed range.")] = False,
+    row_limit: Annotated[int, typer.Option("--row-limit", help="Keys listed per range with --rows; the rest "
+                                           "are counted.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
+    password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
+    defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
+    ssl_cert: SslCert = None, ssl_key: SslKey = None,
+) -> None:
+    """Compare a dump with another dump or a live database, per table and key range (exit 1: they differ)."""
+    from .diffing import diff as run_diff
+
+    equal = run_diff(a=a, b=b, database=database, tables=tables, rows=rows, row_limit=row_limit, as_json=as_json,
+                     conn=lambda: connection_options(host, port, user, socket, password, password_prompt,
+                                                     defaults_file, defaults_extra_file, ssl_mode, ssl_ca, ssl_cert,
+                                                     ssl_key))
+    if not equal:
+        raise typer.Exit(1)
+
+
+@app.command()
+def gc(
+    store: Annotated[Path, typer.Argument(help="A chunk store (made by `dump --store`).")],
+    delete: Annotated[Optional[list[str]], typer.Option("--delete", help="Delete this dump of the store first "
+                                                        "(repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Delete dumps of a chunk store, then every chunk no remaining dump names."""
+    from dumpcore.store.chunk_store import collect, dump_names
+
+    report = collect(store, list(delete or []))
+    if as_json:
+        typer.echo(json.dumps({**report.to_dict(), "dumps": dump_names(store)}, indent=2))
+        return
+    for name in report.deleted_dumps:
+        typer.echo(f"deleted dump {name}")
+    for line in wrapped(f"{plural(report.deleted_chunks, 'chunk')} no dump names deleted "
+                        f"({report.freed_bytes:,} bytes), {plural(report.kept_chunks, 'chunk')} kept; "
+                        f"{plural(len(dump_names(store)), 'dump')} in {store}"):
+        typer.echo(line)
 
 
 @sandbox_app.command("start")

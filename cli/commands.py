@@ -47,7 +47,28 @@ def dump_summary_lines(summary) -> list[str]:
         # the statement sizes per table are in --json and the manifest
         lines += wrapped(f"max_allowed_packet for a restore: >= {biggest['max_allowed_packet']} "
                          f"(`{fit_name(biggest['name'], 30)}`)")
-    return lines + stats_summary_lines(d.get("stats", []))
+    return (lines + incremental_lines(d.get("incremental")) + store_lines(d.get("store"))
+            + stats_summary_lines(d.get("stats", [])))
+
+
+def store_lines(stored: dict | None) -> list[str]:
+    """What --store added to the store, and what it held already."""
+    if stored is None:
+        return []
+    return wrapped(f"store: {plural(stored['added_chunks'], 'chunk')} added ({human_bytes(stored['added_bytes'])}), "
+                   f"{plural(stored['shared_chunks'], 'chunk')} already there ({human_bytes(stored['shared_bytes'])})")
+
+
+def incremental_lines(inc: dict | None) -> list[str]:
+    """What --since reused and what it dumped anew; the tables dumped whole, with why."""
+    if inc is None:
+        return []
+    lines = wrapped(f"since {inc['since']}: {plural(inc['reused_chunks'], 'chunk')} unchanged, linked "
+                    f"({human_bytes(inc['reused_bytes'])}); {plural(inc['ranges_changed'], 'key range')} changed or "
+                    f"new, {plural(inc['dumped_chunks'], 'chunk')} written")
+    for table, why in inc["whole"].items():
+        lines += wrapped(f"dumped whole: `{fit_name(table, 40)}` ({why})", indent="  ")
+    return lines
 
 
 STATS_SHOWN = 20  # values of a --stats column in the summary; the manifest keeps them all (up to stats.MAX_VALUES)
@@ -132,7 +153,8 @@ def dump(
     compress: str, quiet: bool, as_json: bool, prisma: Path | None, annotate: bool, label: list[str] | None,
     stats: list[str] | None, append: bool, endpoint_url: str | None, subset: list[str] | None, subset_follow: str,
     subset_skip: list[str] | None, mask: list[str] | None, mask_file: list[Path] | None,
-    mask_key_file: Path | None, host: str | None, port: int | None, user: str | None, socket: str | None,
+    mask_key_file: Path | None, since: str | None, store: Path | None, name: str | None, host: str | None,
+    port: int | None, user: str | None, socket: str | None,
     password: str | None, password_prompt: bool, defaults_file: Path | None, defaults_extra_file: Path | None,
     ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None, ssl_key: Path | None,
 ) -> None:
@@ -142,8 +164,10 @@ def dump(
     from dumpcore.store.compression import parse_compression
     from dumpcore.store.objectstore import is_url
 
-    if stdout == (output is not None):
-        raise UsageError("give exactly one of -o DIR or --stdout")
+    if [stdout, output is not None, store is not None].count(True) != 1:
+        raise UsageError("give exactly one of -o DIR, --store STORE or --stdout")
+    if name is not None and store is None:
+        raise UsageError("--name names a dump in --store STORE")
     if no_data and no_schema:
         raise UsageError("--no-data and --no-schema together leave nothing to dump")
     many = databases_flag or all_databases
@@ -172,11 +196,14 @@ def dump(
                                 compression=parse_compression(compress), annotate=annotate,
                                 labels=list(label or []), stats=list(stats or []), append=append,
                                 subset=spec, subset_report=None if quiet else err_wrapped, masks=masks,
-                                mask_key=mask_key)
+                                mask_key=mask_key, since=since if store is None else None)
     remote = output is not None and is_url(output)
     if remote and many:
         raise UsageError("-B/-A dumps go to a directory; a dump to object storage holds one database",
                          hint="dump each database to its own prefix")
+    if (since is not None or store is not None) and (stdout or many or remote):
+        raise UsageError(f"--{'since' if since is not None else 'store'} makes a directory dump of one database "
+                         "(-o DIR or --store STORE)")
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)
@@ -196,6 +223,9 @@ def dump(
             from dumpcore.store.upload import dump_to_store
 
             summary = dump_to_store(conn, database, output, opts, progress, endpoint_url)  # type: ignore[arg-type]
+        elif store is not None:
+            summary = dump_api.dump_to_chunk_store(conn, database, store, name, since, opts,  # type: ignore[arg-type]
+                                                   progress)
         else:
             summary = dump_api.dump_to_directory(conn, database, Path(output), opts, progress)  # type: ignore[arg-type]
     for w in summary.warnings:
@@ -230,14 +260,24 @@ def restore_summary_lines(d: dict) -> list[str]:
                  f"{d['total_rejected']:,}", f"{sum(t['live'] for t in d['tables']):,}", f"{d['seconds']:.2f}"])
     lines = table_lines(["table", "expected", "restored", "rejected", "live", "seconds"], rows)
     rate = f"{d['rows_per_second']:,} rows/s" if d["rows_per_second"] else "-"
-    after_last(lines, f"({rate}; {d['loaded_chunks']:,} chunks loaded, {d['skipped_chunks']:,} already committed)")
+    repair = d.get("repair")
+    if repair is None:
+        after_last(lines, f"({rate}; {d['loaded_chunks']:,} chunks loaded, {d['skipped_chunks']:,} already committed)")
+    else:
+        after_last(lines, f"({rate})")
+        notes.insert(0, f"repair: {plural(repair['ranges_loaded'], 'key range')} differed and were loaded, "
+                     f"{d['skipped_chunks']:,} chunk(s) left as they were, "
+                     f"{plural(repair['ranges_emptied'], 'range')} of rows past the dump emptied"
+                     + (f", {plural(len(repair['tables_reloaded']), 'keyless table')} reloaded whole"
+                        if repair["tables_reloaded"] else ""))
     return lines + [line for note in notes for line in wrapped(note)]
 
 
 def restore(
     *,
     directory: str, database: str | None, databases: list[str] | None, parallel: int, tables: list[str] | None,
-    cleanup: bool, append: bool, defer_triggers: bool, fire_triggers: bool, resume: bool, no_verify: bool,
+    cleanup: bool, append: bool, defer_triggers: bool, fire_triggers: bool, resume: bool, repair: bool,
+    no_verify: bool,
     print_replication: bool, verify_after: bool, state_dir: Path | None, load_method: str, quiet: bool,
     as_json: bool, prisma: Path | None, missing_ok: bool, endpoint_url: str | None, host: str | None,
     port: int | None, user: str | None, socket: str | None, password: str | None, password_prompt: bool, defaults_file: Path | None,
@@ -263,7 +303,7 @@ def restore(
         return
     opts = restore_api.RestoreOptions(database=database, parallel=parallel, tables=list(tables or []), cleanup=cleanup,
                                       append=append, defer_triggers=defer_triggers, fire_triggers=fire_triggers,
-                                      resume=resume, verify=not no_verify, prove=not no_verify,
+                                      resume=resume, repair=repair, verify=not no_verify, prove=not no_verify,
                                       verify_against=verify_after,
                                       state_dir=state_dir, prisma=str(prisma) if prisma else None,
                                       load_method=load_method)

@@ -161,6 +161,7 @@ class ChunkInfo:
     uncompressed_xxh3_128: str | None = None
     enum_zero: bool = False  # holds rows with an ENUM error value (dumpcore.dump.enum_zero): not for LOAD DATA
     generated_fingerprint: int | None = None  # its rows' stored generated columns (dump.generated), when the table has any
+    range_last: list[str] | None = None  # the upper bound of the key range it owns, when not key_last (dump --since)
 
     def stored_as(self, size: int, digest: str) -> None:
         """The chunk was stored compressed: ``bytes``/``xxh3_128`` become the stored file's,
@@ -183,6 +184,8 @@ class ChunkInfo:
             d["generated_fingerprint"] = f"{self.generated_fingerprint:016x}"
         if self.enum_zero:
             d["enum_zero"] = True
+        if self.range_last is not None and self.range_last != self.key_last:
+            d["range_last"] = self.range_last
         return d
 
 

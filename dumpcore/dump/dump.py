@@ -42,7 +42,7 @@ from ..schema.objects import (ObjectSelection, event_statements, manifest_object
 from ..schema.sqltext import comment_text
 from ..schema.scripts import (DISABLE_STATEMENTS, ENABLE_STATEMENTS, load_scripts, plan_scripts, render, render_schema,
                       replay_guard, replay_guard_supported, schema_statements, trigger_statements)
-from .generated import record_generated
+from ..verify.generated import record_generated
 from .stream import BATCH_ROWS, check_where, row_source, start_snapshot, table_key, table_query
 
 DEFAULT_CHUNK_SIZE = 8 << 20  # a table of N chunks loads on up to N connections (restore --parallel)
@@ -93,6 +93,7 @@ class DumpOptions:
     subset_report: Callable[[str], None] | None = None  # told a line per round of the subset's closure
     masks: dict = field(default_factory=dict)  # "table.column" -> masking.MaskRule (dumpcore.codec.masking)
     mask_key: "masking.MaskKey | None" = None  # the masking secret (never written anywhere)
+    since: str | None = None  # a previous dump directory: only the key ranges changed since are read (incremental.py)
 
 
 class DumpProgress(Protocol):
@@ -115,6 +116,8 @@ class DumpSummary:
     warnings: list[str] = field(default_factory=list)
     compression: Compression = NO_COMPRESSION
     stats: list[dict] = field(default_factory=list)  # --stats: counts per value
+    incremental: "incremental.IncrementalReport | None" = None  # --since: what was reused
+    stored: "chunk_store.InternReport | None" = None  # --store: chunks new to the store, and shared
 
     @property
     def rows(self) -> int:
@@ -142,6 +145,11 @@ class DumpSummary:
             "statement_size": self.statement_size, "warnings": self.warnings,
             "compression": self.compression.describe(), "total_uncompressed_bytes": self.sql_bytes,
             **({"stats": self.stats} if self.stats else {}),
+            **({"incremental": self.incremental.to_dict()} if self.incremental is not None else {}),
+            **({"path": self.output, "store": {"added_chunks": self.stored.added, "added_bytes": self.stored.added_bytes,
+                                               "shared_chunks": self.stored.shared,
+                                               "shared_bytes": self.stored.shared_bytes}}
+               if self.stored is not None else {}),
         }
 
 
@@ -858,10 +866,34 @@ def dump_to_directory(options: ConnectionOptions, database: str, output: str | o
         return _dump_to_directory(options, database, out, opts, progress, snapshot, checks, listener)
 
 
+def dump_to_chunk_store(options: ConnectionOptions, database: str, store: str | os.PathLike, name: str | None = None,
+                        since: str | None = None, opts: DumpOptions | None = None,
+                        progress: DumpProgress | None = None) -> DumpSummary:
+    """Dump ``database`` into a chunk store as ``STORE/dumps/NAME`` (store/chunk_store.py),
+    ``since`` the store's ``latest`` dump or the one of that NAME (incremental.py); its
+    chunks are linked into the store by their hash, so a chunk already there is not stored twice."""
+    from ..store import chunk_store
+
+    store = Path(store)
+    out = chunk_store.new_dump_path(store, name)
+    opts = opts or DumpOptions()
+    if since is not None:
+        opts = replace(opts, since=str(chunk_store.resolve_since(store, since)))
+    summary = dump_to_directory(options, database, out, opts, progress)
+    summary.stored = chunk_store.intern(store, out)
+    return summary
+
+
 def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opts: DumpOptions,
                        progress: DumpProgress | None, snapshot: Snapshot | None,
                        checks: validation.Validator, listener: StoredFiles | None = None) -> DumpSummary:
     t0 = time.monotonic()
+    previous = None
+    if opts.since is not None:  # read before the snapshot; imported only then (start-up of every other dump)
+        from . import incremental
+
+        previous = incremental.read_previous(opts.since)
+    report = None
     p = _prepare(options, database, opts, snapshot)
     p.warnings += sweep_partials(out)
     partial = partial_path(out)
@@ -887,7 +919,12 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
                 if progress:
                     progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
                 if not opts.no_data:
-                    if p.pool is not None:
+                    if previous is not None:
+                        results, report = incremental.dump_since(
+                            p, partial, sink, opts, progress, previous, _dump_table,
+                            lambda name: _table_entry(p, None, name), opts.compression.to_manifest())
+                        p.extra["since"] = incremental.since_entry(previous)
+                    elif p.pool is not None:
                         results = _dump_parallel(p, partial, sink, opts, progress)
                     else:
                         for name in p.tables:
@@ -951,7 +988,7 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
     p.warnings += large_row_warnings(results.values(), p.statement_size)
     return DumpSummary(database, str(out), p.snapshot_at, [results[t] for t in p.tables if t in results],
                        time.monotonic() - t0, p.statement_size, p.warnings, opts.compression,
-                       stats=p.extra.get("stats", []))
+                       stats=p.extra.get("stats", []), incremental=report)
 
 
 def _other_file(name: str, path: Path, written: dict[str, tuple[int, str]]) -> dict:
@@ -1039,5 +1076,5 @@ def _dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO, op
                        stats=p.extra.get("stats", []))
 
 
-__all__ = ["DumpOptions", "DumpSummary", "DumpcoreError", "Snapshot", "dump_to_directory", "dump_to_stream",
+__all__ = ["DumpOptions", "DumpSummary", "DumpcoreError", "Snapshot", "dump_to_directory", "dump_to_chunk_store", "dump_to_stream",
            "open_snapshot", "parse_size"]

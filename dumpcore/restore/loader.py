@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 from urllib.parse import quote
 
-from ..connect.connection import LOST_ERRNOS, RETRYABLE_ERRNOS, Connection, ConnectionOptions
+from ..connect.connection import LOST_ERRNOS, RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident
 from ..dump.chunks import iter_chunk_statements, split_statement_rows, statement_prefix, statement_start
 from ..dump.enum_zero import SETUP_HEADS as ENUM_ZERO_SETUP_HEADS
 from ..errors import CommitInDoubt, DumpcoreError, DumpIntegrityError, RestoreError, ServerError
@@ -146,6 +146,7 @@ class Loader:
         self.triggers_fire = False  # --fire-triggers: the target's triggers may change rows, as asked
         self._live_types: dict[str, dict[str, tuple[str, str | None]]] = {}  # table -> its live column types (the proof's reads)
         self.unproven: dict[str, str] = {}  # table -> why a chunk of it could not be proven
+        self.clear_first: dict[str, str] = {}  # chunk file -> the range it owns, emptied first (restore --repair)
         # called by a worker after each chunk it committed: (tables still loading, stopping?, its connection)
         self.after_chunk: Callable[[Callable[[], set[str]], Callable[[], bool], Connection], None] | None = None
 
@@ -364,6 +365,7 @@ class Loader:
         conn = self._conn()
         hasher = chunk_hasher()
         conn.execute("START TRANSACTION")
+        self._clear(conn, entry, chunk)
         for stmt in iter_chunk_statements(path, hasher, start_at):
             conn.execute(stmt, context="loading")
         self._check_hash(hasher, chunk)
@@ -378,6 +380,7 @@ class Loader:
         hasher = chunk_hasher()
         try:
             conn.execute("START TRANSACTION")
+            self._clear(conn, entry, chunk)
             for stmt in iter_chunk_statements(path, hasher, start_at):
                 self._try_statement(conn, stmt, rejected)
             self._check_hash(hasher, chunk)
@@ -394,6 +397,13 @@ class Loader:
                 except ServerError:  # the connection is gone: its error must not hide why (a lost COMMIT)
                     self._reset_conn()
         return rejected
+
+    def _clear(self, conn: Connection, entry: dict, chunk: dict) -> None:
+        """restore --repair: the live rows of the range the chunk owns go first, in its transaction."""
+        cond = self.clear_first.get(chunk["file"])
+        if cond:
+            conn.execute(f"DELETE FROM {quote_ident(self.database)}.{quote_ident(entry['name'])} WHERE {cond}",
+                         context=f"--repair of {chunk['file']}")
 
     def _try_statement(self, conn: Connection, stmt: bytes, rejected: list) -> None:
         try:

@@ -32,10 +32,11 @@ from ..schema.scripts import DISABLE_STATEMENTS, cleanup_statements
 from ..store.manifest import Manifest, read_manifest
 from ..verify.chunk_check import StatementCheck
 from ..verify.fingerprint import Mismatch, live_fingerprint, proven_by_chunks
+from ..verify.diff import RepairPlan, repair_plan
 from ..verify.verify import AgainstReport, refuse_stream_file, require_intact, verify_against
 from .completion import LiveCounts, compare_live_counts, completion_error
 from .deferred_keys import KeyDeferral, carried_deferred_keys
-from .load_data import AUTO, LOAD_DATA, auto_increment_columns, choose_methods
+from .load_data import AUTO, LOAD_DATA, UPSERT, auto_increment_columns, choose_methods
 from .loader import ChunkWork, Loader, RestoreProgress, TableRestore
 from .preflight import inspect_target, merging_tables, preflight
 from .state import (Journal, check_committed_rows_present, check_journal_target, interrupted_restore,
@@ -64,6 +65,7 @@ class RestoreOptions:
     prisma: str | None = None  # Prisma schema whose relations order the cleanup too (dumpcore.schema.prisma)
     load_method: str = AUTO  # auto | upsert | load-data (see dumpcore.restore.load_data)
     check_only: bool = False  # every pre-flight check, then stop before the first write (restore -B/-A dumps)
+    repair: bool = False  # load only the key ranges whose live content differs (verify/diff.py repair_plan)
 
 
 @record
@@ -81,6 +83,7 @@ class RestoreSummary:
     proven: bool = True  # the content proof ran (False: --no-verify)
     mismatches: list[Mismatch] = field(default_factory=list)  # tables whose content differs from the dump
     unproven: dict[str, str] = field(default_factory=dict)  # table -> why its content could not be proven
+    repair: RepairPlan | None = None  # what --repair found different and wrote
 
     @property
     def rows(self) -> int:
@@ -130,6 +133,9 @@ class RestoreSummary:
             "rejects_dir": self.rejects_dir, "journal": self.journal, "state_dir": self.state_dir,
             "verify": self.verify_report.to_dict() if self.verify_report is not None else None,
             "warnings": self.warnings,
+            "repair": None if self.repair is None else {
+                "ranges_loaded": len(self.repair.load), "ranges_emptied": len(self.repair.empty),
+                "tables_reloaded": self.repair.keyless, "tables_unchanged": sorted(self.repair.unchanged)},
         }
 
 
@@ -179,6 +185,31 @@ def _settle_resume(events: list[dict], m: Manifest, entries: list[dict], conn: C
 
 
 # ---------------------------------------------------------------------------
+# Repair
+
+
+def _repair_plan(options: ConnectionOptions, database: str, m: Manifest, entries: list[dict], target,
+                 opts: RestoreOptions) -> RepairPlan:
+    """What --repair loads, before any write: the ranges whose live content differs from
+    the dump's. Refused: tables dumped with their history (a DELETE keeps rows as history),
+    and keyless tables that differ, unless --cleanup (then they are emptied and loaded whole)."""
+    versioned = [e["name"] for e in entries if e.get("history") and e["name"] in target.tables]
+    if versioned:
+        raise RestoreError("--repair cannot repair tables dumped with every row version (--dump-history): "
+                           + ", ".join(f"`{t}`" for t in versioned), hint="restore them with --cleanup, or "
+                           "leave them out with --tables")
+    with options.connect() as conn:  # in the fingerprints' session (UTC), on a connection of its own
+        conn.execute("SET SESSION time_zone = '+00:00'")
+        plan = repair_plan(conn, database, m, entries, set(target.tables))
+    if plan.keyless and not opts.cleanup:
+        raise RestoreError("restore refused before writing anything: --repair cannot tell which rows of a table "
+                           "without a key differ, and these differ from the dump: "
+                           + ", ".join(f"`{t}`" for t in plan.keyless),
+                           hint="add --cleanup to empty and reload those tables (only those)")
+    return plan
+
+
+# ---------------------------------------------------------------------------
 # The whole restore
 
 
@@ -209,6 +240,9 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     parallel = opts.parallel or os.cpu_count() or 1
     if opts.defer_triggers and opts.fire_triggers:
         raise UsageError("--defer-triggers and --fire-triggers exclude each other")
+    if opts.repair and (opts.resume or opts.append):
+        raise UsageError(f"--repair and --{'resume' if opts.resume else 'append'} exclude each other",
+                         hint="a repair makes each key range equal to the dump's; run it again to finish one")
     directory = Path(directory)
     refuse_stream_file(directory)
     t0 = time.monotonic()
@@ -258,9 +292,13 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         if opts.resume:
             check_journal_target(events, journal.path, server, database)
             check_committed_rows_present(events, journal.path, m, conn, database, chosen)
-        interrupted = None if opts.resume or opts.cleanup else interrupted_restore(
+        interrupted = None if opts.resume or opts.cleanup or opts.repair else interrupted_restore(
             journal.path, m, conn, server, database, chosen)
-        preflight(m, target, conn, database, entries, warnings, cleanup=opts.cleanup, append=opts.append,
+        repair = _repair_plan(options, database, m, entries, target, opts) if opts.repair else None
+        if repair is not None:  # only the keyless tables that differ are emptied (--cleanup)
+            cleanup_plan = cleanup_plan.restricted(repair.keyless)
+        # a repair deletes rows in the ranges it loads: DELETE triggers count as with --cleanup
+        preflight(m, target, conn, database, entries, warnings, cleanup=opts.cleanup or opts.repair, append=opts.append,
                   resuming=opts.resume, defer_triggers=opts.defer_triggers, fire_triggers=opts.fire_triggers,
                   interrupted=interrupted)
         if opts.check_only:
@@ -320,6 +358,11 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                         conn.execute(f"DELETE HISTORY FROM {quote_ident(database)}.{quote_ident(name)}",
                                      context=f"--cleanup of the history of `{name}` (needs DELETE HISTORY)")
                     journal.write(event="cleanup_done")
+                for name, cond in repair.empty if repair is not None else []:  # live rows past every chunk
+                    conn.execute("START TRANSACTION")
+                    conn.execute(f"DELETE FROM {quote_ident(database)}.{quote_ident(name)}"
+                                 + (f" WHERE {cond}" if cond else ""), context=f"--repair of `{name}`")
+                    conn.commit(f"COMMIT of --repair's DELETE in `{name}`")
                 for e in entries:
                     if not e["idempotent"] and opts.append and e["name"] in target.tables:
                         rows, fp = live_fingerprint(conn, database, e)
@@ -334,7 +377,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             size = {e["name"]: sum(c["bytes"] for c in e["chunks"]) for e in entries}
             for e in sorted(entries, key=lambda e: -size[e["name"]]):  # larger tables start first
                 for c in e["chunks"]:
-                    if c["xxh3_128"] in committed:
+                    if c["xxh3_128"] in committed or (repair is not None and not repair.loads(e["name"], c)):
                         # rows the earlier run rejected stay rejected (in its rejects file), not missing
                         before = rejected_before.get(c["xxh3_128"], 0)
                         results[e["name"]].skipped_chunks += 1
@@ -348,16 +391,20 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 for e in entries:
                     progress.table_started(e["name"])
             loader = Loader(directory, options, database, journal, results, progress, rejects_dir)
+            if repair is not None:  # each range emptied in the transaction that loads its chunk
+                loader.clear_first = {f: cond for f, cond in repair.load.items() if cond}
             loader.rejects_append = opts.resume
             loader.preflight_hashed = opts.verify
-            loader.methods = choose_methods(conn, database, chosen, target.tables, opts.load_method)
+            loader.methods = choose_methods(conn, database, chosen, target.tables,
+                                            UPSERT if opts.repair else opts.load_method)
             loader.auto_increment = auto_increment_columns(
                 conn, database, [t for t, method in loader.methods.items() if method == LOAD_DATA])
             loader.prove = opts.prove
             loader.triggers_fire = counts.triggers_fire = opts.fire_triggers
             if opts.prove:
-                loader.merging = counts.merging = merging_tables(conn, database, entries, target,
-                                                                 cleanup=opts.cleanup, resuming=opts.resume)
+                # a repaired range holds the dump's rows only: no table merges rows of its own
+                loader.merging = counts.merging = set() if opts.repair else merging_tables(
+                    conn, database, entries, target, cleanup=opts.cleanup, resuming=opts.resume)
                 counts.whole = {e["name"]: (e, (bases[e["name"]][0], int(bases[e["name"]][1], 16))
                                             if e["name"] in bases else (0, 0))
                                 for e in entries if not proven_by_chunks(e) and not e.get("rows_not_dumped")}
@@ -400,7 +447,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     summary = RestoreSummary(database, results, time.monotonic() - t0, warnings,
                              str(rejects_dir) if any(r.rejected for r in results.values()) else None,
                              str(journal.path), state.describe(), failed_objects=failed, proven=opts.prove,
-                             mismatches=counts.mismatches, unproven={**loader.unproven, **counts.unproven})
+                             mismatches=counts.mismatches, unproven={**loader.unproven, **counts.unproven},
+                             repair=repair)
     if opts.verify_against:
         summary.verify_report = verify_against(directory, options, database, tables=chosen)
     return summary
