@@ -31,7 +31,7 @@ from ..schema.schema import ForeignKey
 from ..schema.scripts import DISABLE_STATEMENTS, cleanup_statements
 from ..store.manifest import Manifest, read_manifest
 from ..verify.chunk_check import StatementCheck
-from ..verify.fingerprint import Mismatch, live_fingerprint, proven_by_chunks
+from ..verify.fingerprint import Mismatch, live_column_types_of, live_fingerprint, proven_by_chunks
 from ..verify.verify import AgainstReport, refuse_stream_file, require_intact, verify_against
 from .completion import LiveCounts, compare_live_counts, completion_error
 from .deferred_keys import KeyDeferral, carried_deferred_keys
@@ -302,12 +302,13 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 firing = firing_triggers(conn, database, entries, opts.cleanup)
                 if firing:
                     warnings.append("triggers fired while loading (--fire-triggers): " + ", ".join(firing))
+            chosen_set = set(chosen)  # once, not for each statement of the schema and triggers files
             schema_file = (m.data.get("files") or {}).get("schema")
             if schema_file:
                 existing = ({("TABLE", t) for t in target.tables} | {("VIEW", v) for v in target.views}
                             | set(target.routines))
                 run_schema_file(conn, directory / schema_file,
-                                lambda kind, text: keep_schema(kind, existing, set(chosen)), warnings, failed,
+                                lambda kind, text: keep_schema(kind, existing, chosen_set), warnings, failed,
                                 create_table=keys.create_table)
             if not opts.resume:
                 bases = {}
@@ -354,6 +355,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             loader.auto_increment = auto_increment_columns(
                 conn, database, [t for t, method in loader.methods.items() if method == LOAD_DATA])
             loader.prove = opts.prove
+            if opts.prove:  # the proof's column types, one query for the database, not one per table
+                loader.live_types = live_column_types_of(conn, database)
             loader.triggers_fire = counts.triggers_fire = opts.fire_triggers
             if opts.prove:
                 loader.merging = counts.merging = merging_tables(conn, database, entries, target,
@@ -365,11 +368,13 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 results[name].method = method
             # the connection that completes a table adds its keys, then counts its live rows,
             # while the others load on
-            def after_chunk(unfinished: Callable[[], set[str]], stop: Callable[[], bool], own: Connection) -> None:
-                keys.restore_ready(options, unfinished, stop)
+            def after_chunk(completed: list[str], loading: Callable[[str], bool], stop: Callable[[], bool],
+                            own: Connection) -> None:
+                keys.restore_ready(options, completed, loading, stop)
                 if not stop():
-                    counts.count_ready(own, unfinished() | keys.owed())
+                    counts.count_ready(own, completed, lambda t: loading(t) or keys.is_owed(t))
 
+            keys.on_restored = lambda name: counts.notify((name,))
             loader.after_chunk = after_chunk
             try:
                 # tables no ALTER waits for load last, beside the ALTERs of the others' keys
@@ -387,7 +392,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             if triggers_file:
                 live_triggers = {t.name for ts in target.triggers.values() for t in ts}
                 run_schema_file(conn, directory / triggers_file,
-                                lambda kind, text: keep_trigger(kind, text, live_triggers, set(chosen)), warnings)
+                                lambda kind, text: keep_trigger(kind, text, live_triggers, chosen_set), warnings)
             post_objects(conn, directory, m, database, set(chosen) if opts.tables else None, target.views,
                          warnings, failed)
             journal.write(event="done", time=time.time())
