@@ -211,6 +211,9 @@ def restore(
                                                       "~/.local/state/dumpcore/).")] = None,
     load_method: Annotated[str, typer.Option("--load-method", help="auto: LOAD DATA LOCAL INFILE into tables "
                                              "empty at the start, upserts elsewhere; upsert; load-data.")] = "auto",
+    skip_binlog: Annotated[bool, typer.Option("--skip-binlog", help="Keep the restore out of the server's binary "
+                                              "log (SET SESSION sql_log_bin = 0; needs SUPER or BINLOG ADMIN): "
+                                              "replicas do not get it.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     prisma: Annotated[Optional[Path], typer.Option("--prisma", help="Prisma schema (file or folder) whose relations "

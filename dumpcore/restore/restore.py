@@ -24,7 +24,7 @@ from typing import Callable
 
 from ..codec.reference import MASK64
 from ..connect.connection import Connection, ConnectionOptions, quote_ident
-from ..errors import DumpcoreError, RestoreError, UnknownTableError, UsageError
+from ..errors import DumpcoreError, RestoreError, ServerError, UnknownTableError, UsageError
 from ..records import field, record
 from ..schema.ordering import Cycle, LoadPlan
 from ..schema.schema import ForeignKey
@@ -64,6 +64,7 @@ class RestoreOptions:
     prisma: str | None = None  # Prisma schema whose relations order the cleanup too (dumpcore.schema.prisma)
     load_method: str = AUTO  # auto | upsert | load-data (see dumpcore.restore.load_data)
     check_only: bool = False  # every pre-flight check, then stop before the first write (restore -B/-A dumps)
+    skip_binlog: bool = False  # SET SESSION sql_log_bin = 0 on every connection: the load is not replicated
 
 
 @record
@@ -81,6 +82,7 @@ class RestoreSummary:
     proven: bool = True  # the content proof ran (False: --no-verify)
     mismatches: list[Mismatch] = field(default_factory=list)  # tables whose content differs from the dump
     unproven: dict[str, str] = field(default_factory=dict)  # table -> why its content could not be proven
+    binlog_skipped: bool = False  # --skip-binlog: nothing this restore wrote went to the binary log
 
     @property
     def rows(self) -> int:
@@ -129,6 +131,7 @@ class RestoreSummary:
             "rows_per_second": self.rows_per_second,
             "rejects_dir": self.rejects_dir, "journal": self.journal, "state_dir": self.state_dir,
             "verify": self.verify_report.to_dict() if self.verify_report is not None else None,
+            "binary_log": "skipped (--skip-binlog)" if self.binlog_skipped else "written",
             "warnings": self.warnings,
         }
 
@@ -180,6 +183,25 @@ def _settle_resume(events: list[dict], m: Manifest, entries: list[dict], conn: C
 
 # ---------------------------------------------------------------------------
 # The whole restore
+
+
+SKIP_BINLOG = "SET SESSION sql_log_bin = 0"
+# refused without the privilege: 1227 (SUPER / BINLOG ADMIN needed), 1044/1142 on some servers
+PRIVILEGE_ERRNOS = frozenset({1044, 1142, 1227})
+
+
+def skip_binary_log(conn: Connection) -> None:
+    """--skip-binlog on ``conn``, before any write: a server that refuses it stops the
+    restore with one line saying what it needs (nothing is written yet)."""
+    try:
+        conn.execute(SKIP_BINLOG)
+    except ServerError as exc:
+        if exc.errno not in PRIVILEGE_ERRNOS:
+            raise
+        raise RestoreError(f"--skip-binlog: the server refused {SKIP_BINLOG} ({exc.errno}: {exc.server_message}); "
+                           "nothing was restored",
+                           hint="it needs the SUPER or BINLOG ADMIN privilege (MySQL: SYSTEM_VARIABLES_ADMIN); "
+                                "grant it, or restore without --skip-binlog") from None
 
 
 def _plan_from_manifest(m: Manifest, tables: list[str]) -> LoadPlan:
@@ -251,6 +273,9 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     counts = LiveCounts(database, [e["name"] for e in entries] if not opts.fire_triggers else [],
                         all_versions=with_history(entries))
     with options.connect() as conn:
+        if opts.skip_binlog:
+            skip_binary_log(conn)
+            options = options.with_session_setup(SKIP_BINLOG)  # every connection the restore opens from here
         target = inspect_target(conn, database)
         events = journal.read() if opts.resume else []
         server = server_identity(conn)
@@ -405,7 +430,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     summary = RestoreSummary(database, results, time.monotonic() - t0, warnings,
                              str(rejects_dir) if any(r.rejected for r in results.values()) else None,
                              str(journal.path), state.describe(), failed_objects=failed, proven=opts.prove,
-                             mismatches=counts.mismatches, unproven={**loader.unproven, **counts.unproven})
+                             mismatches=counts.mismatches, unproven={**loader.unproven, **counts.unproven},
+                             binlog_skipped=opts.skip_binlog)
     if opts.verify_against:
         summary.verify_report = verify_against(directory, options, database, tables=chosen)
     return summary
