@@ -262,9 +262,12 @@ def cat(
 def sandbox_start(
     directory: Annotated[Path, typer.Option("--dir", help="Where the sandbox keeps its data.",
                                           show_default=SANDBOX_DIR_SHOWN)] = DEFAULT_SANDBOX_DIR,
+    profile: Annotated[str, typer.Option("--profile", help="sandbox: durability traded for speed; production: "
+                                         "binary log on, sync_binlog=1, innodb_flush_log_at_trx_commit=1, "
+                                         "doublewrite on.")] = "sandbox",
 ) -> None:
     """Start a throwaway MariaDB (or show the one already running under --dir)."""
-    box = Sandbox(directory)
+    box = Sandbox(directory, profile=profile)
     st = box.start()
     typer.echo(f"MariaDB {st.version} running (pid {st.pid}), data in {st.datadir}")
     typer.echo(f"  connect: mariadb -h127.0.0.1 -P{st.port} -uroot   or   mariadb -S {st.socket} -uroot")

@@ -12,6 +12,8 @@ from dumpcore.dump.dump import DumpOptions, dump_to_directory
 from dumpcore.records import replace
 from dumpcore.restore.restore import RestoreOptions, restore
 from dumpcore.sandbox.sample import create_school
+from dumpcore.sandbox.sandbox import Sandbox
+from dumpcore.store.manifest import read_manifest
 
 WRITES = re.compile(r"(INSERT|LOAD DATA|ALTER TABLE|CREATE TABLE|CREATE DATABASE|COMMIT)\b", re.I)
 
@@ -93,3 +95,29 @@ def test_a_user_without_the_privilege_gets_one_line_and_nothing_is_written(serve
         assert_same_database(conn, name, db)
     finally:
         conn.execute("DROP USER IF EXISTS 'no_binlog_admin'@'%'")
+
+
+def test_on_a_production_like_server_the_binary_log_gets_the_rows_only_without_it(tmp_path, school_dump):
+    """The production profile: binary log on and synced, InnoDB log flushed at every
+    commit, doublewrite on; a restore writes its rows there, with --skip-binlog it does not."""
+    name, out = school_dump
+    with Sandbox(tmp_path / "box", profile="production", tied=True) as box:
+        with box.options.connect() as c:
+            settings = dict(c.query_text("SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin', 'sync_binlog', "
+                                         "'innodb_flush_log_at_trx_commit', 'innodb_doublewrite')"))
+            assert settings == {"log_bin": "ON", "sync_binlog": "1", "innodb_flush_log_at_trx_commit": "1",
+                                "innodb_doublewrite": "ON"}
+
+            def logged() -> int:  # bytes of binary log written so far
+                return sum(int(size) for _, size in c.query_text("SHOW BINARY LOGS"))
+
+            sizes = []
+            for skip in (True, False):
+                before = logged()
+                summary = restore(out, box.options, RestoreOptions(database=f"copy_{int(skip)}", parallel=2,
+                                                                   skip_binlog=skip, state_dir=tmp_path / "s"))
+                assert summary.failure() is None
+                sizes.append(logged() - before)
+        rows_bytes = sum(c["bytes"] for t in read_manifest(out).tables for c in t["chunks"])
+        # skipped: not even the CREATEs; written: the rows (compressed by the log format: MIXED)
+        assert sizes[0] < 4096 < rows_bytes // 4 < sizes[1], (sizes, rows_bytes)
