@@ -155,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Dataset: {total:,} rows in {len(counts)} tables, {int(size) / 1e6:.0f} MB InnoDB "
               f"(generated in {gen:.1f}s) on {version}", flush=True)
         tools = Tools(opts, box.state.pid, work, "bench")
+        # with the binary log on (production), the restore with --skip-binlog too, as myloader skips it
+        restore_tools = RESTORE_TOOLS + (["dumpcore-p2-skipbinlog"] if args.profile == "production" else [])
 
         dump_runs: dict[str, list[Run]] = {t: [] for t in DUMP_TOOLS}
         failures: dict[str, list[str]] = {}
@@ -181,9 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         data_bytes = {k: tree_bytes(dumps[k] / "data") for k in ("dumpcore", "dumpcore-zstd")}
         tools.export_tsv(work / "server" / "tsv")
 
-        restore_runs: dict[str, list[Run]] = {t: [] for t in RESTORE_TOOLS}
+        restore_runs: dict[str, list[Run]] = {t: [] for t in restore_tools}
         for rnd in range(args.runs + 1):
-            for tool in rotated(RESTORE_TOOLS, rnd):
+            for tool in rotated(restore_tools, rnd):
                 target = f"r_{tool.replace('-', '_')}"
                 settle(opts)
                 try:
@@ -208,7 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     results["dump"] = {t: summarize(r, total, failures.get(t)) for t, r in dump_runs.items()}
     results["restore"] = {t: summarize(r, total, failures.get(t)) for t, r in restore_runs.items()}
     results["ratios"] = []
-    for phase, ours, peer, target in RATIOS:
+    ratios = RATIOS + ([("restore", "dumpcore-p2-skipbinlog", "myloader-t2", None)]
+                       if "dumpcore-p2-skipbinlog" in results["restore"] else [])
+    for phase, ours, peer, target in ratios:
         if not results[phase][peer]["runs"]:
             results["ratios"].append({"phase": phase, "dumpcore": ours, "peer": peer, "ratio": None,
                                       "target": target, "met": None, "note": f"{peer} failed every run"})
