@@ -135,13 +135,15 @@ class Tools:
             c.execute(f"DROP DATABASE IF EXISTS {q}")
         if tool.startswith("dumpcore"):
             # dumpcore-pN restores the plain dump, dumpcore-pN-zstd the compressed one,
-            # dumpcore-pN-noproof the plain one with --no-verify (the proof's cost: the difference)
+            # dumpcore-pN-noproof the plain one with --no-verify (the proof's cost: the difference),
+            # dumpcore-pN-skipbinlog with --skip-binlog (a server with the binary log on)
             n = tool.split("-p", 1)[1].split("-")[0]
             src = dumps["dumpcore-zstd" if tool.endswith("-zstd") else "dumpcore"]
             for leftover in ("journal", "rejects"):
                 shutil.rmtree(src / leftover, ignore_errors=True)
             argv = [str(DUMPCORE), "restore", str(src), "--database", target, "--parallel", n, "-q",
-                    *(["--no-verify"] if tool.endswith("-noproof") else []), *self._conn_args()]
+                    *(["--no-verify"] if tool.endswith("-noproof") else []),
+                    *(["--skip-binlog"] if tool.endswith("-skipbinlog") else []), *self._conn_args()]
             wall, cpu, scpu, rss = measure(argv, self.pid, env=self.env)
             size = tree_bytes(src / "data")
         elif tool.startswith("myloader"):

@@ -256,6 +256,9 @@ def restore(
                                                       "~/.local/state/dumpcore/).")] = None,
     load_method: Annotated[str, typer.Option("--load-method", help="auto: LOAD DATA LOCAL INFILE into tables "
                                              "empty at the start, upserts elsewhere; upsert; load-data.")] = "auto",
+    skip_binlog: Annotated[bool, typer.Option("--skip-binlog", help="Keep the restore out of the server's binary "
+                                              "log (SET SESSION sql_log_bin = 0; needs SUPER or BINLOG ADMIN): "
+                                              "replicas do not get it.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     prisma: Annotated[Optional[Path], typer.Option("--prisma", help="Prisma schema (file or folder) whose relations "
@@ -363,9 +366,12 @@ def gc(
 def sandbox_start(
     directory: Annotated[Path, typer.Option("--dir", help="Where the sandbox keeps its data.",
                                           show_default=SANDBOX_DIR_SHOWN)] = DEFAULT_SANDBOX_DIR,
+    profile: Annotated[str, typer.Option("--profile", help="sandbox: durability traded for speed; production: "
+                                         "binary log on, sync_binlog=1, innodb_flush_log_at_trx_commit=1, "
+                                         "doublewrite on.")] = "sandbox",
 ) -> None:
     """Start a throwaway MariaDB (or show the one already running under --dir)."""
-    box = Sandbox(directory)
+    box = Sandbox(directory, profile=profile)
     st = box.start()
     typer.echo(f"MariaDB {st.version} running (pid {st.pid}), data in {st.datadir}")
     typer.echo(f"  connect: mariadb -h127.0.0.1 -P{st.port} -uroot   or   mariadb -S {st.socket} -uroot")

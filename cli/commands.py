@@ -277,10 +277,10 @@ def restore(
     *,
     directory: str, database: str | None, databases: list[str] | None, parallel: int, tables: list[str] | None,
     cleanup: bool, append: bool, defer_triggers: bool, fire_triggers: bool, resume: bool, repair: bool,
-    no_verify: bool,
-    print_replication: bool, verify_after: bool, state_dir: Path | None, load_method: str, quiet: bool,
-    as_json: bool, prisma: Path | None, missing_ok: bool, endpoint_url: str | None, host: str | None,
-    port: int | None, user: str | None, socket: str | None, password: str | None, password_prompt: bool, defaults_file: Path | None,
+    no_verify: bool, print_replication: bool, verify_after: bool, state_dir: Path | None, load_method: str,
+    skip_binlog: bool, quiet: bool, as_json: bool, prisma: Path | None, missing_ok: bool, endpoint_url: str | None,
+    host: str | None, port: int | None, user: str | None, socket: str | None, password: str | None,
+    password_prompt: bool, defaults_file: Path | None,
     defaults_extra_file: Path | None, ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None,
     ssl_key: Path | None,
 ) -> None:
@@ -306,7 +306,7 @@ def restore(
                                       resume=resume, repair=repair, verify=not no_verify, prove=not no_verify,
                                       verify_against=verify_after,
                                       state_dir=state_dir, prisma=str(prisma) if prisma else None,
-                                      load_method=load_method)
+                                      load_method=load_method, skip_binlog=skip_binlog)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)
@@ -332,6 +332,8 @@ def restore(
             err(f"verified: `{summary.database}` matches the dump")
         proof = {"proven": "proven", "partly proven": f"{len(d['not_proven'])} table(s) not proven",
                  "not proven": "NOT proven (--no-verify)", "differs": "content differs"}[d["proof"]]
+        if summary.binlog_skipped:
+            err("binary log: skipped (--skip-binlog), replicas do not get this restore")
         err(f"{'complete' if d['complete'] else 'NOT complete'}, {proof}; restore state in {summary.state_dir}")
     failure = summary.failure()
     if failure is not None:

@@ -68,6 +68,7 @@ SPEC = {
         {'name': 'verify_after', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--verify'], 'secondary_opts': []},
         {'name': 'state_dir', 'kind': 'option', 'type': 'path', 'required': False, 'default': None, 'multiple': False, 'flag': False, 'opts': ['--state-dir'], 'secondary_opts': []},
         {'name': 'load_method', 'kind': 'option', 'type': 'str', 'required': False, 'default': 'auto', 'multiple': False, 'flag': False, 'opts': ['--load-method'], 'secondary_opts': []},
+        {'name': 'skip_binlog', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--skip-binlog'], 'secondary_opts': []},
         {'name': 'quiet', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--quiet', '-q'], 'secondary_opts': []},
         {'name': 'as_json', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--json'], 'secondary_opts': []},
         {'name': 'prisma', 'kind': 'option', 'type': 'path', 'required': False, 'default': None, 'multiple': False, 'flag': False, 'opts': ['--prisma'], 'secondary_opts': []},

@@ -24,14 +24,14 @@ from typing import Callable
 
 from ..codec.reference import MASK64
 from ..connect.connection import Connection, ConnectionOptions, quote_ident
-from ..errors import DumpcoreError, RestoreError, UnknownTableError, UsageError
+from ..errors import DumpcoreError, RestoreError, ServerError, UnknownTableError, UsageError
 from ..records import field, record
 from ..schema.ordering import Cycle, LoadPlan
 from ..schema.schema import ForeignKey
 from ..schema.scripts import DISABLE_STATEMENTS, cleanup_statements
 from ..store.manifest import Manifest, read_manifest
 from ..verify.chunk_check import StatementCheck
-from ..verify.fingerprint import Mismatch, live_fingerprint, proven_by_chunks
+from ..verify.fingerprint import Mismatch, live_column_types_of, live_fingerprint, proven_by_chunks
 from ..verify.diff import RepairPlan, repair_plan
 from ..verify.verify import AgainstReport, refuse_stream_file, require_intact, verify_against
 from .completion import LiveCounts, compare_live_counts, completion_error
@@ -66,6 +66,7 @@ class RestoreOptions:
     load_method: str = AUTO  # auto | upsert | load-data (see dumpcore.restore.load_data)
     check_only: bool = False  # every pre-flight check, then stop before the first write (restore -B/-A dumps)
     repair: bool = False  # load only the key ranges whose live content differs (verify/diff.py repair_plan)
+    skip_binlog: bool = False  # SET SESSION sql_log_bin = 0 on every connection: the load is not replicated
 
 
 @record
@@ -84,6 +85,7 @@ class RestoreSummary:
     mismatches: list[Mismatch] = field(default_factory=list)  # tables whose content differs from the dump
     unproven: dict[str, str] = field(default_factory=dict)  # table -> why its content could not be proven
     repair: RepairPlan | None = None  # what --repair found different and wrote
+    binlog_skipped: bool = False  # --skip-binlog: nothing this restore wrote went to the binary log
 
     @property
     def rows(self) -> int:
@@ -132,6 +134,7 @@ class RestoreSummary:
             "rows_per_second": self.rows_per_second,
             "rejects_dir": self.rejects_dir, "journal": self.journal, "state_dir": self.state_dir,
             "verify": self.verify_report.to_dict() if self.verify_report is not None else None,
+            "binary_log": "skipped (--skip-binlog)" if self.binlog_skipped else "written",
             "warnings": self.warnings,
             "repair": None if self.repair is None else {
                 "ranges_loaded": len(self.repair.load), "ranges_emptied": len(self.repair.empty),
@@ -213,6 +216,25 @@ def _repair_plan(options: ConnectionOptions, database: str, m: Manifest, entries
 # The whole restore
 
 
+SKIP_BINLOG = "SET SESSION sql_log_bin = 0"
+# refused without the privilege: 1227 (SUPER / BINLOG ADMIN needed), 1044/1142 on some servers
+PRIVILEGE_ERRNOS = frozenset({1044, 1142, 1227})
+
+
+def skip_binary_log(conn: Connection) -> None:
+    """--skip-binlog on ``conn``, before any write: a server that refuses it stops the
+    restore with one line saying what it needs (nothing is written yet)."""
+    try:
+        conn.execute(SKIP_BINLOG)
+    except ServerError as exc:
+        if exc.errno not in PRIVILEGE_ERRNOS:
+            raise
+        raise RestoreError(f"--skip-binlog: the server refused {SKIP_BINLOG} ({exc.errno}: {exc.server_message}); "
+                           "nothing was restored",
+                           hint="it needs the SUPER or BINLOG ADMIN privilege (MySQL: SYSTEM_VARIABLES_ADMIN); "
+                                "grant it, or restore without --skip-binlog") from None
+
+
 def _plan_from_manifest(m: Manifest, tables: list[str]) -> LoadPlan:
     cycles = []
     for detail in m.data.get("cycle_details", []):
@@ -285,6 +307,9 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     counts = LiveCounts(database, [e["name"] for e in entries] if not opts.fire_triggers else [],
                         all_versions=with_history(entries))
     with options.connect() as conn:
+        if opts.skip_binlog:
+            skip_binary_log(conn)
+            options = options.with_session_setup(SKIP_BINLOG)  # every connection the restore opens from here
         target = inspect_target(conn, database)
         events = journal.read() if opts.resume else []
         server = server_identity(conn)
@@ -340,12 +365,13 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 firing = firing_triggers(conn, database, entries, opts.cleanup)
                 if firing:
                     warnings.append("triggers fired while loading (--fire-triggers): " + ", ".join(firing))
+            chosen_set = set(chosen)  # once, not for each statement of the schema and triggers files
             schema_file = (m.data.get("files") or {}).get("schema")
             if schema_file:
                 existing = ({("TABLE", t) for t in target.tables} | {("VIEW", v) for v in target.views}
                             | set(target.routines))
                 run_schema_file(conn, directory / schema_file,
-                                lambda kind, text: keep_schema(kind, existing, set(chosen)), warnings, failed,
+                                lambda kind, text: keep_schema(kind, existing, chosen_set), warnings, failed,
                                 create_table=keys.create_table)
             if not opts.resume:
                 bases = {}
@@ -400,6 +426,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             loader.auto_increment = auto_increment_columns(
                 conn, database, [t for t, method in loader.methods.items() if method == LOAD_DATA])
             loader.prove = opts.prove
+            if opts.prove:  # the proof's column types, one query for the database, not one per table
+                loader.live_types = live_column_types_of(conn, database)
             loader.triggers_fire = counts.triggers_fire = opts.fire_triggers
             if opts.prove:
                 # a repaired range holds the dump's rows only: no table merges rows of its own
@@ -412,11 +440,13 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 results[name].method = method
             # the connection that completes a table adds its keys, then counts its live rows,
             # while the others load on
-            def after_chunk(unfinished: Callable[[], set[str]], stop: Callable[[], bool], own: Connection) -> None:
-                keys.restore_ready(options, unfinished, stop)
+            def after_chunk(completed: list[str], loading: Callable[[str], bool], stop: Callable[[], bool],
+                            own: Connection) -> None:
+                keys.restore_ready(options, completed, loading, stop)
                 if not stop():
-                    counts.count_ready(own, unfinished() | keys.owed())
+                    counts.count_ready(own, completed, lambda t: loading(t) or keys.is_owed(t))
 
+            keys.on_restored = lambda name: counts.notify((name,))
             loader.after_chunk = after_chunk
             try:
                 # tables no ALTER waits for load last, beside the ALTERs of the others' keys
@@ -434,7 +464,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             if triggers_file:
                 live_triggers = {t.name for ts in target.triggers.values() for t in ts}
                 run_schema_file(conn, directory / triggers_file,
-                                lambda kind, text: keep_trigger(kind, text, live_triggers, set(chosen)), warnings)
+                                lambda kind, text: keep_trigger(kind, text, live_triggers, chosen_set), warnings)
             post_objects(conn, directory, m, database, set(chosen) if opts.tables else None, target.views,
                          warnings, failed)
             journal.write(event="done", time=time.time())
@@ -448,7 +478,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                              str(rejects_dir) if any(r.rejected for r in results.values()) else None,
                              str(journal.path), state.describe(), failed_objects=failed, proven=opts.prove,
                              mismatches=counts.mismatches, unproven={**loader.unproven, **counts.unproven},
-                             repair=repair)
+                             repair=repair, binlog_skipped=opts.skip_binlog)
     if opts.verify_against:
         summary.verify_report = verify_against(directory, options, database, tables=chosen)
     return summary
