@@ -41,6 +41,7 @@ from ..store.hashing import chunk_hasher, hash_file
 from ..store.private import open_private, private_dir
 from ..verify.fingerprint import Mismatch, live_column_types, prove_chunk
 from .completion import unproven_reason
+from .migrate import load_staged_chunk
 from .load_data import LOAD_DATA, UPSERT, LoadDataRefused, load_chunk, takes as load_data_takes
 from .schedule import ChunkQueue
 from .state import Journal, state_write_error
@@ -221,6 +222,22 @@ class Loader:
         rejected = (self._load_data(path, entry, chunk) if self.methods.get(entry["name"]) == LOAD_DATA
                     and load_data_takes(entry, chunk, self.auto_increment.get(entry["name"])) else None)
         start_at = statement_start(statement_prefix(entry))
+        while rejected is None and entry.get("staged") is not None:  # another shape (migrate.py)
+            try:
+                rejected = load_staged_chunk(self._conn(), path, entry, chunk, careful, self._check_hash, self._proof)
+            except ServerError as exc:
+                self._rollback()
+                self._in_doubt(exc, entry, chunk)
+                if _is_retryable(exc):
+                    retries += 1
+                    self._backoff(retries, exc, chunk)
+                elif careful or exc.errno in FATAL_ERRNOS:
+                    raise self._fatal(path, chunk, exc) from None
+                else:
+                    careful = True
+            except BaseException:
+                self._rollback()
+                raise
         while rejected is None:
             try:
                 rejected = (self._load_careful(path, entry, chunk, start_at) if careful

@@ -71,19 +71,21 @@ def _compare_types(entry: dict, table: Table) -> tuple[list[str], list[str]]:
 
 def preflight(m: Manifest, target: Target, conn: Connection, database: str, entries: list[dict],
               warnings: list[str], *, cleanup: bool, append: bool, resuming: bool, defer_triggers: bool,
-              fire_triggers: bool, interrupted: InterruptedRestore | None = None) -> None:
+              fire_triggers: bool, interrupted: InterruptedRestore | None = None, drift: bool = True) -> None:
     """Refuse, before any write and with every problem in one message, a restore that would
     fail or change what it loads; add to ``warnings`` what it changes without refusing.
     ``cleanup``, ``append``, ``resuming``, ``defer_triggers``, ``fire_triggers``: the
     restore's options of those names (RestoreOptions; ``resuming`` is its ``resume``).
     ``interrupted``: an unfinished restore into this target (its journal), which the
-    advice names first, and into whose keyless tables --append would load rows twice."""
+    advice names first, and into whose keyless tables --append would load rows twice.
+    ``drift``: compare the tables' columns (off with --into-current-schema: schema_diff.py
+    compared them, and maps what differs)."""
     problems: list[str] = []
     drift = []
     untyped = False
     for e in entries:
         live = target.tables.get(e["name"])
-        if live is None:
+        if live is None or not drift:
             continue
         live_cols = {c.name: c for c in live.columns}
         # a table's row start and row end (dump --dump-history): generated, or implicit and

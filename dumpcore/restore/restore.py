@@ -35,9 +35,11 @@ from ..verify.fingerprint import Mismatch, live_fingerprint, proven_by_chunks
 from ..verify.verify import AgainstReport, refuse_stream_file, require_intact, verify_against
 from .completion import LiveCounts, compare_live_counts, completion_error
 from .deferred_keys import KeyDeferral, carried_deferred_keys
-from .load_data import AUTO, LOAD_DATA, auto_increment_columns, choose_methods
+from .load_data import AUTO, LOAD_DATA, UPSERT, auto_increment_columns, choose_methods
 from .loader import ChunkWork, Loader, RestoreProgress, TableRestore
+from .migrate import mapped_entries
 from .preflight import inspect_target, merging_tables, preflight
+from .schema_diff import PRISMA_MIGRATIONS, MigrateOptions, SchemaDiff, schema_diff
 from .state import (Journal, check_committed_rows_present, check_journal_target, interrupted_restore,
                     pending_deferred_triggers, resolve_state_dir, server_identity, start_event, triggers_deferred_event,
                     with_history)
@@ -64,6 +66,9 @@ class RestoreOptions:
     prisma: str | None = None  # Prisma schema whose relations order the cleanup too (dumpcore.schema.prisma)
     load_method: str = AUTO  # auto | upsert | load-data (see dumpcore.restore.load_data)
     check_only: bool = False  # every pre-flight check, then stop before the first write (restore -B/-A dumps)
+    into_current_schema: bool = False  # load by column name into the target's tables as they are (schema_diff.py)
+    dry_run: bool = False  # with into_current_schema: the schema diff, and nothing written
+    migrate: MigrateOptions = field(default_factory=MigrateOptions)  # --rename, --set, --drop, --keep-target ...
 
 
 @record
@@ -81,6 +86,10 @@ class RestoreSummary:
     proven: bool = True  # the content proof ran (False: --no-verify)
     mismatches: list[Mismatch] = field(default_factory=list)  # tables whose content differs from the dump
     unproven: dict[str, str] = field(default_factory=dict)  # table -> why its content could not be proven
+    schema_diff: SchemaDiff | None = None  # --into-current-schema: the dump against the target, and what was done
+    kept: list[str] = field(default_factory=list)  # target tables left as they are (--keep-target, _prisma_migrations)
+    not_compared: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> column -> why not proven
+    prisma_incomplete: str = ""  # what the Prisma coverage check finds missing after the restore (not before)
 
     @property
     def rows(self) -> int:
@@ -130,6 +139,10 @@ class RestoreSummary:
             "rejects_dir": self.rejects_dir, "journal": self.journal, "state_dir": self.state_dir,
             "verify": self.verify_report.to_dict() if self.verify_report is not None else None,
             "warnings": self.warnings,
+            "kept": self.kept,
+            "not_compared": self.not_compared,
+            "schema_diff": self.schema_diff.to_dict() if self.schema_diff is not None else None,
+            "prisma_incomplete": self.prisma_incomplete or None,
         }
 
 
@@ -198,6 +211,29 @@ def _plan_from_manifest(m: Manifest, tables: list[str]) -> LoadPlan:
     return LoadPlan(m.database, list(m.data["load_order"]), comps, cycles).restricted(tables)
 
 
+def _renamed_plan(plan: LoadPlan, rename: dict[str, str]) -> LoadPlan:
+    """The same plan over the tables' target names."""
+    def r(t: str) -> str:
+        return rename.get(t, t)
+    return LoadPlan(plan.database, [r(t) for t in plan.load_order], [[r(t) for t in c] for c in plan.components],
+                    [Cycle([r(t) for t in c.tables], c.closing) for c in plan.cycles])
+
+
+def _prisma_gaps(conn: Connection, database: str, path: str) -> set[str]:
+    """What the Prisma coverage check (``dumpcore prisma``) finds missing in the database:
+    tables without a model, models without a table, fields without a column, and models
+    whose table is empty while the dump had rows for it is said by the row counts."""
+    from ..schema.prisma import coverage, load_prisma  # only with --prisma: a large module
+    from ..schema.schema import load_schema
+
+    cov = coverage(load_schema(conn, database), load_prisma(path))
+    gaps = {f"table `{t}` has no model" for t in cov.tables_without_model}
+    gaps |= {f"model {m} has no table" for m in cov.models_without_table}
+    for mc in cov.models:
+        gaps |= {f"model {mc.model}: field {f} has no column" for f in mc.columns_without_table_column}
+    return gaps
+
+
 def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: RestoreOptions | None = None,
             progress: RestoreProgress | None = None) -> RestoreSummary:
     """Restore the dump in ``directory`` into ``opts.database`` (default: the dumped name)."""
@@ -209,6 +245,15 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     parallel = opts.parallel or os.cpu_count() or 1
     if opts.defer_triggers and opts.fire_triggers:
         raise UsageError("--defer-triggers and --fire-triggers exclude each other")
+    if opts.dry_run and not opts.into_current_schema:
+        raise UsageError("--dry-run shows what --into-current-schema would do", hint="add --into-current-schema")
+    mig = opts.migrate
+    if not opts.into_current_schema and (mig.renames or mig.sets or mig.drops or mig.drop_missing):
+        raise UsageError("--rename, --set, --drop and --drop-missing map the dump onto a changed schema",
+                         hint="add --into-current-schema")
+    if opts.into_current_schema and (opts.resume or opts.verify_against):
+        raise UsageError("--into-current-schema does not take --resume or --verify yet",
+                         hint="restore again with --cleanup")
     directory = Path(directory)
     refuse_stream_file(directory)
     t0 = time.monotonic()
@@ -252,17 +297,43 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                         all_versions=with_history(entries))
     with options.connect() as conn:
         target = inspect_target(conn, database)
+        kept = sorted({t for t in mig.keep_target if t in target.tables}
+                      | ({PRISMA_MIGRATIONS} if opts.prisma and PRISMA_MIGRATIONS in target.tables else set()))
+        diff = None
+        if opts.into_current_schema:
+            diff = schema_diff(m, target.tables, conn, database, MigrateOptions(
+                mig.renames, mig.sets, mig.drops, mig.drop_missing, kept, opts.prisma), chosen)
+            if opts.dry_run:
+                return RestoreSummary(database, {}, time.monotonic() - t0, warnings, schema_diff=diff, kept=kept)
+            if diff.error() is not None:
+                raise diff.error()
+            entries = mapped_entries([e for e in entries if e["name"] in diff.maps or e["name"] not in
+                                      set(diff.kept) | set(diff.skipped)], diff, target.tables, directory)
+            rename = {e["dumped_name"]: e["name"] for e in entries if "dumped_name" in e}
+            cleanup_plan = _renamed_plan(cleanup_plan, rename).restricted([e["name"] for e in entries])
+            chosen = [e["name"] for e in entries]
+        elif kept:
+            entries = [e for e in entries if e["name"] not in kept]
+            chosen = [e["name"] for e in entries]
+            cleanup_plan = cleanup_plan.restricted(chosen)
+        if kept:
+            warnings.append("left as the target has them (not emptied, not loaded): "
+                            + ", ".join(f"`{t}`" for t in kept))
+        results = {t: TableRestore(t) for t in chosen}
+        counts = LiveCounts(database, [e["name"] for e in entries] if not opts.fire_triggers else [],
+                            all_versions=with_history(entries))
+        prisma_before = _prisma_gaps(conn, database, opts.prisma) if opts.prisma and target.exists else None
         events = journal.read() if opts.resume else []
         server = server_identity(conn)
         rejects_dir = state.rejects_for(server, database)
         if opts.resume:
             check_journal_target(events, journal.path, server, database)
             check_committed_rows_present(events, journal.path, m, conn, database, chosen)
-        interrupted = None if opts.resume or opts.cleanup else interrupted_restore(
+        interrupted = None if opts.resume or opts.cleanup or opts.into_current_schema else interrupted_restore(
             journal.path, m, conn, server, database, chosen)
         preflight(m, target, conn, database, entries, warnings, cleanup=opts.cleanup, append=opts.append,
                   resuming=opts.resume, defer_triggers=opts.defer_triggers, fire_triggers=opts.fire_triggers,
-                  interrupted=interrupted)
+                  interrupted=interrupted, drift=not opts.into_current_schema)
         if opts.check_only:
             return RestoreSummary(database, results, time.monotonic() - t0, warnings)
         # -- writes start here ---------------------------------------------
@@ -306,6 +377,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             if schema_file:
                 existing = ({("TABLE", t) for t in target.tables} | {("VIEW", v) for v in target.views}
                             | set(target.routines))
+                if diff is not None:  # a renamed table is not created under its old name
+                    existing |= {("TABLE", e["dumped_name"]) for e in entries if "dumped_name" in e}
                 run_schema_file(conn, directory / schema_file,
                                 lambda kind, text: keep_schema(kind, existing, set(chosen)), warnings, failed,
                                 create_table=keys.create_table)
@@ -351,6 +424,12 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             loader.rejects_append = opts.resume
             loader.preflight_hashed = opts.verify
             loader.methods = choose_methods(conn, database, chosen, target.tables, opts.load_method)
+            staged = sorted(e["name"] for e in entries if e.get("staged") is not None)
+            for name in staged:  # LOAD DATA cannot load another shape: the staging table's INSERT ... SELECT does
+                loader.methods[name] = UPSERT
+            if staged and opts.load_method == LOAD_DATA:
+                warnings.append("--load-method load-data: loaded by upserts through a staging table instead, as "
+                                "mapped onto the target's schema: " + ", ".join(f"`{t}`" for t in staged))
             loader.auto_increment = auto_increment_columns(
                 conn, database, [t for t, method in loader.methods.items() if method == LOAD_DATA])
             loader.prove = opts.prove
@@ -397,10 +476,21 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 journal.write(event="triggers_restored")
             journal.close()
         warnings += compare_live_counts(conn, database, entries, results, counts)
+        prisma_incomplete = _prisma_gaps(conn, database, opts.prisma) - (prisma_before or set()) \
+            if opts.prisma else set()
     summary = RestoreSummary(database, results, time.monotonic() - t0, warnings,
                              str(rejects_dir) if any(r.rejected for r in results.values()) else None,
                              str(journal.path), state.describe(), failed_objects=failed, proven=opts.prove,
-                             mismatches=counts.mismatches, unproven={**loader.unproven, **counts.unproven})
+                             mismatches=counts.mismatches, unproven={**loader.unproven, **counts.unproven},
+                             schema_diff=diff, kept=kept,
+                             not_compared={m_.target: m_.not_compared for m_ in (diff.maps.values() if diff else [])
+                                           if m_.not_compared},
+                             prisma_incomplete="; ".join(sorted(prisma_incomplete)))
+    if diff is not None:
+        for m_ in diff.maps.values():
+            if m_.dropped:
+                summary.warnings.append(f"table `{m_.dumped}`: column(s) left out: "
+                                        + ", ".join(f"`{c}`" for c in m_.dropped))
     if opts.verify_against:
         summary.verify_report = verify_against(directory, options, database, tables=chosen)
     return summary

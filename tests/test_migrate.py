@@ -1,0 +1,232 @@
+"""restore --into-current-schema (issue #23): a dump restored into a schema changed since.
+
+Each kind of difference, through both load methods, on a real server: a column added
+with a default and one without (``--set``), one dropped (``--drop``), a column and a table
+renamed, a widened type, a narrowed one with values that fit and values that do not,
+re-ordered columns, a new foreign key. Each checks the target column by column against
+the source, and that the proof passes (or catches a change) over the shared columns.
+Also: what is refused before any write, ``--dry-run`` writing nothing, and the Prisma
+scenario of the issue.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from clirun import conn_args, dumpcore
+from dbcompare import show_create, table_names
+from dumpcore.connect.connection import quote_ident
+from dumpcore.dump.dump import DumpOptions, dump_to_directory
+from dumpcore.errors import RestoreError, UsageError
+from dumpcore.restore.restore import RestoreOptions, restore
+from dumpcore.restore.schema_diff import MigrateOptions
+
+METHODS = ["upsert", "load-data"]
+ROWS = 300
+
+
+def _source(conn, db: str, fitting: bool = True) -> None:
+    q = quote_ident(db)
+    conn.execute(f"CREATE TABLE {q}.people (id INT PRIMARY KEY, name VARCHAR(40), age INT, score DECIMAL(10,4), "
+                 "note TEXT, city VARCHAR(20))")
+    # score: 2 decimals where ``fitting``, else every 7th row has 4 (DECIMAL(10,2) would round it)
+    frac = "0" if fitting else "IF(seq % 7 = 0, 0.0042, 0)"
+    conn.execute(f"INSERT INTO {q}.people SELECT seq, CONCAT('name-', seq, IF(seq % 5 = 0, ' \\'quoted\\'', '')), "
+                 f"IF(seq % 11 = 0, NULL, seq % 90), ROUND(seq * 1.37, 2) + {frac}, REPEAT('n', seq % 17), "
+                 f"ELT(1 + seq % 3, 'Oslo', 'Lyon', NULL) FROM {q}.seq_1_to_{ROWS}")
+    conn.execute(f"CREATE TABLE {q}.audit_log (id INT PRIMARY KEY, person_id INT, msg VARCHAR(100))")
+    conn.execute(f"INSERT INTO {q}.audit_log SELECT seq, 1 + seq % {ROWS}, CONCAT('event ', seq) "
+                 f"FROM {q}.seq_1_to_{ROWS * 2}")
+
+
+def _migrated_target(conn, db: str) -> None:
+    """The source's schema after a migration: every kind of difference."""
+    q = quote_ident(db)
+    conn.execute(f"CREATE DATABASE {q}")
+    # re-ordered; name -> full_name (renamed, widened); age INT -> BIGINT (widened); score narrowed;
+    # nickname added with a default, slug added NOT NULL without one; note dropped
+    conn.execute(f"CREATE TABLE {q}.people (id INT PRIMARY KEY, city VARCHAR(20), slug VARCHAR(60) NOT NULL, "
+                 "full_name VARCHAR(80), nickname VARCHAR(50) NOT NULL DEFAULT '', age BIGINT, "
+                 "score DECIMAL(10,2))")
+    # audit_log -> audit_events, with a new foreign key to people
+    conn.execute(f"CREATE TABLE {q}.audit_events (id INT PRIMARY KEY, msg VARCHAR(100), person_id INT, "
+                 "KEY (person_id), CONSTRAINT audit_person FOREIGN KEY (person_id) REFERENCES people (id))")
+
+
+MIGRATION = MigrateOptions(renames={"audit_log": "audit_events", "people.name": "full_name"},
+                           sets={"people.slug": "CONCAT('p-', id, '-', LOWER(COALESCE(city, 'none')))"},
+                           drops=["people.note"])
+
+
+def _rows(conn, db: str, sql: str) -> list[tuple]:
+    return [tuple(v.decode() if isinstance(v, bytes) else v for v in r)
+            for r in conn.query(sql.format(db=quote_ident(db)))]
+
+
+def _check_content(conn, source: str, target: str, skip: set[int] = frozenset()) -> None:
+    """The target, column by column, against the source (rows of ``skip`` not loaded)."""
+    src = {r[0]: r for r in _rows(conn, source, "SELECT id, name, age, score, city FROM {db}.people")}
+    got = {r[0]: r for r in _rows(conn, target, "SELECT id, full_name, age, score, city, nickname, slug "
+                                                "FROM {db}.people")}
+    assert set(got) == set(src) - {str(i) for i in skip}
+    for pid, (_, name, age, score, city, nickname, slug) in got.items():
+        s = src[pid]
+        assert name == s[1]
+        assert age == s[2]
+        assert Decimal(score) == Decimal(s[3])
+        assert city == s[4]
+        assert nickname == ""
+        assert slug == f"p-{pid}-{(s[4] or 'none').lower()}"
+    assert _rows(conn, target, "SELECT id, person_id, msg FROM {db}.audit_events ORDER BY id") == \
+        _rows(conn, source, "SELECT id, person_id, msg FROM {db}.audit_log ORDER BY id")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_kind_of_difference_loads_by_column_name_and_is_proven(server, conn, db, tmp_path, method):
+    _source(conn, db)
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none", chunk_size=4096, statement_size=1024))
+    target = db + "_t"
+    _migrated_target(conn, target)
+    try:
+        summary = restore(out, server, RestoreOptions(database=target, parallel=2, load_method=method,
+                                                      into_current_schema=True, migrate=MIGRATION,
+                                                      state_dir=tmp_path / "state"))
+        assert summary.failure() is None
+        assert summary.proof_state() == "proven"
+        _check_content(conn, db, target)
+        assert table_names(conn, target) == ["audit_events", "people"]  # audit_log not re-created
+        assert summary.not_compared["people"] == {"note": "dropped", "slug": "not in the dump",
+                                                  "nickname": "not in the dump"}
+        kinds = {(d.table, d.kind) for d in summary.schema_diff.differences}
+        assert kinds >= {("people", k) for k in ("renamed", "widened", "narrowed", "added", "dropped", "re-ordered")}
+        assert ("audit_log", "renamed") in kinds and ("audit_log", "keys") in kinds
+        assert any("left out" in w and "`note`" in w for w in summary.warnings)
+        if method == "load-data":
+            assert any("loaded by upserts through a staging table" in w for w in summary.warnings)
+        # again over the rows it loaded: upserts by the target's key, the same content
+        again = restore(out, server, RestoreOptions(database=target, parallel=1, load_method=method,
+                                                    into_current_schema=True, migrate=MIGRATION,
+                                                    state_dir=tmp_path / "state"))
+        assert again.failure() is None and again.proof_state() == "proven"
+        _check_content(conn, db, target)
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_narrowed_values_that_do_not_fit_go_to_the_rejects_with_the_reason(server, conn, db, tmp_path, method):
+    _source(conn, db, fitting=False)
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none", chunk_size=4096, statement_size=1024))
+    target = db + "_t"
+    _migrated_target(conn, target)
+    try:
+        summary = restore(out, server, RestoreOptions(database=target, parallel=2, load_method=method,
+                                                      into_current_schema=True, migrate=MIGRATION,
+                                                      state_dir=tmp_path / "state"))
+        bad = {i for i in range(1, ROWS + 1) if i % 7 == 0}
+        assert summary.rejected == {"people": len(bad)}
+        assert summary.failure() is not None  # rejected rows: not complete
+        assert not summary.mismatches  # the rows loaded are proven
+        _check_content(conn, db, target, skip=bad)
+        rejects = (tmp_path / "state").rglob("people.sql")
+        text = "".join(p.read_text() for p in rejects)
+        assert text.count("does not fit exactly: column `score` decimal(10,4) -> decimal(10,2)") == len(bad)
+        assert "(7,'name-7'," in text  # the dumped row, as the dump wrote it
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")
+
+
+def test_the_proof_compares_the_shared_columns(server, conn, db, tmp_path):
+    """A trigger that changes a column the dump has not (not compared) leaves the restore
+    proven; one that changes a shared column is caught (the table said not proven)."""
+    _source(conn, db)
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none"))
+    target = db + "_t"
+    _migrated_target(conn, target)
+    try:
+        conn.execute(f"CREATE TRIGGER {quote_ident(target)}.nick BEFORE INSERT ON {quote_ident(target)}.people "
+                     "FOR EACH ROW SET NEW.nickname = 'nick'")
+        summary = restore(out, server, RestoreOptions(database=target, into_current_schema=True, migrate=MIGRATION,
+                                                      fire_triggers=True, state_dir=tmp_path / "state"))
+        assert summary.failure() is None and summary.proof_state() == "proven"
+        conn.execute(f"DROP TRIGGER {quote_ident(target)}.nick")
+        conn.execute(f"CREATE TRIGGER {quote_ident(target)}.up BEFORE INSERT ON {quote_ident(target)}.people "
+                     "FOR EACH ROW SET NEW.full_name = UPPER(NEW.full_name)")
+        changed = restore(out, server, RestoreOptions(database=target, into_current_schema=True, migrate=MIGRATION,
+                                                      fire_triggers=True, cleanup=True, state_dir=tmp_path / "state"))
+        # the trigger fired as asked (--fire-triggers): said as not proven, never as proven
+        assert changed.proof_state() == "partly proven" and "people" in changed.unproven
+        assert "audit_events" not in changed.unproven
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")
+
+
+@pytest.mark.parametrize("migration, refused", [
+    (MigrateOptions(renames=MIGRATION.renames, sets=MIGRATION.sets), "column `note` (not in the target)"),
+    (MigrateOptions(renames=MIGRATION.renames, drops=["people.note"]), "column `slug` NOT NULL without a default"),
+])
+def test_refused_before_any_write(server, conn, db, tmp_path, migration, refused):
+    _source(conn, db)
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none"))
+    target = db + "_t"
+    _migrated_target(conn, target)
+    try:
+        before = {t: show_create(conn, target, t) for t in table_names(conn, target)}
+        with pytest.raises(RestoreError, match="refused before writing anything") as info:
+            restore(out, server, RestoreOptions(database=target, into_current_schema=True, migrate=migration,
+                                                state_dir=tmp_path / "state"))
+        assert refused in str(info.value)
+        assert {t: show_create(conn, target, t) for t in table_names(conn, target)} == before
+        assert _rows(conn, target, "SELECT COUNT(*) FROM {db}.people") == [("0",)]
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")
+
+
+def test_mapping_options_need_into_current_schema(server, db, tmp_path):
+    with pytest.raises(UsageError, match="--into-current-schema"):
+        restore(tmp_path, server, RestoreOptions(migrate=MigrateOptions(drop_missing=True)))
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(server, conn, db, tmp_path):
+    _source(conn, db)
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none"))
+    target = db + "_t"
+    _migrated_target(conn, target)
+    q = quote_ident(target)
+    conn.execute(f"INSERT INTO {q}.people (id, slug) VALUES (1000, 'x')")
+
+    def state():
+        return ({t: show_create(conn, target, t) for t in table_names(conn, target)},
+                {t: _rows(conn, target, f"SELECT COUNT(*) FROM {{db}}.{quote_ident(t)}")
+                 for t in table_names(conn, target)})
+
+    try:
+        before = state()
+        args = ["restore", str(out), "-D", target, "--into-current-schema", "--dry-run", "--rename",
+                "audit_log=audit_events", "--rename", "people.name=full_name", "--drop-missing",
+                "--state-dir", str(tmp_path / "state"), *conn_args(server)]
+        text = dumpcore(*args)
+        assert text.returncode == 1, text.stderr  # slug: NOT NULL without a default, no --set
+        lines = text.stdout.decode().splitlines()
+        assert all(len(line) <= 80 for line in lines)
+        out_text = text.stdout.decode()
+        assert "REFUSED: give --set people.slug=SQL-EXPRESSION" in out_text
+        assert "renamed: column `name` -> `full_name`" in out_text and "rows load into `audit_events`" in out_text
+        assert "Error: restore refused before writing anything" in text.stderr.decode()
+        js = dumpcore(*args, "--set", "people.slug='s'", "--json")
+        assert js.returncode == 0, js.stderr
+        d = json.loads(js.stdout)
+        assert d["refused"] == []
+        assert {(x["table"], x["kind"]) for x in d["differences"]} >= {
+            ("people", "narrowed"), ("people", "dropped"), ("audit_log", "renamed"), ("people", "added")}
+        assert state() == before
+        assert not (tmp_path / "state").exists() or not list((tmp_path / "state").rglob("*.sql"))
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {q}")
