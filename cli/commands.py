@@ -156,7 +156,7 @@ def dump(
 def migrate_options(rename: list[str] | None, sets: list[str] | None, drop: list[str] | None,
                     drop_missing: bool, keep_target: list[str] | None):
     """restore's --rename OLD=NEW and --set TABLE.COLUMN=SQL (the others as given), as MigrateOptions."""
-    from dumpcore.restore.schema_diff import MigrateOptions
+    from dumpcore.schema.diff import MigrateOptions
 
     def pairs(values: list[str] | None, option: str, form: str) -> dict[str, str]:
         out = {}
@@ -273,6 +273,10 @@ def restore(
     d = summary.to_dict()
     for table, why in d["not_proven"].items():
         err(f"Warning: table `{table}` not proven: {why}")
+    for table, columns in d["not_compared"].items():
+        for line in wrapped(f"not compared by the proof: `{table}`: " + ", ".join(
+                f"`{c}` ({why})" for c, why in columns.items())):
+            err(line)
     if as_json:
         echo(json.dumps(d, indent=2))
     elif not quiet:

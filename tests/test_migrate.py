@@ -21,7 +21,7 @@ from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions, dump_to_directory
 from dumpcore.errors import RestoreError, UsageError
 from dumpcore.restore.restore import RestoreOptions, restore
-from dumpcore.restore.schema_diff import MigrateOptions
+from dumpcore.schema.diff import MigrateOptions
 
 METHODS = ["upsert", "load-data"]
 ROWS = 300

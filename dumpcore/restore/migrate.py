@@ -1,7 +1,7 @@
 """Loading a dumped table into a target table of another shape (``--into-current-schema``).
 
 A table whose rows the dump's own INSERTs cannot load (renamed, a column renamed or
-left out, a column set by ``--set``, a narrowed type: schema_diff.TableMap.staged) loads
+left out, a column set by ``--set``, a narrowed type: schema/diff.py: TableMap.staged) loads
 each chunk in one transaction through a temporary staging table of the dumped shape:
 
 1. the chunk's statements, their head pointed at the staging table, fill it (its
@@ -32,7 +32,7 @@ from ..schema.typecheck import as_dumped
 from ..store.hashing import chunk_hasher
 from ..verify.fingerprint import Mismatch
 from ..verify.shared_columns import chunk_rows, restricted_fingerprint, without_rows
-from .schema_diff import SchemaDiff, TableMap
+from ..schema.diff import SchemaDiff, TableMap
 
 ROW = "dumpcore_row"
 _TEMPORAL = {"date", "datetime", "timestamp", "time", "year"}

@@ -78,7 +78,7 @@ def preflight(m: Manifest, target: Target, conn: Connection, database: str, entr
     restore's options of those names (RestoreOptions; ``resuming`` is its ``resume``).
     ``interrupted``: an unfinished restore into this target (its journal), which the
     advice names first, and into whose keyless tables --append would load rows twice.
-    ``drift``: compare the tables' columns (off with --into-current-schema: schema_diff.py
+    ``drift``: compare the tables' columns (off with --into-current-schema: schema/diff.py
     compared them, and maps what differs)."""
     problems: list[str] = []
     drift = []

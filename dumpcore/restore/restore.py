@@ -39,7 +39,7 @@ from .load_data import AUTO, LOAD_DATA, UPSERT, auto_increment_columns, choose_m
 from .loader import ChunkWork, Loader, RestoreProgress, TableRestore
 from .migrate import mapped_entries
 from .preflight import inspect_target, merging_tables, preflight
-from .schema_diff import PRISMA_MIGRATIONS, MigrateOptions, SchemaDiff, schema_diff
+from ..schema.diff import PRISMA_MIGRATIONS, MigrateOptions, SchemaDiff, schema_diff
 from .state import (Journal, check_committed_rows_present, check_journal_target, interrupted_restore,
                     pending_deferred_triggers, resolve_state_dir, server_identity, start_event, triggers_deferred_event,
                     with_history)
@@ -66,7 +66,7 @@ class RestoreOptions:
     prisma: str | None = None  # Prisma schema whose relations order the cleanup too (dumpcore.schema.prisma)
     load_method: str = AUTO  # auto | upsert | load-data (see dumpcore.restore.load_data)
     check_only: bool = False  # every pre-flight check, then stop before the first write (restore -B/-A dumps)
-    into_current_schema: bool = False  # load by column name into the target's tables as they are (schema_diff.py)
+    into_current_schema: bool = False  # load by column name into the target's tables as they are (schema/diff.py)
     dry_run: bool = False  # with into_current_schema: the schema diff, and nothing written
     migrate: MigrateOptions = field(default_factory=MigrateOptions)  # --rename, --set, --drop, --keep-target ...
 

@@ -1,4 +1,4 @@
-"""``restore --into-current-schema``: the dump's tables against the target's, before any write.
+"""The schema diff of ``restore --into-current-schema``: the dump's tables against the target's.
 
 All tables at once: tables only in the dump, only in the target, renamed (``--rename
 old=new``, or a Prisma schema's ``@@map``/``@map`` with ``--prisma``: a dumped table named
@@ -13,12 +13,16 @@ named by ``--drop``/``--drop-missing``, a new NOT NULL column without a default 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..connect.connection import Connection, quote_string
 from ..errors import RestoreError, UsageError
 from ..records import field, record
-from ..schema.schema import Table
-from ..schema.typecheck import ColumnType, column_type_of, describe, fits
-from ..store.manifest import Manifest
+from .schema import Table
+from .typecheck import ColumnType, column_type_of, describe, fits
+
+if TYPE_CHECKING:
+    from ..store.manifest import Manifest
 
 PRISMA_MIGRATIONS = "_prisma_migrations"
 
@@ -92,7 +96,7 @@ class SchemaDiff:
         if not self.refusals:
             return None
         return RestoreError("restore refused before writing anything: " + " | ".join(
-            f"table `{d.table}`: {d.what}: {d.action}" for d in self.refusals))
+            f"table `{d.table}`: {d.what}: {d.action.removeprefix('refused: ')}" for d in self.refusals))
 
 
 def _split_column(key: str, option: str) -> tuple[str, str]:
@@ -117,7 +121,7 @@ def _prisma_renames(path: str, dumped: set[str], live: dict[str, Table]) -> tupl
     in the target, named as a model that maps to a target table, follows the model; a
     dumped column not in its target table, named as a field mapped to a target column,
     follows the field."""
-    from ..schema.prisma import load_prisma, scalar_fields  # only with --prisma: a large module
+    from .prisma import load_prisma, scalar_fields  # only with --prisma: a large module
 
     schema = load_prisma(path)
     tables: dict[str, str] = {}
