@@ -131,5 +131,6 @@ def completion_error(summary) -> RestoreError | None:
                      + (" ..." if len(report.differences) > 5 else ""))
     gaps = getattr(summary, "prisma_incomplete", "")
     if gaps:
-        parts.append(f"the Prisma coverage check finds `{summary.database}` INCOMPLETE after the restore: {gaps}")
+        parts.append(f"the Prisma coverage check finds `{summary.database}` INCOMPLETE after the restore: {gaps} "
+                     "(restore --into-current-schema loads into the tables and columns the Prisma schema maps)")
     return RestoreError("; ".join(parts)) if parts else None

@@ -3,7 +3,7 @@
 All tables at once: tables only in the dump, only in the target, renamed (``--rename
 old=new``, or a Prisma schema's ``@@map``/``@map`` with ``--prisma``: a dumped table named
 as a model that now maps to another table follows it, and likewise a dumped column named
-as a field), kept as the target has them (``--keep-target``, and ``_prisma_migrations``
+as a field: ``_prisma_renames``), kept as the target has them (``--keep-target``, and ``_prisma_migrations``
 with ``--prisma``); per table the columns added, dropped, renamed, widened, narrowed
 (schema/typecheck.py) and re-ordered, and keys and foreign keys changed. Each difference
 says what the restore does with it, or that it refuses (``refused``): a dropped column not
@@ -116,29 +116,45 @@ def _target_columns(conn: Connection, database: str) -> dict[str, dict[str, tupl
     return out
 
 
-def _prisma_renames(path: str, dumped: set[str], live: dict[str, Table]) -> tuple[dict[str, str], dict[str, str]]:
-    """(table renames, "table.column" renames) a Prisma schema implies: a dumped table not
-    in the target, named as a model that maps to a target table, follows the model; a
-    dumped column not in its target table, named as a field mapped to a target column,
-    follows the field."""
+def _loose(name: str) -> str:
+    """A name without case and separators: Prisma's ``AuditLog`` and the table ``audit_log``."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def _prisma_renames(path: str, dumped: dict[str, list[str]], live: dict[str, Table]
+                    ) -> tuple[dict[str, str], dict[str, str]]:
+    """(table renames, "table.column" renames) a Prisma schema implies. A dumped table the
+    target lacks follows the model whose name it is (``audit_log`` for ``model AuditLog``,
+    case and underscores aside) when that model now maps (``@@map``) to a target table
+    the dump lacks; a dumped column its target table lacks follows the field whose name
+    it is, when that field now maps (``@map``) to a column the dump lacks. Only a single
+    match counts: anything else is said as only in the dump / only in the target."""
     from .prisma import load_prisma, scalar_fields  # only with --prisma: a large module
 
     schema = load_prisma(path)
     tables: dict[str, str] = {}
     columns: dict[str, str] = {}
+    gone = [t for t in dumped if t not in live]
     for model in schema.models.values():
-        if model.name != model.table and model.name in dumped and model.name not in live and model.table in live:
-            tables[model.name] = model.table
+        if model.table not in live or model.table in dumped:
+            continue
+        matches = [t for t in gone if _loose(t) == _loose(model.name)]
+        if len(matches) == 1:
+            tables[matches[0]] = model.table
     by_target = {v: k for k, v in tables.items()}
     for model in schema.models.values():
         table = live.get(model.table)
-        if table is None:
+        dumped_name = by_target.get(model.table, model.table)
+        if table is None or dumped_name not in dumped:
             continue
         have = {c.name for c in table.columns}
-        dumped_name = by_target.get(model.table, model.table)
+        old = [c for c in dumped[dumped_name] if c not in have]
         for f in scalar_fields(schema, model):
-            if f.column != f.name and f.column in have and f.name not in have:
-                columns[f"{dumped_name}.{f.name}"] = f.column
+            if f.column not in have or f.column in dumped[dumped_name]:
+                continue
+            matches = [c for c in old if _loose(c) == _loose(f.name)]
+            if len(matches) == 1:
+                columns[f"{dumped_name}.{matches[0]}"] = f.column
     return tables, columns
 
 
@@ -168,8 +184,11 @@ def schema_diff(m: Manifest, target_tables: dict[str, Table], conn: Connection, 
     live = target_tables
     renames = {k: v for k, v in opts.renames.items() if "." not in k}
     col_renames = {k: v for k, v in opts.renames.items() if "." in k}
+    ptables: dict[str, str] = {}
+    pcols: dict[str, str] = {}
     if opts.prisma:
-        ptables, pcols = _prisma_renames(opts.prisma, set(dumped), live)
+        ptables, pcols = _prisma_renames(opts.prisma, {e["name"]: [c["name"] for c in e["columns"]]
+                                                       for e in m.tables if e["name"] in dumped}, live)
         renames = {**ptables, **renames}
         col_renames = {**pcols, **col_renames}
     for old, new in renames.items():
@@ -213,7 +232,8 @@ def schema_diff(m: Manifest, target_tables: dict[str, Table], conn: Connection, 
             continue
         used_targets.add(target_name)
         if target_name != name:
-            diffs.append(Difference(name, "renamed", f"table -> `{target_name}`", f"rows load into `{target_name}`"))
+            diffs.append(Difference(name, "renamed", f"table -> `{target_name}`", f"rows load into `{target_name}`"
+                                    + (" (Prisma @@map)" if name not in opts.renames else " (--rename)")))
         tmap = TableMap(name, target_name, {})
         live_cols = {c.name: c for c in table.columns}
         keyed = set(table.primary_key).union(*table.unique_keys)
@@ -236,7 +256,8 @@ def schema_diff(m: Manifest, target_tables: dict[str, Table], conn: Connection, 
                 continue
             tmap.columns[col] = tcol
             if tcol != col:
-                diffs.append(Difference(name, "renamed", f"column `{col}` -> `{tcol}`", f"loads into `{tcol}`"))
+                diffs.append(Difference(name, "renamed", f"column `{col}` -> `{tcol}`", f"loads into `{tcol}`"
+                                        + (" (Prisma @map)" if f"{name}.{col}" not in opts.renames else "")))
             lc = live_cols[tcol]
             dtype = column_type_of(c)
             ttype = ColumnType(lc.column_type or lc.data_type, lc.charset if "charset" in c else None,
