@@ -108,6 +108,9 @@ def test_every_kind_of_difference_loads_by_column_name_and_is_proven(server, con
         assert kinds >= {("people", k) for k in ("renamed", "widened", "narrowed", "added", "dropped", "re-ordered")}
         assert ("audit_log", "renamed") in kinds and ("audit_log", "keys") in kinds
         assert any("left out" in w and "`note`" in w for w in summary.warnings)
+        record = [json.loads(line) for line in (tmp_path / "state" / "journal" / f"{target}.jsonl").open()
+                  if '"into_current_schema"' in line]
+        assert record and record[0]["schema_diff"]["tables"]["people"]["dropped"] == ["note"]
         if method == "load-data":
             assert any("loaded by upserts through a staging table" in w for w in summary.warnings)
         # again over the rows it loaded: upserts by the target's key, the same content
@@ -188,6 +191,23 @@ def test_refused_before_any_write(server, conn, db, tmp_path, migration, refused
         assert refused in str(info.value)
         assert {t: show_create(conn, target, t) for t in table_names(conn, target)} == before
         assert _rows(conn, target, "SELECT COUNT(*) FROM {db}.people") == [("0",)]
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")
+
+
+def test_a_set_expression_the_server_refuses_is_refused_before_any_write(server, conn, db, tmp_path):
+    _source(conn, db)
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none"))
+    target = db + "_t"
+    _migrated_target(conn, target)
+    conn.execute(f"INSERT INTO {quote_ident(target)}.people (id, slug) VALUES (1, 'kept')")
+    try:
+        bad = MigrateOptions(MIGRATION.renames, {"people.slug": "CONCAT(id, nosuch)"}, MIGRATION.drops)
+        with pytest.raises(UsageError, match=r"--set people.slug=CONCAT\(id, nosuch\): Unknown column 'nosuch'"):
+            restore(out, server, RestoreOptions(database=target, into_current_schema=True, migrate=bad, cleanup=True,
+                                                state_dir=tmp_path / "state"))
+        assert _rows(conn, target, "SELECT id, slug FROM {db}.people") == [("1", "kept")]
     finally:
         conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")
 

@@ -25,7 +25,7 @@ from typing import Callable
 from ..connect.connection import Connection, quote_ident
 from ..dump.chunks import UPSERT_VALUES, iter_chunk_statements, statement_parts, statement_prefix, statement_start
 from ..codec import KIND_HEX, KIND_NUMBER
-from ..errors import RestoreError, ServerError
+from ..errors import RestoreError, ServerError, UsageError
 from ..records import record
 from ..schema.schema import Table
 from ..schema.typecheck import as_dumped
@@ -151,6 +151,28 @@ def mapped_entries(entries: list[dict], diff: SchemaDiff, live: dict[str, Table]
                     "key": list(target.upsert_key), "idempotent": bool(target.upsert_key),
                     "parents": [], "staged": st, "dumped_name": e["name"]})
     return out
+
+
+def check_staged(conn: Connection, entries: list[dict]) -> None:
+    """Before any write: each staged table's staging table can be made and its ``--set``
+    expressions read from it (a misspelt column is a UsageError naming the option, not a
+    failure after the cleanup). ``conn`` is on the target database."""
+    for e in entries:
+        st: StagedTable | None = e.get("staged")
+        if st is None:
+            continue
+        conn.execute(f"DROP TEMPORARY TABLE IF EXISTS {quote_ident(st.stage)}")
+        try:
+            conn.execute(st.create_stage, context=f"the staging table of `{st.tmap.dumped}`")
+            for column, expr in st.tmap.sets.items():
+                try:
+                    conn.query(f"SELECT ({expr}) FROM {quote_ident(st.stage)} LIMIT 0")
+                except ServerError as exc:
+                    raise UsageError(f"--set {st.tmap.target}.{column}={expr}: {exc.server_message}",
+                                     hint=f"the expression reads the dumped row of `{st.tmap.dumped}` by its "
+                                          "columns' dumped names") from None
+        finally:
+            conn.execute(f"DROP TEMPORARY TABLE IF EXISTS {quote_ident(st.stage)}")
 
 
 def _rejected_rows(path: Path, entry: dict, numbers: list[int]) -> dict[int, bytes]:

@@ -37,7 +37,7 @@ from .completion import LiveCounts, compare_live_counts, completion_error
 from .deferred_keys import KeyDeferral, carried_deferred_keys
 from .load_data import AUTO, LOAD_DATA, UPSERT, auto_increment_columns, choose_methods
 from .loader import ChunkWork, Loader, RestoreProgress, TableRestore
-from .migrate import mapped_entries
+from .migrate import check_staged, mapped_entries
 from .preflight import inspect_target, merging_tables, preflight
 from ..schema.diff import PRISMA_MIGRATIONS, MigrateOptions, SchemaDiff, schema_diff
 from .state import (Journal, check_committed_rows_present, check_journal_target, interrupted_restore,
@@ -220,7 +220,7 @@ def _renamed_plan(plan: LoadPlan, rename: dict[str, str]) -> LoadPlan:
 
 
 def _prisma_gaps(conn: Connection, database: str, path: str) -> set[str]:
-    """What the Prisma coverage check (``dumpcore prisma``) finds missing in the database:
+    """What the Prisma coverage check (``dumpcore plan --prisma``) finds missing in the database:
     tables without a model, models without a table, fields without a column, and models
     whose table is empty while the dump had rows for it is said by the row counts."""
     from ..schema.prisma import coverage, load_prisma  # only with --prisma: a large module
@@ -309,6 +309,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 raise diff.error()
             entries = mapped_entries([e for e in entries if e["name"] in diff.maps or e["name"] not in
                                       set(diff.kept) | set(diff.skipped)], diff, target.tables, directory)
+            with options.connect(database) as probe:
+                check_staged(probe, entries)
             rename = {e["dumped_name"]: e["name"] for e in entries if "dumped_name" in e}
             cleanup_plan = _renamed_plan(cleanup_plan, rename).restricted([e["name"] for e in entries])
             chosen = [e["name"] for e in entries]
@@ -333,7 +335,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             journal.path, m, conn, server, database, chosen)
         preflight(m, target, conn, database, entries, warnings, cleanup=opts.cleanup, append=opts.append,
                   resuming=opts.resume, defer_triggers=opts.defer_triggers, fire_triggers=opts.fire_triggers,
-                  interrupted=interrupted, drift=not opts.into_current_schema)
+                  interrupted=interrupted, compare_columns=not opts.into_current_schema)
         if opts.check_only:
             return RestoreSummary(database, results, time.monotonic() - t0, warnings)
         # -- writes start here ---------------------------------------------
@@ -352,6 +354,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         else:
             journal.open(fresh=True)
             journal.write(**start_event(server, database))
+            if diff is not None:  # the run's record of what was mapped, left out and kept
+                journal.write(event="into_current_schema", schema_diff=diff.to_dict())
         keys = KeyDeferral(database, journal.write, carried)
         try:
             if not target.exists:
