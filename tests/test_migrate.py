@@ -111,8 +111,9 @@ def test_every_kind_of_difference_loads_by_column_name_and_is_proven(server, con
         record = [json.loads(line) for line in (tmp_path / "state" / "journal" / f"{target}.jsonl").open()
                   if '"into_current_schema"' in line]
         assert record and record[0]["schema_diff"]["tables"]["people"]["dropped"] == ["note"]
-        if method == "load-data":
-            assert any("loaded by upserts through a staging table" in w for w in summary.warnings)
+        # LOAD DATA fills the staging tables as it fills a table, exactly (no chunk fell back to the upserts)
+        assert {t.table: t.method for t in summary.tables.values()} == {"people": method, "audit_events": method}
+        assert not any("loaded by upserts" in w for w in summary.warnings)
         # again over the rows it loaded: upserts by the target's key, the same content
         again = restore(out, server, RestoreOptions(database=target, parallel=1, load_method=method,
                                                     into_current_schema=True, migrate=MIGRATION,
@@ -138,6 +139,7 @@ def test_narrowed_values_that_do_not_fit_go_to_the_rejects_with_the_reason(serve
         assert summary.rejected == {"people": len(bad)}
         assert summary.failure() is not None  # rejected rows: not complete
         assert not summary.mismatches  # the rows loaded are proven
+        assert summary.tables["people"].method == method and not summary.unproven
         _check_content(conn, db, target, skip=bad)
         rejects = (tmp_path / "state").rglob("people.sql")
         text = "".join(p.read_text() for p in rejects)

@@ -4,8 +4,9 @@ A table whose rows the dump's own INSERTs cannot load (renamed, a column renamed
 left out, a column set by ``--set``, a narrowed type: schema/diff.py: TableMap.staged) loads
 each chunk in one transaction through a temporary staging table of the dumped shape:
 
-1. the chunk's statements, their head pointed at the staging table, fill it (its
-   ``dumpcore_row`` numbers the rows in chunk order);
+1. the chunk's statements, their head pointed at the staging table, fill it, or LOAD DATA
+   does (``--load-method``: load_data.load_rows, with its checks); its ``dumpcore_row``
+   numbers the rows in chunk order;
 2. narrowed columns: every row is copied into a probe table of the target's types (INSERT
    IGNORE: a value that does not fit is clipped or rounded there, never in the target),
    and a row whose value read back is not the dumped one goes to the rejects file with
@@ -33,6 +34,7 @@ from ..store.hashing import chunk_hasher
 from ..verify.fingerprint import Mismatch
 from ..verify.shared_columns import chunk_rows, restricted_fingerprint, without_rows
 from ..schema.diff import SchemaDiff, TableMap
+from .load_data import LoadDataRefused, load_rows
 
 ROW = "dumpcore_row"
 _TEMPORAL = {"date", "datetime", "timestamp", "time", "year"}
@@ -182,10 +184,13 @@ def _rejected_rows(path: Path, entry: dict, numbers: list[int]) -> dict[int, byt
 
 def load_staged_chunk(conn: Connection, path: Path, entry: dict, chunk: dict, careful: bool,
                       check_hash: Callable[[object, dict], None],
-                      prove: Callable[[Connection, dict, dict], Mismatch | None]) -> list[tuple[int, str, bytes]]:
+                      prove: Callable[[Connection, dict, dict], Mismatch | None],
+                      load_data: bool = False) -> list[tuple[int, str, bytes]]:
     """Load one chunk of a staged table in one transaction (the module docstring's steps)
-    and COMMIT it; the rejected rows as (errno, reason, statement). Raises ServerError
-    (the caller rolls back; ``careful`` loads row by row), RestoreError on a proof failure."""
+    and COMMIT it; the rejected rows as (errno, reason, statement). ``load_data``: the
+    staging table is filled by LOAD DATA (load_data.load_rows; LoadDataRefused when it is
+    not exact: the caller rolls back and loads by the statements). Raises ServerError (the
+    caller rolls back; ``careful`` loads row by row), RestoreError on a proof failure."""
     st: StagedTable = entry["staged"]
     dumped = st.dumped
     for table, create in ((st.stage, st.create_stage), (st.probe, st.create_probe)):
@@ -199,11 +204,14 @@ def load_staged_chunk(conn: Connection, path: Path, entry: dict, chunk: dict, ca
     try:
         conn.execute("START TRANSACTION")
         hasher = chunk_hasher()
-        for stmt in iter_chunk_statements(path, hasher, statement_start(statement_prefix(dumped))):
-            if not stmt.startswith(st.head_from):
-                raise RestoreError(f"{chunk['file']}: a statement does not insert the manifest's columns in order",
-                                   hint="restore this table without --into-current-schema")
-            conn.execute(st.head_to + stmt[len(st.head_from):], context="loading")
+        if load_data:
+            load_rows(conn, path, dumped, chunk, hasher, table=st.stage)
+        else:
+            for stmt in iter_chunk_statements(path, hasher, statement_start(statement_prefix(dumped))):
+                if not stmt.startswith(st.head_from):
+                    raise RestoreError(f"{chunk['file']}: a statement does not insert the manifest's columns in "
+                                       "order", hint="restore this table without --into-current-schema")
+                conn.execute(st.head_to + stmt[len(st.head_from):], context="loading")
         check_hash(hasher, chunk)
         if st.probe:
             conn.execute(st.fill_probe, context="checking narrowed columns")
@@ -235,6 +243,8 @@ def load_staged_chunk(conn: Connection, path: Path, entry: dict, chunk: dict, ca
             rejected = [(reasons[n][0], reasons[n][1], head + rows[n]) for n in sorted(reasons)]
             chunk = without_rows(chunk, [rows[n] for n in sorted(reasons)], st.positions)
         mismatch = prove(conn, entry, chunk)
+        if mismatch is not None and load_data:  # as for LOAD DATA into the table: the statements load it again
+            raise LoadDataRefused(f"{chunk['file']}: the loaded content differs from the dump ({mismatch.detail})")
         if mismatch is not None:
             raise RestoreError(f"the restored content differs from the dump over the shared columns: {mismatch}; "
                                "that chunk was rolled back",

@@ -35,7 +35,7 @@ from ..verify.fingerprint import Mismatch, live_fingerprint, proven_by_chunks
 from ..verify.verify import AgainstReport, refuse_stream_file, require_intact, verify_against
 from .completion import LiveCounts, compare_live_counts, completion_error
 from .deferred_keys import KeyDeferral, carried_deferred_keys
-from .load_data import AUTO, LOAD_DATA, UPSERT, auto_increment_columns, choose_methods
+from .load_data import AUTO, LOAD_DATA, auto_increment_columns, choose_methods
 from .loader import ChunkWork, Loader, RestoreProgress, TableRestore
 from .migrate import check_staged, mapped_entries
 from .preflight import inspect_target, merging_tables, preflight
@@ -428,12 +428,6 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             loader.rejects_append = opts.resume
             loader.preflight_hashed = opts.verify
             loader.methods = choose_methods(conn, database, chosen, target.tables, opts.load_method)
-            staged = sorted(e["name"] for e in entries if e.get("staged") is not None)
-            for name in staged:  # LOAD DATA cannot load another shape: the staging table's INSERT ... SELECT does
-                loader.methods[name] = UPSERT
-            if staged and opts.load_method == LOAD_DATA:
-                warnings.append("--load-method load-data: loaded by upserts through a staging table instead, as "
-                                "mapped onto the target's schema: " + ", ".join(f"`{t}`" for t in staged))
             loader.auto_increment = auto_increment_columns(
                 conn, database, [t for t, method in loader.methods.items() if method == LOAD_DATA])
             loader.prove = opts.prove
