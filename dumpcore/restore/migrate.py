@@ -130,7 +130,8 @@ def mapped_entries(entries: list[dict], diff: SchemaDiff, live: dict[str, Table]
     """The manifest entries as the restore loads them into the target: a table that loads
     by the staging path gets its target's name, its shared columns under the target's
     names (the dumped types: what the proof reads them as), its key as the target sees it,
-    each chunk's fingerprint over the shared columns (read from the chunk), and
+    each chunk's fingerprint over the shared columns (read from the chunk, unless every
+    dumped column is shared, in its place: then the dump's own), and
     ``staged``, its StagedTable. Other tables keep their entries."""
     out = []
     for i, e in enumerate(entries):
@@ -142,13 +143,14 @@ def mapped_entries(entries: list[dict], diff: SchemaDiff, live: dict[str, Table]
         columns = [{**c, "name": tmap.columns[c["name"]]} for c in e["columns"] if c["name"] in tmap.columns]
         pk = e.get("primary_key") or []
         chunks = []
-        for c in e["chunks"]:
+        every = st.positions == list(range(len(e["columns"])))  # the same row tuples: the dump's fingerprints hold
+        for c in ([] if every else e["chunks"]):
             rows, fp = restricted_fingerprint(directory / c["file"], e, st.positions)
             if rows != c["rows"]:
                 raise RestoreError(f"{c['file']}: holds {rows} rows, the manifest says {c['rows']}")
             chunks.append({**c, "fingerprint": f"{fp:016x}"})
         target = live[tmap.target]
-        out.append({**e, "name": tmap.target, "columns": columns, "chunks": chunks,
+        out.append({**e, "name": tmap.target, "columns": columns, "chunks": e["chunks"] if every else chunks,
                     "primary_key": [tmap.columns[k] for k in pk] if all(k in tmap.columns for k in pk) else [],
                     "key": list(target.upsert_key), "idempotent": bool(target.upsert_key),
                     "parents": [], "staged": st, "dumped_name": e["name"]})

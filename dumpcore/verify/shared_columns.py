@@ -19,7 +19,7 @@ from ..store.hashing import chunk_hasher, row_hash
 
 # One value of a row tuple as the dump writes it (reference.encode_value): NULL, a quoted
 # string with backslash escapes, a hex literal, or a number.
-_VALUE_RE = re.compile(rb"NULL|'(?:[^'\\]|\\.)*'|0x[0-9A-Fa-f]*|[0-9+\-.eE]+", re.S)
+_VALUE_RE = re.compile(rb"'[^'\\]*(?:\\.[^'\\]*)*'|0x[0-9A-Fa-f]*|NULL|[0-9+\-.eE]+", re.S)
 
 
 def row_values(row: bytes) -> list[bytes]:
@@ -56,10 +56,17 @@ def chunk_rows(path: str | Path, entry: dict) -> Iterable[bytes]:
 
 def restricted_fingerprint(path: str | Path, entry: dict, positions: Sequence[int]) -> tuple[int, int]:
     """(rows, fingerprint) of a chunk over the columns at ``positions`` of its rows."""
+    ncols = len(entry["columns"])
     rows, fp = 0, 0
-    for row in chunk_rows(path, entry):
-        rows += 1
-        fp = (fp + restricted_hash(row, positions)) & MASK64
+    for stmt in iter_chunk_statements(path, chunk_hasher(), statement_start(statement_prefix(entry))):
+        head, tuples, _ = split_statement_rows(stmt)
+        # one scan of the whole body: no raw LF inside a value, so each line is a row
+        values = _VALUE_RE.findall(b",\n".join(tuples))
+        if len(values) != len(tuples) * ncols:  # not the plain shape: row by row, which says where
+            values = [v for row in tuples for v in row_values(row)]
+        for i in range(0, len(values), ncols):
+            rows += 1
+            fp = (fp + row_hash(b"(" + b",".join(values[i + p] for p in positions) + b")")) & MASK64
     return rows, fp
 
 
