@@ -26,7 +26,7 @@ MARIADB_INCLUDES, MARIADB_LIBS = mariadb_flags()
 
 debug = os.environ.get("DUMPCORE_DEBUG") == "1"
 
-macros = [("XXH_INLINE_ALL", "1")]  # xxhash.h is used header-only: no library to link
+macros: list[tuple[str, str]] = []
 directives = {
     "language_level": 3,
     "boundscheck": False,
@@ -44,7 +44,7 @@ extensions = [
         ["dumpcore/codec/_encoder.pyx"],
         define_macros=macros,
         include_dirs=MARIADB_INCLUDES,
-        libraries=MARIADB_LIBS,
+        libraries=MARIADB_LIBS + ["z"],  # zlib's crc32: the rows' fingerprint terms
         extra_compile_args=["-O3", "-Wall", "-Wno-unused-function"],
     )
 ]

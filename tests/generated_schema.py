@@ -326,7 +326,7 @@ def generate_table(rnd: random.Random, name: str, max_rows: int = 12, zero_is_va
     # generated columns over an ordinary one: HEX() takes every type; not over CHAR, whose value
     # depends on PAD_CHAR_TO_FULL_LENGTH (the server refuses such an expression under it). Over
     # TIMESTAMP, a STORED one holds text of the inserting session's time zone, which a restore
-    # (in UTC) computes again differently: kept in, it fails until that is settled (see the report)
+    # (in UTC) computes again differently: the restore must name such a table not proven
     bases = [c for c in columns if not c.ddl.startswith("CHAR(")]
     if bases and rnd.random() < 0.3:
         base = rnd.choice(bases).name

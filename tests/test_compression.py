@@ -127,8 +127,8 @@ def test_load_sql_of_a_compressed_dump_stops_first_and_load_zstd_sh_works(server
 def test_manifest_records_stored_and_uncompressed_hashes_with_the_plain_chunk_boundaries(school_dumps):
     _, plain, zst = school_dumps
     p, z = read_manifest(plain), read_manifest(zst)
-    assert (p.data["format_version"], p.data["compression"]) == (1, {"method": "none"})
-    assert (z.data["format_version"], z.data["compression"]) == (2, {"method": "zstd", "level": 3})
+    assert (p.data["format_version"], p.data["compression"]) == (3, {"method": "none"})
+    assert (z.data["format_version"], z.data["compression"]) == (3, {"method": "zstd", "level": 3})
     pc, zc = list(p.chunks()), list(z.chunks())
     assert len(pc) == len(zc) > len(p.tables)  # several chunks per table somewhere
     for (_, a), (_, b) in zip(pc, zc):

@@ -269,3 +269,82 @@ def test_a_plain_restore_is_proven(server, conn, db, tmp_path, world):
     assert s.failure() is None
     assert s.proof_state() == "proven", s.unproven
     assert set(table_names(conn, db)) >= {e["name"] for e in read_manifest(out).tables}
+
+
+# Every column kind the text protocol sends differently, in character sets the server converts
+# (latin1, koi8r, cp1251) and ones it sends as they are, with values that hold the term's own
+# separator and digits ('#', '0', '1'), empty strings and NULLs.
+_TERM_COLUMNS = ("f FLOAT, d DOUBLE, dc DECIMAL(30,10), b BIT(13), y YEAR, dt DATETIME(6), ts TIMESTAMP(3) NULL, "
+                 "tm TIME(2), dd DATE, e ENUM('a','#',''), s SET('x','y'), l1 VARCHAR(20) CHARACTER SET latin1, "
+                 "k CHAR(10) CHARACTER SET koi8r, cp TEXT CHARACTER SET cp1251, u VARCHAR(20) CHARACTER SET utf8mb3, "
+                 "bl BLOB, vb VARBINARY(10), j JSON, g GEOMETRY NULL, ui BIGINT UNSIGNED, ti TINYINT")
+_TERM_VALUES = {
+    "f": ["1.1", "-0.0", "3.4028234e38", "1e-38", "NULL"], "d": ["1e300", "-2.2250738585072014e-308", "0", "NULL"],
+    "dc": ["-12345678901234567890.0123456789", "0", "1e-10", "NULL"], "b": ["b'1010101010101'", "b'0'", "NULL"],
+    "y": ["2024", "1901", "0", "NULL"], "dt": ["'2020-01-01 01:02:03.456789'", "'9999-12-31 23:59:59.999999'", "NULL"],
+    "ts": ["'2021-02-03 04:05:06.789'", "'1970-01-01 00:00:01'", "NULL"], "tm": ["'-838:59:59'", "'00:00:00.01'", "NULL"],
+    "dd": ["'0000-00-00'", "'9999-12-31'", "NULL"], "e": ["''", "'#'", "'a'", "NULL"], "s": ["'x,y'", "''", "NULL"],
+    "l1": ["'caf\\xe9'", "'#'", "''", "'01'", "NULL"], "k": ["'текст'", "'#a#'", "NULL"], "cp": ["'Привет'", "'1'", "NULL"],
+    "u": ["'abc'", "'#'", "''", "NULL"], "bl": ["0x00FF27", "''", "0x23", "NULL"], "vb": ["0x5C00", "''", "NULL"],
+    "j": ["'{\"a\": [1, 2.5e10]}'", "'[]'", "NULL"], "g": ["ST_GeomFromText('POINT(1 2)')", "NULL"],
+    "ui": ["18446744073709551615", "0", "NULL"], "ti": ["-128", "127", "NULL"],
+}
+
+
+def test_the_server_computes_each_rows_term_as_the_dump_does(server, conn, db, tmp_path):
+    """The proof's premise: for every row, the server's term (fingerprint.row_term over the dump's
+    column expressions) equals the term the dump computed from the values it read
+    (hashing.row_hash, and the compiled encoder's sum per chunk)."""
+    import random
+    from dumpcore.store.hashing import row_hash
+    from dumpcore.verify.fingerprint import live_column_types, live_fingerprint, row_term, value_exprs
+    rnd = random.Random(20261207)
+    names = list(_TERM_VALUES)
+    conn.execute(f"CREATE TABLE {quote_ident(db)}.t (id INT PRIMARY KEY, {_TERM_COLUMNS}) DEFAULT CHARSET=utf8mb4")
+    rows = [f"({i}, {', '.join(rnd.choice(_TERM_VALUES[n]) for n in names)})" for i in range(1, 201)]
+    rows.append(f"(201, {', '.join('NULL' for _ in names)})")
+    conn.execute(f"INSERT INTO {quote_ident(db)}.t (id, {', '.join(names)}) VALUES {', '.join(rows)}")
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none"))
+    entry = read_manifest(out).table("t")
+    with server.connect(db) as c:
+        exprs = value_exprs(entry, live_column_types(c, db, "t"))
+        c.execute("SET SESSION time_zone = '+00:00'")
+        live = dict((int(k), int(v)) for k, v in c.query_text(f"SELECT id, {row_term(exprs)} FROM t"))
+        read = [r for batch in c.stream(f"SELECT {', '.join(exprs)} FROM t") for r in batch]
+        assert {int(r[0]): row_hash(r) for r in read} == live
+        assert live_fingerprint(c, db, entry) == (201, sum(live.values()) % 2**64)
+    assert sum(int(ch["fingerprint"], 16) for ch in entry["chunks"]) % 2**64 == sum(live.values()) % 2**64
+
+
+@pytest.mark.parametrize("keyed", [True, False], ids=["keyed", "keyless"])
+def test_a_stored_generated_column_computed_otherwise_on_restore_is_named_not_proven(server, conn, db, tmp_path,
+                                                                                   keyed):
+    """A STORED generated column over a TIMESTAMP, written in a session at +05:30: the restore
+    (in UTC, as every dump tool restores) computes other values. The dump records what the
+    source stored; the proof names the column, and a deterministic one beside it is proven."""
+    key = "PRIMARY KEY" if keyed else ""
+    ddl = (f"(id INT NOT NULL {key}, ts TIMESTAMP NULL, g VARCHAR(30) AS (CAST(ts AS CHAR)) STORED, "
+           "h INT AS (id * 2) PERSISTENT)")
+    with server.connect(db) as c:
+        c.execute("SET SESSION time_zone = '+05:30'")
+        c.execute(f"CREATE TABLE t {ddl}")
+        c.execute("INSERT INTO t (id, ts) VALUES (1, '2020-01-01 10:00:00'), (2, NULL)")
+        c.execute(f"CREATE TABLE same (id INT NOT NULL {key}, a INT, h INT AS (a + 1) STORED)")
+        c.execute("INSERT INTO same (id, a) VALUES (1, 1), (2, NULL)")
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none"))
+    entry = read_manifest(out).table("t")
+    assert entry["stored_generated"] == ["g", "h"]
+    target = db + "_target"
+    try:
+        r = dumpcore("restore", str(out), "-D", target, "--json", *conn_args(server))
+        assert r.returncode == 0, r.stderr.decode()
+        d = json.loads(r.stdout)
+        assert d["proof"] == "partly proven"
+        assert list(d["not_proven"]) == ["t"], d["not_proven"]
+        assert "stored generated column(s) `g`, `h`, some hold other values" in d["not_proven"]["t"]
+        assert "Warning: table `t` not proven" in r.stderr.decode()
+        assert conn.query(f"SELECT g FROM {quote_ident(target)}.t WHERE id = 1")[0][0] == b"2020-01-01 04:30:00"
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")

@@ -12,11 +12,11 @@ cdef extern from "Python.h":
     int PyBUF_READ
 from cpython.sequence cimport PySequence_Fast, PySequence_Fast_GET_ITEM, PySequence_Fast_GET_SIZE
 from libc.stdint cimport uint64_t
-from libc.stdlib cimport free, realloc
+from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
 
-cdef extern from "xxhash.h":
-    uint64_t XXH3_64bits(const void* data, size_t length) nogil
+cdef extern from "zlib.h":
+    unsigned long crc32(unsigned long crc, const unsigned char* buf, unsigned int length) nogil
 
 cdef extern from "mysql.h":
     ctypedef struct MYSQL:
@@ -228,7 +228,7 @@ cdef inline Py_ssize_t _begin_row(_CBuf* buf, Py_ssize_t worst, bint first) noex
 
 
 cdef inline bint _end_row(_CBuf* buf, Py_ssize_t row_start, Py_ssize_t start, Py_ssize_t n, bint first,
-                          Py_ssize_t max_bytes, uint64_t* fingerprint) noexcept nogil:
+                          Py_ssize_t max_bytes) noexcept nogil:
     """Close the tuple written at ``start`` (``n`` bytes so far). A row that would pass
     max_bytes is taken back, unless it is the first: returns whether it was kept."""
     buf.data[start + n] = b')'
@@ -236,9 +236,58 @@ cdef inline bint _end_row(_CBuf* buf, Py_ssize_t row_start, Py_ssize_t start, Py
     if not first and max_bytes > 0 and start + n > max_bytes:
         buf.size = row_start
         return False
-    fingerprint[0] += XXH3_64bits(buf.data + start, n)
     buf.size = start + n
     return True
+
+
+cdef inline uint64_t _row_crc(char** values, const unsigned long* lengths, Py_ssize_t ncols,
+                              unsigned char* flags) noexcept nogil:
+    """The row's fingerprint term (dumpcore/verify/fingerprint.py's contract): CRC32 of
+    its raw values joined by '#', NULLs left out, then '#' (when any value was not NULL)
+    and one digit per column, 1 for NULL: the bytes the server's
+    ``CONCAT_WS('#', v1, ..., CONCAT(ISNULL(v1), ...))`` gives. ``flags``: ncols bytes of
+    scratch."""
+    cdef unsigned long crc = 0
+    cdef bint any_value = False
+    cdef Py_ssize_t c, left, piece
+    cdef const unsigned char* p
+    for c in range(ncols):
+        if values[c] == NULL:
+            flags[c] = b'1'
+            continue
+        flags[c] = b'0'
+        if any_value:
+            crc = crc32(crc, <const unsigned char*>b"#", 1)
+        any_value = True
+        p = <const unsigned char*>values[c]
+        left = lengths[c]
+        while left > 0:  # zlib takes an unsigned int length
+            piece = left if left < 0x40000000 else 0x40000000
+            crc = crc32(crc, p, <unsigned int>piece)
+            p += piece
+            left -= piece
+    if any_value:
+        crc = crc32(crc, <const unsigned char*>b"#", 1)
+    return crc32(crc, flags, <unsigned int>ncols)
+
+
+cdef class _RowScratch:
+    """_row_crc's arrays for rows of ``ncols`` values."""
+    cdef char** values
+    cdef unsigned long* lengths
+    cdef unsigned char* flags
+
+    def __cinit__(self, Py_ssize_t ncols):
+        self.values = <char**>malloc((ncols + 1) * sizeof(char*))
+        self.lengths = <unsigned long*>malloc((ncols + 1) * sizeof(unsigned long))
+        self.flags = <unsigned char*>malloc(ncols + 1)
+        if self.values == NULL or self.lengths == NULL or self.flags == NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        free(self.values)
+        free(self.lengths)
+        free(self.flags)
 
 
 def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
@@ -248,8 +297,8 @@ def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
     rows: a sequence of tuples of raw values (bytes, or None for NULL).
     kinds: one byte per column: 0 number (verbatim), 1 string (quoted, escaped),
     2 binary (hex literal).
-    Returns (text, next_index, fingerprint): fingerprint is the sum mod 2**64 of the
-    XXH3-64 of each encoded tuple, order-independent.
+    Returns (text, next_index, fingerprint): fingerprint is the sum mod 2**64 of each
+    row's _row_crc, order-independent.
     """
     cdef object seq = PySequence_Fast(rows, "rows must be a sequence")
     cdef Py_ssize_t nrows = PySequence_Fast_GET_SIZE(seq)
@@ -261,6 +310,7 @@ def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
     cdef object row, value
     cdef char* out
     cdef Py_ssize_t encoded = 0
+    cdef _RowScratch scratch = _RowScratch(ncols)
     while i < nrows:
         row = <object>PySequence_Fast_GET_ITEM(seq, i)
         if not isinstance(row, tuple) or len(<tuple>row) != ncols:
@@ -294,8 +344,16 @@ def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
                 if w < 0:
                     raise ValueError(_value_error(w, i, c, PyBytes_AS_STRING(value), PyBytes_GET_SIZE(value)))
                 n += w
-        if not _end_row(&buf.b, row_start, j, n, encoded == 0, max_bytes, &fingerprint):
+        if not _end_row(&buf.b, row_start, j, n, encoded == 0, max_bytes):
             break  # this row starts the next statement
+        for c in range(ncols):
+            value = (<tuple>row)[c]
+            if value is None:
+                scratch.values[c] = NULL
+            else:
+                scratch.values[c] = PyBytes_AS_STRING(value)
+                scratch.lengths[c] = PyBytes_GET_SIZE(value)
+        fingerprint += _row_crc(scratch.values, scratch.lengths, ncols, scratch.flags)
         encoded += 1
         i += 1
     return PyBytes_FromStringAndSize(buf.b.data, buf.b.size), i, fingerprint
@@ -351,14 +409,17 @@ cdef class ResultEncoder:
     cdef _CBuf buf  # kept between calls: no fresh pages for every statement
     cdef Py_ssize_t err_column
     cdef Py_ssize_t err_code
+    cdef unsigned char* flags  # _row_crc's scratch
 
     def __cinit__(self):
         self.buf.data = NULL
         self.buf.size = 0
         self.buf.cap = 0
+        self.flags = NULL
 
     def __dealloc__(self):
         free(self.buf.data)
+        free(self.flags)
 
     def __init__(self, result, bytes kinds, tuple key_positions=()):
         cdef _ResultObject* r
@@ -375,6 +436,9 @@ cdef class ResultEncoder:
         self.kinds = kinds
         self.kind = <const unsigned char*>PyBytes_AS_STRING(self.kinds)
         self.ncols = len(kinds)
+        self.flags = <unsigned char*>malloc(self.ncols + 1)
+        if self.flags == NULL:
+            raise MemoryError()
         self.pending = NULL
         self.exhausted = False
         self.key_positions = key_positions
@@ -447,8 +511,9 @@ cdef class ResultEncoder:
             if status != DONE:
                 buf.size = row_start
                 break
-            if not _end_row(buf, row_start, j, n, encoded == 0, max_bytes, fingerprint):
+            if not _end_row(buf, row_start, j, n, encoded == 0, max_bytes):
                 break  # stays pending: it opens the next statement
+            fingerprint[0] += _row_crc(self.pending, self.pending_len, self.ncols, self.flags)
             encoded += 1
             self.pending = NULL
             if want_keys:  # key offsets of accepted rows only (a row put back must not count)

@@ -60,7 +60,7 @@ def encode_rows(rows: Sequence[tuple], start: int, kinds: bytes, max_bytes: int)
             break
         parts.append(tup)
         size += extra
-        fingerprint = (fingerprint + row_hash(tup)) & MASK64
+        fingerprint = (fingerprint + row_hash(row)) & MASK64
         i += 1
     return b",\n".join(parts), i, fingerprint
 

@@ -240,7 +240,7 @@ class AnnotatingWriter(ChunkWriter):
             if self.links:
                 self.annotator.prepare(self.links, batch)
             # One encoder call per batch; a raw LF never occurs inside a value, so the
-            # text splits back into its rows, each hashed as the encoder hashes it.
+            # text splits back into its rows, each fingerprinted from its raw values as the encoder does.
             text, _, _ = encode_rows(batch, 0, self.kinds, 0)
             self._add_rows(batch, text.split(b",\n"))
 
@@ -271,7 +271,7 @@ class AnnotatingWriter(ChunkWriter):
             self._stmt_bytes += cost
             self._stmt_rows += 1
             rows += 1
-            fp += row_hash(row_text)
+            fp += row_hash(row)
             done += cost
             self._last_row = row  # the chunk's last key, when it closes
         self._flush(parts, rows, fp)

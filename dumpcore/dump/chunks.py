@@ -160,6 +160,7 @@ class ChunkInfo:
     uncompressed_bytes: int | None = None  # set when the chunk is stored compressed
     uncompressed_xxh3_128: str | None = None
     enum_zero: bool = False  # holds rows with an ENUM error value (dumpcore.dump.enum_zero): not for LOAD DATA
+    generated_fingerprint: int | None = None  # its rows' stored generated columns (dump.generated), when the table has any
 
     def stored_as(self, size: int, digest: str) -> None:
         """The chunk was stored compressed: ``bytes``/``xxh3_128`` become the stored file's,
@@ -178,6 +179,8 @@ class ChunkInfo:
             d["uncompressed_bytes"], d["uncompressed_xxh3_128"] = self.uncompressed_bytes, self.uncompressed_xxh3_128
         if self.key_first is not None:
             d["key_first"], d["key_last"] = self.key_first, self.key_last
+        if self.generated_fingerprint is not None:
+            d["generated_fingerprint"] = f"{self.generated_fingerprint:016x}"
         if self.enum_zero:
             d["enum_zero"] = True
         return d
@@ -413,6 +416,7 @@ class TableResult:
     chunks: list[ChunkInfo] = field(default_factory=list)
     seconds: float = 0.0  # wall time, from the first row asked for to the last chunk closed
     started: float = 0.0  # time.monotonic() at the start: parts dumped side by side are merged by wall time
+    generated_fingerprint: int | None = None  # a keyless table's stored generated columns (dump.generated)
 
     @property
     def sql_bytes(self) -> int:

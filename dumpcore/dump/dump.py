@@ -28,7 +28,7 @@ from ..connect.connection import Connection, ConnectionOptions, quote_ident, ver
 from ..codec import fallback_warning
 from .enum_zero import EnumZeroWriter, find_enum_zero, flag_exprs
 from ..errors import DumpcoreError, OutputError, ServerError, StreamClosedError, UnknownTableError, UsageError
-from ..store.hashing import hash_file
+from ..store.hashing import ROW_HASH, hash_file
 from ..store.manifest import FORMAT, format_version, write_manifest
 from ..schema.ordering import LoadPlan, plan_load
 from .partials import building, partial_path, sweep_partials
@@ -41,6 +41,7 @@ from ..schema.objects import (ObjectSelection, event_statements, manifest_object
 from ..schema.sqltext import comment_text
 from ..schema.scripts import (DISABLE_STATEMENTS, ENABLE_STATEMENTS, load_scripts, plan_scripts, render, render_schema,
                       replay_guard, replay_guard_supported, schema_statements, trigger_statements)
+from .generated import record_generated
 from .stream import BATCH_ROWS, check_where, row_source, start_snapshot, table_key, table_query
 
 DEFAULT_CHUNK_SIZE = 8 << 20  # a table of N chunks loads on up to N connections (restore --parallel)
@@ -438,6 +439,7 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
         raise
     finally:
         source.close()  # frees the result: the connection is needed for the next table
+    record_generated(conn or p.conn, p.schema.database, table, result, table_key(table, history), where, history)
     result.started, result.seconds = t0, time.monotonic() - t0
     if progress and whole_table:
         progress.table_done(result)
@@ -655,6 +657,8 @@ def _dump_parallel(p: _Prepared, root: Path, sink: DirectorySink, opts: DumpOpti
         for _, res in sorted(parts[name], key=lambda x: x[0]):
             merged.rows += res.rows
             merged.bytes += res.bytes
+            if res.generated_fingerprint is not None:  # one part: a table without key ranges is not split
+                merged.generated_fingerprint = res.generated_fingerprint
             for chunk in res.chunks:
                 seq += 1
                 final = f"data/{chunk_file_name(name, seq, opts.compression.suffix)}"
@@ -693,6 +697,11 @@ def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
         "primary_key": list(table_key(table, history)),
         "parents": sorted({fk.ref_table for fk in table.foreign_keys if fk.ref_table != name}),
         "idempotent": bool(key),
+        "row_hash": ROW_HASH,  # what its chunks' fingerprints sum (verify/fingerprint.py)
+        **({"stored_generated": [c.name for c in table.stored_generated_columns()]}
+           if table.stored_generated_columns() and result and result.chunks else {}),
+        **({"generated_fingerprint": f"{result.generated_fingerprint:016x}"}
+           if result and result.generated_fingerprint is not None else {}),
         **({"history": {"row_start": table.period[0], "row_end": table.period[1]}} if history else {}),
         **({"history_not_dumped": p.history_not_dumped[name]} if name in p.history_not_dumped else {}),
         "engine": table.engine,

@@ -79,6 +79,8 @@ def unproven_reason(mismatch: Mismatch, merging: bool, triggers_fire: bool) -> s
     """Why a difference is not a failure, or None when it is one: the target's triggers
     were asked to fire (--fire-triggers), or the table held rows of its own (a merge) and
     the difference is only more rows."""
+    if mismatch.generated_only:
+        return str(mismatch)
     if triggers_fire:
         return f"its content differs from the dump after the target's triggers fired (--fire-triggers): {mismatch}"
     if merging and mismatch.live_rows > mismatch.dumped_rows:

@@ -145,7 +145,7 @@ class Loader:
         self.prove = True  # each chunk's key range compared with the chunk before its COMMIT
         self.merging: set[str] = set()  # tables that held rows of their own before the restore
         self.triggers_fire = False  # --fire-triggers: the target's triggers may change rows, as asked
-        self._live_types: dict[str, dict[str, str]] = {}  # table -> its live column types (the proof's reads)
+        self._live_types: dict[str, dict[str, tuple[str, str | None]]] = {}  # table -> its live column types (the proof's reads)
         self.unproven: dict[str, str] = {}  # table -> why a chunk of it could not be proven
         # called by a worker after each chunk it committed: (tables still loading, stopping?, its connection)
         self.after_chunk: Callable[[Callable[[], set[str]], Callable[[], bool], Connection], None] | None = None

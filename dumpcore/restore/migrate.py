@@ -153,7 +153,12 @@ def mapped_entries(entries: list[dict], diff: SchemaDiff, live: dict[str, Table]
         out.append({**e, "name": tmap.target, "columns": columns, "chunks": e["chunks"] if every else chunks,
                     "primary_key": [tmap.columns[k] for k in pk] if all(k in tmap.columns for k in pk) else [],
                     "key": list(target.upsert_key), "idempotent": bool(target.upsert_key),
-                    "parents": [], "staged": st, "dumped_name": e["name"]})
+                    "parents": [], "staged": st, "dumped_name": e["name"],
+                    # what stored generated columns held on the source is not compared: the
+                    # target computes its own, under its own names and expressions
+                    "stored_generated": []})
+        for c in e.get("stored_generated") or []:
+            tmap.not_compared.setdefault(c, "stored generated: the target computes it")
     return out
 
 
@@ -243,7 +248,7 @@ def load_staged_chunk(conn: Connection, path: Path, entry: dict, chunk: dict, ca
             names = [c["name"] for c in dumped["columns"]]
             head = statement_parts(dumped["name"], names, (), UPSERT_VALUES)[0]
             rejected = [(reasons[n][0], reasons[n][1], head + rows[n]) for n in sorted(reasons)]
-            chunk = without_rows(chunk, [rows[n] for n in sorted(reasons)], st.positions)
+            chunk = without_rows(chunk, [rows[n] for n in sorted(reasons)], st.positions, dumped)
         mismatch = prove(conn, entry, chunk)
         if mismatch is not None and load_data:  # as for LOAD DATA into the table: the statements load it again
             raise LoadDataRefused(f"{chunk['file']}: the loaded content differs from the dump ({mismatch.detail})")

@@ -52,6 +52,7 @@ class Column:
     column_type: str = ""  # full type as the server says: 'int(10) unsigned'
     nullable: bool = True
     generated: bool = False
+    stored: bool = False  # a generated column whose value is stored (STORED, PERSISTENT), not computed on read
     invisible: bool = False
     charset: str | None = None
     collation: str | None = None  # compared by the restore's pre-flight (dumpcore.schema.typecheck)
@@ -124,6 +125,12 @@ class Table:
             if c.name == name:
                 return c
         raise KeyError(name)
+
+    def stored_generated_columns(self) -> list[Column]:
+        """Generated columns whose values are stored when a row is written (a row period's
+        columns left out): a restore recomputes them, as of its own session."""
+        period = set(self.period or ())
+        return [c for c in self.columns if c.generated and c.stored and c.name not in period]
 
     @property
     def stored_columns(self) -> list[Column]:
@@ -314,6 +321,7 @@ def load_schema(conn: Connection, database: str, with_ddl: bool = True) -> Schem
         table.columns.append(Column(
             name=cname, data_type=dtype.lower(), column_type=ctype, nullable=nullable == "YES",
             generated="GENERATED" in extra_u or "VIRTUAL" in extra_u or "PERSISTENT" in extra_u,
+            stored="STORED" in extra_u or "PERSISTENT" in extra_u,
             invisible="INVISIBLE" in extra_u, charset=charset, collation=collation,
         ))
     keys: dict[tuple[str, str], list[str]] = {}

@@ -1,20 +1,35 @@
 """Hashing: the only module that imports xxhash.
 
-Chunks are identified by XXH3-128 of their bytes as stored; rows are fingerprinted
-by XXH3-64 of their encoded tuple (the compiled encoder computes the same in C).
+Chunks are identified by XXH3-128 of their bytes as stored. A row's fingerprint term is
+the CRC32 of its raw values in the form the server's ``CONCAT_WS`` gives them
+(``row_hash``; dumpcore/verify/fingerprint.py has the contract, the compiled encoder
+computes the same in C), so the server can compute a range's fingerprint itself.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
+import zlib
 
 import xxhash
 
 CHUNK_HASH = "xxh3_128"
+ROW_HASH = "crc32"  # a manifest table entry's "row_hash": its fingerprints are sums of row_hash
 READ_BLOCK = 1 << 20
 
 
-def row_hash(encoded_tuple: bytes) -> int:
+def row_hash(values: Sequence[bytes | None]) -> int:
+    """CRC32 of ``CONCAT_WS('#', v1, ..., CONCAT(ISNULL(v1), ...))`` over a row's raw
+    values: the non-NULL values joined by '#', then '#' (when any value is not NULL) and a
+    digit per value, 1 for NULL."""
+    present = [v for v in values if v is not None]
+    flags = bytes(0x31 if v is None else 0x30 for v in values)
+    return zlib.crc32(b"#".join(present) + b"#" + flags if present else flags)
+
+
+def legacy_row_hash(encoded_tuple: bytes) -> int:
+    """The fingerprint term of dumps written before the server could compute it
+    (manifests without ``row_hash``): XXH3-64 of the row's encoded tuple."""
     return xxhash.xxh3_64_intdigest(encoded_tuple)
 
 

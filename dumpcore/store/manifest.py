@@ -20,15 +20,18 @@ FORMAT = "dumpcore-dump"
 SERVER_FORMAT = "dumpcore-server-dump"  # several databases, each a dump in its own subdirectory
 FORMAT_VERSION = 1
 COMPRESSED_FORMAT_VERSION = 2  # chunks may be .sql.zst: a reader of version 1 would send zstd frames as SQL
-READABLE_VERSIONS = (FORMAT_VERSION, COMPRESSED_FORMAT_VERSION)
+# Fingerprints are sums of hashing.row_hash (each table's "row_hash"), which the server can compute: a
+# reader of versions 1-2 would compare them with XXH3 sums and call every restore of it wrong
+ROW_HASH_FORMAT_VERSION = 3
+READABLE_VERSIONS = (FORMAT_VERSION, COMPRESSED_FORMAT_VERSION, ROW_HASH_FORMAT_VERSION)
 MANIFEST_NAME = "manifest.json"
 SELF_HASH_FIELD = "manifest_xxh3_128"
 
 
 def format_version(compressed: bool) -> int:
-    """The format version a dump is written with: an uncompressed dump stays readable by
-    every dumpcore that reads version 1."""
-    return COMPRESSED_FORMAT_VERSION if compressed else FORMAT_VERSION
+    """The format version a dump is written with (compressed or not: since version 3 the
+    fingerprints are row_hash sums, which earlier readers cannot check)."""
+    return ROW_HASH_FORMAT_VERSION
 
 
 def _canonical(data: dict) -> bytes:
@@ -99,7 +102,7 @@ def read_manifest(directory: str | os.PathLike, formats: tuple[str, ...] = (FORM
         raise DumpIntegrityError(f"{path}: not a dumpcore manifest")
     if data.get("format_version") not in READABLE_VERSIONS:
         raise DumpIntegrityError(f"{path}: format version {data.get('format_version')} is not supported "
-                                 f"(this dumpcore reads {' and '.join(map(str, READABLE_VERSIONS))})")
+                                 f"(this dumpcore reads {', '.join(map(str, READABLE_VERSIONS[:-1]))} and {READABLE_VERSIONS[-1]})")
     if data.get(SELF_HASH_FIELD) != hash_bytes(_canonical(data)):
         raise DumpIntegrityError(f"{path}: content does not match its own hash; the manifest was edited or damaged")
     check_shape(data)  # the hash tells damage, not a crafted manifest: types, ranges and paths

@@ -13,6 +13,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from ..errors import DumpIntegrityError
+from .hashing import ROW_HASH
 
 MAX_COUNT = 2**62  # rows, bytes: far beyond any real dump, far below what breaks arithmetic
 _HEX = re.compile(r"[0-9a-f]{1,64}\Z")
@@ -70,6 +71,8 @@ def _check(data: dict) -> None:
         _count(t.get("rows"), f"table `{name}`: rows")
         _count(t.get("bytes", 0), f"table `{name}`: bytes")
         _need(isinstance(t.get("idempotent"), bool), f"table `{name}`: idempotent is not true/false")
+        _need(t.get("row_hash") in (None, ROW_HASH), f"table `{name}`: row_hash {t.get('row_hash')!r} is not "
+              f"one this dumpcore computes ({ROW_HASH})")
         cols = t.get("columns")
         _need(isinstance(cols, list) and cols, f"table `{name}`: columns is not a non-empty list")
         for c in cols:

@@ -2,16 +2,24 @@
 
 The contract, shared by the dump, ``verify --against`` and the restore's proof:
 
-- A fingerprint is ``(rows, sum mod 2**64 of the XXH3-64 of each row's encoded tuple)``,
-  the tuple as the dump writes it (``(v,...)``: numbers verbatim, strings quoted and
-  escaped, binary as hex). The sum is order-independent and additive: two disjoint sets
+- A fingerprint is ``(rows, sum mod 2**64 of each row's term)``. A row's term is the CRC32
+  of ``CONCAT_WS('#', v1, ..., vn, CONCAT(ISNULL(v1), ..., ISNULL(vn)))`` over its values
+  as the dump reads them (``Column.select_expr``: the text protocol's bytes, in utf8mb4;
+  binary and raw-byte columns as their bytes): store/hashing.row_hash, and the compiled
+  encoder in C, compute it from the raw values; the server computes it from live rows
+  (``CONVERT(... USING utf8mb4)`` for a text column of another character set), so the
+  rows are never sent back. The sum is order-independent and additive: two disjoint sets
   of rows fingerprint to the sum of their fingerprints.
-- The dump records one per chunk (the manifest's ``fingerprint`` and ``rows``), from the
-  rows it wrote. ``live_fingerprint`` computes the same from live rows: it reads them with
-  the dump's column expressions (``Column.select_expr``) under the dump's session settings
-  (UTC, no PAD_CHAR_TO_FULL_LENGTH) and encodes them as the dump does
-  (stream.sql_row_source: the compiled encoder straight from the server's result). Equal
-  (rows, fingerprint) means equal content, byte for byte, up to a 2**-64 chance.
+- The dump records one per chunk (the manifest's ``fingerprint`` and ``rows``; the table's
+  ``row_hash`` names the term), from the rows it wrote. ``live_fingerprint`` asks the server
+  for the same over live rows, under the dump's session settings (UTC, no
+  PAD_CHAR_TO_FULL_LENGTH). A live column wider than the dumped one is read in the dumped
+  type (typecheck.as_dumped). Equal (rows, fingerprint): equal content, up to CRC32's odds
+  (a changed row goes unseen with a chance of 2**-32; a change of 32 bits or fewer in a
+  row is always seen). The same check as MySQL Shell's and pt-table-checksum's, summed
+  rather than XORed, so two equal rows do not cancel.
+- Dumps written before row_hash (format versions 1-2) fingerprint each row by XXH3-64 of its
+  encoded tuple; their live fingerprint is read back and computed here (``_client_fingerprint``).
 - A chunk of a table with a primary key covers the key range ``key_first..key_last``;
   ``chunk_condition`` is that range written so the server scans only it (a row
   constructor comparison ``(a,b) >= (x,y)`` is not a range to MariaDB 10.11, which then
@@ -23,12 +31,13 @@ from typing import Iterable
 
 from ..connect.connection import Connection, quote_ident, quote_string
 from ..dump.stream import sql_row_source
-from ..codec.reference import MASK64
+from ..codec.reference import KIND_HEX, MASK64
 from ..records import record
 from ..schema.schema import Column
 from ..schema.typecheck import as_dumped
+from ..store.hashing import ROW_HASH, legacy_row_hash
 
-# The encoder's output is only hashed here: one call per this many bytes of text.
+# A dump of format version 1-2 read back: one encoder call per this many bytes of text.
 _READ_BYTES = 4 << 20
 
 
@@ -80,40 +89,102 @@ def dumped_fingerprint(chunks: Iterable[dict]) -> tuple[int, int]:
     return rows, fp
 
 
-def live_column_types(conn: Connection, database: str, table: str) -> dict[str, str]:
-    """Each live column's COLUMN_TYPE, by name."""
-    return dict(conn.query_text(
-        "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
-        f"{quote_string(database)} AND TABLE_NAME = {quote_string(table)}"))
+def live_column_types(conn: Connection, database: str, table: str) -> dict[str, tuple[str, str | None]]:
+    """Each live column's (COLUMN_TYPE, CHARACTER_SET_NAME), by name."""
+    return {name: (ctype, charset) for name, ctype, charset in conn.query_text(
+        "SELECT COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+        f"{quote_string(database)} AND TABLE_NAME = {quote_string(table)}")}
+
+
+# The text protocol sends these as they are stored (binary), or as utf8mb4 already (its subsets by bytes).
+_AS_SENT = {None, "binary", "utf8mb4", "utf8mb3", "utf8", "ascii"}
 
 
 def live_fingerprint(conn: Connection, database: str, entry: dict, where: str | None = None,
-                     condition: str | None = None, live_types: dict[str, str] | None = None) -> tuple[int, int]:
+                     condition: str | None = None,
+                     live_types: dict[str, tuple[str, str | None]] | None = None) -> tuple[int, int]:
     """(rows, fingerprint) of the live rows of a table (``where`` and ``condition``
-    narrow them), encoded as the dump encoded them; a live column wider than the dumped
+    narrow them), as the dump fingerprinted its rows; a live column wider than the dumped
     one (which the restore's pre-flight lets through) is read in the dumped type
     (typecheck.as_dumped). ``live_types``: live_column_types() of the table, when the
     caller has it. Reads inside the caller's transaction if one is open (the restore
     proves a chunk before its COMMIT)."""
-    cols = manifest_columns(entry)
-    kinds = bytes(c["kind"] for c in entry["columns"])
     clauses = [f"({c})" for c in (where, condition) if c]
     live = live_types if live_types is not None else live_column_types(conn, database, entry["name"])
-    exprs = [as_dumped(c.select_expr(), c.column_type, live.get(c.name, c.column_type)) for c in cols]
-    sql = (f"SELECT {', '.join(exprs)} FROM {quote_ident(database)}.{quote_ident(entry['name'])}"
-           + (" FOR SYSTEM_TIME ALL" if entry.get("history") else "")  # dumped with every row version
-           + (f" WHERE {' AND '.join(clauses)}" if clauses else ""))
-    source = sql_row_source(conn, sql, entry["name"], kinds)
+    exprs = value_exprs(entry, live)
+    source = (f" FROM {quote_ident(database)}.{quote_ident(entry['name'])}"
+              + (" FOR SYSTEM_TIME ALL" if entry.get("history") else "")  # dumped with every row version
+              + (f" WHERE {' AND '.join(clauses)}" if clauses else ""))
+    if entry.get("row_hash") != ROW_HASH:
+        return _client_fingerprint(conn, entry, exprs, source)
+    [(rows, total)] = conn.query_text(f"SELECT COUNT(*), SUM({row_term(exprs)}){source}")
+    return int(rows), int(total or 0) & MASK64
+
+
+def value_exprs(entry: dict, live: dict[str, tuple[str, str | None]]) -> list[str]:
+    """What to read of each dumped column so a live row's values are the bytes the dump read:
+    its select expression in the dumped type (typecheck.as_dumped), in utf8mb4 where the
+    live column's character set is another (the text protocol converted it for the dump)."""
+    exprs = []
+    for c in manifest_columns(entry):
+        live_type, charset = live.get(c.name, (c.column_type, c.charset))
+        expr = as_dumped(c.select_expr(), c.column_type, live_type)
+        if charset not in _AS_SENT and c.kind != KIND_HEX:
+            expr = f"CONVERT({expr} USING utf8mb4)"
+        exprs.append(expr)
+    return exprs
+
+
+def generated_sum(conn: Connection, database: str, table: str, columns: list[str], history: bool = False,
+                  condition: str | None = None) -> int:
+    """The sum of the row terms over a table's stored generated ``columns`` (in the rows
+    ``condition`` selects): the dump records it (they are not written: a restore's server
+    recomputes them) so the proof can tell a value computed otherwise than on the source."""
+    [(total,)] = conn.query_text(
+        f"SELECT SUM({row_term([quote_ident(c) for c in columns])}) FROM {quote_ident(database)}.{quote_ident(table)}"
+        + (" FOR SYSTEM_TIME ALL" if history else "") + (f" WHERE {condition}" if condition else ""))
+    return int(total or 0) & MASK64
+
+
+def _generated_differ(conn: Connection, database: str, entry: dict, recorded: str | None,
+                      condition: str | None) -> Mismatch | None:
+    """The Mismatch of stored generated columns whose live values are not the source's."""
+    columns = entry.get("stored_generated") or []
+    if not columns or recorded is None:
+        return None
+    if generated_sum(conn, database, entry["name"], columns, bool(entry.get("history")), condition) \
+            == int(recorded, 16):
+        return None
+    return Mismatch(entry["name"], "", f"of its stored generated column(s) {', '.join(f'`{c}`' for c in columns)}, "
+                    "some hold other values than on the source: the target computed them as of its own session (an "
+                    "expression that depends on the time zone, sql_mode or the like); the dumped columns are "
+                    "proven", generated_only=True)
+
+
+def row_term(exprs: list[str]) -> str:
+    """The SQL of a row's fingerprint term over the value expressions ``exprs``
+    (store/hashing.row_hash computes the same from the values)."""
+    return f"CRC32(CONCAT_WS('#', {', '.join(exprs)}, CONCAT({', '.join(f'ISNULL({e})' for e in exprs)})))"
+
+
+def _client_fingerprint(conn: Connection, entry: dict, exprs: list[str], source: str) -> tuple[int, int]:
+    """A dump of format version 1-2: the live rows read back, encoded as the dump encoded
+    them, each encoded tuple hashed (store/hashing.legacy_row_hash)."""
+    kinds = bytes(c["kind"] for c in entry["columns"])
+    rows_source = sql_row_source(conn, f"SELECT {', '.join(exprs)}{source}", entry["name"], kinds)
     rows, fp = 0, 0
     try:
         while True:
-            _, n, f = source.encode(_READ_BYTES)  # the text is only hashed
+            text, n, _ = rows_source.encode(_READ_BYTES)
             if not n:
                 return rows, fp
             rows += n
-            fp = (fp + f) & MASK64
+            # a raw LF never occurs inside an encoded value: the text splits back into its rows
+            for tup in bytes(text).split(b",\n"):
+                fp += legacy_row_hash(tup)
+            fp &= MASK64
     finally:
-        source.close()
+        rows_source.close()
 
 @record
 class Mismatch:
@@ -123,6 +194,7 @@ class Mismatch:
     detail: str
     live_rows: int = 0
     dumped_rows: int = 0
+    generated_only: bool = False  # only stored generated columns differ (_generated_differ)
 
     def __str__(self) -> str:
         return f"table `{self.table}`" + (f", {self.file}" if self.file else "") + f": {self.detail}"
@@ -137,7 +209,7 @@ def _describe(live: tuple[int, int], want: tuple[int, int]) -> str | None:
 
 
 def prove_chunk(conn: Connection, database: str, entry: dict, chunk: dict,
-                live_types: dict[str, str] | None = None) -> Mismatch | None:
+                live_types: dict[str, tuple[str, str | None]] | None = None) -> Mismatch | None:
     """Compare the live rows in a chunk's key range with the chunk (on the connection that
     loaded it, before its COMMIT); None when they are the same. A chunk without a key
     range cannot be proven alone: None, and its table is proven whole (``prove_table``)."""
@@ -147,9 +219,12 @@ def prove_chunk(conn: Connection, database: str, entry: dict, chunk: dict,
     live, want = live_fingerprint(conn, database, entry, condition=cond, live_types=live_types), \
         dumped_fingerprint([chunk])
     detail = _describe(live, want)
-    if detail is None:
-        return None
     keys = f"keys {','.join(chunk['key_first'])}..{','.join(chunk['key_last'])}"
+    if detail is None:
+        generated = _generated_differ(conn, database, entry, chunk.get("generated_fingerprint"), cond)
+        if generated is not None:
+            generated.file, generated.detail = chunk["file"], f"{keys}: {generated.detail}"
+        return generated
     return Mismatch(entry["name"], chunk["file"], f"{keys}: {detail}", live[0], want[0])
 
 
@@ -168,7 +243,8 @@ def prove_table(conn: Connection, database: str, entry: dict,
     live = live_fingerprint(conn, database, entry)
     detail = _describe(live, want)
     if detail is None:
-        return live[0], None
+        return live[0], None if base[0] else _generated_differ(conn, database, entry,
+                                                                entry.get("generated_fingerprint"), None)
     if base[0]:
         detail += f" (with the {base[0]:,} row(s) it held before the restore)"
     return live[0], Mismatch(entry["name"], "", detail, live[0], want[0])

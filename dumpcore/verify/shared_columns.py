@@ -3,9 +3,11 @@
 A restore into a changed schema (``--into-current-schema``) cannot compare whole rows:
 the target has columns the dump has not, and the other way round. What it can prove
 is that the columns both sides share hold the dump's values: the expected side is the
-chunk's own rows restricted to those columns, each row encoded as the dump encodes it
-(``(v,...)``, its values verbatim from the chunk) and hashed as fingerprint.py hashes
-rows; the live side is fingerprint.py's ``live_fingerprint`` over the same columns.
+chunk's own rows restricted to those columns, each row's term computed as the dump
+computed it (fingerprint.py's contract: store/hashing.row_hash of the raw values, read
+back from the chunk's literals; a dump of format version 1-2, legacy_row_hash of the
+restricted tuple as written); the live side is fingerprint.py's ``live_fingerprint``
+over the same columns.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from typing import Iterable, Sequence
 
 from ..codec.reference import MASK64
 from ..dump.chunks import iter_chunk_statements, split_statement_rows, statement_prefix, statement_start
-from ..store.hashing import chunk_hasher, row_hash
+from ..store.hashing import ROW_HASH, chunk_hasher, legacy_row_hash, row_hash
 
 # One value of a row tuple as the dump writes it (reference.encode_value): NULL, a quoted
 # string with backslash escapes, a hex literal, or a number.
@@ -41,10 +43,35 @@ def row_values(row: bytes) -> list[bytes]:
     return out
 
 
-def restricted_hash(row: bytes, positions: Sequence[int]) -> int:
-    """The fingerprint term of one row restricted to the values at ``positions``."""
-    values = row_values(row)
-    return row_hash(b"(" + b",".join(values[i] for i in positions) + b")")
+# The escapes of a string literal (reference.encode_value writes the first six; the rest as
+# the server reads them)
+_UNESCAPE_RE = re.compile(rb"\\(.)", re.S)
+_UNESCAPED = {b"0": b"\x00", b"n": b"\n", b"r": b"\r", b"Z": b"\x1a", b"b": b"\x08", b"t": b"\t"}
+
+
+def raw_value(literal: bytes) -> bytes | None:
+    """The value a literal of the dump stands for, as the dump read it: NULL -> None, a
+    string unescaped, a hex literal (or ``''``) as its bytes, a number as written."""
+    if literal == b"NULL":
+        return None
+    if literal[:1] == b"'":
+        body = literal[1:-1]
+        return _UNESCAPE_RE.sub(lambda m: _UNESCAPED.get(m.group(1), m.group(1)), body) if b"\\" in body else body
+    if literal[:2] == b"0x":
+        return bytes.fromhex(literal[2:].decode())
+    return literal
+
+
+def restricted_term(values: Sequence[bytes], positions: Sequence[int], entry: dict) -> int:
+    """The fingerprint term of one row (its literals) restricted to the values at ``positions``."""
+    if entry.get("row_hash") == ROW_HASH:
+        return row_hash([raw_value(values[p]) for p in positions])
+    return legacy_row_hash(b"(" + b",".join(values[p] for p in positions) + b")")
+
+
+def restricted_hash(row: bytes, positions: Sequence[int], entry: dict) -> int:
+    """The fingerprint term of one row tuple restricted to the values at ``positions``."""
+    return restricted_term(row_values(row), positions, entry)
 
 
 def chunk_rows(path: str | Path, entry: dict) -> Iterable[bytes]:
@@ -66,13 +93,14 @@ def restricted_fingerprint(path: str | Path, entry: dict, positions: Sequence[in
             values = [v for row in tuples for v in row_values(row)]
         for i in range(0, len(values), ncols):
             rows += 1
-            fp = (fp + row_hash(b"(" + b",".join(values[i + p] for p in positions) + b")")) & MASK64
+            fp = (fp + restricted_term(values[i:i + ncols], positions, entry)) & MASK64
     return rows, fp
 
 
-def without_rows(chunk: dict, rows: Sequence[bytes], positions: Sequence[int]) -> dict:
-    """The chunk's entry with ``rows`` (rejected, not loaded) taken out of its row count and fingerprint."""
+def without_rows(chunk: dict, rows: Sequence[bytes], positions: Sequence[int], entry: dict) -> dict:
+    """The chunk's entry with ``rows`` (rejected, not loaded) taken out of its row count and
+    fingerprint (``entry``: the dumped table's manifest entry)."""
     fp = int(chunk["fingerprint"], 16)
     for row in rows:
-        fp = (fp - restricted_hash(row, positions)) & MASK64
+        fp = (fp - restricted_hash(row, positions, entry)) & MASK64
     return {**chunk, "rows": chunk["rows"] - len(rows), "fingerprint": f"{fp:016x}"}
