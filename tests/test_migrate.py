@@ -224,6 +224,27 @@ def test_mapping_options_need_into_current_schema(server, db, tmp_path):
         restore(tmp_path, server, RestoreOptions(migrate=MigrateOptions(drop_missing=True)))
 
 
+@pytest.mark.parametrize("migration, message", [
+    (MigrateOptions(drops=["ghost"]), "--drop ghost: the dump has no table `ghost`"),
+    (MigrateOptions(keep_target=["ghost"]), "--keep-target ghost: `.*` has no table `ghost`"),
+    (MigrateOptions(renames={"ghost": "people"}), "--rename ghost=people: the dump has no table `ghost`"),
+    (MigrateOptions(renames={"people": "ghost"}), "--rename people=ghost: the target `.*` has no table `ghost`"),
+    (MigrateOptions(sets={"people.ghost": "1"}), "--set people.ghost: no column the target adds"),
+])
+def test_options_naming_what_is_not_there_are_usage_errors(server, conn, db, tmp_path, migration, message):
+    _source(conn, db)
+    out = tmp_path / "d"
+    dump_to_directory(server, db, out, DumpOptions(workers=1, validate="none"))
+    target = db + "_t"
+    _migrated_target(conn, target)
+    try:
+        with pytest.raises(UsageError, match=message):
+            restore(out, server, RestoreOptions(database=target, into_current_schema=True, migrate=migration,
+                                                state_dir=tmp_path / "state"))
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")
+
+
 def test_dry_run_prints_the_diff_and_writes_nothing(server, conn, db, tmp_path):
     _source(conn, db)
     out = tmp_path / "d"

@@ -297,6 +297,10 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                         all_versions=with_history(entries))
     with options.connect() as conn:
         target = inspect_target(conn, database)
+        for t in mig.keep_target:
+            if t not in target.tables:
+                raise UsageError(f"--keep-target {t}: `{database}` has no table `{t}`",
+                                 hint="--keep-target names a table of the target to leave as it is")
         kept = sorted({t for t in mig.keep_target if t in target.tables}
                       | ({PRISMA_MIGRATIONS} if opts.prisma and PRISMA_MIGRATIONS in target.tables else set()))
         diff = None

@@ -200,6 +200,10 @@ def schema_diff(m: Manifest, target_tables: dict[str, Table], conn: Connection, 
     if opts.prisma and PRISMA_MIGRATIONS in live:
         keep.add(PRISMA_MIGRATIONS)
     drop_tables = {d for d in opts.drops if "." not in d}
+    for t in drop_tables:
+        if t not in dumped:
+            raise UsageError(f"--drop {t}: the dump has no table `{t}`",
+                             hint="--drop TABLE.COLUMN leaves out a column, --drop TABLE a dumped table")
     drop_cols = {d for d in opts.drops if "." in d}
     sets = dict(opts.sets)
     for key in [*col_renames, *drop_cols]:
