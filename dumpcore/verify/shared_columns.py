@@ -64,9 +64,26 @@ def raw_value(literal: bytes) -> bytes | None:
 
 def restricted_term(values: Sequence[bytes], positions: Sequence[int], entry: dict) -> int:
     """The fingerprint term of one row (its literals) restricted to the values at ``positions``."""
-    if entry.get("row_hash") == ROW_HASH:
-        return row_hash([raw_value(values[p]) for p in positions])
-    return legacy_row_hash(b"(" + b",".join(values[p] for p in positions) + b")")
+    if entry.get("row_hash") != ROW_HASH:
+        return legacy_row_hash(b"(" + b",".join(values[p] for p in positions) + b")")
+    raw: list[bytes | None] = []
+    for p in positions:  # raw_value, inline: this runs for every value of a staged table
+        v = values[p]
+        first = v[0]
+        if first == 39:  # '
+            body = v[1:-1]
+            raw.append(_UNESCAPE_RE.sub(_unescaped, body) if 92 in body else body)
+        elif first == 78 and v == b"NULL":
+            raw.append(None)
+        elif first == 48 and v[1:2] == b"x":
+            raw.append(bytes.fromhex(v[2:].decode()))
+        else:
+            raw.append(v)
+    return row_hash(raw)
+
+
+def _unescaped(m: re.Match) -> bytes:
+    return _UNESCAPED.get(m.group(1), m.group(1))
 
 
 def restricted_hash(row: bytes, positions: Sequence[int], entry: dict) -> int:
