@@ -610,9 +610,11 @@ _ENUM_ZERO_SETUP = b"DROP TEMPORARY TABLE IF EXISTS `dumpcore_enum_zero`;\n"
 _ENUM_ZERO_FILL = b"\nSET STATEMENT sql_mode="
 
 
-def statement_start(prefix: str = "") -> bytes:
-    """What begins every statement but a chunk's first (see statement_prefix)."""
-    return b"\n" + prefix.encode() + b"INSERT INTO "
+def statement_start(prefix: str = "", table: str | None = None) -> bytes:
+    """What begins every statement but a chunk's first (see statement_prefix); with
+    ``table``, up to its name and the column list's '(', which no name can hold (a name may
+    hold a newline and "INSERT INTO ": its backquotes then come doubled)."""
+    return b"\n" + prefix.encode() + b"INSERT INTO " + (quote_ident(table).encode() + b" (" if table is not None else b"")
 
 
 def split_chunk_statements(data: bytes, limit: int | None = None, start_at: bytes = _STATEMENT_START) -> list[bytes]:

@@ -223,7 +223,7 @@ class Loader:
         rejected = (self._load_data(path, entry, chunk) if self.methods.get(entry["name"]) == LOAD_DATA
                     and (load_data_takes(entry, chunk, self.auto_increment.get(entry["name"])) if staged is None
                          else load_data_takes(staged.dumped, chunk)) else None)
-        start_at = statement_start(statement_prefix(entry))
+        start_at = statement_start(statement_prefix(entry), entry["name"])
         while rejected is None and staged is not None:
             try:
                 rejected = load_staged_chunk(self._conn(), path, entry, chunk, careful, self._check_hash, self._proof)

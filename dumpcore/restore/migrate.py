@@ -214,7 +214,7 @@ def load_staged_chunk(conn: Connection, path: Path, entry: dict, chunk: dict, ca
         if load_data:
             load_rows(conn, path, dumped, chunk, hasher, table=st.stage)
         else:
-            for stmt in iter_chunk_statements(path, hasher, statement_start(statement_prefix(dumped))):
+            for stmt in iter_chunk_statements(path, hasher, statement_start(statement_prefix(dumped), dumped["name"])):
                 if not stmt.startswith(st.head_from):
                     raise RestoreError(f"{chunk['file']}: a statement does not insert the manifest's columns in "
                                        "order", hint="restore this table without --into-current-schema")

@@ -93,7 +93,7 @@ def restricted_hash(row: bytes, positions: Sequence[int], entry: dict) -> int:
 
 def chunk_rows(path: str | Path, entry: dict) -> Iterable[bytes]:
     """Every row tuple of a chunk file, in order."""
-    for stmt in iter_chunk_statements(path, chunk_hasher(), statement_start(statement_prefix(entry))):
+    for stmt in iter_chunk_statements(path, chunk_hasher(), statement_start(statement_prefix(entry), entry["name"])):
         _, rows, _ = split_statement_rows(stmt)
         yield from rows
 
@@ -102,7 +102,7 @@ def restricted_fingerprint(path: str | Path, entry: dict, positions: Sequence[in
     """(rows, fingerprint) of a chunk over the columns at ``positions`` of its rows."""
     ncols = len(entry["columns"])
     rows, fp = 0, 0
-    for stmt in iter_chunk_statements(path, chunk_hasher(), statement_start(statement_prefix(entry))):
+    for stmt in iter_chunk_statements(path, chunk_hasher(), statement_start(statement_prefix(entry), entry["name"])):
         head, tuples, _ = split_statement_rows(stmt)
         # one scan of the whole body: no raw LF inside a value, so each line is a row
         values = _VALUE_RE.findall(b",\n".join(tuples))

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import unquote
 
-from ..dump.chunks import STREAM_CHUNK_PREFIX, STREAM_END, STREAM_TABLE_PREFIX
+from ..dump.chunks import STREAM_CHUNK_PREFIX, STREAM_END, STREAM_TABLE_PREFIX, parse_stream_table_marker
 from ..store.compression import decompressed_digest, is_zstd_stream, manifest_compression
-from ..connect.connection import Connection, ConnectionOptions
+from ..connect.connection import Connection, ConnectionOptions, quote_ident
 from .fingerprint import chunk_condition, dumped_fingerprint, live_fingerprint
 from ..errors import DumpIntegrityError, RestoreError, SchemaError
 from ..store.hashing import chunk_hasher, hash_file
@@ -176,11 +176,15 @@ def verify_stream_file(path: str | Path) -> VerifyReport:
                                  "or `dumpcore cat`")
     with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         start = None
+        table_marker = None  # the last table marker line
         ended = False
         for marker in MARKER_RE.finditer(mm):
             line = marker.group(0)
+            if line.startswith(STREAM_TABLE_PREFIX) or not line.startswith(STREAM_CHUNK_PREFIX):
+                _unchecked_rows(report, path.name, mm, start, marker.start(), table_marker)
             if line.startswith(STREAM_TABLE_PREFIX):
                 start = marker.end()
+                table_marker = line
             elif line.startswith(STREAM_CHUNK_PREFIX):
                 m = TRAILER_RE.match(line.rstrip(b"\n"))
                 if m is None or start is None:
@@ -205,6 +209,22 @@ def verify_stream_file(path: str | Path) -> VerifyReport:
             report.problems.append(Problem("truncated", path.name, "the stream ends before its '-- dumpcore-end' line"))
     report.seconds = time.monotonic() - t0
     return report
+
+
+def _unchecked_rows(report: VerifyReport, name: str, mm, start: int | None, end: int,
+                    table_marker: bytes | None) -> None:
+    """After a table's last chunk comment, up to the next table or the end, no comment
+    covers the bytes (the database's triggers and views, the next database's schema may be
+    there): the table's rows must not be, or they would load unchecked (a chunk comment
+    cut out)."""
+    if start is None or table_marker is None:
+        return
+    rest = mm[start:end]
+    table = parse_stream_table_marker(table_marker) or "?"
+    head = b"INSERT INTO " + quote_ident(table).encode()
+    if head in rest:
+        report.problems.append(Problem("stream", name, f"table `{table}`: {len(rest):,} bytes of SQL after its "
+                                       "last chunk comment, which no comment covers (a chunk comment was cut out?)"))
 
 
 def require_intact(directory: str | Path, read_chunk: ChunkReader | None = None,
