@@ -137,7 +137,8 @@ def dump(
     all_databases: Annotated[bool, typer.Option("-A", "--all-databases", help="Every database but mysql, "
                                                 "information_schema, performance_schema and sys; users and grants "
                                                 "are not dumped.")] = False,
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="New directory for the dump.")] = None,
+    output: Annotated[Optional[str], typer.Option("-o", "--output", help="New directory for the dump, or an "
+                                                  "object-storage prefix (s3://BUCKET/PREFIX).")] = None,
     stdout: Annotated[bool, typer.Option("--stdout", help="Write one SQL stream to stdout (pipe into mariadb).")] = False,
     exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="Leave out this table (repeatable).")] = None,
     where: Annotated[Optional[str], typer.Option("--where", help="Only rows matching this condition, every table.")] = None,
@@ -175,6 +176,8 @@ def dump(
                                                        "through the relation; summary and manifest (repeatable).")] = None,
     append: Annotated[bool, typer.Option("--append", help="The SQL (--stdout, scripts/load.sql) may add rows to "
                                          "keyless tables that already hold rows (default: the client stops there).")] = False,
+    endpoint_url: Annotated[Optional[str], typer.Option("--endpoint-url", help="With an s3:// URL: the "
+                                                        "S3-compatible server to use (default: AWS).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
     defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
@@ -186,7 +189,8 @@ def dump(
 
 @app.command()
 def restore(
-    directory: Annotated[Path, typer.Argument(help="A dump directory (made by `dumpcore dump -o`).")],
+    directory: Annotated[str, typer.Argument(help="A dump directory (made by `dumpcore dump -o`), or its "
+                                            "s3://BUCKET/PREFIX.")],
     database: Annotated[Optional[str], typer.Option("--database", "-D", help="Target database (default: the dumped one).")] = None,
     databases: Annotated[Optional[list[str]], typer.Option("--databases", help="Of a dump made with -B/-A: restore "
                                                            "only this database (repeatable).")] = None,
@@ -231,6 +235,8 @@ def restore(
                                                "no longer has.")] = False,
     keep_target: Annotated[Optional[list[str]], typer.Option("--keep-target", help="Leave this target table as it is: "
                                                              "not emptied, not loaded (repeatable).")] = None,
+    endpoint_url: Annotated[Optional[str], typer.Option("--endpoint-url", help="With an s3:// URL: the "
+                                                        "S3-compatible server to use (default: AWS).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
     defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
@@ -242,12 +248,15 @@ def restore(
 
 @app.command()
 def verify(
-    path: Annotated[Path, typer.Argument(help="A dump directory, or a stream file from `dump --stdout` / `cat`.")],
+    path: Annotated[str, typer.Argument(help="A dump directory (or its s3://BUCKET/PREFIX), or a stream file "
+                                       "from `dump --stdout` / `cat`.")],
     against: Annotated[Optional[str], typer.Option("--against", help="Compare this live database with the dump "
                                                   "(a -B/-A dump: '*' for each database, or NAME[,NAME]).")] = None,
     decompress: Annotated[bool, typer.Option("--decompress", help="Also decompress every .zst chunk and check its "
                                              "uncompressed size and hash.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    endpoint_url: Annotated[Optional[str], typer.Option("--endpoint-url", help="With an s3:// URL: the "
+                                                        "S3-compatible server to use (default: AWS).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
     defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
@@ -259,12 +268,16 @@ def verify(
 
 @app.command()
 def cat(
-    directory: Annotated[Path, typer.Argument(help="A dump directory.")],
+    directory: Annotated[str, typer.Argument(help="A dump directory, or its s3://BUCKET/PREFIX.")],
     append: Annotated[bool, typer.Option("--append", help="The stream may add rows to keyless tables that already "
                                          "hold rows (default: the client stops there).")] = False,
+    endpoint_url: Annotated[Optional[str], typer.Option("--endpoint-url", help="With an s3:// URL: the "
+                                                        "S3-compatible server to use (default: AWS).")] = None,
 ) -> None:
     """Write a dump as one SQL stream in load order, every chunk checked first: `dumpcore cat DIR | mariadb DB`."""
-    summary = server_dump.cat_any(directory, None, append)
+    from dumpcore.store.objectstore import local_dump
+
+    summary = server_dump.cat_any(local_dump(directory, endpoint_url), None, append)
     for w in summary.warnings:
         typer.echo(f"Warning: {w}", err=True)
 

@@ -91,17 +91,18 @@ def print_dump_summary(summary) -> None:
 
 def dump(
     *,
-    database: str | None, tables: list[str] | None, databases_flag: bool, all_databases: bool, output: Path | None,
+    database: str | None, tables: list[str] | None, databases_flag: bool, all_databases: bool, output: str | None,
     stdout: bool, exclude: list[str] | None, where: str | None, no_data: bool, no_schema: bool,
     routines: bool | None, events: bool | None, dump_history: bool, chunk_size: str, statement_size: str, validate: str, workers: int,
     compress: str, quiet: bool, as_json: bool, prisma: Path | None, annotate: bool, label: list[str] | None,
-    stats: list[str] | None, append: bool, host: str | None, port: int | None, user: str | None, socket: str | None,
+    stats: list[str] | None, append: bool, endpoint_url: str | None, host: str | None, port: int | None, user: str | None, socket: str | None,
     password: str | None, password_prompt: bool, defaults_file: Path | None, defaults_extra_file: Path | None,
     ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None, ssl_key: Path | None,
 ) -> None:
     """Dump a database: FK-ordered, chunked idempotent INSERTs, XXH3-128 per chunk, a manifest."""
     from dumpcore.dump import dump as dump_api
     from dumpcore.store.compression import parse_compression
+    from dumpcore.store.objectstore import is_url
 
     if stdout == (output is not None):
         raise UsageError("give exactly one of -o DIR or --stdout")
@@ -119,6 +120,10 @@ def dump(
                                 workers=workers, prisma=str(prisma) if prisma else None,
                                 compression=parse_compression(compress), annotate=annotate,
                                 labels=list(label or []), stats=list(stats or []), append=append)
+    remote = output is not None and is_url(output)
+    if remote and many:
+        raise UsageError("-B/-A dumps go to a directory; a dump to object storage holds one database",
+                         hint="dump each database to its own prefix")
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)
@@ -127,15 +132,19 @@ def dump(
 
         names = None if all_databases else [database, *(tables or [])]
         run = server_dump.dump_databases_to_stream if stdout else server_dump.dump_databases_to_directory
-        summary = run(conn, names, None if stdout else output, opts, lambda: _progress(quiet)).merged()  # type: ignore[operator]
+        summary = run(conn, names, None if stdout else Path(output), opts, lambda: _progress(quiet)).merged()  # type: ignore[operator]
     else:
         from dumpcore.dump import validation
 
         validation.end_when_finished()  # one dump in this process: the validator's exit overlaps its end
         if stdout:
             summary = dump_api.dump_to_stream(conn, database, None, opts, progress)  # type: ignore[arg-type]
+        elif remote:
+            from dumpcore.dump.to_store import dump_to_store
+
+            summary = dump_to_store(conn, database, output, opts, progress, endpoint_url)  # type: ignore[arg-type]
         else:
-            summary = dump_api.dump_to_directory(conn, database, output, opts, progress)  # type: ignore[arg-type]
+            summary = dump_api.dump_to_directory(conn, database, Path(output), opts, progress)  # type: ignore[arg-type]
     for w in summary.warnings:
         err(f"Warning: {w}")
     if as_json:
@@ -212,12 +221,12 @@ def restore_summary_lines(d: dict) -> list[str]:
 
 def restore(
     *,
-    directory: Path, database: str | None, databases: list[str] | None, parallel: int, tables: list[str] | None,
+    directory: str, database: str | None, databases: list[str] | None, parallel: int, tables: list[str] | None,
     cleanup: bool, append: bool, defer_triggers: bool, fire_triggers: bool, resume: bool, no_verify: bool,
     print_replication: bool, verify_after: bool, state_dir: Path | None, load_method: str, quiet: bool,
     as_json: bool, prisma: Path | None, missing_ok: bool, into_current_schema: bool, dry_run: bool,
     rename: list[str] | None, set_column: list[str] | None, drop: list[str] | None, drop_missing: bool,
-    keep_target: list[str] | None, host: str | None, port: int | None, user: str | None,
+    keep_target: list[str] | None, endpoint_url: str | None, host: str | None, port: int | None, user: str | None,
     socket: str | None, password: str | None, password_prompt: bool, defaults_file: Path | None,
     defaults_extra_file: Path | None, ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None,
     ssl_key: Path | None,
@@ -228,9 +237,10 @@ def restore(
     from dumpcore.codec import keep_freed_memory
     from dumpcore.dump.replication import replication_report
     from dumpcore.restore.seed import missing_backup
+    from dumpcore.store.objectstore import local_dump
 
     keep_freed_memory()  # chunk blocks and statements reuse freed heap, not fresh zeroed pages
-
+    directory = local_dump(directory, endpoint_url)  # a URL: fetched, each file checked against the manifest
     if print_replication:
         for line in replication_report(directory):
             echo(line)
@@ -291,6 +301,7 @@ def restore(
     if failure is not None:
         raise failure
 
+
 def verify_summary_lines(report) -> list[str]:
     """What ``verify`` checked, truthfully: the chunks found (a missing one is named, not counted)."""
     rate = f"{human_bytes(report.bytes / report.seconds)}/s" if report.seconds > 0 else "-"
@@ -304,7 +315,7 @@ def verify_summary_lines(report) -> list[str]:
 
 def verify(
     *,
-    path: Path, against: str | None, decompress: bool, as_json: bool, host: str | None, port: int | None,
+    path: str, against: str | None, decompress: bool, as_json: bool, endpoint_url: str | None, host: str | None, port: int | None,
     user: str | None, socket: str | None, password: str | None, password_prompt: bool, defaults_file: Path | None,
     defaults_extra_file: Path | None, ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None,
     ssl_key: Path | None,
@@ -312,9 +323,11 @@ def verify(
     """Check every chunk hash (exit 0 only when all match), or compare a live database with the dump."""
     from dumpcore.dump import server_dump
     from dumpcore.verify import verify as verify_api
+    from dumpcore.store.objectstore import local_dump
     from dumpcore.codec import keep_freed_memory
 
     keep_freed_memory()  # chunk blocks reuse freed heap, not fresh zeroed pages
+    path = local_dump(path, endpoint_url)  # a URL: fetched, each file checked against the manifest
     if against is not None:
         if not path.is_dir():
             raise UsageError("--against needs a dump directory")

@@ -21,7 +21,7 @@ from .. import __version__
 from . import annotate, stats, validation
 from ..schema import sqltext
 from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink,
-                     StreamSink, STREAM_END, TableResult, chunk_file_name, stream_table_marker,
+                     StoredFiles, StreamSink, STREAM_END, TableResult, chunk_file_name, stream_table_marker,
                      max_allowed_packet_for)
 from ..store.compression import NO_COMPRESSION, Compression, CompressionStopped
 from ..connect.connection import Connection, ConnectionOptions, quote_ident, version_tuple
@@ -663,6 +663,8 @@ def _dump_parallel(p: _Prepared, root: Path, sink: DirectorySink, opts: DumpOpti
                 seq += 1
                 final = f"data/{chunk_file_name(name, seq, opts.compression.suffix)}"
                 os.replace(root / chunk.file, root / final)
+                if sink.listener is not None:
+                    sink.listener.renamed(chunk.file, final)
                 chunk.file, chunk.seq = final, seq
                 merged.chunks.append(chunk)
         results[name] = merged
@@ -765,21 +767,22 @@ def _check_output_dir(out: Path) -> None:
 
 def dump_to_directory(options: ConnectionOptions, database: str, output: str | os.PathLike,
                       opts: DumpOptions | None = None, progress: DumpProgress | None = None,
-                      snapshot: Snapshot | None = None) -> DumpSummary:
+                      snapshot: Snapshot | None = None, listener: StoredFiles | None = None) -> DumpSummary:
     """Dump ``database`` into a new directory: data/, schema.sql, triggers.sql, scripts/, manifest.json.
 
     ``snapshot``: an open Snapshot shared with other databases (left open); default: its own.
+    ``listener``: told of each chunk file as it is stored (a dump to object storage uploads it).
     """
     opts = opts or DumpOptions()
     out = Path(output)
     _check_output_dir(out)
     with validation.in_background() as checks:  # sqlglot on its own thread while rows stream
-        return _dump_to_directory(options, database, out, opts, progress, snapshot, checks)
+        return _dump_to_directory(options, database, out, opts, progress, snapshot, checks, listener)
 
 
 def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opts: DumpOptions,
                        progress: DumpProgress | None, snapshot: Snapshot | None,
-                       checks: validation.Validator) -> DumpSummary:
+                       checks: validation.Validator, listener: StoredFiles | None = None) -> DumpSummary:
     t0 = time.monotonic()
     p = _prepare(options, database, opts, snapshot)
     p.warnings += sweep_partials(out)
@@ -787,7 +790,7 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
     try:
         with building(out) as partial_dir:  # 0700 from the start: no file under it is ever readable by others
             problems: list[str] = []
-            sink = DirectorySink(partial, opts.compression)
+            sink = DirectorySink(partial, opts.compression, listener)
             results: dict[str, TableResult] = {}
             try:
                 # Everything that follows from the schema is written (and its checks handed
