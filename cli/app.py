@@ -265,6 +265,20 @@ def restore(
                                                    "order the tables too (relationMode = \"prisma\": no FKs).")] = None,
     missing_ok: Annotated[bool, typer.Option("--missing-ok", help="No backup at DIRECTORY (absent or empty): say so "
                                              "and exit 0, for seed hooks.")] = False,
+    into_current_schema: Annotated[bool, typer.Option("--into-current-schema", help="Load rows by column name into "
+                                                      "the target's tables as they are now (a changed schema).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="With --into-current-schema: print the schema diff and "
+                                          "what the restore would do; write nothing.")] = False,
+    rename: Annotated[Optional[list[str]], typer.Option("--rename", help="OLD=NEW: a dumped table (or TABLE.COLUMN) "
+                                                        "loads into NEW (repeatable).")] = None,
+    set_column: Annotated[Optional[list[str]], typer.Option("--set", help="TABLE.COLUMN=SQL: a column the target adds, "
+                                                            "computed per row from the dumped row (repeatable).")] = None,
+    drop: Annotated[Optional[list[str]], typer.Option("--drop", help="TABLE.COLUMN the target dropped: leave its "
+                                                      "values out; TABLE: do not restore it (repeatable).")] = None,
+    drop_missing: Annotated[bool, typer.Option("--drop-missing", help="Leave out every dumped column the target "
+                                               "no longer has.")] = False,
+    keep_target: Annotated[Optional[list[str]], typer.Option("--keep-target", help="Leave this target table as it is: "
+                                                             "not emptied, not loaded (repeatable).")] = None,
     endpoint_url: Annotated[Optional[str], typer.Option("--endpoint-url", help="With an s3:// URL: the "
                                                         "S3-compatible server to use (default: AWS).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,

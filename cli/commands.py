@@ -245,6 +245,44 @@ def dump(
                                 "mariadb DB, or scripts/load-zstd.sh"):
                 err(line)
 
+def migrate_options(rename: list[str] | None, sets: list[str] | None, drop: list[str] | None,
+                    drop_missing: bool, keep_target: list[str] | None):
+    """restore's --rename OLD=NEW and --set TABLE.COLUMN=SQL (the others as given), as MigrateOptions."""
+    from dumpcore.schema.diff import MigrateOptions
+
+    def pairs(values: list[str] | None, option: str, form: str) -> dict[str, str]:
+        out = {}
+        for v in values or []:
+            key, eq, value = v.partition("=")
+            if not eq or not key.strip() or not value.strip():
+                raise UsageError(f"{option} takes {form}, not {v!r}")
+            out[key.strip()] = value.strip()
+        return out
+
+    return MigrateOptions(pairs(rename, "--rename", "OLD=NEW"), pairs(sets, "--set", "TABLE.COLUMN=SQL-EXPRESSION"),
+                          list(drop or []), drop_missing, list(keep_target or []))
+
+
+def schema_diff_lines(diff) -> list[str]:
+    """The schema diff of restore --into-current-schema --dry-run: per difference, what the
+    restore does, within the terminal's width."""
+    if not diff.differences:
+        return [f"`{diff.database}` has the dump's schema: nothing to map"]
+    lines: list[str] = []
+    table = None
+    for d in diff.differences:
+        if d.table != table:
+            table = d.table
+            lines.append(f"table `{d.table}`")
+        lines += wrapped(f"  {d.kind}: {d.what}", indent="    ")
+        action = d.action.removeprefix("refused: ")
+        lines += wrapped(f"    {'REFUSED:' if d.refused else '->'} {action}", indent="      ")
+    refused = len(diff.refusals)
+    lines += wrapped(f"{len(diff.differences)} difference(s), " + (f"{refused} refused: the restore would stop "
+                     "before writing anything" if refused else "none refused") + "; nothing written (--dry-run)")
+    return lines
+
+
 def restore_summary_lines(d: dict) -> list[str]:
     """The per-table summary of a restore (its to_dict()), each line within the terminal's
     width; a table short of or beyond the dump is said under the table."""
@@ -278,9 +316,11 @@ def restore(
     directory: str, database: str | None, databases: list[str] | None, parallel: int, tables: list[str] | None,
     cleanup: bool, append: bool, defer_triggers: bool, fire_triggers: bool, resume: bool, repair: bool,
     no_verify: bool, print_replication: bool, verify_after: bool, state_dir: Path | None, load_method: str,
-    skip_binlog: bool, quiet: bool, as_json: bool, prisma: Path | None, missing_ok: bool, endpoint_url: str | None,
-    host: str | None, port: int | None, user: str | None, socket: str | None, password: str | None,
-    password_prompt: bool, defaults_file: Path | None,
+    skip_binlog: bool, quiet: bool, as_json: bool, prisma: Path | None, missing_ok: bool, into_current_schema: bool,
+    dry_run: bool, rename: list[str] | None, set_column: list[str] | None, drop: list[str] | None,
+    drop_missing: bool, keep_target: list[str] | None, endpoint_url: str | None, host: str | None,
+    port: int | None, user: str | None, socket: str | None, password: str | None, password_prompt: bool,
+    defaults_file: Path | None,
     defaults_extra_file: Path | None, ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None,
     ssl_key: Path | None,
 ) -> None:
@@ -306,7 +346,10 @@ def restore(
                                       resume=resume, repair=repair, verify=not no_verify, prove=not no_verify,
                                       verify_against=verify_after,
                                       state_dir=state_dir, prisma=str(prisma) if prisma else None,
-                                      load_method=load_method, skip_binlog=skip_binlog)
+                                      load_method=load_method, skip_binlog=skip_binlog,
+                                      into_current_schema=into_current_schema,
+                                      dry_run=dry_run, migrate=migrate_options(rename, set_column, drop, drop_missing,
+                                                                               keep_target))
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)
@@ -318,11 +361,26 @@ def restore(
                          hint="use -D NAME for its target")
     else:
         summary = restore_api.restore(directory, conn, opts, progress)
+    if dry_run:
+        d = summary.schema_diff.to_dict()
+        if as_json:
+            echo(json.dumps(d, indent=2))
+        else:
+            for line in schema_diff_lines(summary.schema_diff):
+                echo(line)
+        failure = summary.schema_diff.error()
+        if failure is not None:
+            raise failure
+        return
     for w in summary.warnings:
         err(f"Warning: {w}")
     d = summary.to_dict()
     for table, why in d["not_proven"].items():
         err(f"Warning: table `{table}` not proven: {why}")
+    for table, columns in d["not_compared"].items():
+        for line in wrapped(f"not compared by the proof: `{table}`: " + ", ".join(
+                f"`{c}` ({why})" for c, why in columns.items())):
+            err(line)
     if as_json:
         echo(json.dumps(d, indent=2))
     elif not quiet:

@@ -148,4 +148,8 @@ def completion_error(summary) -> RestoreError | None:
         parts.append(f"`{summary.database}` differs from the dump after the restore: "
                      + "; ".join(str(d) for d in report.differences[:5])
                      + (" ..." if len(report.differences) > 5 else ""))
+    gaps = getattr(summary, "prisma_incomplete", "")
+    if gaps:
+        parts.append(f"the Prisma coverage check finds `{summary.database}` INCOMPLETE after the restore: {gaps} "
+                     "(restore --into-current-schema loads into the tables and columns the Prisma schema maps)")
     return RestoreError("; ".join(parts)) if parts else None

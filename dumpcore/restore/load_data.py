@@ -139,15 +139,11 @@ def _load_blocks(path: Path, head: bytes, ends: tuple[bytes, ...], kinds: bytes,
         yield text
 
 
-def load_chunk(conn: Connection, path: str | os.PathLike, entry: dict, chunk: dict,
-               check_hash: Callable[[object, dict], None],
-               prove: Callable[[Connection, dict, dict], Mismatch | None] | None = None) -> None:
-    """Load one chunk in one transaction through LOAD DATA, committed only when exact.
-
-    Raises LoadDataRefused (rolled back by the caller) when the server warned, the
-    row count differs, a row cannot be converted or ``prove(conn, entry, chunk)`` finds
-    the loaded content differs; ServerError as the server said it;
-    ``check_hash(hasher, chunk)`` raises when the bytes read differ from the manifest."""
+def load_rows(conn: Connection, path: str | os.PathLike, entry: dict, chunk: dict, hasher,
+              table: str | None = None) -> None:
+    """LOAD DATA of one chunk's rows into ``table`` (default: the entry's), inside the
+    caller's transaction; ``hasher`` is fed every byte read. Raises LoadDataRefused when
+    the server warned, the row count differs or a row cannot be converted."""
     columns = entry["columns"]
     names = [c["name"] for c in columns]
     head, _ = statement_parts(entry["name"], names, (), UPSERT_VALUES)
@@ -155,11 +151,9 @@ def load_chunk(conn: Connection, path: str | os.PathLike, entry: dict, chunk: di
     ends = tuple(statement_parts(entry["name"], names, key, form)[1][:-2] for form in (UPSERT_VALUES, UPSERT_ROW_ALIAS)
                  ) if key else ()
     kinds = bytes(c["kind"] for c in columns)
-    hasher = chunk_hasher()
     counted = [0]
-    conn.execute("START TRANSACTION")
     try:
-        affected, warnings = conn.load_local(load_statement(entry["name"], columns),
+        affected, warnings = conn.load_local(load_statement(table or entry["name"], columns),
                                              _load_blocks(Path(path), head, ends, kinds, hasher, counted,
                                                           statement_start("", entry["name"])),
                                              context=f"LOAD DATA of {chunk['file']}")
@@ -171,6 +165,20 @@ def load_chunk(conn: Connection, path: str | os.PathLike, entry: dict, chunk: di
                               + (f", first: {first[0][1]} {first[0][2]}" if first else ""))
     if affected != chunk["rows"] or counted[0] != chunk["rows"]:
         raise LoadDataRefused(f"{chunk['file']}: loaded {affected} of {chunk['rows']} rows")
+
+
+def load_chunk(conn: Connection, path: str | os.PathLike, entry: dict, chunk: dict,
+               check_hash: Callable[[object, dict], None],
+               prove: Callable[[Connection, dict, dict], Mismatch | None] | None = None) -> None:
+    """Load one chunk in one transaction through LOAD DATA, committed only when exact.
+
+    Raises LoadDataRefused (rolled back by the caller) when the server warned, the
+    row count differs, a row cannot be converted or ``prove(conn, entry, chunk)`` finds
+    the loaded content differs; ServerError as the server said it;
+    ``check_hash(hasher, chunk)`` raises when the bytes read differ from the manifest."""
+    hasher = chunk_hasher()
+    conn.execute("START TRANSACTION")
+    load_rows(conn, path, entry, chunk, hasher)
     check_hash(hasher, chunk)
     mismatch = prove(conn, entry, chunk) if prove is not None else None
     if mismatch is not None:

@@ -41,6 +41,7 @@ from ..store.hashing import chunk_hasher, hash_file
 from ..store.private import open_private, private_dir
 from ..verify.fingerprint import Mismatch, live_column_types, prove_chunk
 from .completion import unproven_reason
+from .migrate import load_staged_chunk
 from .load_data import LOAD_DATA, UPSERT, LoadDataRefused, load_chunk, takes as load_data_takes
 from .schedule import ChunkQueue
 from .state import Journal, state_write_error
@@ -231,9 +232,27 @@ class Loader:
         t0 = time.monotonic()
         careful = False  # after a data error: UNIQUE_CHECKS=1 and failing statements split
         retries = 0
+        staged = entry.get("staged")  # loaded into a table of another shape (migrate.py)
         rejected = (self._load_data(path, entry, chunk) if self.methods.get(entry["name"]) == LOAD_DATA
-                    and load_data_takes(entry, chunk, self.auto_increment.get(entry["name"])) else None)
+                    and (load_data_takes(entry, chunk, self.auto_increment.get(entry["name"])) if staged is None
+                         else load_data_takes(staged.dumped, chunk)) else None)
         start_at = statement_start(statement_prefix(entry), entry["name"])
+        while rejected is None and staged is not None:
+            try:
+                rejected = load_staged_chunk(self._conn(), path, entry, chunk, careful, self._check_hash, self._proof)
+            except ServerError as exc:
+                self._rollback()
+                self._in_doubt(exc, entry, chunk)
+                if _is_retryable(exc):
+                    retries += 1
+                    self._backoff(retries, exc, chunk)
+                elif careful or exc.errno in FATAL_ERRNOS:
+                    raise self._fatal(path, chunk, exc) from None
+                else:
+                    careful = True
+            except BaseException:
+                self._rollback()
+                raise
         while rejected is None:
             try:
                 rejected = (self._load_careful(path, entry, chunk, start_at) if careful
@@ -354,10 +373,14 @@ class Loader:
                                     "load without the proof")
 
     def _load_data(self, path: Path, entry: dict, chunk: dict) -> list | None:
-        """[] when LOAD DATA loaded the chunk exactly; None: rolled back, for the upserts."""
+        """[] when LOAD DATA loaded the chunk exactly (a staged table: the rows it rejected);
+        None: rolled back, for the upserts."""
         retries = 0
         while True:
             try:
+                if entry.get("staged") is not None:
+                    return load_staged_chunk(self._conn(), path, entry, chunk, False, self._check_hash, self._proof,
+                                             load_data=True)
                 load_chunk(self._conn(), path, entry, chunk, self._check_hash, self._proof)
                 return []
             except (LoadDataRefused, ServerError) as exc:

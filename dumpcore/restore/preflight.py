@@ -71,19 +71,21 @@ def _compare_types(entry: dict, table: Table) -> tuple[list[str], list[str]]:
 
 def preflight(m: Manifest, target: Target, conn: Connection, database: str, entries: list[dict],
               warnings: list[str], *, cleanup: bool, append: bool, resuming: bool, defer_triggers: bool,
-              fire_triggers: bool, interrupted: InterruptedRestore | None = None) -> None:
+              fire_triggers: bool, interrupted: InterruptedRestore | None = None, compare_columns: bool = True) -> None:
     """Refuse, before any write and with every problem in one message, a restore that would
     fail or change what it loads; add to ``warnings`` what it changes without refusing.
     ``cleanup``, ``append``, ``resuming``, ``defer_triggers``, ``fire_triggers``: the
     restore's options of those names (RestoreOptions; ``resuming`` is its ``resume``).
     ``interrupted``: an unfinished restore into this target (its journal), which the
-    advice names first, and into whose keyless tables --append would load rows twice."""
+    advice names first, and into whose keyless tables --append would load rows twice.
+    ``compare_columns``: compare the tables' columns (off with --into-current-schema: schema/diff.py
+    compared them, and maps what differs)."""
     problems: list[str] = []
     drift = []
     untyped = False
     for e in entries:
         live = target.tables.get(e["name"])
-        if live is None:
+        if live is None or not compare_columns:
             continue
         live_cols = {c.name: c for c in live.columns}
         # a table's row start and row end (dump --dump-history): generated, or implicit and
@@ -112,7 +114,8 @@ def preflight(m: Manifest, target: Target, conn: Connection, database: str, entr
     if drift:
         problems.append(f"schema drift in `{database}`: " + " | ".join(drift)
                         + "; make the target's columns hold the dumped ones (or drop those tables so the restore "
-                        "creates them), or restore into another database")
+                        "creates them), or restore into another database, or load by column name into the target's tables as they are "
+                        "with --into-current-schema (--dry-run says what it would do)")
     keyless = [e["name"] for e in entries if not e["idempotent"] and e["name"] in target.tables]
     if interrupted is not None and append and not (cleanup or resuming):
         # its chunks are in the journal: appending loads the committed ones a second time

@@ -38,7 +38,9 @@ from .completion import LiveCounts, compare_live_counts, completion_error
 from .deferred_keys import KeyDeferral, carried_deferred_keys
 from .load_data import AUTO, LOAD_DATA, UPSERT, auto_increment_columns, choose_methods
 from .loader import ChunkWork, Loader, RestoreProgress, TableRestore
+from .migrate import check_staged, mapped_entries
 from .preflight import inspect_target, merging_tables, preflight
+from ..schema.diff import PRISMA_MIGRATIONS, MigrateOptions, SchemaDiff, schema_diff
 from .state import (Journal, check_committed_rows_present, check_journal_target, interrupted_restore,
                     pending_deferred_triggers, resolve_state_dir, server_identity, start_event, triggers_deferred_event,
                     with_history)
@@ -67,6 +69,9 @@ class RestoreOptions:
     check_only: bool = False  # every pre-flight check, then stop before the first write (restore -B/-A dumps)
     repair: bool = False  # load only the key ranges whose live content differs (verify/diff.py repair_plan)
     skip_binlog: bool = False  # SET SESSION sql_log_bin = 0 on every connection: the load is not replicated
+    into_current_schema: bool = False  # load by column name into the target's tables as they are (schema/diff.py)
+    dry_run: bool = False  # with into_current_schema: the schema diff, and nothing written
+    migrate: MigrateOptions = field(default_factory=MigrateOptions)  # --rename, --set, --drop, --keep-target ...
 
 
 @record
@@ -86,6 +91,10 @@ class RestoreSummary:
     unproven: dict[str, str] = field(default_factory=dict)  # table -> why its content could not be proven
     repair: RepairPlan | None = None  # what --repair found different and wrote
     binlog_skipped: bool = False  # --skip-binlog: nothing this restore wrote went to the binary log
+    schema_diff: SchemaDiff | None = None  # --into-current-schema: the dump against the target, and what was done
+    kept: list[str] = field(default_factory=list)  # target tables left as they are (--keep-target, _prisma_migrations)
+    not_compared: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> column -> why not proven
+    prisma_incomplete: str = ""  # what the Prisma coverage check finds missing after the restore (not before)
 
     @property
     def rows(self) -> int:
@@ -139,6 +148,10 @@ class RestoreSummary:
             "repair": None if self.repair is None else {
                 "ranges_loaded": len(self.repair.load), "ranges_emptied": len(self.repair.empty),
                 "tables_reloaded": self.repair.keyless, "tables_unchanged": sorted(self.repair.unchanged)},
+            "kept": self.kept,
+            "not_compared": self.not_compared,
+            "schema_diff": self.schema_diff.to_dict() if self.schema_diff is not None else None,
+            "prisma_incomplete": self.prisma_incomplete or None,
         }
 
 
@@ -251,6 +264,29 @@ def _plan_from_manifest(m: Manifest, tables: list[str]) -> LoadPlan:
     return LoadPlan(m.database, list(m.data["load_order"]), comps, cycles).restricted(tables)
 
 
+def _renamed_plan(plan: LoadPlan, rename: dict[str, str]) -> LoadPlan:
+    """The same plan over the tables' target names."""
+    def r(t: str) -> str:
+        return rename.get(t, t)
+    return LoadPlan(plan.database, [r(t) for t in plan.load_order], [[r(t) for t in c] for c in plan.components],
+                    [Cycle([r(t) for t in c.tables], c.closing) for c in plan.cycles])
+
+
+def _prisma_gaps(conn: Connection, database: str, path: str) -> set[str]:
+    """What the Prisma coverage check (``dumpcore plan --prisma``) finds missing in the database:
+    tables without a model, models without a table, fields without a column, and models
+    whose table is empty while the dump had rows for it is said by the row counts."""
+    from ..schema.prisma import coverage, load_prisma  # only with --prisma: a large module
+    from ..schema.schema import load_schema
+
+    cov = coverage(load_schema(conn, database), load_prisma(path))
+    gaps = {f"table `{t}` has no model" for t in cov.tables_without_model}
+    gaps |= {f"model {m} has no table" for m in cov.models_without_table}
+    for mc in cov.models:
+        gaps |= {f"model {mc.model}: field {f} has no column" for f in mc.columns_without_table_column}
+    return gaps
+
+
 def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: RestoreOptions | None = None,
             progress: RestoreProgress | None = None) -> RestoreSummary:
     """Restore the dump in ``directory`` into ``opts.database`` (default: the dumped name)."""
@@ -265,6 +301,18 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     if opts.repair and (opts.resume or opts.append):
         raise UsageError(f"--repair and --{'resume' if opts.resume else 'append'} exclude each other",
                          hint="a repair makes each key range equal to the dump's; run it again to finish one")
+    if opts.dry_run and not opts.into_current_schema:
+        raise UsageError("--dry-run shows what --into-current-schema would do", hint="add --into-current-schema")
+    mig = opts.migrate
+    if not opts.into_current_schema and (mig.renames or mig.sets or mig.drops or mig.drop_missing):
+        raise UsageError("--rename, --set, --drop and --drop-missing map the dump onto a changed schema",
+                         hint="add --into-current-schema")
+    if opts.into_current_schema and (opts.resume or opts.verify_against):
+        raise UsageError("--into-current-schema does not take --resume or --verify yet",
+                         hint="restore again with --cleanup")
+    if opts.repair and opts.into_current_schema:
+        raise UsageError("--repair makes a database equal to the dump; --into-current-schema maps the dump onto a "
+                         "changed schema: not both", hint="repair a database whose schema is the dump's")
     directory = Path(directory)
     refuse_stream_file(directory)
     t0 = time.monotonic()
@@ -311,13 +359,45 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             skip_binary_log(conn)
             options = options.with_session_setup(SKIP_BINLOG)  # every connection the restore opens from here
         target = inspect_target(conn, database)
+        for t in mig.keep_target:
+            if t not in target.tables:
+                raise UsageError(f"--keep-target {t}: `{database}` has no table `{t}`",
+                                 hint="--keep-target names a table of the target to leave as it is")
+        kept = sorted({t for t in mig.keep_target if t in target.tables}
+                      | ({PRISMA_MIGRATIONS} if opts.prisma and PRISMA_MIGRATIONS in target.tables else set()))
+        diff = None
+        if opts.into_current_schema:
+            diff = schema_diff(m, target.tables, conn, database, MigrateOptions(
+                mig.renames, mig.sets, mig.drops, mig.drop_missing, kept, opts.prisma), chosen)
+            if opts.dry_run:
+                return RestoreSummary(database, {}, time.monotonic() - t0, warnings, schema_diff=diff, kept=kept)
+            if diff.error() is not None:
+                raise diff.error()
+            entries = mapped_entries([e for e in entries if e["name"] in diff.maps or e["name"] not in
+                                      set(diff.kept) | set(diff.skipped)], diff, target.tables, directory)
+            with options.connect(database) as probe:
+                check_staged(probe, entries)
+            rename = {e["dumped_name"]: e["name"] for e in entries if "dumped_name" in e}
+            cleanup_plan = _renamed_plan(cleanup_plan, rename).restricted([e["name"] for e in entries])
+            chosen = [e["name"] for e in entries]
+        elif kept:
+            entries = [e for e in entries if e["name"] not in kept]
+            chosen = [e["name"] for e in entries]
+            cleanup_plan = cleanup_plan.restricted(chosen)
+        if kept:
+            warnings.append("left as the target has them (not emptied, not loaded): "
+                            + ", ".join(f"`{t}`" for t in kept))
+        results = {t: TableRestore(t) for t in chosen}
+        counts = LiveCounts(database, [e["name"] for e in entries] if not opts.fire_triggers else [],
+                            all_versions=with_history(entries))
+        prisma_before = _prisma_gaps(conn, database, opts.prisma) if opts.prisma and target.exists else None
         events = journal.read() if opts.resume else []
         server = server_identity(conn)
         rejects_dir = state.rejects_for(server, database)
         if opts.resume:
             check_journal_target(events, journal.path, server, database)
             check_committed_rows_present(events, journal.path, m, conn, database, chosen)
-        interrupted = None if opts.resume or opts.cleanup or opts.repair else interrupted_restore(
+        interrupted = None if opts.resume or opts.cleanup or opts.repair or opts.into_current_schema else interrupted_restore(
             journal.path, m, conn, server, database, chosen)
         repair = _repair_plan(options, database, m, entries, target, opts) if opts.repair else None
         if repair is not None:  # only the keyless tables that differ are emptied (--cleanup)
@@ -325,7 +405,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         # a repair deletes rows in the ranges it loads: DELETE triggers count as with --cleanup
         preflight(m, target, conn, database, entries, warnings, cleanup=opts.cleanup or opts.repair, append=opts.append,
                   resuming=opts.resume, defer_triggers=opts.defer_triggers, fire_triggers=opts.fire_triggers,
-                  interrupted=interrupted)
+                  interrupted=interrupted, compare_columns=not opts.into_current_schema)
         if opts.check_only:
             return RestoreSummary(database, results, time.monotonic() - t0, warnings)
         # -- writes start here ---------------------------------------------
@@ -344,6 +424,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         else:
             journal.open(fresh=True)
             journal.write(**start_event(server, database))
+            if diff is not None:  # the run's record of what was mapped, left out and kept
+                journal.write(event="into_current_schema", schema_diff=diff.to_dict())
         keys = KeyDeferral(database, journal.write, carried)
         try:
             if not target.exists:
@@ -370,6 +452,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             if schema_file:
                 existing = ({("TABLE", t) for t in target.tables} | {("VIEW", v) for v in target.views}
                             | set(target.routines))
+                if diff is not None:  # a renamed table is not created under its old name
+                    existing |= {("TABLE", e["dumped_name"]) for e in entries if "dumped_name" in e}
                 run_schema_file(conn, directory / schema_file,
                                 lambda kind, text: keep_schema(kind, existing, chosen_set), warnings, failed,
                                 create_table=keys.create_table)
@@ -474,11 +558,21 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 journal.write(event="triggers_restored")
             journal.close()
         warnings += compare_live_counts(conn, database, entries, results, counts)
+        prisma_incomplete = _prisma_gaps(conn, database, opts.prisma) - (prisma_before or set()) \
+            if opts.prisma else set()
     summary = RestoreSummary(database, results, time.monotonic() - t0, warnings,
                              str(rejects_dir) if any(r.rejected for r in results.values()) else None,
                              str(journal.path), state.describe(), failed_objects=failed, proven=opts.prove,
                              mismatches=counts.mismatches, unproven={**loader.unproven, **counts.unproven},
-                             repair=repair, binlog_skipped=opts.skip_binlog)
+                             repair=repair, binlog_skipped=opts.skip_binlog, schema_diff=diff, kept=kept,
+                             not_compared={m_.target: m_.not_compared for m_ in (diff.maps.values() if diff else [])
+                                           if m_.not_compared},
+                             prisma_incomplete="; ".join(sorted(prisma_incomplete)))
+    if diff is not None:
+        for m_ in diff.maps.values():
+            if m_.dropped:
+                summary.warnings.append(f"table `{m_.dumped}`: column(s) left out: "
+                                        + ", ".join(f"`{c}`" for c in m_.dropped))
     if opts.verify_against:
         summary.verify_report = verify_against(directory, options, database, tables=chosen)
     return summary
