@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Protocol
 
 from .. import __version__
-from . import annotate, stats, validation
+from . import annotate, statement_shape, stats, validation
 from ..schema import sqltext
 from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink,
                      StreamSink, STREAM_END, TableResult, chunk_file_name, stream_table_marker,
@@ -75,7 +75,7 @@ class DumpOptions:
     no_schema: bool = False
     chunk_size: int = DEFAULT_CHUNK_SIZE
     statement_size: int = DEFAULT_STATEMENT_SIZE
-    validate: str = "first"  # first | all | none
+    validate: str = "shape"  # shape | first | all | none (dump/statement_shape.py)
     batch_rows: int = BATCH_ROWS
     workers: int = 1  # connections reading at once (directory dumps); 0: one per core (auto_workers)
     direct_fetch: bool = True  # compiled encoder reads the result itself (False: row tuples, for tests)
@@ -293,8 +293,8 @@ def snapshot_workers(opts: DumpOptions) -> tuple[int, bool]:
 
 
 def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snapshot: Snapshot | None = None) -> _Prepared:
-    if opts.validate not in ("first", "all", "none"):
-        raise UsageError(f"--validate takes first, all or none, not {opts.validate!r}")
+    if opts.validate not in statement_shape.MODES:
+        raise UsageError(f"--validate takes {', '.join(statement_shape.MODES)}, not {opts.validate!r}")
     if opts.workers < 0:
         raise UsageError("--workers must be 0 (one per core) or more")
     if opts.annotate and opts.workers > 1:
