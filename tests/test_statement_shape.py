@@ -207,3 +207,19 @@ def test_the_template_is_parsed_once_per_writer_not_per_statement(monkeypatch):
     result = w.finish()
     assert len(parsed) == 1 and parsed[0].startswith("INSERT INTO `t` (`id`,`v`) VALUES\n(-12,")
     assert result.rows == 2999 and sum(c.max_statement_bytes > 0 for c in result.chunks) == 1
+
+
+def test_long_literals_with_a_fault_at_every_position_get_the_same_verdict():
+    """The compiled scanner reads strings and hex digits 16 bytes a step: a byte that ends
+    the run (or breaks it) at every offset across those steps, both scanners agree."""
+    for length in (15, 16, 17, 31, 32, 33, 64):
+        for at in range(length):
+            for bad in (b"\n", b"\x00", b"'", b"\\", b"\t", b"\xff", b"\x1a", b"\r"):
+                text = b"a" * at + bad + b"b" * (length - at - 1)
+                row = b"(1,'" + text + b"',0x" + b"AB" * length + b")"
+                assert outcome(compiled_rows, row, b"\x00\x01\x02") == outcome(reference.scan_rows, row, b"\x00\x01\x02")
+            for bad in (b"a", b"G", b"/", b":", b"@", b"'", b"\x00"):
+                digits = b"0123456789ABCDEF" * 5
+                row = b"(0x" + digits[:at] + bad + digits[at + 1:length] + b")"
+                got = outcome(compiled_rows, row, b"\x02")
+                assert got == outcome(reference.scan_rows, row, b"\x02") and isinstance(got, str), row
