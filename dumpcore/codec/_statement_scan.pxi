@@ -59,7 +59,23 @@ cdef extern from *:
         while (i < n && ((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'F'))) i++;
         return i;
     }
+    /* Leading bytes of s that are decimal digits (a number's runs: one mask, no loop
+       whose exit depends on each number's length). */
+    static inline Py_ssize_t dc_digit_run(const unsigned char* s, Py_ssize_t n) {
+        Py_ssize_t i = 0;
+    #if defined(__SSE2__)
+        const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+        for (; i + 16 <= n; i += 16) {
+            __m128i d = _mm_sub_epi8(_mm_loadu_si128((const __m128i*)(s + i)), zero);
+            int mask = ~_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, nine), d)) & 0xFFFF;
+            if (mask) return i + __builtin_ctz(mask);
+        }
+    #endif
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        return i;
+    }
     """
+    Py_ssize_t dc_digit_run(const unsigned char* s, Py_ssize_t n) nogil
     Py_ssize_t dc_plain_run(const unsigned char* s, Py_ssize_t n) nogil
     Py_ssize_t dc_hex_run(const unsigned char* s, Py_ssize_t n) nogil
 
@@ -97,32 +113,30 @@ cdef inline bint _is_digit(unsigned char c) noexcept nogil:
 cdef inline Py_ssize_t _scan_value(const unsigned char* s, Py_ssize_t n, Py_ssize_t p,
                                    unsigned char kind) noexcept nogil:
     """The end of the literal at ``p`` of ``kind``, or -1 when there is none."""
-    cdef Py_ssize_t q, digits
+    cdef Py_ssize_t q, digits, k
     if p + 4 <= n and s[p] == 78 and s[p + 1] == 85 and s[p + 2] == 76 and s[p + 3] == 76:  # NULL
         return p + 4
     if kind == KIND_NUMBER:
         q = p
         if q < n and s[q] == 45:  # -
             q += 1
-        digits = 0
-        while q < n and _is_digit(s[q]):
-            q += 1
-            digits += 1
+        digits = dc_digit_run(s + q, n - q)
+        q += digits
         if q < n and s[q] == 46:  # .
             q += 1
-            while q < n and _is_digit(s[q]):
-                q += 1
-                digits += 1
+            k = dc_digit_run(s + q, n - q)
+            q += k
+            digits += k
         if digits == 0:
             return -1
         if q < n and (s[q] == 101 or s[q] == 69):  # e E
             q += 1
             if q < n and (s[q] == 43 or s[q] == 45):
                 q += 1
-            if q >= n or not _is_digit(s[q]):
+            k = dc_digit_run(s + q, n - q)
+            if k == 0:
                 return -1
-            while q < n and _is_digit(s[q]):
-                q += 1
+            q += k
         return q
     if kind == KIND_STRING:
         if p >= n or s[p] != 39:
