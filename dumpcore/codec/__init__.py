@@ -1,5 +1,6 @@
-"""Codec: rows to SQL text. The row encoder, compiled (_encoder.pyx and its .pxi parts) when built,
-else the pure-Python reference (reference.py; a dump says so)."""
+"""Codec: rows to SQL text, and the scans that check SQL text (the dump's statement shape, the
+restore's statement patterns). Compiled (_encoder.pyx and its .pxi parts) when built, else the
+pure-Python reference (reference.py; a dump says so)."""
 from __future__ import annotations
 
 from . import reference
