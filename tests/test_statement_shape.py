@@ -207,6 +207,10 @@ def test_the_template_is_parsed_once_per_writer_not_per_statement(monkeypatch):
     result = w.finish()
     assert len(parsed) == 1 and parsed[0].startswith("INSERT INTO `t` (`id`,`v`) VALUES\n(-12,")
     assert result.rows == 2999 and sum(c.max_statement_bytes > 0 for c in result.chunks) == 1
+    empty = chunks.ChunkWriter(chunks.StreamSink(io.BytesIO()), "e", ["id"], bytes([0]), ["id"], [0],
+                               UPSERT_VALUES, 4 << 10, 64 << 20)
+    empty.write_from(chunks.BatchSource([[]], bytes([0]), [0]))
+    assert empty.finish().rows == 0 and len(parsed) == 1  # an empty table: no template parsed
 
 
 def test_long_literals_with_a_fault_at_every_position_get_the_same_verdict():

@@ -454,11 +454,11 @@ class ChunkWriter:
         self.statement_size = statement_size
         self.chunk_size = chunk_size
         self.validate_mode = validate_mode
-        # every mode but none: the table's template parsed once, every statement's rows scanned
+        # every mode but none: the table's template parsed once (at its first chunk: an empty
+        # table costs no parse), every statement's rows scanned
         self.shape = (StatementShape(table, columns, kinds, key, self.head, self.tail, self.prefix)
                       if validate_mode != "none" else None)
-        if self.shape is not None:
-            self.shape.check_template(f"statement template of table {quote_ident(table)}")
+        self._template_checked = False
         self.on_progress = on_progress
         self.result = TableResult(table)
         self._chunk: ChunkInfo | None = None
@@ -490,6 +490,9 @@ class ChunkWriter:
         self._chunk = ChunkInfo(self.file_for(seq), self.table, seq)
         if self.key_positions:
             self._chunk.key_first = first_key
+        if self.shape is not None and not self._template_checked:
+            self._template_checked = True
+            self.shape.check_template(f"statement template of table {quote_ident(self.table)}")
         self._file = self.sink.open_chunk(self._chunk)
         self._hasher = chunk_hasher()
         self._statements = 0
