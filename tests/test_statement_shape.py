@@ -1,4 +1,4 @@
-"""Every statement checked (dumpcore.dump.statement_shape): sqlglot reads each table's
+"""Every statement checked (dumpcore.verify.statement_shape): sqlglot reads each table's
 template once; the compiled scanner and its pure-Python twin hold every statement's rows
 to it. Differential: the same generated and mutated cases through both scanners."""
 import io
@@ -11,7 +11,7 @@ from dumpcore.codec import scan_rows as compiled_rows
 from dumpcore.codec import scan_statements as compiled_statements
 from dumpcore.dump import chunks
 from dumpcore.dump.chunks import UPSERT_ROW_ALIAS, UPSERT_VALUES, HISTORY_PREFIX, statement_parts
-from dumpcore.dump.statement_shape import TEMPLATE_VALUES, StatementShape
+from dumpcore.verify.statement_shape import TEMPLATE_VALUES, StatementShape
 from dumpcore.errors import GeneratedSQLError
 from dumpcore.schema import sqltext
 from generated_schema import random_raw_rows
@@ -221,7 +221,8 @@ def test_long_literals_with_a_fault_at_every_position_get_the_same_verdict():
             for bad in (b"\n", b"\x00", b"'", b"\\", b"\t", b"\xff", b"\x1a", b"\r"):
                 text = b"a" * at + bad + b"b" * (length - at - 1)
                 row = b"(1,'" + text + b"',0x" + b"AB" * length + b")"
-                assert outcome(compiled_rows, row, b"\x00\x01\x02") == outcome(reference.scan_rows, row, b"\x00\x01\x02")
+                kinds = b"\x00\x01\x02"
+                assert outcome(compiled_rows, row, kinds) == outcome(reference.scan_rows, row, kinds)
             for bad in (b"a", b"G", b"/", b":", b"@", b"'", b"\x00"):
                 digits = b"0123456789ABCDEF" * 5
                 row = b"(0x" + digits[:at] + bad + digits[at + 1:length] + b")"

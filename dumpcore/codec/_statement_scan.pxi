@@ -1,5 +1,5 @@
 # Included by _encoder.pyx: the dump's check of every statement it writes
-# (dumpcore/dump/statement_shape.py). Same results as reference.scan_rows / scan_statements.
+# (dumpcore/verify/statement_shape.py). Same results as reference.scan_rows / scan_statements.
 #
 # sqlglot parses each table's statement once, as a template (its head, its tail and one
 # row of every literal form a column of each kind takes); these scans then require every

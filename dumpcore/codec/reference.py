@@ -148,7 +148,7 @@ def keep_freed_memory(mmap_threshold: int = 32 << 20, trim_threshold: int = 64 <
 
 
 # ---------------------------------------------------------------------------
-# The dump's check of every statement it writes (dumpcore/dump/statement_shape.py): the
+# The dump's check of every statement it writes (dumpcore/verify/statement_shape.py): the
 # specification of the compiled ``_encoder.scan_rows`` / ``scan_statements``, with the
 # same results and messages. The literal forms are the encoder's, and nothing else.
 

@@ -24,7 +24,7 @@ from ..codec.reference import MASK64
 from ..store.hashing import chunk_hasher, hash_bytes
 from ..records import field, record
 from ..schema.sqltext import comment_text, uncomment_text, validate
-from .statement_shape import StatementShape
+from ..verify.statement_shape import StatementShape
 
 UPSERT_VALUES = "values"  # MariaDB, MySQL < 8.0.19: c=VALUES(c)
 UPSERT_ROW_ALIAS = "row_alias"  # MySQL >= 8.0.19: VALUES (...) AS new ON DUPLICATE KEY UPDATE c=new.c

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Protocol
 
 from .. import __version__
-from . import annotate, statement_shape, stats, validation
+from . import annotate, stats, validation
+from ..verify import statement_shape
 from ..schema import sqltext
 from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink,
                      StreamSink, STREAM_END, TableResult, chunk_file_name, stream_table_marker,
@@ -75,7 +76,7 @@ class DumpOptions:
     no_schema: bool = False
     chunk_size: int = DEFAULT_CHUNK_SIZE
     statement_size: int = DEFAULT_STATEMENT_SIZE
-    validate: str = "shape"  # shape | first | all | none (dump/statement_shape.py)
+    validate: str = "shape"  # shape | first | all | none (verify/statement_shape.py)
     batch_rows: int = BATCH_ROWS
     workers: int = 1  # connections reading at once (directory dumps); 0: one per core (auto_workers)
     direct_fetch: bool = True  # compiled encoder reads the result itself (False: row tuples, for tests)

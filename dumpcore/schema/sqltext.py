@@ -7,7 +7,7 @@
   the parse is handed to a background validator (dumpcore.dump.validation) instead.
 - ``validate_insert_template``: a table's INSERT, with one row of every literal form its
   columns take, parsed once and compared with what it must read as (the compiled
-  scanner then holds every statement of the dump to that shape: dump/statement_shape.py).
+  scanner then holds every statement of the dump to that shape: verify/statement_shape.py).
 - ``parse_create_table`` / ``referenced_tables``: offline DDL understanding for the
   schema model, with a pre-pass for what sqlglot cannot read (INET4/INET6, table
   options, partitions, versioned comments).

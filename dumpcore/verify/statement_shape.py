@@ -1,6 +1,6 @@
-"""Every statement a dump writes is checked, off sqlglot's slow path: a table's shape once, each statement's rows by the compiled scanner.
+"""Every statement a dump writes is checked: its table's shape by sqlglot once, its rows by a scan.
 
-sqlglot parses ~0.6 MB/s: a dump cannot parse what it writes. It need not: every statement
+sqlglot parses a few MB/s: a dump cannot parse all it writes. It need not: every statement
 of a table is its head (``INSERT INTO t (cols) VALUES``), rows, and its tail (the upsert
 clause), and every value is one of a few literal forms per column kind (NULL, a number,
 a quoted escaped string, a hex literal). So sqlglot parses, once per table, the table's
