@@ -12,7 +12,7 @@ APT_PACKAGES := mariadb-server mariadb-client libmariadb-dev pkg-config build-es
 PY_PACKAGES := $(shell $(PYTHON) -c 'import ensurepip, sysconfig, os; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null || echo python3-venv python3-dev)
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: all system venv bytecode fastspec demo test bench clean
+.PHONY: all system venv bytecode fastspec demo test bench bench-incremental clean
 
 all: venv
 
@@ -57,6 +57,10 @@ BENCH_ARGS ?= --scale $(SCALE) --runs $(RUNS)
 
 bench: venv bytecode
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# dump --since after 1% of the rows changed each day, for a week (bench/README.md, issue #25)
+bench-incremental: venv bytecode
+	$(PY) -m bench.incremental_bench --scale $(SCALE) --chunk-size 128KiB --work bench/work/incremental/dumps
 
 clean:
 	rm -rf build dumpcore/codec/_encoder.c dumpcore/codec/*.so demo-out

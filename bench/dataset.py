@@ -100,3 +100,50 @@ def create_dataset(conn: Connection, database: str, n: int) -> dict[str, int]:
     for table in counts:
         conn.execute(f"ANALYZE TABLE {quote_ident(table)}")
     return counts
+
+
+# many-tables: N small tables (0-100 rows each), every tenth with a foreign key to the
+# table before it, so a restore orders them and a dump carries the constraints.
+MANY_TABLES = {"many-tables": 1_000, "many-tables-5k": 5_000, "many-tables-10k": 10_000}
+
+
+def many_table_name(i: int) -> str:
+    return f"t{i:05d}"
+
+
+def many_table_rows(i: int) -> int:
+    """Rows of table i: 0 to 100, spread evenly and deterministically."""
+    return i * 37 % 101
+
+
+def many_table_ddl(i: int) -> str:
+    fk = ""
+    if i % 10 == 0:
+        fk = (f",\n  KEY ix_ref (ref),\n  CONSTRAINT fk_{many_table_name(i)} FOREIGN KEY (ref) "
+              f"REFERENCES {many_table_name(i - 1)} (id)")
+    return f"""CREATE TABLE {many_table_name(i)} (
+  id INT UNSIGNED NOT NULL PRIMARY KEY,
+  name VARCHAR(60) NOT NULL,
+  amount DECIMAL(10,2) NULL,
+  created DATETIME NOT NULL,
+  ref INT UNSIGNED NULL{fk}
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"""
+
+
+def create_many_tables(conn: Connection, database: str, tables: int) -> dict[str, int]:
+    """(Re)create ``database`` with ``tables`` small tables; returns rows per table."""
+    recreate_database(conn, database, [])
+    conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0, time_zone = '+00:00'")
+    counts = {}
+    for i in range(1, tables + 1):
+        name, rows = many_table_name(i), many_table_rows(i)
+        conn.execute(many_table_ddl(i))
+        if rows:
+            # ref: a row of the table before when it has one with that id (the FK holds)
+            conn.execute(f"""INSERT INTO {name} SELECT seq, CONCAT('row ', seq, ' of {name} O''Hara \\\\ é'),
+  IF(seq % 7 = 0, NULL, (seq * 7919 % 100000) / 100), '2024-01-01 00:00:00' + INTERVAL seq * {i} MINUTE,
+  IF(seq <= {many_table_rows(i - 1)}, seq, NULL)
+FROM seq_1_to_{rows}""")
+        counts[name] = rows
+    conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 1, UNIQUE_CHECKS = 1")
+    return counts

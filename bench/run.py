@@ -21,14 +21,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from dumpcore.connect.connection import quote_ident
-from dumpcore.sandbox.sandbox import Sandbox
+from dumpcore.restore.state import live_row_counts
+from dumpcore.sandbox.sandbox import PROFILES, Sandbox
 
 from . import encoder_bench
-from .dataset import SCALES, create_dataset
+from .dataset import MANY_TABLES, SCALES, create_dataset, create_many_tables
 from .tools import Run, Tools, tree_bytes
 
 HERE = Path(__file__).resolve().parent
-DUMP_TOOLS = ["dumpcore-w1", "dumpcore-w2", "dumpcore-w1-zstd", "mydumper-t1", "mydumper-t2", "mariadb-dump"]
+DUMP_TOOLS = ["dumpcore-w1", "dumpcore-w2", "dumpcore-w1-zstd", "dumpcore-w1-subset", "dumpcore-w1-masked",
+              "mydumper-t1", "mydumper-t2", "mariadb-dump"]
 RESTORE_TOOLS = ["dumpcore-p1", "dumpcore-p2", "dumpcore-p2-noproof", "dumpcore-p2-zstd", "myloader-t1", "myloader-t2", "mariadb-client",
                  "load-data-infile"]
 # --compress zstd against the same dumpcore run uncompressed: (phase, plain, compressed)
@@ -115,7 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="measured rounds per tool (after one warm-up)")
     ap.add_argument("--skip-encoder", action="store_true")
     ap.add_argument("--output", type=Path, default=None, help="results JSON (default bench/results/DATE-SCALE.json)")
+    ap.add_argument("--profile", choices=list(PROFILES), default="sandbox",
+                    help="the server's settings: sandbox (durability traded for speed) or production (binary log "
+                         "on, sync_binlog=1, innodb_flush_log_at_trx_commit=1, doublewrite on)")
+    ap.add_argument("--tables", default=None,
+                    help="with --scale many-tables: the table counts, comma-separated (default 1000,5000)")
     args = ap.parse_args(argv)
+    if args.scale == "many-tables":
+        return many_tables_main(args)
     n = SCALES.get(args.scale) or int(args.scale)
     for tool in ("mydumper", "myloader", "mariadb-dump", "mariadb"):
         if not shutil.which(tool):
@@ -127,12 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True)
     started = time.monotonic()
     results: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "scale": args.scale, "n": n,
-                     "machine": machine(), "runs_per_tool": args.runs}
+                     "machine": machine(), "runs_per_tool": args.runs, "profile": args.profile}
     if not args.skip_encoder:
         print("Encoder micro-benchmark (in memory, no server)...", flush=True)
         results["encoder"] = encoder_bench.run()
         print(encoder_bench.table(results["encoder"]), flush=True)
-    with Sandbox(work / "server") as box:
+    with Sandbox(work / "server", profile=args.profile) as box:
         opts = box.options
         with opts.connect() as c:
             t0 = time.monotonic()
@@ -147,10 +156,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Dataset: {total:,} rows in {len(counts)} tables, {int(size) / 1e6:.0f} MB InnoDB "
               f"(generated in {gen:.1f}s) on {version}", flush=True)
         tools = Tools(opts, box.state.pid, work, "bench")
+        # with the binary log on (production), the restore with --skip-binlog too, as myloader skips it
+        restore_tools = RESTORE_TOOLS + (["dumpcore-p2-skipbinlog"] if args.profile == "production" else [])
 
         dump_runs: dict[str, list[Run]] = {t: [] for t in DUMP_TOOLS}
         failures: dict[str, list[str]] = {}
         dumps: dict[str, Path] = {}
+        subset_rows = total
         for rnd in range(args.runs + 1):
             for tool in rotated(DUMP_TOOLS, rnd):
                 settle(opts)
@@ -162,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
                 if rnd:  # round 0 is the warm-up
                     dump_runs[tool].append(run)
                 print(f"  dump    {tool:<16} {run.wall:7.2f}s {'(warm-up)' if not rnd else ''}", flush=True)
+                if tool == "dumpcore-w1-subset":  # its rows/s are of the rows it took
+                    subset_rows = json.loads((out / "manifest.json").read_text())["totals"]["rows"]
                 if tool == "dumpcore-w1":
                     dumps["dumpcore"] = out
                 elif tool == "dumpcore-w1-zstd":
@@ -173,9 +187,9 @@ def main(argv: list[str] | None = None) -> int:
         data_bytes = {k: tree_bytes(dumps[k] / "data") for k in ("dumpcore", "dumpcore-zstd")}
         tools.export_tsv(work / "server" / "tsv")
 
-        restore_runs: dict[str, list[Run]] = {t: [] for t in RESTORE_TOOLS}
+        restore_runs: dict[str, list[Run]] = {t: [] for t in restore_tools}
         for rnd in range(args.runs + 1):
-            for tool in rotated(RESTORE_TOOLS, rnd):
+            for tool in rotated(restore_tools, rnd):
                 target = f"r_{tool.replace('-', '_')}"
                 settle(opts)
                 try:
@@ -197,10 +211,13 @@ def main(argv: list[str] | None = None) -> int:
                     restore_runs[tool].append(run)
                 print(f"  restore {tool:<16} {run.wall:7.2f}s rows verified {'(warm-up)' if not rnd else ''}",
                       flush=True)
-    results["dump"] = {t: summarize(r, total, failures.get(t)) for t, r in dump_runs.items()}
+    results["dump"] = {t: summarize(r, subset_rows if t.endswith("-subset") else total, failures.get(t))
+                       for t, r in dump_runs.items()}
     results["restore"] = {t: summarize(r, total, failures.get(t)) for t, r in restore_runs.items()}
     results["ratios"] = []
-    for phase, ours, peer, target in RATIOS:
+    ratios = RATIOS + ([("restore", "dumpcore-p2-skipbinlog", "myloader-t2", None)]
+                       if "dumpcore-p2-skipbinlog" in results["restore"] else [])
+    for phase, ours, peer, target in ratios:
         if not results[phase][peer]["runs"]:
             results["ratios"].append({"phase": phase, "dumpcore": ours, "peer": peer, "ratio": None,
                                       "target": target, "met": None, "note": f"{peer} failed every run"})
@@ -213,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     results["rss_ok"] = {phase: max(results[phase][t]["peak_rss_mb"] for t in results[phase] if t.startswith("dumpcore"))
                          < limit for phase, limit in RSS_LIMITS.items()}
     results["seconds"] = round(time.monotonic() - started, 1)
-    out = args.output or HERE / "results" / f"{results['date']}-{args.scale}.json"
+    out = args.output or results_path(results)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print()
@@ -221,6 +238,135 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nwrote {out} ({results['seconds']:.0f}s in all)")
     shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def results_path(results: dict) -> Path:
+    profile = "" if results["profile"] == "sandbox" else f"-{results['profile']}"
+    return HERE / "results" / f"{results['date']}-{results['scale']}{profile}.json"
+
+
+# many-tables: the default dump and restore against mydumper/myloader -t 2, at each table count
+MANY_DUMP_TOOLS = ["dumpcore-w2", "mydumper-t2"]
+MANY_RESTORE_TOOLS = ["dumpcore-p2", "myloader-t2"]
+MANY_RATIOS = [("dump", "dumpcore-w2", "mydumper-t2", 1.0), ("restore", "dumpcore-p2", "myloader-t2", 1.0)]
+
+
+def many_tables_main(args) -> int:
+    """``--scale many-tables``: N tables of 0-100 rows (bench/dataset.py) for each N of
+    ``--tables``; the dump and restore against the peers, and client CPU per table at each N
+    (constant when nothing in the client grows with the table count)."""
+    sizes = [int(x) for x in (args.tables or f"{MANY_TABLES['many-tables']},{MANY_TABLES['many-tables-5k']}").split(",")]
+    work = HERE / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    started = time.monotonic()
+    results: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "scale": "many-tables",
+                     "machine": machine(), "runs_per_tool": args.runs, "profile": args.profile, "sizes": {}}
+    with Sandbox(work / "server", profile=args.profile) as box:
+        opts = box.options
+        results["server"] = box.state.version
+        for tables in sizes:
+            with opts.connect() as c:
+                t0 = time.monotonic()
+                counts = create_many_tables(c, "bench", tables)
+                gen = time.monotonic() - t0
+            total = sum(counts.values())
+            print(f"Dataset: {tables:,} tables, {total:,} rows (generated in {gen:.1f}s)", flush=True)
+            tools = Tools(opts, box.state.pid, work, "bench")
+            failures: dict[str, list[str]] = {}
+            dump_runs: dict[str, list[Run]] = {t: [] for t in MANY_DUMP_TOOLS}
+            dumps: dict[str, Path] = {}
+            for rnd in range(args.runs + 1):
+                for tool in rotated(MANY_DUMP_TOOLS, rnd):
+                    settle(opts)
+                    try:
+                        run, out = tools.dump(tool)
+                    except RuntimeError as exc:
+                        peer_failed(tool, "dump", rnd, exc, failures)
+                        continue
+                    if rnd:
+                        dump_runs[tool].append(run)
+                    dumps["dumpcore" if tool.startswith("dumpcore") else "mydumper"] = out
+                    print(f"  dump    {tool:<16} {run.wall:7.2f}s {'(warm-up)' if not rnd else ''}", flush=True)
+            restore_runs: dict[str, list[Run]] = {t: [] for t in MANY_RESTORE_TOOLS}
+            for rnd in range(args.runs + 1):
+                for tool in rotated(MANY_RESTORE_TOOLS, rnd):
+                    target = f"r_{tool.replace('-', '_')}"
+                    settle(opts)
+                    try:
+                        run = tools.restore(tool, dumps, target, work / "tsv")
+                        with opts.connect() as c:
+                            live = live_row_counts(c, target, list(counts))
+                        wrong = [t for t in counts if live[t] != counts[t]]
+                        if wrong:
+                            raise RuntimeError(f"{tool} restored {live[wrong[0]]} rows of {wrong[0]}, expected "
+                                               f"{counts[wrong[0]]} ({len(wrong)} table(s) wrong)")
+                    except (RuntimeError, KeyError) as exc:
+                        peer_failed(tool, "restore", rnd, exc, failures)
+                        continue
+                    finally:
+                        with opts.connect() as c:
+                            c.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")
+                    if rnd:
+                        restore_runs[tool].append(run)
+                    print(f"  restore {tool:<16} {run.wall:7.2f}s rows verified {'(warm-up)' if not rnd else ''}",
+                          flush=True)
+            size: dict = {"tables": tables, "rows": total, "generate_s": round(gen, 1),
+                          "dump": {t: summarize(r, total, failures.get(t)) for t, r in dump_runs.items()},
+                          "restore": {t: summarize(r, total, failures.get(t)) for t, r in restore_runs.items()}}
+            for phase in ("dump", "restore"):
+                for s in size[phase].values():
+                    if s["runs"]:
+                        s["client_ms_per_table"] = round(s["client_cpu_s"] / tables * 1e3, 3)
+            size["ratios"] = []
+            for phase, ours, peer, target in MANY_RATIOS:
+                a, b = size[phase][ours], size[phase][peer]
+                ratio = round(a["wall_median"] and b["wall_median"] / a["wall_median"], 2) if b["runs"] else None
+                size["ratios"].append({"phase": phase, "dumpcore": ours, "peer": peer, "ratio": ratio,
+                                       "target": target, "met": None if ratio is None else ratio >= target})
+            results["sizes"][str(tables)] = size
+    results["seconds"] = round(time.monotonic() - started, 1)
+    out = args.output or results_path(results)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print()
+    print(many_tables_markdown(results))
+    print(f"\nwrote {out} ({results['seconds']:.0f}s in all)")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def many_tables_markdown(r: dict) -> str:
+    lines = [f"{r['date']}, {r['machine']['cores']} cores, {r['server']}, profile {r['profile']}, many tables "
+             f"(0-100 rows each), median of {r['runs_per_tool']} runs after a warm-up", "",
+             "| tables | phase | tool | seconds | client CPU s | client CPU ms/table | server CPU s | peak RSS MB |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for n, size in r["sizes"].items():
+        for phase in ("dump", "restore"):
+            for tool, s in size[phase].items():
+                if not s["runs"]:
+                    lines.append(f"| {int(n):,} | {phase} | {tool} | failed: {s['errors'][0][:100]} | | | | |")
+                    continue
+                lines.append(f"| {int(n):,} | {phase} | {tool} | {s['wall_median']:.2f} | {s['client_cpu_s']:.2f} | "
+                             f"{s['client_ms_per_table']:.2f} | {s['server_cpu_s']:.2f} | {s['peak_rss_mb']:.0f} |")
+    lines += ["", "| tables | ratio (peer's seconds / ours) | measured | target |", "| --- | --- | --- | --- |"]
+    for n, size in r["sizes"].items():
+        for x in size["ratios"]:
+            got = "n/a" if x["ratio"] is None else f"{x['ratio']:.2f}"
+            mark = "" if x["met"] is None else (" met" if x["met"] else " **missed**")
+            lines.append(f"| {int(n):,} | {x['phase']}: {x['dumpcore']} / {x['peer']} | {got} | >= {x['target']}{mark} |")
+    per = {p: [(int(n), size[p][t]["client_ms_per_table"]) for n, size in r["sizes"].items()
+               for t in size[p] if t.startswith("dumpcore") and size[p][t]["runs"]] for p in ("dump", "restore")}
+    lines.append("")
+    for phase, points in per.items():
+        if not points:
+            continue
+        # start-up (~0.2 s) is in each run's CPU: the CPU per table added between two counts leaves it out
+        added = [f"{(b[1] * b[0] - a[1] * a[0]) / (b[0] - a[0]):.2f} ms from {a[0]:,} to {b[0]:,}"
+                 for a, b in zip(points, points[1:])]
+        lines.append(f"Client CPU per table, {phase}: " + ", ".join(f"{ms:.2f} ms at {n:,}" for n, ms in points)
+                     + (f"; per table added: {', '.join(added)}" if added else "") + "  ")
+    return "\n".join(lines)
 
 
 def proof_summary(results: dict) -> dict:

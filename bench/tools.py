@@ -101,10 +101,17 @@ class Tools:
             # dumpcore-wN, dumpcore-wN-zstd (--compress zstd, level 3)
             workers = tool.split("-w", 1)[1].split("-")[0] if "-w" in tool else "1"
             compress = ["--compress", "zstd"] if tool.endswith("-zstd") else []
+            env = self.env
+            if tool.endswith("-subset"):  # a tenth of the customers and everything they need (~9% of the rows)
+                compress = ["--subset", "customers:id % 10 = 0"]
+            elif tool.endswith("-masked"):  # customers' id (orders.customer_id follows), e-mail and name masked
+                compress = ["--mask", "customers.id=hash", "--mask", "customers.email=email",
+                            "--mask", "customers.name=name"]
+                env = {**(env or os.environ), "DUMPCORE_MASK_KEY": "bench-only secret, 32 bytes long!"}
             out = self._fresh(self.work / f"dump-{tool}")
             argv = [str(DUMPCORE), "dump", self.db, "-o", str(out), "-q", "--workers", workers, *compress,
                     *self._conn_args()]
-            wall, cpu, scpu, rss = measure(argv, self.pid, env=self.env)
+            wall, cpu, scpu, rss = measure(argv, self.pid, env=env)
         elif tool.startswith("mydumper"):
             threads = tool.rsplit("-t", 1)[1]
             out = self._fresh(self.work / f"dump-{tool}")
@@ -128,13 +135,15 @@ class Tools:
             c.execute(f"DROP DATABASE IF EXISTS {q}")
         if tool.startswith("dumpcore"):
             # dumpcore-pN restores the plain dump, dumpcore-pN-zstd the compressed one,
-            # dumpcore-pN-noproof the plain one with --no-verify (the proof's cost: the difference)
+            # dumpcore-pN-noproof the plain one with --no-verify (the proof's cost: the difference),
+            # dumpcore-pN-skipbinlog with --skip-binlog (a server with the binary log on)
             n = tool.split("-p", 1)[1].split("-")[0]
             src = dumps["dumpcore-zstd" if tool.endswith("-zstd") else "dumpcore"]
             for leftover in ("journal", "rejects"):
                 shutil.rmtree(src / leftover, ignore_errors=True)
             argv = [str(DUMPCORE), "restore", str(src), "--database", target, "--parallel", n, "-q",
-                    *(["--no-verify"] if tool.endswith("-noproof") else []), *self._conn_args()]
+                    *(["--no-verify"] if tool.endswith("-noproof") else []),
+                    *(["--skip-binlog"] if tool.endswith("-skipbinlog") else []), *self._conn_args()]
             wall, cpu, scpu, rss = measure(argv, self.pid, env=self.env)
             size = tree_bytes(src / "data")
         elif tool.startswith("myloader"):

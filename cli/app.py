@@ -11,6 +11,7 @@ import typer
 
 from dumpcore.schema import plan as plan_api
 from dumpcore.dump import server_dump
+from dumpcore.dump import subset as subset_api
 from dumpcore.errors import DumpcoreError, UsageError
 from dumpcore.sandbox.sandbox import Sandbox, default_root
 
@@ -60,6 +61,12 @@ def plan(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the plan's scripts here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite scripts already in the -o directory.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    subset: Annotated[Optional[list[str]], typer.Option("--subset", metavar="TABLE:CONDITION", help="Print the "
+                      "rows a dump --subset would take, per table (repeatable).")] = None,
+    subset_follow: Annotated[str, typer.Option("--subset-follow", metavar="none|children|all",
+                             help="As for dump --subset.")] = "children",
+    subset_skip: Annotated[Optional[list[str]], typer.Option("--subset-skip", metavar="TABLE.COLUMN",
+                           help="As for dump --subset (repeatable).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
     defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
@@ -76,6 +83,13 @@ def plan(
         opts = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                                   defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
         result = plan_api.plan_database(opts, database, prisma)
+    spec = subset_api.parse_spec(list(subset or []), subset_follow, subset_skip)
+    if spec is not None:
+        if database is None or ddl is not None:
+            raise UsageError("plan --subset counts rows on the live server: give a DATABASE, not --ddl")
+        commands.print_subset_plan(subset_api.plan_subset(opts, database, spec, str(prisma) if prisma else None,
+                                                          None if as_json else commands.err_wrapped), as_json)
+        return
     for note in [*result.schema.notes, *result.warnings]:
         err(f"Warning: {note}")
     written = plan_api.write_plan_scripts(result, output, force) if output else []
@@ -137,7 +151,8 @@ def dump(
     all_databases: Annotated[bool, typer.Option("-A", "--all-databases", help="Every database but mysql, "
                                                 "information_schema, performance_schema and sys; users and grants "
                                                 "are not dumped.")] = False,
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="New directory for the dump.")] = None,
+    output: Annotated[Optional[str], typer.Option("-o", "--output", help="New directory for the dump, or an "
+                                                  "object-storage prefix (s3://BUCKET/PREFIX).")] = None,
     stdout: Annotated[bool, typer.Option("--stdout", help="Write one SQL stream to stdout (pipe into mariadb).")] = False,
     exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="Leave out this table (repeatable).")] = None,
     where: Annotated[Optional[str], typer.Option("--where", help="Only rows matching this condition, every table.")] = None,
@@ -177,6 +192,32 @@ def dump(
                                                        "through the relation; summary and manifest (repeatable).")] = None,
     append: Annotated[bool, typer.Option("--append", help="The SQL (--stdout, scripts/load.sql) may add rows to "
                                          "keyless tables that already hold rows (default: the client stops there).")] = False,
+    endpoint_url: Annotated[Optional[str], typer.Option("--endpoint-url", help="With an s3:// URL: the "
+                                                        "S3-compatible server to use (default: AWS).")] = None,
+    subset: Annotated[Optional[list[str]], typer.Option("--subset", metavar="TABLE:CONDITION", help="Only these "
+                      "rows and what they need: the rows they reference (always) and the rows that reference "
+                      "them (--subset-follow); repeatable.")] = None,
+    subset_follow: Annotated[str, typer.Option("--subset-follow", metavar="none|children|all", help="Rows that "
+                             "reference the subset: none, children (of the roots, transitively) or all (of any row "
+                             "taken).")] = "children",
+    subset_skip: Annotated[Optional[list[str]], typer.Option("--subset-skip", metavar="TABLE.COLUMN", help="Do not "
+                           "follow this foreign key down to TABLE's rows (repeatable).")] = None,
+    mask: Annotated[Optional[list[str]], typer.Option("--mask", metavar="TABLE.COLUMN=RULE", help="Mask this column "
+                    "(and the foreign keys that reference it): hash, email, keep-domain, name, phone, null, "
+                    "constant:VALUE, redact, shift-date:N, uuid (repeatable).")] = None,
+    mask_file: Annotated[Optional[list[Path]], typer.Option("--mask-file", help="A file of TABLE.COLUMN=RULE lines, "
+                         "as --mask (repeatable).")] = None,
+    mask_key_file: Annotated[Optional[Path], typer.Option("--mask-key-file", help="The masking secret (else "
+                             "$DUMPCORE_MASK_KEY); the same secret masks the same values the same way.")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="A previous dump directory of this database "
+                                                 "(with --store: latest, or a dump's NAME): read and write only the "
+                                                 "key ranges that changed since (the server compares their "
+                                                 "fingerprints), link the rest; a complete dump.")] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help="Write the dump into this chunk store, as "
+                                                  "STORE/dumps/NAME: a chunk already in the store is not stored "
+                                                  "again (in place of -o).")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="The dump's NAME in --store (default: the UTC "
+                                                "time, e.g. 2026-12-07T043500Z).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
     defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
@@ -188,7 +229,8 @@ def dump(
 
 @app.command()
 def restore(
-    directory: Annotated[Path, typer.Argument(help="A dump directory (made by `dumpcore dump -o`).")],
+    directory: Annotated[str, typer.Argument(help="A dump directory (made by `dumpcore dump -o`), or its "
+                                            "s3://BUCKET/PREFIX.")],
     database: Annotated[Optional[str], typer.Option("--database", "-D", help="Target database (default: the dumped one).")] = None,
     databases: Annotated[Optional[list[str]], typer.Option("--databases", help="Of a dump made with -B/-A: restore "
                                                            "only this database (repeatable).")] = None,
@@ -203,6 +245,9 @@ def restore(
     fire_triggers: Annotated[bool, typer.Option("--fire-triggers", help="Let the target's triggers fire while "
                                                 "loading (default: a restore they would change is refused).")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Load only what an interrupted restore did not commit.")] = False,
+    repair: Annotated[bool, typer.Option("--repair", help="Make the live database equal to the dump by loading "
+                                         "only the key ranges that differ (each emptied first, in the chunk's "
+                                         "transaction); keyless tables that differ need --cleanup.")] = False,
     no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip checking every chunk hash first and proving the restored content (the summary says NOT proven).")] = False,
     print_replication: Annotated[bool, typer.Option("--print-replication", help="Only print the CHANGE MASTER TO / "
                                                     "GTID statements that start a replica at the dump's snapshot.")] = False,
@@ -213,12 +258,17 @@ def restore(
                                                       "~/.local/state/dumpcore/).")] = None,
     load_method: Annotated[str, typer.Option("--load-method", help="auto: LOAD DATA LOCAL INFILE into tables "
                                              "empty at the start, upserts elsewhere; upsert; load-data.")] = "auto",
+    skip_binlog: Annotated[bool, typer.Option("--skip-binlog", help="Keep the restore out of the server's binary "
+                                              "log (SET SESSION sql_log_bin = 0; needs SUPER or BINLOG ADMIN): "
+                                              "replicas do not get it.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     prisma: Annotated[Optional[Path], typer.Option("--prisma", help="Prisma schema (file or folder) whose relations "
                                                    "order the tables too (relationMode = \"prisma\": no FKs).")] = None,
     missing_ok: Annotated[bool, typer.Option("--missing-ok", help="No backup at DIRECTORY (absent or empty): say so "
                                              "and exit 0, for seed hooks.")] = False,
+    endpoint_url: Annotated[Optional[str], typer.Option("--endpoint-url", help="With an s3:// URL: the "
+                                                        "S3-compatible server to use (default: AWS).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
     defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
@@ -230,12 +280,15 @@ def restore(
 
 @app.command()
 def verify(
-    path: Annotated[Path, typer.Argument(help="A dump directory, or a stream file from `dump --stdout` / `cat`.")],
+    path: Annotated[str, typer.Argument(help="A dump directory (or its s3://BUCKET/PREFIX), or a stream file "
+                                       "from `dump --stdout` / `cat`.")],
     against: Annotated[Optional[str], typer.Option("--against", help="Compare this live database with the dump "
                                                   "(a -B/-A dump: '*' for each database, or NAME[,NAME]).")] = None,
     decompress: Annotated[bool, typer.Option("--decompress", help="Also decompress every .zst chunk and check its "
                                              "uncompressed size and hash.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    endpoint_url: Annotated[Optional[str], typer.Option("--endpoint-url", help="With an s3:// URL: the "
+                                                        "S3-compatible server to use (default: AWS).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
     password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
     defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
@@ -247,23 +300,80 @@ def verify(
 
 @app.command()
 def cat(
-    directory: Annotated[Path, typer.Argument(help="A dump directory.")],
+    directory: Annotated[str, typer.Argument(help="A dump directory, or its s3://BUCKET/PREFIX.")],
     append: Annotated[bool, typer.Option("--append", help="The stream may add rows to keyless tables that already "
                                          "hold rows (default: the client stops there).")] = False,
+    endpoint_url: Annotated[Optional[str], typer.Option("--endpoint-url", help="With an s3:// URL: the "
+                                                        "S3-compatible server to use (default: AWS).")] = None,
 ) -> None:
     """Write a dump as one SQL stream in load order, every chunk checked first: `dumpcore cat DIR | mariadb DB`."""
-    summary = server_dump.cat_any(directory, None, append)
+    from dumpcore.store.objectstore import local_dump
+
+    summary = server_dump.cat_any(local_dump(directory, endpoint_url), None, append)
     for w in summary.warnings:
         typer.echo(f"Warning: {w}", err=True)
+
+
+@app.command()
+def diff(
+    a: Annotated[Path, typer.Argument(help="A dump directory (side A).")],
+    b: Annotated[Optional[Path], typer.Argument(help="Another dump directory (side B); without it, B is the "
+                                                "live database (-D, default: the dumped one).")] = None,
+    database: Annotated[Optional[str], typer.Option("--database", "-D", help="The live database to compare "
+                                                    "with A (default: the dumped database's name).")] = None,
+    tables: Annotated[Optional[list[str]], typer.Option("--tables", help="Only this table (repeatable).")] = None,
+    rows: Annotated[bool, typer.Option("--rows", help="List the keys that differ in each changed range.")] = False,
+    row_limit: Annotated[int, typer.Option("--row-limit", help="Keys listed per range with --rows; the rest "
+                                           "are counted.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    host: Host = None, port: Port = None, user: User = None, socket: Socket = None,
+    password: Password = None, password_prompt: PasswordPrompt = False, defaults_file: DefaultsFile = None,
+    defaults_extra_file: DefaultsExtraFile = None, ssl_mode: SslMode = None, ssl_ca: SslCa = None,
+    ssl_cert: SslCert = None, ssl_key: SslKey = None,
+) -> None:
+    """Compare a dump with another dump or a live database, per table and key range (exit 1: they differ)."""
+    from .diffing import diff as run_diff
+
+    equal = run_diff(a=a, b=b, database=database, tables=tables, rows=rows, row_limit=row_limit, as_json=as_json,
+                     conn=lambda: connection_options(host, port, user, socket, password, password_prompt,
+                                                     defaults_file, defaults_extra_file, ssl_mode, ssl_ca, ssl_cert,
+                                                     ssl_key))
+    if not equal:
+        raise typer.Exit(1)
+
+
+@app.command()
+def gc(
+    store: Annotated[Path, typer.Argument(help="A chunk store (made by `dump --store`).")],
+    delete: Annotated[Optional[list[str]], typer.Option("--delete", help="Delete this dump of the store first "
+                                                        "(repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Delete dumps of a chunk store, then every chunk no remaining dump names."""
+    from dumpcore.store.chunk_store import collect, dump_names
+
+    report = collect(store, list(delete or []))
+    if as_json:
+        typer.echo(json.dumps({**report.to_dict(), "dumps": dump_names(store)}, indent=2))
+        return
+    for name in report.deleted_dumps:
+        typer.echo(f"deleted dump {name}")
+    for line in wrapped(f"{plural(report.deleted_chunks, 'chunk')} no dump names deleted "
+                        f"({report.freed_bytes:,} bytes), {plural(report.kept_chunks, 'chunk')} kept; "
+                        f"{plural(len(dump_names(store)), 'dump')} in {store}"):
+        typer.echo(line)
 
 
 @sandbox_app.command("start")
 def sandbox_start(
     directory: Annotated[Path, typer.Option("--dir", help="Where the sandbox keeps its data.",
                                           show_default=SANDBOX_DIR_SHOWN)] = DEFAULT_SANDBOX_DIR,
+    profile: Annotated[str, typer.Option("--profile", help="sandbox: durability traded for speed; production: "
+                                         "binary log on, sync_binlog=1, innodb_flush_log_at_trx_commit=1, "
+                                         "doublewrite on.")] = "sandbox",
 ) -> None:
     """Start a throwaway MariaDB (or show the one already running under --dir)."""
-    box = Sandbox(directory)
+    box = Sandbox(directory, profile=profile)
     st = box.start()
     typer.echo(f"MariaDB {st.version} running (pid {st.pid}), data in {st.datadir}")
     typer.echo(f"  connect: mariadb -h127.0.0.1 -P{st.port} -uroot   or   mariadb -S {st.socket} -uroot")

@@ -47,7 +47,28 @@ def dump_summary_lines(summary) -> list[str]:
         # the statement sizes per table are in --json and the manifest
         lines += wrapped(f"max_allowed_packet for a restore: >= {biggest['max_allowed_packet']} "
                          f"(`{fit_name(biggest['name'], 30)}`)")
-    return lines + stats_summary_lines(d.get("stats", []))
+    return (lines + incremental_lines(d.get("incremental")) + store_lines(d.get("store"))
+            + stats_summary_lines(d.get("stats", [])))
+
+
+def store_lines(stored: dict | None) -> list[str]:
+    """What --store added to the store, and what it held already."""
+    if stored is None:
+        return []
+    return wrapped(f"store: {plural(stored['added_chunks'], 'chunk')} added ({human_bytes(stored['added_bytes'])}), "
+                   f"{plural(stored['shared_chunks'], 'chunk')} already there ({human_bytes(stored['shared_bytes'])})")
+
+
+def incremental_lines(inc: dict | None) -> list[str]:
+    """What --since reused and what it dumped anew; the tables dumped whole, with why."""
+    if inc is None:
+        return []
+    lines = wrapped(f"since {inc['since']}: {plural(inc['reused_chunks'], 'chunk')} unchanged, linked "
+                    f"({human_bytes(inc['reused_bytes'])}); {plural(inc['ranges_changed'], 'key range')} changed or "
+                    f"new, {plural(inc['dumped_chunks'], 'chunk')} written")
+    for table, why in inc["whole"].items():
+        lines += wrapped(f"dumped whole: `{fit_name(table, 40)}` ({why})", indent="  ")
+    return lines
 
 
 STATS_SHOWN = 20  # values of a --stats column in the summary; the manifest keeps them all (up to stats.MAX_VALUES)
@@ -89,22 +110,64 @@ def print_dump_summary(summary) -> None:
         err(line)
 
 
+def subset_lines(entry: dict, estimates: dict[str, int] | None = None) -> list[str]:
+    """A subset's rows per table (the tables it takes), each line within the width."""
+    rows = [[t, f"{n:,}"] + ([f"{estimates.get(t, 0):,}"] if estimates is not None else [])
+            for t, n in entry["rows"].items() if n]
+    rows.append(["total", f"{sum(entry['rows'].values()):,}"] + ([""] if estimates is not None else []))
+    head = ["table", "rows"] + (["of ~rows"] if estimates is not None else [])
+    roots = "; ".join(f"{r['table']}: {r['where']}" for r in entry["roots"])
+    lines = wrapped(f"subset of {roots} (follow {entry['follow']}"
+                    + (f", skip {', '.join(entry['skip'])}" if entry["skip"] else "")
+                    + f"): {entry['rounds']} rounds")
+    return lines + table_lines(head, rows)
+
+
+def err_wrapped(text: str) -> None:
+    """A line on stderr, wrapped to the terminal's width (a subset round naming many tables)."""
+    for line in wrapped(text, indent="  "):
+        err(line)
+
+
+def print_subset_plan(plan, as_json: bool) -> None:
+    """``plan --subset``: the rows per table a dump would take, and the tables left empty."""
+    for w in plan.warnings:
+        err(f"Warning: {w}")
+    d = plan.to_dict()
+    if as_json:
+        echo(json.dumps(d, indent=2))
+        return
+    for line in subset_lines(d, d["table_rows_estimate"]):
+        echo(line)
+    empty = [t for t, n in d["rows"].items() if not n]
+    if empty:
+        for line in wrapped("no rows from: " + ", ".join(empty)):
+            echo(line)
+
+
 def dump(
     *,
-    database: str | None, tables: list[str] | None, databases_flag: bool, all_databases: bool, output: Path | None,
+    database: str | None, tables: list[str] | None, databases_flag: bool, all_databases: bool, output: str | None,
     stdout: bool, exclude: list[str] | None, where: str | None, no_data: bool, no_schema: bool,
     routines: bool | None, events: bool | None, dump_history: bool, chunk_size: str, statement_size: str, validate: str, workers: int,
     compress: str, quiet: bool, as_json: bool, prisma: Path | None, annotate: bool, label: list[str] | None,
-    stats: list[str] | None, append: bool, host: str | None, port: int | None, user: str | None, socket: str | None,
+    stats: list[str] | None, append: bool, endpoint_url: str | None, subset: list[str] | None, subset_follow: str,
+    subset_skip: list[str] | None, mask: list[str] | None, mask_file: list[Path] | None,
+    mask_key_file: Path | None, since: str | None, store: Path | None, name: str | None, host: str | None,
+    port: int | None, user: str | None, socket: str | None,
     password: str | None, password_prompt: bool, defaults_file: Path | None, defaults_extra_file: Path | None,
     ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None, ssl_key: Path | None,
 ) -> None:
     """Dump a database: FK-ordered, chunked idempotent INSERTs, XXH3-128 per chunk, a manifest."""
     from dumpcore.dump import dump as dump_api
+    from dumpcore.dump import subset as subset_api
     from dumpcore.store.compression import parse_compression
+    from dumpcore.store.objectstore import is_url
 
-    if stdout == (output is not None):
-        raise UsageError("give exactly one of -o DIR or --stdout")
+    if [stdout, output is not None, store is not None].count(True) != 1:
+        raise UsageError("give exactly one of -o DIR, --store STORE or --stdout")
+    if name is not None and store is None:
+        raise UsageError("--name names a dump in --store STORE")
     if no_data and no_schema:
         raise UsageError("--no-data and --no-schema together leave nothing to dump")
     many = databases_flag or all_databases
@@ -112,13 +175,35 @@ def dump(
         raise UsageError("-A dumps every database and takes no names", hint="use -B DB... to name databases")
     if database is None and not all_databases:
         raise UsageError("give a DATABASE, -B DATABASE..., or -A")
+    spec = subset_api.parse_spec(list(subset or []), subset_follow, subset_skip)
+    if spec is not None and many:
+        raise UsageError("--subset names tables of one database: dump one DATABASE")
+    masks, mask_key = {}, None
+    if mask or mask_file:
+        from dumpcore.codec import masking
+
+        if many:
+            raise UsageError("--mask names columns of one database: dump one DATABASE")
+        masks = masking.parse_masks(list(mask or []), list(mask_file or []))
+        mask_key = masking.load_key(mask_key_file)
+    elif mask_key_file is not None:
+        raise UsageError("--mask-key-file without --mask or --mask-file masks nothing")
     opts = dump_api.DumpOptions(tables=[] if many else list(tables or []), exclude=list(exclude or []), where=where, no_data=no_data,
                                 no_schema=no_schema, routines=routines, events=events, dump_history=dump_history,
                                 chunk_size=dump_api.parse_size(chunk_size),
                                 statement_size=dump_api.parse_size(statement_size), validate=validate,
                                 workers=workers, prisma=str(prisma) if prisma else None,
                                 compression=parse_compression(compress), annotate=annotate,
-                                labels=list(label or []), stats=list(stats or []), append=append)
+                                labels=list(label or []), stats=list(stats or []), append=append,
+                                subset=spec, subset_report=None if quiet else err_wrapped, masks=masks,
+                                mask_key=mask_key, since=since if store is None else None)
+    remote = output is not None and is_url(output)
+    if remote and many:
+        raise UsageError("-B/-A dumps go to a directory; a dump to object storage holds one database",
+                         hint="dump each database to its own prefix")
+    if (since is not None or store is not None) and (stdout or many or remote):
+        raise UsageError(f"--{'since' if since is not None else 'store'} makes a directory dump of one database "
+                         "(-o DIR or --store STORE)")
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)
@@ -127,15 +212,22 @@ def dump(
 
         names = None if all_databases else [database, *(tables or [])]
         run = server_dump.dump_databases_to_stream if stdout else server_dump.dump_databases_to_directory
-        summary = run(conn, names, None if stdout else output, opts, lambda: _progress(quiet)).merged()  # type: ignore[operator]
+        summary = run(conn, names, None if stdout else Path(output), opts, lambda: _progress(quiet)).merged()  # type: ignore[operator]
     else:
         from dumpcore.dump import validation
 
         validation.end_when_finished()  # one dump in this process: the validator's exit overlaps its end
         if stdout:
             summary = dump_api.dump_to_stream(conn, database, None, opts, progress)  # type: ignore[arg-type]
+        elif remote:
+            from dumpcore.store.upload import dump_to_store
+
+            summary = dump_to_store(conn, database, output, opts, progress, endpoint_url)  # type: ignore[arg-type]
+        elif store is not None:
+            summary = dump_api.dump_to_chunk_store(conn, database, store, name, since, opts,  # type: ignore[arg-type]
+                                                   progress)
         else:
-            summary = dump_api.dump_to_directory(conn, database, output, opts, progress)  # type: ignore[arg-type]
+            summary = dump_api.dump_to_directory(conn, database, Path(output), opts, progress)  # type: ignore[arg-type]
     for w in summary.warnings:
         err(f"Warning: {w}")
     if as_json:
@@ -168,17 +260,27 @@ def restore_summary_lines(d: dict) -> list[str]:
                  f"{d['total_rejected']:,}", f"{sum(t['live'] for t in d['tables']):,}", f"{d['seconds']:.2f}"])
     lines = table_lines(["table", "expected", "restored", "rejected", "live", "seconds"], rows)
     rate = f"{d['rows_per_second']:,} rows/s" if d["rows_per_second"] else "-"
-    after_last(lines, f"({rate}; {d['loaded_chunks']:,} chunks loaded, {d['skipped_chunks']:,} already committed)")
+    repair = d.get("repair")
+    if repair is None:
+        after_last(lines, f"({rate}; {d['loaded_chunks']:,} chunks loaded, {d['skipped_chunks']:,} already committed)")
+    else:
+        after_last(lines, f"({rate})")
+        notes.insert(0, f"repair: {plural(repair['ranges_loaded'], 'key range')} differed and were loaded, "
+                     f"{d['skipped_chunks']:,} chunk(s) left as they were, "
+                     f"{plural(repair['ranges_emptied'], 'range')} of rows past the dump emptied"
+                     + (f", {plural(len(repair['tables_reloaded']), 'keyless table')} reloaded whole"
+                        if repair["tables_reloaded"] else ""))
     return lines + [line for note in notes for line in wrapped(note)]
 
 
 def restore(
     *,
-    directory: Path, database: str | None, databases: list[str] | None, parallel: int, tables: list[str] | None,
-    cleanup: bool, append: bool, defer_triggers: bool, fire_triggers: bool, resume: bool, no_verify: bool,
-    print_replication: bool, verify_after: bool, state_dir: Path | None, load_method: str, quiet: bool,
-    as_json: bool, prisma: Path | None, missing_ok: bool, host: str | None, port: int | None, user: str | None,
-    socket: str | None, password: str | None, password_prompt: bool, defaults_file: Path | None,
+    directory: str, database: str | None, databases: list[str] | None, parallel: int, tables: list[str] | None,
+    cleanup: bool, append: bool, defer_triggers: bool, fire_triggers: bool, resume: bool, repair: bool,
+    no_verify: bool, print_replication: bool, verify_after: bool, state_dir: Path | None, load_method: str,
+    skip_binlog: bool, quiet: bool, as_json: bool, prisma: Path | None, missing_ok: bool, endpoint_url: str | None,
+    host: str | None, port: int | None, user: str | None, socket: str | None, password: str | None,
+    password_prompt: bool, defaults_file: Path | None,
     defaults_extra_file: Path | None, ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None,
     ssl_key: Path | None,
 ) -> None:
@@ -188,9 +290,10 @@ def restore(
     from dumpcore.codec import keep_freed_memory
     from dumpcore.dump.replication import replication_report
     from dumpcore.restore.seed import missing_backup
+    from dumpcore.store.objectstore import local_dump
 
     keep_freed_memory()  # chunk blocks and statements reuse freed heap, not fresh zeroed pages
-
+    directory = local_dump(directory, endpoint_url)  # a URL: fetched, each file checked against the manifest
     if print_replication:
         for line in replication_report(directory):
             echo(line)
@@ -200,10 +303,10 @@ def restore(
         return
     opts = restore_api.RestoreOptions(database=database, parallel=parallel, tables=list(tables or []), cleanup=cleanup,
                                       append=append, defer_triggers=defer_triggers, fire_triggers=fire_triggers,
-                                      resume=resume, verify=not no_verify, prove=not no_verify,
+                                      resume=resume, repair=repair, verify=not no_verify, prove=not no_verify,
                                       verify_against=verify_after,
                                       state_dir=state_dir, prisma=str(prisma) if prisma else None,
-                                      load_method=load_method)
+                                      load_method=load_method, skip_binlog=skip_binlog)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)
@@ -229,10 +332,13 @@ def restore(
             err(f"verified: `{summary.database}` matches the dump")
         proof = {"proven": "proven", "partly proven": f"{len(d['not_proven'])} table(s) not proven",
                  "not proven": "NOT proven (--no-verify)", "differs": "content differs"}[d["proof"]]
+        if summary.binlog_skipped:
+            err("binary log: skipped (--skip-binlog), replicas do not get this restore")
         err(f"{'complete' if d['complete'] else 'NOT complete'}, {proof}; restore state in {summary.state_dir}")
     failure = summary.failure()
     if failure is not None:
         raise failure
+
 
 def verify_summary_lines(report) -> list[str]:
     """What ``verify`` checked, truthfully: the chunks found (a missing one is named, not counted)."""
@@ -247,7 +353,7 @@ def verify_summary_lines(report) -> list[str]:
 
 def verify(
     *,
-    path: Path, against: str | None, decompress: bool, as_json: bool, host: str | None, port: int | None,
+    path: str, against: str | None, decompress: bool, as_json: bool, endpoint_url: str | None, host: str | None, port: int | None,
     user: str | None, socket: str | None, password: str | None, password_prompt: bool, defaults_file: Path | None,
     defaults_extra_file: Path | None, ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None,
     ssl_key: Path | None,
@@ -255,9 +361,11 @@ def verify(
     """Check every chunk hash (exit 0 only when all match), or compare a live database with the dump."""
     from dumpcore.dump import server_dump
     from dumpcore.verify import verify as verify_api
+    from dumpcore.store.objectstore import local_dump
     from dumpcore.codec import keep_freed_memory
 
     keep_freed_memory()  # chunk blocks reuse freed heap, not fresh zeroed pages
+    path = local_dump(path, endpoint_url)  # a URL: fetched, each file checked against the manifest
     if against is not None:
         if not path.is_dir():
             raise UsageError("--against needs a dump directory")
@@ -270,6 +378,9 @@ def verify(
         if as_json:
             echo(json.dumps(report.to_dict(), indent=2))
         else:
+            for note in getattr(report, "notes", []):  # a -B/-A report has none
+                for line in wrapped(note):
+                    echo(line)
             for d in report.differences:
                 echo(f"DIFFERS {d}")
             echo(f"{report.tables} tables, {report.rows:,} live rows compared in {report.seconds:.2f}s")

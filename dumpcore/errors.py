@@ -82,3 +82,8 @@ class RestoreError(DumpcoreError):
 
 class SandboxError(DumpcoreError):
     """The throwaway MariaDB server could not be started or found."""
+
+
+class StorageError(DumpcoreError):
+    """Object storage (``s3://...``) could not be reached or refused a request; the message
+    names the URL and what was tried, never a credential."""

@@ -19,6 +19,7 @@ import pytest
 from dumpcore.connect.connection import ConnectionOptions, quote_ident
 from dumpcore.sandbox.sandbox import Sandbox
 from fixture_world import create_world
+from s3server import CREDENTIALS, S3Server, create_bucket
 
 REPO = Path(__file__).resolve().parents[1]
 SAKILA_DIR = REPO.parent / "shared" / "fixtures" / "sakila"
@@ -51,6 +52,36 @@ def server() -> ConnectionOptions:
         yield box.options
     finally:
         box.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> str:
+    """An S3-compatible server on 127.0.0.1 (tests/s3server.py), started on first use."""
+    endpoint = os.environ.get("DUMPCORE_TEST_S3_ENDPOINT")
+    if endpoint:
+        yield endpoint
+        return
+    box = S3Server()
+    box.start()
+    try:
+        yield box.endpoint
+    finally:
+        box.stop()
+
+
+_bucket_counter = itertools.count(1)
+
+
+@pytest.fixture
+def s3(s3_endpoint, monkeypatch, tmp_path) -> tuple[str, str]:
+    """(a new empty bucket's s3:// URL, the endpoint), the test's credentials in the
+    environment and dumpcore's cache (staged dumps, fetched copies) under tmp_path/cache."""
+    monkeypatch.setenv("DUMPCORE_CACHE_DIR", str(tmp_path / "cache"))
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"dumpcore-test-{os.getpid()}-{next(_bucket_counter)}"
+    create_bucket(s3_endpoint, bucket)
+    return f"s3://{bucket}", s3_endpoint
 
 
 @pytest.fixture

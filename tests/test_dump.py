@@ -251,7 +251,7 @@ def test_bad_input_is_one_line_error_and_no_dump(server, world, tmp_path):
         (["dump", world, "-o", str(tmp_path / "full")], r"Error: output directory .* exists and is not empty"),
         (["dump", world, "-o", "/proc/dumpcore-cannot-write"], r"Error: cannot write the dump"),
         (["dump", world, "-o", str(tmp_path / "f" / "sub")], r"Error: cannot create output directory"),
-        (["dump", world], r"Error: give exactly one of -o DIR or --stdout"),
+        (["dump", world], r"Error: give exactly one of -o DIR, --store STORE or --stdout"),
         (["dump", world, "--chunk-size", "lots", "-o", str(tmp_path / "d")], r"Error: not a size: 'lots'"),
     ]
     (tmp_path / "full").mkdir()

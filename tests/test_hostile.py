@@ -196,7 +196,7 @@ def test_symlinked_state_directory_in_a_dump_is_refused(server, conn, small_dump
     assert list(target.iterdir()) == [] and table_names(conn, db) == []
 
 
-NASTY_NAMES = ["x`; DROP TABLE victim; --", "a'b\"c\\d", "semi;colon\nnewline", "-- comment", "/* c */ t", "%2F@..%"]
+NASTY_NAMES = ["x`; DROP TABLE victim; --", "a'b\"c\\d", "semi;colon\nnewline", "-- comment", "/* c */ t", "%2F@..%", "a;\n;a", "b\nINSERT INTO b"]
 NASTY_VALUES = ["'); DROP TABLE victim; --", "\\'; SELECT 1; --", "\\", "'", "\"", "\x00\x1a\r\n\t", "*/", "/*!50000 x */",
                 "\\N", "NULL", "$$", "`", ";\nINSERT INTO victim VALUES (2);\n", "\\\\';", "\u2028\u00e9\U0001F600"]
 

@@ -54,6 +54,8 @@ class ConnectionOptions:
     ssl_cert: str | None = None
     ssl_key: str | None = None
     is_resolved: bool = field(default=False, repr=False, compare=False)
+    # statements each new session runs first (e.g. restore --skip-binlog's SET SESSION sql_log_bin = 0)
+    session_setup: tuple[str, ...] = ()
 
     @classmethod
     def from_dsn(cls, dsn: str) -> "ConnectionOptions":
@@ -73,6 +75,10 @@ class ConnectionOptions:
 
     def with_password(self, password: str | None) -> "ConnectionOptions":
         return replace(self, password=password, is_resolved=False)
+
+    def with_session_setup(self, *statements: str) -> "ConnectionOptions":
+        """These options, each new connection running ``statements`` first."""
+        return replace(self, session_setup=self.session_setup + statements)
 
     def resolved(self) -> "ConnectionOptions":
         """These options with the gaps filled from option files, then the environment.
@@ -223,6 +229,12 @@ class Connection:
             ) from None
         self.database = database
         self.server_version: str = self._conn.get_server_info()
+        try:
+            for statement in options.session_setup:
+                self.execute(statement, context="setting up the session")
+        except ServerError:
+            self.close()
+            raise
         if local_infile:
             from ..codec import _encoder as infile  # noqa: PLC0415 - only connections that load data
             infile.detach_infile(self._conn)  # no file from disk, whatever a server asks for

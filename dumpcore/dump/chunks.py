@@ -162,6 +162,7 @@ class ChunkInfo:
     uncompressed_xxh3_128: str | None = None
     enum_zero: bool = False  # holds rows with an ENUM error value (dumpcore.dump.enum_zero): not for LOAD DATA
     generated_fingerprint: int | None = None  # its rows' stored generated columns (dump.generated), when the table has any
+    range_last: list[str] | None = None  # the upper bound of the key range it owns, when not key_last (dump --since)
 
     def stored_as(self, size: int, digest: str) -> None:
         """The chunk was stored compressed: ``bytes``/``xxh3_128`` become the stored file's,
@@ -184,6 +185,8 @@ class ChunkInfo:
             d["generated_fingerprint"] = f"{self.generated_fingerprint:016x}"
         if self.enum_zero:
             d["enum_zero"] = True
+        if self.range_last is not None and self.range_last != self.key_last:
+            d["range_last"] = self.range_last
         return d
 
 
@@ -211,6 +214,10 @@ def _sync_and_drop(fd: int, finished: bool = False) -> None:
     left alone."""
     (os.fsync if finished else os.fdatasync)(fd)
     os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+
+
+def _close(f: BinaryIO) -> None:
+    f.close()
 
 
 class _WritebackFile:
@@ -250,6 +257,15 @@ class _WritebackFile:
             self._f.close()
 
 
+class StoredFiles(Protocol):
+    """Told of each chunk file once it is on disk under its name (in the sink's thread), and
+    of each rename after (a parallel dump's parts get their final names at the end): a dump
+    to object storage uploads them while the dump goes on (store/upload.py)."""
+
+    def stored(self, name: str, path: Path) -> None: ...
+    def renamed(self, old: str, new: str) -> None: ...
+
+
 class DirectorySink(ChunkSink):
     """Chunk files in ``root/data``. A chunk's data is flushed to disk while it is written
     and, once finished, fsynced and renamed to its final name, on background threads, so
@@ -266,8 +282,13 @@ class DirectorySink(ChunkSink):
     # fsync, and two at once end that wait sooner (medium -w2: 22-34 -> 15 ms).
     FLUSH_THREADS = 2
 
-    def __init__(self, root: Path, compression: Compression = NO_COMPRESSION):
+    def __init__(self, root: Path, compression: Compression = NO_COMPRESSION, listener: StoredFiles | None = None):
         self.root = root
+        self.listener = listener
+        # Files that go elsewhere (a listener uploads them, then they are removed) are not
+        # synced nor dropped from the page cache: their durability is the store's, and the
+        # upload reads them from memory instead of from disk.
+        self.sync = listener is None
         self.compression = compression
         self.suffix = compression.suffix
         (root / "data").mkdir(parents=True, exist_ok=True)
@@ -294,7 +315,7 @@ class DirectorySink(ChunkSink):
         except BaseException:
             f.close()
             raise
-        self._pending.append((self._flusher.submit(self._sync_close, f), f))
+        self._pending.append((self._flusher.submit(self._sync_close if self.sync else _close, f), f))
         self.written[name] = (len(data), hash_bytes(data))
 
     @staticmethod
@@ -310,7 +331,9 @@ class DirectorySink(ChunkSink):
         return final.with_name("." + final.name + ".tmp")
 
     def open_chunk(self, info: ChunkInfo) -> BinaryIO:
-        f = _WritebackFile(open(self._tmp(info), "wb", buffering=1 << 20), self._flusher.submit)
+        f = open(self._tmp(info), "wb", buffering=1 << 20)
+        if self.sync:
+            f = _WritebackFile(f, self._flusher.submit)
         if self.compression.enabled:
             return CompressedChunkFile(f, self.compression, self.stopping)  # type: ignore[return-value]
         return f
@@ -329,14 +352,20 @@ class DirectorySink(ChunkSink):
             f = f.file
         f.flush()
         self._room.acquire()  # a slow disk holds the writer back here
-        fut = self._flusher.submit(self._finish, f, tmp, self.root / info.file)
+        fut = self._flusher.submit(self._finish, f, tmp, self.root / info.file, info.file, self.listener, self.sync)
         fut.add_done_callback(lambda _: self._room.release())
         self._pending.append((fut, f))  # workers share the sink: append is atomic
 
     @classmethod
-    def _finish(cls, f: BinaryIO, tmp: Path, final: Path) -> None:
-        cls._sync_close(f)
+    def _finish(cls, f: BinaryIO, tmp: Path, final: Path, name: str = "", listener: StoredFiles | None = None,
+                sync: bool = True) -> None:
+        if sync:
+            cls._sync_close(f)
+        else:
+            f.close()
         os.replace(tmp, final)
+        if listener is not None:
+            listener.stored(name, final)
 
     def drain(self) -> None:
         """Wait until every finished chunk is on disk under its final name."""
@@ -625,9 +654,11 @@ _ENUM_ZERO_SETUP = b"DROP TEMPORARY TABLE IF EXISTS `dumpcore_enum_zero`;\n"
 _ENUM_ZERO_FILL = b"\nSET STATEMENT sql_mode="
 
 
-def statement_start(prefix: str = "") -> bytes:
-    """What begins every statement but a chunk's first (see statement_prefix)."""
-    return b"\n" + prefix.encode() + b"INSERT INTO "
+def statement_start(prefix: str = "", table: str | None = None) -> bytes:
+    """What begins every statement but a chunk's first (see statement_prefix); with
+    ``table``, up to its name and the column list's '(', which no name can hold (a name may
+    hold a newline and "INSERT INTO ": its backquotes then come doubled)."""
+    return b"\n" + prefix.encode() + b"INSERT INTO " + (quote_ident(table).encode() + b" (" if table is not None else b"")
 
 
 def split_chunk_statements(data: bytes, limit: int | None = None, start_at: bytes = _STATEMENT_START) -> list[bytes]:

@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Protocol
 
 from .. import __version__
-from . import annotate, stats, validation
+from . import annotate, stats, subset, validation
+from ..codec import masking
 from ..verify import statement_shape
 from ..schema import sqltext
-from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter, DirectorySink,
-                     StreamSink, STREAM_END, TableResult, chunk_file_name, stream_table_marker,
-                     max_allowed_packet_for)
+from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, BatchSource, ChunkSink, ChunkWriter,
+                     DirectorySink, StoredFiles, StreamSink, STREAM_END, TableResult, chunk_file_name,
+                     stream_table_marker, max_allowed_packet_for)
 from ..store.compression import NO_COMPRESSION, Compression, CompressionStopped
 from ..connect.connection import Connection, ConnectionOptions, quote_ident, version_tuple
 from ..codec import fallback_warning
@@ -42,7 +43,7 @@ from ..schema.objects import (ObjectSelection, event_statements, manifest_object
 from ..schema.sqltext import comment_text
 from ..schema.scripts import (DISABLE_STATEMENTS, ENABLE_STATEMENTS, load_scripts, plan_scripts, render, render_schema,
                       replay_guard, replay_guard_supported, schema_statements, trigger_statements)
-from .generated import record_generated
+from ..verify.generated import record_generated
 from .stream import BATCH_ROWS, check_where, row_source, start_snapshot, table_key, table_query
 
 DEFAULT_CHUNK_SIZE = 8 << 20  # a table of N chunks loads on up to N connections (restore --parallel)
@@ -89,6 +90,11 @@ class DumpOptions:
     events: bool | None = None  # likewise
     append: bool = False  # no replay guard: the SQL may add rows to keyless tables that hold rows (scripts.replay_guard)
     dump_history: bool = False  # every row version of system-versioned tables (mariadb-dump's --dump-history)
+    subset: "subset.SubsetSpec | None" = None  # roots and their FK closure only (dumpcore.dump.subset)
+    subset_report: Callable[[str], None] | None = None  # told a line per round of the subset's closure
+    masks: dict = field(default_factory=dict)  # "table.column" -> masking.MaskRule (dumpcore.codec.masking)
+    mask_key: "masking.MaskKey | None" = None  # the masking secret (never written anywhere)
+    since: str | None = None  # a previous dump directory: only the key ranges changed since are read (incremental.py)
 
 
 class DumpProgress(Protocol):
@@ -111,6 +117,8 @@ class DumpSummary:
     warnings: list[str] = field(default_factory=list)
     compression: Compression = NO_COMPRESSION
     stats: list[dict] = field(default_factory=list)  # --stats: counts per value
+    incremental: "incremental.IncrementalReport | None" = None  # --since: what was reused
+    stored: "chunk_store.InternReport | None" = None  # --store: chunks new to the store, and shared
 
     @property
     def rows(self) -> int:
@@ -138,6 +146,11 @@ class DumpSummary:
             "statement_size": self.statement_size, "warnings": self.warnings,
             "compression": self.compression.describe(), "total_uncompressed_bytes": self.sql_bytes,
             **({"stats": self.stats} if self.stats else {}),
+            **({"incremental": self.incremental.to_dict()} if self.incremental is not None else {}),
+            **({"path": self.output, "store": {"added_chunks": self.stored.added, "added_bytes": self.stored.added_bytes,
+                                               "shared_chunks": self.stored.shared,
+                                               "shared_bytes": self.stored.shared_bytes}}
+               if self.stored is not None else {}),
         }
 
 
@@ -161,6 +174,15 @@ class _Prepared:
     enum_zero: dict[str, list[str]] = field(default_factory=dict)  # table -> ENUM columns: it holds error values
     history: set[str] = field(default_factory=set)  # system-versioned tables dumped with every row version
     history_not_dumped: dict[str, int] = field(default_factory=dict)  # table -> history rows left out
+    subset: "subset.KeySets | None" = None  # --subset: each table's key set, on every reading connection
+    masking: "masking.MaskPlan | None" = None  # --mask
+    maskers: dict = field(default_factory=dict)  # table -> masking.TableMasker (shared by its units)
+
+    def where_of(self, table: str, where: str | None) -> str | None:
+        """--where, or the subset's condition for ``table``: what selects its rows."""
+        if self.subset is not None:
+            return self.subset.condition(table)
+        return where
 
     def end_snapshot(self) -> None:
         if self.owns_snapshot:
@@ -290,7 +312,8 @@ def snapshot_workers(opts: DumpOptions) -> tuple[int, bool]:
     where the snapshot allows it; --annotate is written by one (a stream sets 1 itself)."""
     if opts.workers:
         return opts.workers, True
-    return (1 if opts.annotate else auto_workers()), False
+    # a subset's key sets are built on every reading connection: one, unless asked for more
+    return (1 if opts.annotate or opts.subset else auto_workers()), False
 
 
 def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snapshot: Snapshot | None = None) -> _Prepared:
@@ -322,6 +345,17 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
         if opts.where and not opts.no_data:
             check_where(conn, [schema.tables[t] for t in chosen], database, opts.where)
         warnings = (list(snap.warnings) if owns else []) + prisma_warnings
+        keysets = None
+        if opts.subset is not None:
+            if opts.where:
+                raise UsageError("--where filters every table and --subset follows the foreign keys: give one")
+            if opts.no_data:
+                raise UsageError("--subset chooses rows and --no-data dumps none: give one")
+            if opts.stats:
+                raise UsageError("--stats counts whole tables, not a --subset's rows: give one")
+            keysets = _build_subset(conn, pool, schema, chosen, opts)
+            warnings += keysets.warnings
+            extra["subset"] = keysets.to_manifest()
         if snap.commit_lock and schema.sequences:  # issue #21 item 7: a change to the source, said
             warnings.append(f"the commit lock taken {snap.commit_lock} flushed the server's tables, which discards "
                             "the values a SEQUENCE has cached: the next NEXTVAL of "
@@ -354,17 +388,55 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
             warnings.append(f"history not dumped ({why}), only the current rows: "
                             + ", ".join(f"{t} ({n} history rows)" for t, n in history_not_dumped.items()))
         extra["objects"] = manifest_objects(schema, sel, chosen)
+        mask_plan, maskers = None, {}
+        if opts.masks:
+            if opts.annotate or opts.stats:
+                raise UsageError("--annotate and --stats would write values that --mask hides: drop them")
+            fields = masking.prisma_field_names(opts.prisma) if opts.prisma else None
+            mask_plan = masking.MaskPlan(schema, opts.masks, opts.mask_key, fields)
+            for t in chosen:
+                cols = table_query(schema.tables[t], database, history=t in history)
+                masker = mask_plan.for_table(schema.tables[t], cols.columns, cols.key_positions)
+                if masker is not None:
+                    maskers[t] = masker
+            extra["masking"] = mask_plan.to_manifest()
         labels = annotate.parse_labels(opts.labels, schema)
         annotator = None
         if opts.annotate:
             annotator = annotate.Annotator(options, schema, database, labels)
         return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings, pool,
                          snap.replication, owns, extra, annotator, stats.parse_stats(opts.stats, schema, chosen),
-                         objects=sel, enum_zero=enum_zero, history=history, history_not_dumped=history_not_dumped)
+                         objects=sel, enum_zero=enum_zero, history=history, history_not_dumped=history_not_dumped,
+                         subset=keysets, masking=mask_plan, maskers=maskers)
     except BaseException:
         if owns:
             snap.close()
         raise
+
+
+def _build_subset(conn: Connection, pool: "_ThreadPool | None", schema: Schema, tables: list[str],
+                  opts: DumpOptions) -> subset.KeySets:
+    """The subset's key sets on the snapshot's connection (a line per round to
+    opts.subset_report) and, the same names, on every worker's connection."""
+    spec = opts.subset
+    keysets = subset.KeySets(schema, tables, spec)  # type: ignore[arg-type]
+    subset.check_roots(conn, spec, schema.database)  # type: ignore[arg-type]
+    keysets.build(conn, opts.subset_report)
+    others = pool.conns[1:] if pool is not None else []
+    if others:  # temporary tables are the session's own: each worker builds the same ones, in the same snapshot
+        with ThreadPoolExecutor(max_workers=len(others), thread_name_prefix="subset") as ex:
+            copies = list(ex.map(lambda c: _built(c, schema, tables, spec), others))
+        for copy in copies:
+            if copy.counts != keysets.counts:  # same snapshot, same result: anything else is a bug
+                raise DumpcoreError("--subset: a worker's key sets differ from the snapshot's "
+                                    f"({copy.counts} != {keysets.counts})", hint="dump with --workers 1")
+    return keysets
+
+
+def _built(conn: Connection, schema: Schema, tables: list[str], spec: "subset.SubsetSpec") -> subset.KeySets:
+    keysets = subset.KeySets(schema, tables, spec)
+    keysets.build(conn)
+    return keysets
 
 
 def _history_plan(conn: Connection, schema: Schema, tables: list[str], opts: DumpOptions
@@ -407,7 +479,7 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
                 conn: Connection | None = None, condition: str | None = None,
                 file_for: Callable[[int], str] | None = None, whole_table: bool = True) -> TableResult:
     table = p.schema.tables[name]
-    where = " AND ".join(f"({c})" for c in (opts.where, condition) if c) or None
+    where = " AND ".join(f"({c})" for c in (p.where_of(name, opts.where), condition) if c) or None
     history = name in p.history
     query = table_query(table, p.schema.database, where, history=history)
     kinds = bytes(c.kind for c in query.columns)
@@ -423,11 +495,23 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
     t0 = time.monotonic()
     if progress and whole_table:
         progress.table_started(name)
+    masker = p.maskers.get(name)
+    if masker is not None and p.masking.masks_key(table):  # type: ignore[union-attr]
+        # masked keys are not in key order: the chunks record no key range (proven whole)
+        args = (*args[:5], (), *args[6:])
     if enum_cols:  # rows with an ENUM error value: read as tuples, a flag per ENUM column after the values
         writer = EnumZeroWriter(*args, enum_cols=enum_cols, columns=columns, key=key, prefix=prefix)
         flagged = table_query(table, p.schema.database, where, flag_exprs(enum_cols), history)
         source = (conn or p.conn).stream(flagged.sql, opts.batch_rows, context=f"reading table `{name}`")
+        if masker is not None:
+            source = masker.batches(source)
         write = writer.write_rows
+    elif masker is not None:  # masked columns: rows as tuples through the masker, then the encoder
+        writer = ChunkWriter(*args, prefix=prefix)
+        source = BatchSource(masker.batches((conn or p.conn).stream(query.sql, opts.batch_rows,
+                                                                      context=f"reading table `{name}`")),
+                             kinds, args[5])
+        write = writer.write_from
     else:
         writer = (p.annotator.writer if p.annotator else ChunkWriter)(*args, prefix=prefix)
         source = row_source(conn or p.conn, query, kinds, opts.batch_rows, opts.direct_fetch and not p.annotator)
@@ -664,6 +748,8 @@ def _dump_parallel(p: _Prepared, root: Path, sink: DirectorySink, opts: DumpOpti
                 seq += 1
                 final = f"data/{chunk_file_name(name, seq, opts.compression.suffix)}"
                 os.replace(root / chunk.file, root / final)
+                if sink.listener is not None:
+                    sink.listener.renamed(chunk.file, final)
                 chunk.file, chunk.seq = final, seq
                 merged.chunks.append(chunk)
         results[name] = merged
@@ -715,6 +801,8 @@ def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
         **({"rows_not_dumped": f"{p.objects.no_data[name]}: its rows live elsewhere"}
            if p.objects and name in p.objects.no_data else {}),
         **({"enum_zero": p.enum_zero[name]} if name in p.enum_zero else {}),
+        **({"masked": p.maskers[name].manifest_entry(p.masking.masks[name])}  # type: ignore[union-attr]
+           if name in p.maskers else {}),
     }
 
 
@@ -766,29 +854,54 @@ def _check_output_dir(out: Path) -> None:
 
 def dump_to_directory(options: ConnectionOptions, database: str, output: str | os.PathLike,
                       opts: DumpOptions | None = None, progress: DumpProgress | None = None,
-                      snapshot: Snapshot | None = None) -> DumpSummary:
+                      snapshot: Snapshot | None = None, listener: StoredFiles | None = None) -> DumpSummary:
     """Dump ``database`` into a new directory: data/, schema.sql, triggers.sql, scripts/, manifest.json.
 
     ``snapshot``: an open Snapshot shared with other databases (left open); default: its own.
+    ``listener``: told of each chunk file as it is stored (a dump to object storage uploads it).
     """
     opts = opts or DumpOptions()
     out = Path(output)
     _check_output_dir(out)
     with validation.in_background() as checks:  # sqlglot on its own thread while rows stream
-        return _dump_to_directory(options, database, out, opts, progress, snapshot, checks)
+        return _dump_to_directory(options, database, out, opts, progress, snapshot, checks, listener)
+
+
+def dump_to_chunk_store(options: ConnectionOptions, database: str, store: str | os.PathLike, name: str | None = None,
+                        since: str | None = None, opts: DumpOptions | None = None,
+                        progress: DumpProgress | None = None) -> DumpSummary:
+    """Dump ``database`` into a chunk store as ``STORE/dumps/NAME`` (store/chunk_store.py),
+    ``since`` the store's ``latest`` dump or the one of that NAME (incremental.py); its
+    chunks are linked into the store by their hash, so a chunk already there is not stored twice."""
+    from ..store import chunk_store
+
+    store = Path(store)
+    out = chunk_store.new_dump_path(store, name)
+    opts = opts or DumpOptions()
+    if since is not None:
+        opts = replace(opts, since=str(chunk_store.resolve_since(store, since)))
+    summary = dump_to_directory(options, database, out, opts, progress)
+    summary.stored = chunk_store.intern(store, out)
+    return summary
 
 
 def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opts: DumpOptions,
                        progress: DumpProgress | None, snapshot: Snapshot | None,
-                       checks: validation.Validator) -> DumpSummary:
+                       checks: validation.Validator, listener: StoredFiles | None = None) -> DumpSummary:
     t0 = time.monotonic()
+    previous = None
+    if opts.since is not None:  # read before the snapshot; imported only then (start-up of every other dump)
+        from . import incremental
+
+        previous = incremental.read_previous(opts.since)
+    report = None
     p = _prepare(options, database, opts, snapshot)
     p.warnings += sweep_partials(out)
     partial = partial_path(out)
     try:
         with building(out) as partial_dir:  # 0700 from the start: no file under it is ever readable by others
             problems: list[str] = []
-            sink = DirectorySink(partial, opts.compression)
+            sink = DirectorySink(partial, opts.compression, listener)
             results: dict[str, TableResult] = {}
             try:
                 # Everything that follows from the schema is written (and its checks handed
@@ -807,7 +920,12 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
                 if progress:
                     progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
                 if not opts.no_data:
-                    if p.pool is not None:
+                    if previous is not None:
+                        results, report = incremental.dump_since(
+                            p, partial, sink, opts, progress, previous, _dump_table,
+                            lambda name: _table_entry(p, None, name), opts.compression.to_manifest())
+                        p.extra["since"] = incremental.since_entry(previous)
+                    elif p.pool is not None:
                         results = _dump_parallel(p, partial, sink, opts, progress)
                     else:
                         for name in p.tables:
@@ -851,6 +969,7 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
                           "events": None if opts.no_schema else "events.sql",
                           "views": None if opts.no_schema else "views.sql",
                           "database": None if opts.no_schema else "database.sql", "scripts": "scripts/"},
+                **({"masked": True} if p.masking is not None else {}),
                 "options": {"tables": opts.tables, "exclude": opts.exclude, "where": opts.where, "no_data": opts.no_data,
                             "no_schema": opts.no_schema, "chunk_size": opts.chunk_size,
                             "statement_size": p.statement_size},
@@ -870,7 +989,7 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
     p.warnings += large_row_warnings(results.values(), p.statement_size)
     return DumpSummary(database, str(out), p.snapshot_at, [results[t] for t in p.tables if t in results],
                        time.monotonic() - t0, p.statement_size, p.warnings, opts.compression,
-                       stats=p.extra.get("stats", []))
+                       stats=p.extra.get("stats", []), incremental=report)
 
 
 def _other_file(name: str, path: Path, written: dict[str, tuple[int, str]]) -> dict:
@@ -922,7 +1041,7 @@ def _dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO, op
         sink = StreamSink(out)
         if not opts.no_data:  # read in the snapshot: a keyless table is guarded when the stream adds rows to it
             out.write(replay_guard([t for t in _guarded_tables(p, opts, p.tables)
-                                    if t not in p.objects.no_data and _has_rows(p, t, opts.where)]))
+                                    if t not in p.objects.no_data and _has_rows(p, t, p.where_of(t, opts.where))]))
         results: list[TableResult] = []
         if progress:
             progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
@@ -958,5 +1077,5 @@ def _dump_to_stream(options: ConnectionOptions, database: str, out: BinaryIO, op
                        stats=p.extra.get("stats", []))
 
 
-__all__ = ["DumpOptions", "DumpSummary", "DumpcoreError", "Snapshot", "dump_to_directory", "dump_to_stream",
+__all__ = ["DumpOptions", "DumpSummary", "DumpcoreError", "Snapshot", "dump_to_directory", "dump_to_chunk_store", "dump_to_stream",
            "open_snapshot", "parse_size"]

@@ -354,7 +354,8 @@ def restore_databases(directory: str | os.PathLike, options: ConnectionOptions, 
             _merge_against(checked, e["name"], s.verify_report)
     return RestoreSummary(", ".join(e["name"] for e in entries), tables, time.monotonic() - t0, warnings,
                           ", ".join(rejects) or None, ", ".join(journals), ", ".join(states), checked,
-                          failed_objects=failed, proven=opts.prove, mismatches=mismatches, unproven=unproven)
+                          failed_objects=failed, proven=opts.prove, mismatches=mismatches, unproven=unproven,
+                          binlog_skipped=opts.skip_binlog)
 
 
 def cat_databases(directory: str | os.PathLike, out: BinaryIO | None = None, append: bool = False) -> CatSummary:

@@ -12,6 +12,8 @@ fingerprint against the dump's (fingerprint.py), in place of its count.
 from __future__ import annotations
 
 import threading
+from collections import deque
+from typing import Callable, Iterable
 
 from ..connect.connection import Connection
 from ..errors import RestoreError
@@ -42,6 +44,11 @@ class LiveCounts:
         self.unproven: dict[str, str] = {}  # table -> why its content could not be proven
         self._claimed: set[str] = set()
         self._lock = threading.Lock()
+        # the tables to look at next: all of them once, then each only when told that its
+        # load completed or its keys are back (notify), so the work per table stays the
+        # same whatever the table count
+        self._wanted = set(tables)
+        self._to_check: deque[str] = deque(tables)
 
     def _count(self, conn: Connection, names: list[str]) -> dict[str, int]:
         plain = [t for t in names if t not in self.whole]
@@ -58,13 +65,23 @@ class LiveCounts:
                 self.mismatches.append(mismatch)
         return out
 
-    def count_ready(self, conn: Connection, busy: set[str]) -> None:
-        """Count, on ``conn``, each table not yet counted and not in ``busy`` (tables still
-        loading or still owed keys). If this raises (the connection lost), the tables it
-        took are not in ``counted`` and ``compare_live_counts`` counts them at the end."""
+    def notify(self, tables: Iterable[str]) -> None:
+        """These tables may have become ready (their load completed, their keys are back)."""
+        self._to_check.extend(t for t in tables if t in self._wanted)
+
+    def count_ready(self, conn: Connection, completed: Iterable[str], busy: Callable[[str], bool]) -> None:
+        """Count, on ``conn``, each table not yet counted that is ready (``busy(t)``: t still
+        loads or is still owed keys; ``completed``: tables whose load just completed). A busy
+        table is looked at again when notified. If this raises (the connection lost), the
+        tables it took are not in ``counted`` and ``compare_live_counts`` counts them at the end."""
+        self.notify(completed)
+        ready = []
         with self._lock:
-            ready = [t for t in self.tables if t not in busy and t not in self._claimed]
-            self._claimed.update(ready)
+            while self._to_check:
+                t = self._to_check.popleft()
+                if t not in self._claimed and not busy(t):
+                    ready.append(t)
+                    self._claimed.add(t)
         if ready:
             self.counted.update(self._count(conn, ready))
 

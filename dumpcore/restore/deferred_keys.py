@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import deque
 from typing import Callable
 
 from ..connect.connection import RETRYABLE_ERRNOS, Connection, ConnectionOptions, quote_ident
@@ -130,9 +131,17 @@ class KeyDeferral:
         self.journal = journal
         self.tables: dict[str, DeferredTable] = {}
         self._alter_lock = threading.Lock()
+        # restore_ready's bookkeeping, so that each table is looked at a bounded number of
+        # times whatever the table count: the deferred tables to look at, the tables whose
+        # load completed (not yet looked at), and loading table -> deferred tables waiting for it
+        self._to_check: deque[str] = deque()
+        self._completed: deque[str] = deque()
+        self._waiting: dict[str, list[str]] = {}
+        self.on_restored: Callable[[str], None] | None = None  # told each table whose keys restore_ready put back
         for name, ddl in (pending or {}).items():  # left by an interrupted restore of this target
             split = split_ddl(ddl)
             self.tables[name] = DeferredTable(name, normalized(ddl), split[1] if split else [])
+            self._to_check.append(name)
             self.journal(**deferred_event(self.tables[name]))  # still owed, whatever happens to this run
 
     def create_table(self, conn: Connection, name: str, ddl: str, context: str) -> None:
@@ -145,6 +154,7 @@ class KeyDeferral:
         table = DeferredTable(name, normalized(ddl), clauses)
         self.journal(**deferred_event(table))
         self.tables[name] = table
+        self._to_check.append(name)
         conn.execute(stripped.encode("utf-8", "surrogateescape"), context=context)
         live = live_ddl(conn, self.database, name)
         if live is None or normalized(live) != normalized(stripped):
@@ -175,31 +185,48 @@ class KeyDeferral:
         ``restore_ready`` on another thread."""
         return set(self.tables)
 
+    def is_owed(self, table: str) -> bool:
+        """``table in owed()``, without building the set."""
+        return table in self.tables
+
     def involved(self) -> set[str]:
         """Tables whose load an ALTER still waits for: those owed keys and those their
         foreign keys reference (a restore loads every other table last)."""
         return set(self.tables).union(*(_referenced(t) for t in self.tables.values()))
 
-    def restore_ready(self, options: ConnectionOptions, unfinished: Callable[[], set[str]],
+    def restore_ready(self, options: ConnectionOptions, completed: list[str], loading: Callable[[str], bool],
                       stop: Callable[[], bool] = lambda: False) -> None:
         """From a loader connection after each chunk, while others may still load:
         the keys of each table whose rows, and those of the tables its foreign keys
-        reference, are all in (``unfinished()``: tables still loading). One caller at a
-        time (one ALTER at a time, as in restore_keys); a second one returns at once."""
+        reference, are all in (``completed``: the tables this chunk completed;
+        ``loading(t)``: is t still loading). One caller at a time (one ALTER at a time,
+        as in restore_keys); a second one returns at once, leaving what it was told to
+        the first or the next. A table found waiting for another is looked at again
+        only once that one completes: the work per table does not grow with the count."""
+        self._completed.extend(completed)
         if not self._alter_lock.acquire(blocking=False):
             return
         conn = None
         try:
             while not stop():
-                busy = unfinished()
-                table = next((t for t in self.tables.values()
-                              if t.name not in busy and not (_referenced(t) & busy)), None)
-                if table is None:
+                while self._completed:
+                    self._to_check.extend(self._waiting.pop(self._completed.popleft(), ()))
+                if not self._to_check:
                     break
+                name = self._to_check.popleft()
+                table = self.tables.get(name)
+                if table is None:
+                    continue
+                blocker = next((t for t in (name, *sorted(_referenced(table))) if loading(t)), None)
+                if blocker is not None:
+                    self._waiting.setdefault(blocker, []).append(name)
+                    continue
                 if conn is None:
                     conn = options.connect(self.database)
                 self._restore_table(conn, table)
-                del self.tables[table.name]
+                del self.tables[name]
+                if self.on_restored is not None:
+                    self.on_restored(name)
         finally:
             if conn is not None:
                 conn.close()

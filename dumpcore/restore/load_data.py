@@ -21,7 +21,8 @@ import os
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..dump.chunks import UPSERT_ROW_ALIAS, UPSERT_VALUES, iter_chunk_statements, statement_parts, strip_annotations
+from ..dump.chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, iter_chunk_statements, statement_parts, statement_start,
+                           strip_annotations)
 from ..connect.connection import Connection, quote_ident, quote_string
 from ..codec import COMPILED, KIND_HEX, load_text
 from ..errors import DumpcoreError, UsageError
@@ -119,8 +120,8 @@ def takes(entry: dict, chunk: dict, auto_increment: str | None = None) -> bool:
 
 
 def _load_blocks(path: Path, head: bytes, ends: tuple[bytes, ...], kinds: bytes, hasher,
-                 counted: list[int]) -> Iterator[bytes]:
-    for stmt in iter_chunk_statements(path, hasher):
+                 counted: list[int], start_at: bytes) -> Iterator[bytes]:
+    for stmt in iter_chunk_statements(path, hasher, start_at):
         if not stmt.startswith(head):
             raise ValueError("statement does not insert the manifest's columns in order")
         # The upsert clause the dump writes, known in advance: no search through the rows
@@ -159,7 +160,8 @@ def load_chunk(conn: Connection, path: str | os.PathLike, entry: dict, chunk: di
     conn.execute("START TRANSACTION")
     try:
         affected, warnings = conn.load_local(load_statement(entry["name"], columns),
-                                             _load_blocks(Path(path), head, ends, kinds, hasher, counted),
+                                             _load_blocks(Path(path), head, ends, kinds, hasher, counted,
+                                                          statement_start("", entry["name"])),
                                              context=f"LOAD DATA of {chunk['file']}")
     except ValueError as exc:
         raise LoadDataRefused(f"{chunk['file']}: cannot convert: {exc}") from None

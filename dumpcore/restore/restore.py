@@ -24,18 +24,19 @@ from typing import Callable
 
 from ..codec.reference import MASK64
 from ..connect.connection import Connection, ConnectionOptions, quote_ident
-from ..errors import DumpcoreError, RestoreError, UnknownTableError, UsageError
+from ..errors import DumpcoreError, RestoreError, ServerError, UnknownTableError, UsageError
 from ..records import field, record
 from ..schema.ordering import Cycle, LoadPlan
 from ..schema.schema import ForeignKey
 from ..schema.scripts import DISABLE_STATEMENTS, cleanup_statements
 from ..store.manifest import Manifest, read_manifest
 from ..verify.chunk_check import StatementCheck
-from ..verify.fingerprint import Mismatch, live_fingerprint, proven_by_chunks
+from ..verify.fingerprint import Mismatch, live_column_types_of, live_fingerprint, proven_by_chunks
+from ..verify.diff import RepairPlan, repair_plan
 from ..verify.verify import AgainstReport, refuse_stream_file, require_intact, verify_against
 from .completion import LiveCounts, compare_live_counts, completion_error
 from .deferred_keys import KeyDeferral, carried_deferred_keys
-from .load_data import AUTO, LOAD_DATA, auto_increment_columns, choose_methods
+from .load_data import AUTO, LOAD_DATA, UPSERT, auto_increment_columns, choose_methods
 from .loader import ChunkWork, Loader, RestoreProgress, TableRestore
 from .preflight import inspect_target, merging_tables, preflight
 from .state import (Journal, check_committed_rows_present, check_journal_target, interrupted_restore,
@@ -64,6 +65,8 @@ class RestoreOptions:
     prisma: str | None = None  # Prisma schema whose relations order the cleanup too (dumpcore.schema.prisma)
     load_method: str = AUTO  # auto | upsert | load-data (see dumpcore.restore.load_data)
     check_only: bool = False  # every pre-flight check, then stop before the first write (restore -B/-A dumps)
+    repair: bool = False  # load only the key ranges whose live content differs (verify/diff.py repair_plan)
+    skip_binlog: bool = False  # SET SESSION sql_log_bin = 0 on every connection: the load is not replicated
 
 
 @record
@@ -81,6 +84,8 @@ class RestoreSummary:
     proven: bool = True  # the content proof ran (False: --no-verify)
     mismatches: list[Mismatch] = field(default_factory=list)  # tables whose content differs from the dump
     unproven: dict[str, str] = field(default_factory=dict)  # table -> why its content could not be proven
+    repair: RepairPlan | None = None  # what --repair found different and wrote
+    binlog_skipped: bool = False  # --skip-binlog: nothing this restore wrote went to the binary log
 
     @property
     def rows(self) -> int:
@@ -129,7 +134,11 @@ class RestoreSummary:
             "rows_per_second": self.rows_per_second,
             "rejects_dir": self.rejects_dir, "journal": self.journal, "state_dir": self.state_dir,
             "verify": self.verify_report.to_dict() if self.verify_report is not None else None,
+            "binary_log": "skipped (--skip-binlog)" if self.binlog_skipped else "written",
             "warnings": self.warnings,
+            "repair": None if self.repair is None else {
+                "ranges_loaded": len(self.repair.load), "ranges_emptied": len(self.repair.empty),
+                "tables_reloaded": self.repair.keyless, "tables_unchanged": sorted(self.repair.unchanged)},
         }
 
 
@@ -179,7 +188,51 @@ def _settle_resume(events: list[dict], m: Manifest, entries: list[dict], conn: C
 
 
 # ---------------------------------------------------------------------------
+# Repair
+
+
+def _repair_plan(options: ConnectionOptions, database: str, m: Manifest, entries: list[dict], target,
+                 opts: RestoreOptions) -> RepairPlan:
+    """What --repair loads, before any write: the ranges whose live content differs from
+    the dump's. Refused: tables dumped with their history (a DELETE keeps rows as history),
+    and keyless tables that differ, unless --cleanup (then they are emptied and loaded whole)."""
+    versioned = [e["name"] for e in entries if e.get("history") and e["name"] in target.tables]
+    if versioned:
+        raise RestoreError("--repair cannot repair tables dumped with every row version (--dump-history): "
+                           + ", ".join(f"`{t}`" for t in versioned), hint="restore them with --cleanup, or "
+                           "leave them out with --tables")
+    with options.connect() as conn:  # in the fingerprints' session (UTC), on a connection of its own
+        conn.execute("SET SESSION time_zone = '+00:00'")
+        plan = repair_plan(conn, database, m, entries, set(target.tables))
+    if plan.keyless and not opts.cleanup:
+        raise RestoreError("restore refused before writing anything: --repair cannot tell which rows of a table "
+                           "without a key differ, and these differ from the dump: "
+                           + ", ".join(f"`{t}`" for t in plan.keyless),
+                           hint="add --cleanup to empty and reload those tables (only those)")
+    return plan
+
+
+# ---------------------------------------------------------------------------
 # The whole restore
+
+
+SKIP_BINLOG = "SET SESSION sql_log_bin = 0"
+# refused without the privilege: 1227 (SUPER / BINLOG ADMIN needed), 1044/1142 on some servers
+PRIVILEGE_ERRNOS = frozenset({1044, 1142, 1227})
+
+
+def skip_binary_log(conn: Connection) -> None:
+    """--skip-binlog on ``conn``, before any write: a server that refuses it stops the
+    restore with one line saying what it needs (nothing is written yet)."""
+    try:
+        conn.execute(SKIP_BINLOG)
+    except ServerError as exc:
+        if exc.errno not in PRIVILEGE_ERRNOS:
+            raise
+        raise RestoreError(f"--skip-binlog: the server refused {SKIP_BINLOG} ({exc.errno}: {exc.server_message}); "
+                           "nothing was restored",
+                           hint="it needs the SUPER or BINLOG ADMIN privilege (MySQL: SYSTEM_VARIABLES_ADMIN); "
+                                "grant it, or restore without --skip-binlog") from None
 
 
 def _plan_from_manifest(m: Manifest, tables: list[str]) -> LoadPlan:
@@ -209,6 +262,9 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     parallel = opts.parallel or os.cpu_count() or 1
     if opts.defer_triggers and opts.fire_triggers:
         raise UsageError("--defer-triggers and --fire-triggers exclude each other")
+    if opts.repair and (opts.resume or opts.append):
+        raise UsageError(f"--repair and --{'resume' if opts.resume else 'append'} exclude each other",
+                         hint="a repair makes each key range equal to the dump's; run it again to finish one")
     directory = Path(directory)
     refuse_stream_file(directory)
     t0 = time.monotonic()
@@ -251,6 +307,9 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     counts = LiveCounts(database, [e["name"] for e in entries] if not opts.fire_triggers else [],
                         all_versions=with_history(entries))
     with options.connect() as conn:
+        if opts.skip_binlog:
+            skip_binary_log(conn)
+            options = options.with_session_setup(SKIP_BINLOG)  # every connection the restore opens from here
         target = inspect_target(conn, database)
         events = journal.read() if opts.resume else []
         server = server_identity(conn)
@@ -258,9 +317,13 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         if opts.resume:
             check_journal_target(events, journal.path, server, database)
             check_committed_rows_present(events, journal.path, m, conn, database, chosen)
-        interrupted = None if opts.resume or opts.cleanup else interrupted_restore(
+        interrupted = None if opts.resume or opts.cleanup or opts.repair else interrupted_restore(
             journal.path, m, conn, server, database, chosen)
-        preflight(m, target, conn, database, entries, warnings, cleanup=opts.cleanup, append=opts.append,
+        repair = _repair_plan(options, database, m, entries, target, opts) if opts.repair else None
+        if repair is not None:  # only the keyless tables that differ are emptied (--cleanup)
+            cleanup_plan = cleanup_plan.restricted(repair.keyless)
+        # a repair deletes rows in the ranges it loads: DELETE triggers count as with --cleanup
+        preflight(m, target, conn, database, entries, warnings, cleanup=opts.cleanup or opts.repair, append=opts.append,
                   resuming=opts.resume, defer_triggers=opts.defer_triggers, fire_triggers=opts.fire_triggers,
                   interrupted=interrupted)
         if opts.check_only:
@@ -302,12 +365,13 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 firing = firing_triggers(conn, database, entries, opts.cleanup)
                 if firing:
                     warnings.append("triggers fired while loading (--fire-triggers): " + ", ".join(firing))
+            chosen_set = set(chosen)  # once, not for each statement of the schema and triggers files
             schema_file = (m.data.get("files") or {}).get("schema")
             if schema_file:
                 existing = ({("TABLE", t) for t in target.tables} | {("VIEW", v) for v in target.views}
                             | set(target.routines))
                 run_schema_file(conn, directory / schema_file,
-                                lambda kind, text: keep_schema(kind, existing, set(chosen)), warnings, failed,
+                                lambda kind, text: keep_schema(kind, existing, chosen_set), warnings, failed,
                                 create_table=keys.create_table)
             if not opts.resume:
                 bases = {}
@@ -320,6 +384,11 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                         conn.execute(f"DELETE HISTORY FROM {quote_ident(database)}.{quote_ident(name)}",
                                      context=f"--cleanup of the history of `{name}` (needs DELETE HISTORY)")
                     journal.write(event="cleanup_done")
+                for name, cond in repair.empty if repair is not None else []:  # live rows past every chunk
+                    conn.execute("START TRANSACTION")
+                    conn.execute(f"DELETE FROM {quote_ident(database)}.{quote_ident(name)}"
+                                 + (f" WHERE {cond}" if cond else ""), context=f"--repair of `{name}`")
+                    conn.commit(f"COMMIT of --repair's DELETE in `{name}`")
                 for e in entries:
                     if not e["idempotent"] and opts.append and e["name"] in target.tables:
                         rows, fp = live_fingerprint(conn, database, e)
@@ -334,7 +403,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             size = {e["name"]: sum(c["bytes"] for c in e["chunks"]) for e in entries}
             for e in sorted(entries, key=lambda e: -size[e["name"]]):  # larger tables start first
                 for c in e["chunks"]:
-                    if c["xxh3_128"] in committed:
+                    if c["xxh3_128"] in committed or (repair is not None and not repair.loads(e["name"], c)):
                         # rows the earlier run rejected stay rejected (in its rejects file), not missing
                         before = rejected_before.get(c["xxh3_128"], 0)
                         results[e["name"]].skipped_chunks += 1
@@ -348,16 +417,22 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 for e in entries:
                     progress.table_started(e["name"])
             loader = Loader(directory, options, database, journal, results, progress, rejects_dir)
+            if repair is not None:  # each range emptied in the transaction that loads its chunk
+                loader.clear_first = {f: cond for f, cond in repair.load.items() if cond}
             loader.rejects_append = opts.resume
             loader.preflight_hashed = opts.verify
-            loader.methods = choose_methods(conn, database, chosen, target.tables, opts.load_method)
+            loader.methods = choose_methods(conn, database, chosen, target.tables,
+                                            UPSERT if opts.repair else opts.load_method)
             loader.auto_increment = auto_increment_columns(
                 conn, database, [t for t, method in loader.methods.items() if method == LOAD_DATA])
             loader.prove = opts.prove
+            if opts.prove:  # the proof's column types, one query for the database, not one per table
+                loader.live_types = live_column_types_of(conn, database)
             loader.triggers_fire = counts.triggers_fire = opts.fire_triggers
             if opts.prove:
-                loader.merging = counts.merging = merging_tables(conn, database, entries, target,
-                                                                 cleanup=opts.cleanup, resuming=opts.resume)
+                # a repaired range holds the dump's rows only: no table merges rows of its own
+                loader.merging = counts.merging = set() if opts.repair else merging_tables(
+                    conn, database, entries, target, cleanup=opts.cleanup, resuming=opts.resume)
                 counts.whole = {e["name"]: (e, (bases[e["name"]][0], int(bases[e["name"]][1], 16))
                                             if e["name"] in bases else (0, 0))
                                 for e in entries if not proven_by_chunks(e) and not e.get("rows_not_dumped")}
@@ -365,11 +440,13 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 results[name].method = method
             # the connection that completes a table adds its keys, then counts its live rows,
             # while the others load on
-            def after_chunk(unfinished: Callable[[], set[str]], stop: Callable[[], bool], own: Connection) -> None:
-                keys.restore_ready(options, unfinished, stop)
+            def after_chunk(completed: list[str], loading: Callable[[str], bool], stop: Callable[[], bool],
+                            own: Connection) -> None:
+                keys.restore_ready(options, completed, loading, stop)
                 if not stop():
-                    counts.count_ready(own, unfinished() | keys.owed())
+                    counts.count_ready(own, completed, lambda t: loading(t) or keys.is_owed(t))
 
+            keys.on_restored = lambda name: counts.notify((name,))
             loader.after_chunk = after_chunk
             try:
                 # tables no ALTER waits for load last, beside the ALTERs of the others' keys
@@ -387,7 +464,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             if triggers_file:
                 live_triggers = {t.name for ts in target.triggers.values() for t in ts}
                 run_schema_file(conn, directory / triggers_file,
-                                lambda kind, text: keep_trigger(kind, text, live_triggers, set(chosen)), warnings)
+                                lambda kind, text: keep_trigger(kind, text, live_triggers, chosen_set), warnings)
             post_objects(conn, directory, m, database, set(chosen) if opts.tables else None, target.views,
                          warnings, failed)
             journal.write(event="done", time=time.time())
@@ -400,7 +477,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     summary = RestoreSummary(database, results, time.monotonic() - t0, warnings,
                              str(rejects_dir) if any(r.rejected for r in results.values()) else None,
                              str(journal.path), state.describe(), failed_objects=failed, proven=opts.prove,
-                             mismatches=counts.mismatches, unproven={**loader.unproven, **counts.unproven})
+                             mismatches=counts.mismatches, unproven={**loader.unproven, **counts.unproven},
+                             repair=repair, binlog_skipped=opts.skip_binlog)
     if opts.verify_against:
         summary.verify_report = verify_against(directory, options, database, tables=chosen)
     return summary

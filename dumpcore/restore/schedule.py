@@ -26,9 +26,14 @@ class ChunkQueue(Generic[T]):
         # table -> [(item, bytes)] in chunk order; tables in the order given (largest first)
         self._left: dict[str, deque[tuple[T, int]]] = {name: deque(items) for name, items in tables if items}
         self._bytes = {name: sum(b for _, b in items) for name, items in self._left.items()}
+        self._rank = {name: i for i, name in enumerate(self._left)}
         self._owner: dict[str, object] = {}  # table -> the worker that started it
         self._mine: dict[object, str] = {}
         self._last = set(last)
+        # per kind (filler or not): the tables no worker has started, in order, and those
+        # started with chunks left; so a take looks at a few tables, not at all of them
+        self._unstarted = {f: deque(t for t in self._left if (t in self._last) == f) for f in (False, True)}
+        self._started: dict[bool, set[str]] = {False: set(), True: set()}
         self._lock = threading.Lock()
 
     def take(self, worker: object) -> T | None:
@@ -40,15 +45,19 @@ class ChunkQueue(Generic[T]):
                     return None
             item, size = self._left[name].popleft()
             self._bytes[name] -= size
+            if not self._left[name]:
+                self._started[name in self._last].discard(name)
             return item
 
     def _next_table(self, worker: object, filler: bool) -> str | None:
         """A table of its own for ``worker`` (larger first), else the one with the most
         bytes left, among the filler tables or the others."""
-        left = [t for t, items in self._left.items() if items and (t in self._last) == filler]
-        name = next((t for t in left if t not in self._owner), None)
-        if name is not None:
+        unstarted = self._unstarted[filler]
+        if unstarted:
+            name = unstarted.popleft()
             self._owner[name] = worker
             self._mine[worker] = name
+            self._started[filler].add(name)
             return name
-        return max(left, key=self._bytes.__getitem__, default=None)
+        # ties go to the table given first, as a scan in that order would
+        return max(self._started[filler], key=lambda t: (self._bytes[t], -self._rank[t]), default=None)

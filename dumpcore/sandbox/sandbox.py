@@ -43,6 +43,18 @@ SERVER_SETTINGS = (
     "--local-infile=1",  # restore --load-method load-data (LOAD DATA LOCAL INFILE)
 )
 
+# A production-like server (issue #22), given after SERVER_SETTINGS (the last of an option
+# wins): the binary log on and synced at every commit, InnoDB's log flushed at every
+# commit, the doublewrite buffer on -- what a user's server does, and what a restore pays for.
+PRODUCTION_SETTINGS = (
+    "--log-bin=binlog",
+    "--server-id=1",
+    "--sync-binlog=1",
+    "--innodb-flush-log-at-trx-commit=1",
+    "--innodb-doublewrite=1",
+)
+PROFILES = {"sandbox": (), "production": PRODUCTION_SETTINGS}
+
 
 def find_program(*names: str) -> str:
     for name in names:
@@ -99,14 +111,18 @@ class Sandbox:
     """Start, stop and describe one throwaway server living under ``root``."""
 
     def __init__(self, root: str | os.PathLike | None = None, extra_args: tuple[str, ...] = (),
-                 tied: bool | None = None):
+                 tied: bool | None = None, profile: str = "sandbox"):
         """``tied``: the server ends with the thread that starts it (default: when the
-        sandbox is in a temp dir of its own, i.e. no ``root``)."""
+        sandbox is in a temp dir of its own, i.e. no ``root``). ``profile``: ``sandbox``
+        (durability traded for speed) or ``production`` (PRODUCTION_SETTINGS)."""
+        if profile not in PROFILES:
+            raise SandboxError(f"unknown server profile {profile!r}", hint=f"use one of {', '.join(PROFILES)}")
         self._own_root = root is None
         self.tied = self._own_root if tied is None else tied
         # absolute: mariadbd would read a relative data dir from its own base dir (/usr)
         self.root = Path(root).absolute() if root is not None else Path(tempfile.mkdtemp(prefix="dumpcore-sandbox-"))
-        self.extra_args = tuple(extra_args)
+        self.profile = profile
+        self.extra_args = PROFILES[profile] + tuple(extra_args)
         self.state: SandboxState | None = self.read_state()
 
     # -- state on disk ----------------------------------------------------

@@ -100,6 +100,16 @@ def live_column_types(conn: Connection, database: str, table: str) -> dict[str, 
 _AS_SENT = {None, "binary", "utf8mb4", "utf8mb3", "utf8", "ascii"}
 
 
+def live_column_types_of(conn: Connection, database: str) -> dict[str, dict[str, tuple[str, str | None]]]:
+    """live_column_types() of every table of ``database``, in one query (table -> types)."""
+    out: dict[str, dict[str, tuple[str, str | None]]] = {}
+    for table, column, column_type, charset in conn.query_text(
+            "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME FROM information_schema.COLUMNS "
+            f"WHERE TABLE_SCHEMA = {quote_string(database)}"):
+        out.setdefault(table, {})[column] = (column_type, charset)
+    return out
+
+
 def live_fingerprint(conn: Connection, database: str, entry: dict, where: str | None = None,
                      condition: str | None = None,
                      live_types: dict[str, tuple[str, str | None]] | None = None) -> tuple[int, int]:

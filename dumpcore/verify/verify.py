@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import unquote
 
-from ..dump.chunks import STREAM_CHUNK_PREFIX, STREAM_END, STREAM_TABLE_PREFIX
+from ..dump.chunks import STREAM_CHUNK_PREFIX, STREAM_END, STREAM_TABLE_PREFIX, parse_stream_table_marker
 from ..store.compression import decompressed_digest, is_zstd_stream, manifest_compression
-from ..connect.connection import Connection, ConnectionOptions
+from ..connect.connection import Connection, ConnectionOptions, quote_ident
 from .fingerprint import chunk_condition, dumped_fingerprint, live_fingerprint
+from ..dump.subset import KeySets
 from ..errors import DumpIntegrityError, RestoreError, SchemaError
+from ..schema.schema import load_schema
 from ..store.hashing import chunk_hasher, hash_file
 from ..store.manifest import MANIFEST_NAME, Manifest, read_manifest
 from ..records import field, record
@@ -176,11 +178,15 @@ def verify_stream_file(path: str | Path) -> VerifyReport:
                                  "or `dumpcore cat`")
     with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         start = None
+        table_marker = None  # the last table marker line
         ended = False
         for marker in MARKER_RE.finditer(mm):
             line = marker.group(0)
+            if line.startswith(STREAM_TABLE_PREFIX) or not line.startswith(STREAM_CHUNK_PREFIX):
+                _unchecked_rows(report, path.name, mm, start, marker.start(), table_marker)
             if line.startswith(STREAM_TABLE_PREFIX):
                 start = marker.end()
+                table_marker = line
             elif line.startswith(STREAM_CHUNK_PREFIX):
                 m = TRAILER_RE.match(line.rstrip(b"\n"))
                 if m is None or start is None:
@@ -205,6 +211,22 @@ def verify_stream_file(path: str | Path) -> VerifyReport:
             report.problems.append(Problem("truncated", path.name, "the stream ends before its '-- dumpcore-end' line"))
     report.seconds = time.monotonic() - t0
     return report
+
+
+def _unchecked_rows(report: VerifyReport, name: str, mm, start: int | None, end: int,
+                    table_marker: bytes | None) -> None:
+    """After a table's last chunk comment, up to the next table or the end, no comment
+    covers the bytes (the database's triggers and views, the next database's schema may be
+    there): the table's rows must not be, or they would load unchecked (a chunk comment
+    cut out)."""
+    if start is None or table_marker is None:
+        return
+    rest = mm[start:end]
+    table = parse_stream_table_marker(table_marker) or "?"
+    head = b"INSERT INTO " + quote_ident(table).encode()
+    if head in rest:
+        report.problems.append(Problem("stream", name, f"table `{table}`: {len(rest):,} bytes of SQL after its "
+                                       "last chunk comment, which no comment covers (a chunk comment was cut out?)"))
 
 
 def require_intact(directory: str | Path, read_chunk: ChunkReader | None = None,
@@ -269,6 +291,7 @@ class AgainstReport:
     rows: int = 0
     seconds: float = 0.0
     differences: list[TableDifference] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the comparison was made (a subset's rows, ...)
 
     @property
     def ok(self) -> bool:
@@ -276,7 +299,8 @@ class AgainstReport:
 
     def to_dict(self) -> dict:
         return {"database": self.database, "ok": self.ok, "tables": self.tables, "rows": self.rows,
-                "seconds": round(self.seconds, 3), "differences": [d.__dict__ for d in self.differences]}
+                "seconds": round(self.seconds, 3), "differences": [d.__dict__ for d in self.differences],
+                "notes": list(self.notes)}
 
 
 def verify_against(directory: str | Path, options: ConnectionOptions, database: str | None = None,
@@ -298,6 +322,16 @@ def verify_against(directory: str | Path, options: ConnectionOptions, database: 
         live_tables = {r[0] for r in conn.query_text(
             "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
             f"'{database.replace(chr(39), chr(39) * 2)}'")}
+        keysets = None
+        if m.data.get("subset"):  # the same closure, taken again on the live rows, in this snapshot
+            keysets = KeySets.from_manifest(load_schema(conn, database, with_ddl=False), m.data["subset"])
+            keysets.build(conn)
+            report.notes.append(f"a subset dump: compared with the rows its roots and follow rule "
+                                f"({keysets.spec.follow}) take from `{database}` now")
+        if m.data.get("masked"):
+            columns = sum(len(e["masked"]["columns"]) for e in m.tables if e.get("masked"))
+            report.notes.append(f"a masked dump: its {columns} masked column(s) are not compared, the other "
+                                "columns are")
         for entry in m.tables:
             name = entry["name"]
             if chosen is not None and name not in chosen:
@@ -308,14 +342,37 @@ def verify_against(directory: str | Path, options: ConnectionOptions, database: 
                 continue
             if entry.get("rows_not_dumped"):  # MERGE, FEDERATED, ...: its rows are another table's
                 continue
-            _compare_table(conn, database, entry, where, report)
+            _compare_table(conn, database, entry, keysets.condition(name) if keysets and name in keysets.counts
+                           else where, report)
         conn.execute("COMMIT")
     report.seconds = time.monotonic() - t0
     return report
 
 
+def _compare_unmasked(conn: Connection, database: str, entry: dict, where: str | None,
+                      report: AgainstReport) -> None:
+    """A table of a masked dump: its unmasked columns, against the fingerprint the dump took of them."""
+    masked = entry["masked"]
+    plain = dict(entry, columns=[c for c in entry["columns"] if c["name"] not in masked["columns"]])
+    want = (masked["unmasked_rows"], int(masked["unmasked_fingerprint"], 16))
+    if plain["columns"]:
+        live = live_fingerprint(conn, database, plain, where)
+    else:  # every column masked: the rows are counted
+        live = (int(conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(database)}.{quote_ident(entry['name'])}"
+                                + (f" WHERE ({where})" if where else ""))), 0)
+        want = (want[0], 0)
+    report.rows += live[0]
+    if live != want:
+        detail = (f"{live[0]} rows live, {want[0]} in the dump" if live[0] != want[0] else
+                  f"{live[0]} rows on both sides but the contents of their unmasked columns differ")
+        report.differences.append(TableDifference(entry["name"], detail))
+
+
 def _compare_table(conn: Connection, database: str, entry: dict, where: str | None, report: AgainstReport) -> None:
     name = entry["name"]
+    if entry.get("masked"):
+        _compare_unmasked(conn, database, entry, where, report)
+        return
     want_rows, want_fp = dumped_fingerprint(entry["chunks"])
     rows, fp = live_fingerprint(conn, database, entry, where)
     report.rows += rows

@@ -11,8 +11,9 @@ restore's proof compares them with the target's: a difference is named, as not p
 from __future__ import annotations
 
 from ..connect.connection import Connection
+from ..dump.chunks import TableResult
 from ..schema.schema import Table
-from .chunks import TableResult
+from .fingerprint import generated_sum, key_range_condition
 
 
 def record_generated(conn: Connection, database: str, table: Table, result: TableResult, key: tuple[str, ...],
@@ -22,7 +23,6 @@ def record_generated(conn: Connection, database: str, table: Table, result: Tabl
     columns = [c.name for c in table.stored_generated_columns()]
     if not columns or not result.chunks:
         return
-    from ..verify.fingerprint import generated_sum, key_range_condition  # verify reads dumps: it is imported late
     ranged = all(c.key_first and len(c.key_first) == len(key) and len(c.key_last or []) == len(key)
                  for c in result.chunks) and key
     if not ranged:

@@ -1,0 +1,264 @@
+"""Incremental dumps (``dump -o NEW --since PREV``): only the key ranges that changed since
+PREV are read and written; the result is a complete dump, which restores alone.
+
+For each table whose key and columns are PREV's, PREV's chunk ranges are kept (the range a
+chunk owns: verify/diff.py ``owned_ranges``). In the dump's snapshot, the server computes
+each range's content fingerprint (verify/fingerprint.py) and it is compared with PREV's
+chunk: the same, the chunk file is hard-linked (copied across file systems) under its new
+name with its manifest entry; else the range is dumped anew (one chunk or more, the last
+keeping PREV's boundary as its ``range_last``, so the next dump keeps the same ranges).
+Keys past PREV's last boundary form new chunks. A table without a key is compared whole:
+unchanged, its chunks are linked; else it is dumped whole. So is a table whose key,
+columns or statement form changed, or new since PREV; the summary says which and why.
+
+A reused chunk keeps its hash: ``verify NEW`` checks it as any other chunk.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+from ..errors import DumpIntegrityError
+from ..records import field, record
+from ..store.manifest import Manifest, read_manifest
+from ..verify.diff import owned_ranges, range_condition, range_key
+from ..verify.fingerprint import dumped_fingerprint, live_column_types, live_fingerprint
+from .chunks import ChunkInfo, ChunkSink, TableResult, chunk_file_name
+
+
+@record
+class IncrementalReport:
+    """What ``--since`` reused: per table, chunks linked from PREV and chunks dumped anew;
+    tables dumped whole, with why."""
+    since: str
+    reused_chunks: int = 0
+    reused_bytes: int = 0
+    dumped_chunks: int = 0
+    ranges_changed: int = 0
+    whole: dict[str, str] = field(default_factory=dict)  # table -> why it was dumped whole
+
+    def to_dict(self) -> dict:
+        return {"since": self.since, "reused_chunks": self.reused_chunks, "reused_bytes": self.reused_bytes,
+                "dumped_chunks": self.dumped_chunks, "ranges_changed": self.ranges_changed, "whole": self.whole}
+
+
+def read_previous(since: str | os.PathLike) -> Manifest:
+    """PREV's manifest, checked (a damaged one is refused: its chunks would be carried)."""
+    return read_manifest(since)
+
+
+def since_entry(prev: Manifest) -> dict:
+    """The manifest's ``since``: which dump the ranges and reused chunks came from."""
+    return {"directory": str(Path(prev.directory).resolve()), "snapshot_at": prev.data.get("snapshot_at"),
+            "manifest_xxh3_128": prev.data.get("manifest_xxh3_128")}
+
+
+def _column_shape(entry: dict) -> list[tuple]:
+    return [(c["name"], c["type"], c["kind"], c.get("charset"), c.get("collation")) for c in entry["columns"]]
+
+
+NO_KEY = "no primary key"
+
+
+def why_whole(prev: Manifest, prev_entry: dict | None, entry: dict, same_form: str | None) -> str | None:
+    """Why a table cannot reuse PREV's ranges (dumped whole), or None when it can.
+    ``entry``: the table's manifest entry as this dump writes it (without chunks)."""
+    if same_form:
+        return same_form
+    if prev_entry is None:
+        return "not in PREV"
+    if entry.get("history"):
+        return "dumped with its history"
+    if _column_shape(prev_entry) != _column_shape(entry):
+        return "its columns changed"
+    if prev_entry.get("row_hash") != entry.get("row_hash"):
+        return "PREV's fingerprints are of another kind (an older format)"
+    if not entry["primary_key"]:
+        return NO_KEY
+    if prev_entry.get("primary_key") != entry["primary_key"]:
+        return "its key is not PREV's"
+    if not range_key(prev_entry):
+        return "PREV recorded no key ranges"
+    return None
+
+
+def form_differs(prev: Manifest, where: str | None, upsert_form: str, compression: dict) -> str | None:
+    """Why no chunk of PREV can be reused at all, or None."""
+    if (prev.data.get("options") or {}).get("where") != where:
+        return "--where is not PREV's"
+    if prev.data.get("upsert_form") != upsert_form:
+        return "the statement form is not PREV's (another server)"
+    if prev.data.get("compression") != compression:
+        return "--compress is not PREV's"
+    return None
+
+
+def _link(src: Path, dst: Path, size: int) -> None:
+    """PREV's chunk under its new name: a hard link, or a copy across file systems."""
+    if not src.is_file() or src.stat().st_size != size:
+        raise DumpIntegrityError(f"{src}: missing, or not the size PREV's manifest says ({size:,} bytes)",
+                                 hint=f"check PREV with `dumpcore verify {src.parent.parent}`, or dump without --since")
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def _reused(chunk: dict, file: str, seq: int, table: str) -> ChunkInfo:
+    info = ChunkInfo(file, table, seq, chunk["rows"], chunk["bytes"], chunk["xxh3_128"], int(chunk["fingerprint"], 16),
+                     chunk.get("key_first"), chunk.get("key_last"), chunk.get("max_statement_bytes", 0),
+                     chunk.get("uncompressed_bytes"), chunk.get("uncompressed_xxh3_128"),
+                     bool(chunk.get("enum_zero")),
+                     int(chunk["generated_fingerprint"], 16) if chunk.get("generated_fingerprint") else None)
+    info.range_last = chunk.get("range_last")
+    return info
+
+
+def fingerprint_all(conns: list, database: str, tasks: list[tuple]) -> list[tuple[int, int]]:
+    """(rows, fingerprint) of each task ``(entry, where, condition, live_types)``, computed by
+    the server on every connection at once (each in the dump's snapshot)."""
+    out: list[tuple[int, int] | None] = [None] * len(tasks)
+    todo = iter(range(len(tasks)))
+    lock = threading.Lock()
+
+    def work(conn) -> None:
+        while True:
+            with lock:
+                i = next(todo, None)
+            if i is None:
+                return
+            entry, where, cond, live = tasks[i]
+            out[i] = live_fingerprint(conn, database, entry, where, cond, live)
+
+    if len(conns) == 1:
+        work(conns[0])
+    else:
+        with ThreadPoolExecutor(max_workers=len(conns), thread_name_prefix="since") as pool:
+            for f in [pool.submit(work, c) for c in conns]:
+                f.result()
+    return out  # type: ignore[return-value]
+
+
+def plan_table(p, name: str, prev_entry: dict, where: str | None) -> tuple[list[tuple], list[tuple]]:
+    """PREV's ranges of a table, as (lower, upper, chunk, condition), and the fingerprint
+    tasks of those that have a chunk (fingerprint_all)."""
+    pk = range_key(prev_entry)
+    live = live_column_types(p.conn, p.schema.database, name)
+    ranges = [(lower, upper, chunk, range_condition(pk, lower, upper))
+              for lower, upper, chunk in owned_ranges(prev_entry)]
+    return ranges, [(prev_entry, where, cond, live) for _, _, chunk, cond in ranges if chunk is not None]
+
+
+def dump_table_since(p, name: str, ranges: list[tuple], live: list[tuple[int, int]], sink: ChunkSink, opts,
+                     progress, dump_table: Callable, report: IncrementalReport) -> tuple[TableResult, list[tuple]]:
+    """One table by PREV's ranges, given each range's live fingerprint (in range order, for
+    the ranges with a chunk): (the result so far, its pieces: ("reuse", chunk) or ("new",
+    TableResult)), renamed into place by ``assemble`` once the sink has written every new chunk."""
+    pieces: list[tuple] = []
+    enc = chunk_file_name(name, 0).rsplit(".", 2)[0]
+    t0 = time.monotonic()
+    if progress:
+        progress.table_started(name)
+    fingerprints = iter(live)
+    for k, (lower, upper, chunk, cond) in enumerate(ranges):
+        if chunk is not None:
+            if next(fingerprints) == (chunk["rows"], int(chunk["fingerprint"], 16)):
+                pieces.append(("reuse", chunk))
+                if progress:
+                    progress.advance(name, chunk["rows"], chunk["bytes"])
+                continue
+            report.ranges_changed += 1
+        namer = (lambda seq, k=k: f"data/{enc}.since{k:05d}.{seq:05d}.sql{sink.suffix}")
+        res = dump_table(p, name, sink, opts, progress, None, cond, namer, whole_table=False)
+        if res.chunks and upper is not None:
+            res.chunks[-1].range_last = list(upper)  # the range PREV's chunk owned stays one range
+        if res.chunks and chunk is None:
+            report.ranges_changed += 1  # keys past PREV's last boundary
+        pieces.append(("new", res))
+    return TableResult(name, started=t0), pieces
+
+
+def assemble(result: TableResult, pieces: list[tuple], prev: Manifest, root: Path, suffix: str,
+             report: IncrementalReport) -> TableResult:
+    """The table's chunks in key order, each under its final name (data/TABLE.NNNNN.sql)."""
+    seq = 0
+    for kind, piece in pieces:
+        if kind == "reuse":
+            seq += 1
+            final = f"data/{chunk_file_name(result.table, seq, suffix)}"
+            _link(Path(prev.directory) / piece["file"], root / final, piece["bytes"])
+            result.chunks.append(_reused(piece, final, seq, result.table))
+            report.reused_chunks += 1
+            report.reused_bytes += piece["bytes"]
+            continue
+        for chunk in piece.chunks:
+            seq += 1
+            final = f"data/{chunk_file_name(result.table, seq, suffix)}"
+            os.replace(root / chunk.file, root / final)
+            chunk.file, chunk.seq = final, seq
+            result.chunks.append(chunk)
+            report.dumped_chunks += 1
+    result.rows = sum(c.rows for c in result.chunks)
+    result.bytes = sum(c.bytes for c in result.chunks)
+    result.seconds = time.monotonic() - result.started
+    return result
+
+
+def dump_since(p, root: Path, sink, opts, progress, prev: Manifest, dump_table: Callable,
+               entry_of: Callable[[str], dict], compression: dict) -> tuple[dict[str, TableResult], IncrementalReport]:
+    """Every table of the dump, by PREV's ranges where it can (``why_whole``), else whole.
+    The fingerprints first, on every connection of the snapshot at once; then the changed
+    ranges and the tables dumped whole, on the snapshot's own connection."""
+    report = IncrementalReport(str(prev.directory))
+    form = form_differs(prev, opts.where, p.upsert_form, compression)
+    database = p.schema.database
+    kinds: dict[str, tuple] = {}  # table -> ("whole", why) | ("keyless", task index) | ("ranges", ranges, first task)
+    tasks: list[tuple] = []
+    for name in p.tables:
+        if p.objects and name in p.objects.no_data:
+            continue
+        prev_entry = prev.table(name)
+        why = why_whole(prev, prev_entry, entry_of(name), form)
+        if why == NO_KEY:  # compared whole: unchanged, its chunks are PREV's
+            kinds[name] = ("keyless", len(tasks))
+            tasks.append((prev_entry, opts.where, None, live_column_types(p.conn, database, name)))
+        elif why is not None:
+            kinds[name] = ("whole", why)
+        else:
+            ranges, own = plan_table(p, name, prev_entry, opts.where)  # type: ignore[arg-type]
+            kinds[name] = ("ranges", ranges, len(tasks), len(own))
+            tasks += own
+    conns = p.pool.conns if p.pool is not None else [p.conn]
+    live = fingerprint_all(conns, database, tasks)
+    results: dict[str, TableResult] = {}
+    pending: list[tuple[TableResult, list[tuple]]] = []
+    for name, kind in kinds.items():
+        prev_entry = prev.table(name)
+        if kind[0] == "keyless":
+            if live[kind[1]] == dumped_fingerprint(prev_entry["chunks"]):  # type: ignore[index]
+                pending.append((TableResult(name, started=time.monotonic()),
+                                [("reuse", c) for c in prev_entry["chunks"]]))  # type: ignore[index]
+                continue
+            kind = ("whole", NO_KEY)
+        if kind[0] == "whole":
+            results[name] = dump_table(p, name, sink, opts, progress)
+            report.whole[name] = kind[1]
+            report.dumped_chunks += len(results[name].chunks)
+            continue
+        _, ranges, first, count = kind
+        pending.append(dump_table_since(p, name, ranges, live[first:first + count], sink, opts, progress,
+                                        dump_table, report))
+    sink.drain()  # every new chunk on disk before it is renamed
+    for result, pieces in pending:
+        results[result.table] = assemble(result, pieces, prev, root, sink.suffix, report)
+        if progress:
+            progress.table_done(results[result.table])
+    return results, report
+
+
+__all__ = ["IncrementalReport", "dump_since", "read_previous", "since_entry"]

@@ -1,0 +1,1 @@
+-- dumpcore 0.2.0: events of `compat`, created after the data
