@@ -26,7 +26,7 @@ system:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml setup.py dumpcore/codec/_encoder.pyx dumpcore/codec/_load_data.pxi dumpcore/codec/_chunk_scan.pxi | system
+$(STAMP): pyproject.toml setup.py dumpcore/codec/_encoder.pyx dumpcore/codec/_load_data.pxi dumpcore/codec/_chunk_scan.pxi dumpcore/codec/_statement_scan.pxi | system
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'

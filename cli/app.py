@@ -169,8 +169,10 @@ def dump(
                                               "restores on up to N connections.")] = "8MiB",
     statement_size: Annotated[str, typer.Option("--statement-size",
                                                 help="Bytes per INSERT (capped by max_allowed_packet).")] = "1MiB",
-    validate: Annotated[str, typer.Option("--validate", help="sqlglot check: first (each chunk's first statement, "
-                                          "its first 4 KiB of rows), all (every statement), none.")] = "first",
+    validate: Annotated[str, typer.Option("--validate", help="shape (each table's statement parsed by "
+                                          "sqlglot once, every statement's rows scanned against it), first (also "
+                                          "sqlglot on each chunk's first 4 KiB), all (also sqlglot on every "
+                                          "statement), none.")] = "shape",
     workers: Annotated[int, typer.Option("--workers", "-w", help="Connections reading at once (-o only); big "
                                          "tables are split by key range. More than 1 needs RELOAD for a brief "
                                          "commit lock. Default 0: one per core, up to 4, on MariaDB 10.4+; "

@@ -18,7 +18,7 @@ SPEC = {
         {'name': 'dump_history', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--dump-history'], 'secondary_opts': []},
         {'name': 'chunk_size', 'kind': 'option', 'type': 'str', 'required': False, 'default': '8MiB', 'multiple': False, 'flag': False, 'opts': ['--chunk-size'], 'secondary_opts': []},
         {'name': 'statement_size', 'kind': 'option', 'type': 'str', 'required': False, 'default': '1MiB', 'multiple': False, 'flag': False, 'opts': ['--statement-size'], 'secondary_opts': []},
-        {'name': 'validate', 'kind': 'option', 'type': 'str', 'required': False, 'default': 'first', 'multiple': False, 'flag': False, 'opts': ['--validate'], 'secondary_opts': []},
+        {'name': 'validate', 'kind': 'option', 'type': 'str', 'required': False, 'default': 'shape', 'multiple': False, 'flag': False, 'opts': ['--validate'], 'secondary_opts': []},
         {'name': 'workers', 'kind': 'option', 'type': 'int', 'required': False, 'default': 0, 'multiple': False, 'flag': False, 'opts': ['--workers', '-w'], 'secondary_opts': []},
         {'name': 'compress', 'kind': 'option', 'type': 'str', 'required': False, 'default': 'none', 'multiple': False, 'flag': False, 'opts': ['--compress'], 'secondary_opts': []},
         {'name': 'quiet', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--quiet', '-q'], 'secondary_opts': []},

@@ -297,18 +297,19 @@ def test_validation_parses_a_small_prefix_even_after_a_huge_first_row(monkeypatc
     monkeypatch.setattr(chunks, "validate", lambda sql, what: (seen.append(len(sql)), real(sql, what)))
     out = io.BytesIO()
     w = chunks.ChunkWriter(chunks.StreamSink(out), "t", ["id", "b"], bytes([0, 2]), ["id"], [0], UPSERT_VALUES,
-                           16 << 20, 64 << 20)
+                           16 << 20, 64 << 20, validate_mode="first")
     w.write_from(chunks.BatchSource([[(b"1", b"\xab" * 3_000_000), (b"2", b"\x01")]], bytes([0, 2]), [0]))
     w.finish()
     assert len(seen) == 1 and seen[0] < 4096  # not the 6 MB statement
     assert out.getvalue().count(b"),\n(") == 1 and b"0x" + b"AB" * 3_000_000 in out.getvalue()
 
 
-@pytest.mark.parametrize("broken_row, mode, caught", [(3, "first", True), (400, "first", False), (400, "all", True)])
+@pytest.mark.parametrize("broken_row, mode, caught", [(3, "first", True), (400, "first", True), (400, "all", True),
+                                                     (400, "shape", True), (400, "none", False)])
 def test_the_check_of_a_statement_reads_its_own_rows(broken_row, mode, caught):
-    """Only the first 4 KiB of the statement's rows are kept for "first" (the rest is
-    written and hashed, never copied): a bad row among them is caught, one past them is
-    not (``all`` catches both)."""
+    """Only the first 4 KiB of the statement's rows are kept for sqlglot with "first"
+    (the rest is written and hashed, never copied), but the scanner reads every row of
+    every statement in every mode but ``none``: a bad row past them is caught too."""
     import io
 
     from dumpcore.dump import chunks
@@ -321,11 +322,12 @@ def test_the_check_of_a_statement_reads_its_own_rows(broken_row, mode, caught):
     rows = [(str(n).encode(), b"row%d" % n) for n in range(1, 1000)]
     w = chunks.ChunkWriter(chunks.StreamSink(io.BytesIO()), "t", ["id", "v"], bytes([0, 1]), ["id"], [0],
                            UPSERT_VALUES, 1 << 20, 64 << 20, validate_mode=mode)
-    w.write_from(chunks.BatchSource([rows], bytes([0, 1]), [0], encode=encode))
     if caught:
-        with pytest.raises(GeneratedSQLError, match="does not parse"):
-            w.finish()
+        with pytest.raises(GeneratedSQLError, match=f"statement 1 in data/t.00001.sql is not its table's INSERT: "
+                                                    f"row {broken_row} column 3"):
+            w.write_from(chunks.BatchSource([rows], bytes([0, 1]), [0], encode=encode))
     else:
+        w.write_from(chunks.BatchSource([rows], bytes([0, 1]), [0], encode=encode))
         w.finish()
 
 

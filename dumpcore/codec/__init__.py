@@ -1,5 +1,6 @@
-"""Codec: rows to SQL text. The row encoder, compiled (_encoder.pyx and its .pxi parts) when built,
-else the pure-Python reference (reference.py; a dump says so)."""
+"""Codec: rows to SQL text, and the scans that check SQL text (the dump's statement shape, the
+restore's statement patterns). Compiled (_encoder.pyx and its .pxi parts) when built, else the
+pure-Python reference (reference.py; a dump says so)."""
 from __future__ import annotations
 
 from . import reference
@@ -10,8 +11,11 @@ try:
     from ._encoder import load_text as _compiled_load_text
     from ._encoder import count_patterns as _compiled_count_patterns
     from ._encoder import keep_freed_memory as _compiled_keep_freed_memory
+    from ._encoder import scan_rows as _compiled_scan_rows
+    from ._encoder import scan_statements as _compiled_scan_statements
 except ImportError:  # pragma: no cover - exercised only on a broken build
     _compiled_encode_rows = _compiled_load_text = _compiled_count_patterns = _compiled_keep_freed_memory = None
+    _compiled_scan_rows = _compiled_scan_statements = None
 
 COMPILED = _compiled_encode_rows is not None
 SLOW_ENCODER_WARNING = ("dumpcore's compiled encoder is not built, rows are encoded by the slow pure-Python "
@@ -23,11 +27,15 @@ if COMPILED:
     load_text = _compiled_load_text
     count_patterns = _compiled_count_patterns
     keep_freed_memory = _compiled_keep_freed_memory
+    scan_rows = _compiled_scan_rows
+    scan_statements = _compiled_scan_statements
 else:  # pragma: no cover
     encode_rows = reference.encode_rows
     load_text = reference.load_text
     count_patterns = reference.count_patterns
     keep_freed_memory = reference.keep_freed_memory
+    scan_rows = reference.scan_rows
+    scan_statements = reference.scan_statements
 
 
 def fallback_warning() -> str | None:
@@ -36,4 +44,5 @@ def fallback_warning() -> str | None:
     return None if COMPILED else SLOW_ENCODER_WARNING
 
 
-__all__ = ["encode_rows", "load_text", "count_patterns", "keep_freed_memory", "encode_value", "reference", "COMPILED", "fallback_warning", "KIND_NUMBER", "KIND_STRING", "KIND_HEX"]
+__all__ = ["encode_rows", "load_text", "count_patterns", "keep_freed_memory", "scan_rows",
+           "scan_statements", "encode_value", "reference", "COMPILED", "fallback_warning", "KIND_NUMBER", "KIND_STRING", "KIND_HEX"]

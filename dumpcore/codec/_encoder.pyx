@@ -565,3 +565,4 @@ cdef class ResultEncoder:
 
 include "_load_data.pxi"
 include "_chunk_scan.pxi"
+include "_statement_scan.pxi"

@@ -145,3 +145,92 @@ def keep_freed_memory(mmap_threshold: int = 32 << 20, trim_threshold: int = 64 <
     the next ones); the pure-Python build has no way to make it: False, nothing changed.
     A performance setting only, no output depends on it."""
     return False
+
+
+# ---------------------------------------------------------------------------
+# The dump's check of every statement it writes (dumpcore/verify/statement_shape.py): the
+# specification of the compiled ``_encoder.scan_rows`` / ``scan_statements``, with the
+# same results and messages. The literal forms are the encoder's, and nothing else.
+
+_LITERAL_RES = {
+    KIND_NUMBER: re.compile(rb"NULL|-?(?>[0-9]++(?:\.[0-9]*+)?|\.[0-9]++)(?:[eE][+-]?[0-9]++|(?![eE]))"),
+    KIND_STRING: re.compile(rb"NULL|'(?>[^'\\\x00\n\r\x1a]++|\\[0nrZ'\\])*+'"),
+    KIND_HEX: re.compile(rb"NULL|''|0x(?:[0-9A-F]{2})++(?![0-9A-F])"),
+}
+_LITERAL_WHY = {KIND_NUMBER: "not a number literal", KIND_STRING: "not a string literal",
+                KIND_HEX: "not a hex literal"}
+_AFTER_ROW = "expected ',\\n(' or the end after a row"
+
+
+class _ScanFault(Exception):
+    def __init__(self, pos: int, rows: int, column: int, why: str):
+        super().__init__(why)
+        self.pos, self.rows, self.column, self.why = pos, rows, column, why
+
+
+def _scan_rows(buf: bytes, p: int, kinds: bytes) -> tuple[int, int]:
+    """Rows from ``p`` while ',\\n(' follows one: (end, rows), else _ScanFault."""
+    rows = 0
+    n = len(buf)
+    literal = [_LITERAL_RES[k] for k in kinds]
+    while True:
+        if buf[p:p + 1] != b"(":
+            raise _ScanFault(p, rows, 0, "expected '(' at a row's start")
+        p += 1
+        for c, kind in enumerate(kinds):
+            if c:
+                if buf[p:p + 1] != b",":
+                    raise _ScanFault(p, rows, c, "expected ',' between values")
+                p += 1
+            m = literal[c].match(buf, p)
+            if m is None:
+                raise _ScanFault(p, rows, c, _LITERAL_WHY[kind])
+            p = m.end()
+        if buf[p:p + 1] != b")":
+            raise _ScanFault(p, rows, len(kinds), "expected ')' after the last value")
+        p += 1
+        rows += 1
+        if p + 2 < n and buf[p:p + 3] == b",\n(":
+            p += 2
+            continue
+        return p, rows
+
+
+def scan_rows(buf: bytes | memoryview, kinds: bytes) -> int:
+    """Row tuples ``(v,...),\\n(v,...)`` (all of ``buf``), each value a well-formed
+    literal of its column's kind: the number of rows. Raises ValueError naming the row,
+    column and byte of the first fault."""
+    if not kinds:
+        raise ValueError("no columns")
+    buf = bytes(buf)
+    try:
+        end, rows = _scan_rows(buf, 0, kinds)
+    except _ScanFault as f:
+        raise ValueError(f"row {f.rows + 1} column {f.column + 1} (byte {f.pos}): {f.why}") from None
+    if end != len(buf):
+        raise ValueError(f"row {rows} (byte {end}): {_AFTER_ROW}")
+    return rows
+
+
+def scan_statements(buf: bytes | memoryview, head: bytes, tail: bytes, kinds: bytes) -> tuple[int, int]:
+    """Statements ``head rows tail`` one after the other (all of ``buf``, a chunk's SQL):
+    (statements, rows). Raises ValueError naming the statement, row, column and byte of
+    the first fault."""
+    if not kinds:
+        raise ValueError("no columns")
+    buf = bytes(buf)
+    p = statements = total = 0
+    while p < len(buf):
+        statements += 1
+        if not buf.startswith(head, p):
+            raise ValueError(f"statement {statements} (byte {p}): not the table's statement head")
+        try:
+            p, rows = _scan_rows(buf, p + len(head), kinds)
+        except _ScanFault as f:
+            raise ValueError(f"statement {statements} row {f.rows + 1} column {f.column + 1} (byte {f.pos}): "
+                             f"{f.why}") from None
+        total += rows
+        if not buf.startswith(tail, p):
+            raise ValueError(f"statement {statements} row {rows} (byte {p}): not the table's statement tail")
+        p += len(tail)
+    return statements, total

@@ -242,6 +242,8 @@ class AnnotatingWriter(ChunkWriter):
             # One encoder call per batch; a raw LF never occurs inside a value, so the
             # text splits back into its rows, each fingerprinted from its raw values as the encoder does.
             text, _, _ = encode_rows(batch, 0, self.kinds, 0)
+            if self.shape is not None:  # held to the table's shape like any statement's rows
+                self.shape.check_rows(text, f"the rows of table `{self.table}`", None, 1, len(batch))
             self._add_rows(batch, text.split(b",\n"))
 
     def _add_rows(self, batch: Sequence[tuple], texts: list[bytes]) -> None:

@@ -24,6 +24,7 @@ from ..codec.reference import MASK64
 from ..store.hashing import chunk_hasher, hash_bytes
 from ..records import field, record
 from ..schema.sqltext import comment_text, uncomment_text, validate
+from ..verify.statement_shape import StatementShape
 
 UPSERT_VALUES = "values"  # MariaDB, MySQL < 8.0.19: c=VALUES(c)
 UPSERT_ROW_ALIAS = "row_alias"  # MySQL >= 8.0.19: VALUES (...) AS new ON DUPLICATE KEY UPDATE c=new.c
@@ -470,7 +471,7 @@ class ChunkWriter:
 
     def __init__(self, sink: ChunkSink, table: str, columns: Sequence[str], kinds: bytes, key: Sequence[str],
                  key_positions: Sequence[int], form: str, statement_size: int, chunk_size: int,
-                 validate_mode: str = "first", on_progress: Callable[[int, int], None] | None = None,
+                 validate_mode: str = "shape", on_progress: Callable[[int, int], None] | None = None,
                  file_for: Callable[[int], str] | None = None, prefix: str = ""):
         self.sink = sink
         self.file_for = file_for or (lambda seq: f"data/{chunk_file_name(table, seq, sink.suffix)}")
@@ -482,6 +483,11 @@ class ChunkWriter:
         self.statement_size = statement_size
         self.chunk_size = chunk_size
         self.validate_mode = validate_mode
+        # every mode but none: the table's template parsed once (at its first chunk: an empty
+        # table costs no parse), every statement's rows scanned
+        self.shape = (StatementShape(table, columns, kinds, key, self.head, self.tail, self.prefix)
+                      if validate_mode != "none" else None)
+        self._template_checked = False
         self.on_progress = on_progress
         self.result = TableResult(table)
         self._chunk: ChunkInfo | None = None
@@ -494,6 +500,7 @@ class ChunkWriter:
         self._stmt_kept = 0  # bytes of it kept so far
         self._stmt_keep = 0  # at most
         self._last_key: list[str] | None = None
+        self._statements = 0  # statements begun in the open chunk
 
     # -- low-level writing ------------------------------------------------
     def _write(self, data: bytes | memoryview) -> None:
@@ -512,8 +519,12 @@ class ChunkWriter:
         self._chunk = ChunkInfo(self.file_for(seq), self.table, seq)
         if self.key_positions:
             self._chunk.key_first = first_key
+        if self.shape is not None and not self._template_checked:
+            self._template_checked = True
+            self.shape.check_template(f"statement template of table {quote_ident(self.table)}")
         self._file = self.sink.open_chunk(self._chunk)
         self._hasher = chunk_hasher()
+        self._statements = 0
 
     def _close_statement(self) -> None:
         self._write(self.tail)
@@ -597,6 +608,10 @@ class ChunkWriter:
                 self._stmt_open = True
                 self._stmt_bytes = len(self.head) + len(self.tail)
                 self._stmt_rows = 0
+                self._statements += 1
+            if self.shape is not None:
+                self.shape.check_rows(text, self._chunk.file, self._statements,  # type: ignore[union-attr]
+                                      self._stmt_rows + 1, rows)
             if sep:
                 self._write(b",\n")
             self._write(text)

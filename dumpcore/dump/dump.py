@@ -20,6 +20,7 @@ from typing import BinaryIO, Callable, Iterable, Protocol
 from .. import __version__
 from . import annotate, stats, subset, validation
 from ..codec import masking
+from ..verify import statement_shape
 from ..schema import sqltext
 from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, BatchSource, ChunkSink, ChunkWriter,
                      DirectorySink, StoredFiles, StreamSink, STREAM_END, TableResult, chunk_file_name,
@@ -76,7 +77,7 @@ class DumpOptions:
     no_schema: bool = False
     chunk_size: int = DEFAULT_CHUNK_SIZE
     statement_size: int = DEFAULT_STATEMENT_SIZE
-    validate: str = "first"  # first | all | none
+    validate: str = "shape"  # shape | first | all | none (verify/statement_shape.py)
     batch_rows: int = BATCH_ROWS
     workers: int = 1  # connections reading at once (directory dumps); 0: one per core (auto_workers)
     direct_fetch: bool = True  # compiled encoder reads the result itself (False: row tuples, for tests)
@@ -316,8 +317,8 @@ def snapshot_workers(opts: DumpOptions) -> tuple[int, bool]:
 
 
 def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snapshot: Snapshot | None = None) -> _Prepared:
-    if opts.validate not in ("first", "all", "none"):
-        raise UsageError(f"--validate takes first, all or none, not {opts.validate!r}")
+    if opts.validate not in statement_shape.MODES:
+        raise UsageError(f"--validate takes {', '.join(statement_shape.MODES)}, not {opts.validate!r}")
     if opts.workers < 0:
         raise UsageError("--workers must be 0 (one per core) or more")
     if opts.annotate and opts.workers > 1:

@@ -5,6 +5,9 @@
 - ``validate``: every statement dumpcore generates is parsed before it is written;
   one that does not parse is a bug and raises GeneratedSQLError. Inside ``deferred()``
   the parse is handed to a background validator (dumpcore.dump.validation) instead.
+- ``validate_insert_template``: a table's INSERT, with one row of every literal form its
+  columns take, parsed once and compared with what it must read as (the compiled
+  scanner then holds every statement of the dump to that shape: verify/statement_shape.py).
 - ``parse_create_table`` / ``referenced_tables``: offline DDL understanding for the
   schema model, with a pre-pass for what sqlglot cannot read (INET4/INET6, table
   options, partitions, versioned comments).
@@ -218,6 +221,62 @@ def _validate_now(sql: str, what: str, allow_command: bool) -> None:
         raise GeneratedSQLError(f"generated {what} parsed to nothing: {_head(sql)}")
     if isinstance(expr, exp.Command) and not allow_command:
         raise GeneratedSQLError(f"generated {what} is not understood SQL (only a command): {_head(sql)}")
+
+
+def validate_insert_template(sql: str, what: str, table: str, columns: list, rows: list,
+                             update_columns: list) -> None:
+    """Parse a table's statement template (an INSERT the dump would write) and require it
+    to read as meant: an INSERT into ``table`` of ``columns``, the ``rows`` (each value
+    ``("null", "")``, ``("number", text)``, ``("string", text)`` or ``("hex", digits)``,
+    text as the literal must read back), and an ON DUPLICATE KEY UPDATE of exactly
+    ``update_columns`` (none: no such clause). A difference is a dumpcore bug."""
+    _check(_validate_template_now, sql, what, table, columns, rows, update_columns)
+
+
+def _validate_template_now(sql: str, what: str, table: str, columns: list, rows: list,
+                           update_columns: list) -> None:
+    exp = _sg().exp
+    try:
+        expr = parse_one(sql)
+    except _sg().errors as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise GeneratedSQLError(f"generated {what} does not parse: {first}: {_head(sql)}") from None
+
+    def fail(why: str) -> None:
+        raise GeneratedSQLError(f"generated {what} does not read as its template: {why}: {_head(sql)}")
+
+    target = expr.this if isinstance(expr, exp.Insert) else None
+    if not isinstance(target, exp.Schema) or not isinstance(target.this, exp.Table):
+        fail("not an INSERT with a column list")
+    if target.this.name != table or [_ident(c) for c in target.expressions] != list(columns):
+        fail("another table or other columns")
+    values = expr.expression
+    if not isinstance(values, exp.Values) or len(values.expressions) != len(rows):
+        fail("not the template's rows")
+    for r, (row, want) in enumerate(zip(values.expressions, rows), 1):
+        if len(row.expressions) != len(columns):
+            fail(f"row {r} does not hold one value per column")
+        for c, (node, (tag, text)) in enumerate(zip(row.expressions, want), 1):
+            if _literal_reading(exp, node) != (tag, text) and not (tag == "hex" and text == ""
+                                                                  and _literal_reading(exp, node) == ("string", "")):
+                fail(f"row {r} column {c} reads as {_literal_reading(exp, node)!r}, not {(tag, text)!r}")
+    conflict = expr.args.get("conflict")
+    updated = [_ident(e.this) for e in conflict.expressions] if conflict is not None else []
+    if updated != list(update_columns) or (conflict is not None and not conflict.args.get("duplicate")):
+        fail("not the upsert clause of the table's key")
+
+
+def _literal_reading(exp, node) -> tuple[str, str]:
+    """What a literal of a VALUES row reads as: (tag, text)."""
+    if isinstance(node, exp.Null):
+        return "null", ""
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
+        return "number", "-" + node.this.this
+    if isinstance(node, exp.Literal):
+        return ("string" if node.is_string else "number"), node.this
+    if isinstance(node, exp.HexString):
+        return "hex", node.this
+    return type(node).__name__, node.sql(DIALECT)
 
 
 def _head(sql: str, width: int = 100) -> str:
