@@ -7,7 +7,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := mariadb-server mariadb-client libmariadb-dev pkg-config build-essential zlib1g-dev mydumper time zstd
+APT_PACKAGES := mariadb-server mariadb-client libmariadb-dev pkg-config build-essential libdeflate-dev mydumper time zstd
 # Debian's venv/headers only when the Python in use lacks them (a pyenv Python has its own).
 PY_PACKAGES := $(shell $(PYTHON) -c 'import ensurepip, sysconfig, os; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null || echo python3-venv python3-dev)
 STAMP := $(VENV)/.installed-stamp

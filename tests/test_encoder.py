@@ -218,3 +218,16 @@ def test_keep_freed_memory_keeps_a_freed_chunk_block_for_the_next():
         took, mapped, held = probe(command)
         assert took == "cli" and int(mapped) == 0 and int(held) >= 8, command
     assert codec.reference.keep_freed_memory() is False  # the pure-Python build cannot, and says so
+
+
+@pytest.mark.parametrize("impl", IMPLEMENTATIONS)
+def test_fingerprint_terms_of_rows_longer_than_the_crc_batch(impl):
+    """The compiled term gathers a row's bytes 512 at a time: values and rows around and past
+    that size (and more columns than it, whose NULL digits alone pass it) hash as the reference's."""
+    rnd = random.Random(7)
+    for ncols in (1, 3, 300, 700):
+        for _ in range(20):
+            row = tuple(None if rnd.random() < 0.2 else bytes(rnd.randrange(256) for _ in range(rnd.choice(
+                (0, 1, 255, 256, 257, 511, 512, 513, 2000)))) for _ in range(ncols))
+            _, _, fp = IMPLEMENTATIONS[impl]([row], 0, bytes([1] * ncols), 0)
+            assert fp == row_hash(row)

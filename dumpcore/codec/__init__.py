@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - exercised only on a broken build
 COMPILED = _compiled_encode_rows is not None
 SLOW_ENCODER_WARNING = ("dumpcore's compiled encoder is not built, rows are encoded by the slow pure-Python "
                         "encoder: reinstall with `make venv` or `pip install .` (the build needs libmariadb-dev, "
-                        "pkg-config, build-essential, zlib1g-dev)")
+                        "pkg-config, build-essential, libdeflate-dev)")
 
 if COMPILED:
     encode_rows = _compiled_encode_rows
