@@ -230,47 +230,18 @@ class Loader:
         path = self.directory / chunk["file"]
         self.journal.write(event="begin", file=chunk["file"], xxh3_128=chunk["xxh3_128"])
         t0 = time.monotonic()
-        careful = False  # after a data error: UNIQUE_CHECKS=1 and failing statements split
-        retries = 0
         staged = entry.get("staged")  # loaded into a table of another shape (migrate.py)
         rejected = (self._load_data(path, entry, chunk) if self.methods.get(entry["name"]) == LOAD_DATA
                     and (load_data_takes(entry, chunk, self.auto_increment.get(entry["name"])) if staged is None
                          else load_data_takes(staged.dumped, chunk)) else None)
-        start_at = statement_start(statement_prefix(entry), entry["name"])
-        while rejected is None and staged is not None:
-            try:
-                rejected = load_staged_chunk(self._conn(), path, entry, chunk, careful, self._check_hash, self._proof)
-            except ServerError as exc:
-                self._rollback()
-                self._in_doubt(exc, entry, chunk)
-                if _is_retryable(exc):
-                    retries += 1
-                    self._backoff(retries, exc, chunk)
-                elif careful or exc.errno in FATAL_ERRNOS:
-                    raise self._fatal(path, chunk, exc) from None
-                else:
-                    careful = True
-            except BaseException:
-                self._rollback()
-                raise
-        while rejected is None:
-            try:
-                rejected = (self._load_careful(path, entry, chunk, start_at) if careful
-                            else self._load_fast(path, entry, chunk, start_at))
-                break
-            except ServerError as exc:
-                self._rollback()
-                self._in_doubt(exc, entry, chunk)
-                if _is_retryable(exc):
-                    retries += 1
-                    self._backoff(retries, exc, chunk)
-                elif careful or exc.errno in FATAL_ERRNOS:
-                    raise self._fatal(path, chunk, exc) from None
-                else:
-                    careful = True
-            except BaseException:
-                self._rollback()
-                raise
+        if rejected is None and staged is not None:
+            rejected = self._retrying(path, entry, chunk, lambda careful: load_staged_chunk(
+                self._conn(), path, entry, chunk, careful, self._check_hash, self._proof))
+        elif rejected is None:
+            start_at = statement_start(statement_prefix(entry), entry["name"])
+            rejected = self._retrying(path, entry, chunk, lambda careful: (
+                self._load_careful(path, entry, chunk, start_at) if careful
+                else self._load_fast(path, entry, chunk, start_at)))
         if rejected:
             self._write_rejects(entry["name"], chunk["file"], rejected)
         loaded = chunk["rows"] - len(rejected)
@@ -289,6 +260,30 @@ class Loader:
         if self.progress:
             self.progress.advance(entry["name"], chunk["rows"], chunk["bytes"])
         return completed
+
+    def _retrying(self, path: Path, entry: dict, chunk: dict, attempt: Callable[[bool], list]) -> list:
+        """``attempt(careful)`` until it loads the chunk: after a lost connection or a
+        deadlock it is retried with a back-off; after a data error once more with care
+        (UNIQUE_CHECKS=1, failing statements split: careful=True); else the error ends it.
+        Every failed attempt is rolled back."""
+        careful = False
+        retries = 0
+        while True:
+            try:
+                return attempt(careful)
+            except ServerError as exc:
+                self._rollback()
+                self._in_doubt(exc, entry, chunk)
+                if _is_retryable(exc):
+                    retries += 1
+                    self._backoff(retries, exc, chunk)
+                elif careful or exc.errno in FATAL_ERRNOS:
+                    raise self._fatal(path, chunk, exc) from None
+                else:
+                    careful = True
+            except BaseException:
+                self._rollback()
+                raise
 
     def _check_hash(self, hasher, chunk: dict) -> None:
         """Compared before COMMIT (cheap, and kept with --no-verify): a chunk whose bytes
