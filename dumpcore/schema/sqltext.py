@@ -210,13 +210,18 @@ def _check(check: Callable[..., Any], *args, on_result: Callable[[Any], Any] | N
         on_result(result)
 
 
-def _validate_now(sql: str, what: str, allow_command: bool) -> None:
-    exp = _sg().exp
+def _parsed(sql: str, what: str):
+    """sqlglot's tree of generated ``sql``; GeneratedSQLError naming ``what`` when it does not parse."""
     try:
-        expr = parse_one(sql)
+        return parse_one(sql)
     except _sg().errors as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise GeneratedSQLError(f"generated {what} does not parse: {first}: {_head(sql)}") from None
+
+
+def _validate_now(sql: str, what: str, allow_command: bool) -> None:
+    exp = _sg().exp
+    expr = _parsed(sql, what)
     if expr is None and sql.strip():
         raise GeneratedSQLError(f"generated {what} parsed to nothing: {_head(sql)}")
     if isinstance(expr, exp.Command) and not allow_command:
@@ -236,11 +241,7 @@ def validate_insert_template(sql: str, what: str, table: str, columns: list, row
 def _validate_template_now(sql: str, what: str, table: str, columns: list, rows: list,
                            update_columns: list) -> None:
     exp = _sg().exp
-    try:
-        expr = parse_one(sql)
-    except _sg().errors as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise GeneratedSQLError(f"generated {what} does not parse: {first}: {_head(sql)}") from None
+    expr = _parsed(sql, what)
 
     def fail(why: str) -> None:
         raise GeneratedSQLError(f"generated {what} does not read as its template: {why}: {_head(sql)}")
