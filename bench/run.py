@@ -45,6 +45,24 @@ RATIOS = [
     ("restore", "dumpcore-p2", "load-data-infile", 0.9),
 ]
 RSS_LIMITS = {"dump": 150, "restore": 200}
+# the dump each restore tool loads (bench/tools.py: Tools.restore), run whenever that restore is
+NEEDS_DUMP = {"dumpcore-p2-zstd": "dumpcore-w1-zstd", "myloader-t1": "mydumper-t2", "myloader-t2": "mydumper-t2",
+              "mariadb-client": "mariadb-dump", "load-data-infile": None}
+
+
+def chosen_tools(names: str | None) -> tuple[list[str], list[str]]:
+    """(dump tools, restore tools) of ``--tools`` (comma-separated; None: every one), with
+    the dump each chosen restore loads."""
+    if not names:
+        return list(DUMP_TOOLS), list(RESTORE_TOOLS)
+    asked = [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in asked if n not in DUMP_TOOLS + RESTORE_TOOLS + ["dumpcore-p2-skipbinlog"]]
+    if unknown:
+        raise SystemExit(f"Error: --tools: unknown tool(s) {', '.join(unknown)}; "
+                         f"choose from {', '.join(DUMP_TOOLS + RESTORE_TOOLS)}")
+    restore = [t for t in RESTORE_TOOLS + ["dumpcore-p2-skipbinlog"] if t in asked]
+    needed = {NEEDS_DUMP.get(t, "dumpcore-w1") for t in restore} - {None}
+    return [t for t in DUMP_TOOLS if t in asked or t in needed], restore
 
 
 def machine() -> dict:
@@ -122,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
                          "on, sync_binlog=1, innodb_flush_log_at_trx_commit=1, doublewrite on)")
     ap.add_argument("--tables", default=None,
                     help="with --scale many-tables: the table counts, comma-separated (default 1000,5000)")
+    ap.add_argument("--tools", default=None,
+                    help="only these tools, comma-separated (and the dumps their restores load); ratios and "
+                         "summaries whose tools did not run are left out. E.g. the proof's cost alone: "
+                         "--tools dumpcore-p2,dumpcore-p2-noproof")
     args = ap.parse_args(argv)
     if args.scale == "many-tables":
         return many_tables_main(args)
@@ -156,15 +178,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Dataset: {total:,} rows in {len(counts)} tables, {int(size) / 1e6:.0f} MB InnoDB "
               f"(generated in {gen:.1f}s) on {version}", flush=True)
         tools = Tools(opts, box.state.pid, work, "bench")
+        dump_tools, restore_tools = chosen_tools(args.tools)
         # with the binary log on (production), the restore with --skip-binlog too, as myloader skips it
-        restore_tools = RESTORE_TOOLS + (["dumpcore-p2-skipbinlog"] if args.profile == "production" else [])
+        if args.profile == "production" and not args.tools:
+            restore_tools.append("dumpcore-p2-skipbinlog")
 
-        dump_runs: dict[str, list[Run]] = {t: [] for t in DUMP_TOOLS}
+        dump_runs: dict[str, list[Run]] = {t: [] for t in dump_tools}
         failures: dict[str, list[str]] = {}
         dumps: dict[str, Path] = {}
         subset_rows = total
         for rnd in range(args.runs + 1):
-            for tool in rotated(DUMP_TOOLS, rnd):
+            for tool in rotated(dump_tools, rnd):
                 settle(opts)
                 try:
                     run, out = tools.dump(tool)
@@ -184,8 +208,9 @@ def main(argv: list[str] | None = None) -> int:
                     dumps["mydumper"] = out
                 elif tool == "mariadb-dump":
                     dumps["mariadb-dump"] = out
-        data_bytes = {k: tree_bytes(dumps[k] / "data") for k in ("dumpcore", "dumpcore-zstd")}
-        tools.export_tsv(work / "server" / "tsv")
+        data_bytes = {k: tree_bytes(dumps[k] / "data") for k in ("dumpcore", "dumpcore-zstd") if k in dumps}
+        if "load-data-infile" in restore_tools:
+            tools.export_tsv(work / "server" / "tsv")
 
         restore_runs: dict[str, list[Run]] = {t: [] for t in restore_tools}
         for rnd in range(args.runs + 1):
@@ -218,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     ratios = RATIOS + ([("restore", "dumpcore-p2-skipbinlog", "myloader-t2", None)]
                        if "dumpcore-p2-skipbinlog" in results["restore"] else [])
     for phase, ours, peer, target in ratios:
+        if ours not in results[phase] or peer not in results[phase]:
+            continue  # not chosen (--tools)
         if not results[phase][peer]["runs"]:
             results["ratios"].append({"phase": phase, "dumpcore": ours, "peer": peer, "ratio": None,
                                       "target": target, "met": None, "note": f"{peer} failed every run"})
@@ -226,9 +253,10 @@ def main(argv: list[str] | None = None) -> int:
         results["ratios"].append({"phase": phase, "dumpcore": ours, "peer": peer, "ratio": round(ratio, 2),
                                   "target": target, "met": None if target is None else ratio >= target})
     results["compression"] = compression_summary(results, data_bytes)
-    results["proof"] = proof_summary(results)
-    results["rss_ok"] = {phase: max(results[phase][t]["peak_rss_mb"] for t in results[phase] if t.startswith("dumpcore"))
-                         < limit for phase, limit in RSS_LIMITS.items()}
+    results["proof"] = proof_summary(results, restore_runs)
+    results["rss_ok"] = {phase: max(results[phase][t].get("peak_rss_mb", 0) for t in results[phase]
+                                    if t.startswith("dumpcore")) < limit
+                         for phase, limit in RSS_LIMITS.items() if results[phase]}
     results["seconds"] = round(time.monotonic() - started, 1)
     out = args.output or results_path(results)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -369,23 +397,32 @@ def many_tables_markdown(r: dict) -> str:
     return "\n".join(lines)
 
 
-def proof_summary(results: dict) -> dict:
+def proof_summary(results: dict, runs: dict[str, list[Run]] | None = None) -> dict:
     """What the restore's content proof costs: dumpcore-p2 (proof on, the default) against
     dumpcore-p2-noproof (--no-verify: no hash pre-flight, no proof), wall and CPU medians.
     The difference is an upper bound of the proof's own cost (it includes the pre-flight's
-    hashing of every chunk)."""
-    on, off = results["restore"]["dumpcore-p2"], results["restore"]["dumpcore-p2-noproof"]
+    hashing of every chunk). ``paired_cost_of_wall``: the median over rounds of each
+    round's own cost (the two ran one after the other in each round, so a drift of the
+    machine's speed between rounds does not move it)."""
+    on, off = results["restore"].get("dumpcore-p2", {}), results["restore"].get("dumpcore-p2-noproof", {})
     if not on.get("runs") or not off.get("runs"):
         return {}
-    return {"wall_s": [on["wall_median"], off["wall_median"]],
-            "client_cpu_s": [on["client_cpu_s"], off["client_cpu_s"]],
-            "server_cpu_s": [on["server_cpu_s"], off["server_cpu_s"]],
-            "cost_of_wall": round((on["wall_median"] - off["wall_median"]) / on["wall_median"], 3), "target": 0.10}
+    out = {"wall_s": [on["wall_median"], off["wall_median"]],
+           "client_cpu_s": [on["client_cpu_s"], off["client_cpu_s"]],
+           "server_cpu_s": [on["server_cpu_s"], off["server_cpu_s"]],
+           "cost_of_wall": round((on["wall_median"] - off["wall_median"]) / on["wall_median"], 3), "target": 0.10}
+    if runs and len(runs["dumpcore-p2"]) == len(runs["dumpcore-p2-noproof"]):
+        pairs = [(a.wall - b.wall) / a.wall for a, b in zip(runs["dumpcore-p2"], runs["dumpcore-p2-noproof"])]
+        out["paired_cost_of_wall"] = round(statistics.median(pairs), 3)
+        out["paired_range"] = [round(min(pairs), 3), round(max(pairs), 3)]
+    return out
 
 
 def compression_summary(results: dict, data_bytes: dict[str, int]) -> dict:
     """Size ratio of the chunk files (plain bytes / zstd bytes) and each phase's seconds
     with and without compression."""
+    if "dumpcore-zstd" not in data_bytes or "dumpcore-p2-zstd" not in results["restore"]:
+        return {}
     out: dict = {"method": "zstd:3", "uncompressed_bytes": data_bytes["dumpcore"],
                  "compressed_bytes": data_bytes["dumpcore-zstd"],
                  "size_ratio": round(data_bytes["dumpcore"] / max(1, data_bytes["dumpcore-zstd"]), 2)}
@@ -434,7 +471,10 @@ def markdown(r: dict) -> str:
         lines += ["", f"Restore proof (`--parallel 2` against `--parallel 2 --no-verify`): {p['wall_s'][0]:.2f} s vs "
                   f"{p['wall_s'][1]:.2f} s wall, client CPU {p['client_cpu_s'][0]:.2f} vs {p['client_cpu_s'][1]:.2f} s, "
                   f"server CPU {p['server_cpu_s'][0]:.2f} vs {p['server_cpu_s'][1]:.2f} s: "
-                  f"**{p['cost_of_wall'] * 100:.1f}% of the restore's wall time** (target <= 10%)"]
+                  f"**{p['cost_of_wall'] * 100:.1f}% of the restore's wall time** (target <= 10%)"
+                  + (f"; per round, paired: median {p['paired_cost_of_wall'] * 100:.1f}% (range "
+                     f"{p['paired_range'][0] * 100:.1f}-{p['paired_range'][1] * 100:.1f}%)"
+                     if "paired_cost_of_wall" in p else "")]
     c = r.get("compression")
     if c:
         lines += ["", f"Compression ({c['method']}): chunk files {c['uncompressed_bytes'] / 1e6:.1f} MB -> "

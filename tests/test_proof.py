@@ -297,7 +297,7 @@ def test_the_server_computes_each_rows_term_as_the_dump_does(server, conn, db, t
     (hashing.row_hash, and the compiled encoder's sum per chunk)."""
     import random
     from dumpcore.store.hashing import row_hash
-    from dumpcore.verify.fingerprint import live_column_types, live_fingerprint, row_term, value_exprs
+    from dumpcore.verify.fingerprint import live_column_types, live_fingerprint, live_nullable, row_term, value_exprs
     rnd = random.Random(20261207)
     names = list(_TERM_VALUES)
     conn.execute(f"CREATE TABLE {quote_ident(db)}.t (id INT PRIMARY KEY, {_TERM_COLUMNS}) DEFAULT CHARSET=utf8mb4")
@@ -311,6 +311,16 @@ def test_the_server_computes_each_rows_term_as_the_dump_does(server, conn, db, t
         exprs = value_exprs(entry, live_column_types(c, db, "t"))
         c.execute("SET SESSION time_zone = '+00:00'")
         live = dict((int(k), int(v)) for k, v in c.query_text(f"SELECT id, {row_term(exprs)} FROM t"))
+        # the NOT NULL columns' flags as constants (the restore's form): the same terms
+        nullable = live_nullable(entry, live_column_types(c, db, "t"))
+        assert nullable[0] is False and all(nullable[1:])
+        assert dict((int(k), int(v)) for k, v in c.query_text(
+            f"SELECT id, {row_term(exprs, nullable)} FROM t")) == live
+        # every column NOT NULL: the flags are one literal
+        assert "ISNULL" not in row_term(exprs[:1], [False])
+        [(same, rows)] = c.query_text(f"SELECT SUM({row_term(exprs[:1], [False])} = {row_term(exprs[:1])}), "
+                                      "COUNT(*) FROM t")
+        assert int(same) == int(rows) == 201
         read = [r for batch in c.stream(f"SELECT {', '.join(exprs)} FROM t") for r in batch]
         assert {int(r[0]): row_hash(r) for r in read} == live
         assert live_fingerprint(c, db, entry) == (201, sum(live.values()) % 2**64)

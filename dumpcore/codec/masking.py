@@ -30,7 +30,7 @@ import operator
 import os
 import re
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -38,7 +38,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from . import encode_rows
 from .reference import MASK64
 from ..errors import DumpcoreError, UnknownTableError, UsageError
-from ..records import field, record
+from ..records import record
 from ..schema.schema import KIND_HEX, KIND_NUMBER, Column, Schema, Table
 
 RULES = ("hash", "email", "keep-domain", "name", "phone", "null", "constant", "redact", "shift-date", "uuid")

@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Protocol
 
 from .. import __version__
 from . import annotate, stats, subset, validation
@@ -35,6 +35,8 @@ from ..store.manifest import FORMAT, format_version, write_manifest
 from ..schema.ordering import LoadPlan, plan_load
 from .partials import building, partial_path, sweep_partials
 from ..records import field, record, replace
+if TYPE_CHECKING:  # --store's report, named in DumpSummary only (the store is imported where it is used)
+    from ..store import chunk_store
 from .replication import (SnapshotPosition, binlog_enabled, block_commits, has_backup_stage, off_position,
                           read_from_snapshot, read_locked)
 from ..schema.schema import Schema, load_schema

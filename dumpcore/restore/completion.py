@@ -141,7 +141,7 @@ def completion_error(summary) -> RestoreError | None:
         parts.append(f"{len(failed)} object(s) not created: " + "; ".join(failed))
     mismatches = getattr(summary, "mismatches", None)
     if mismatches:
-        parts.append(f"the restored content differs from the dump: " + "; ".join(str(m) for m in mismatches[:5])
+        parts.append("the restored content differs from the dump: " + "; ".join(str(m) for m in mismatches[:5])
                      + (" ..." if len(mismatches) > 5 else ""))
     report = getattr(summary, "verify_report", None)
     if report is not None and not report.ok:

@@ -39,7 +39,7 @@ from ..records import record
 from ..schema.scripts import DISABLE_STATEMENTS
 from ..store.hashing import chunk_hasher, hash_file
 from ..store.private import open_private, private_dir
-from ..verify.fingerprint import Mismatch, live_column_types, prove_chunk
+from ..verify.fingerprint import LiveType, Mismatch, live_column_types, prove_chunk
 from .completion import unproven_reason
 from .migrate import load_staged_chunk
 from .load_data import LOAD_DATA, UPSERT, LoadDataRefused, load_chunk, takes as load_data_takes
@@ -146,7 +146,7 @@ class Loader:
         self.merging: set[str] = set()  # tables that held rows of their own before the restore
         self.triggers_fire = False  # --fire-triggers: the target's triggers may change rows, as asked
         # table -> its live column types and charsets (the proof's reads; restore.py reads them all at once)
-        self.live_types: dict[str, dict[str, tuple[str, str | None]]] = {}
+        self.live_types: dict[str, dict[str, LiveType]] = {}
         self.unproven: dict[str, str] = {}  # table -> why a chunk of it could not be proven
         self.clear_first: dict[str, str] = {}  # chunk file -> the range it owns, emptied first (restore --repair)
         self._loading: set[str] = set()  # tables with chunks not committed yet (to_load > 0)

@@ -77,28 +77,34 @@ class StatementCheck:
 
     def __init__(self, tables: list[str] | None = None):
         self.tables = set(tables or ())  # empty: every table
-        self.problems: list[str] = []
-        self.unreadable: list[DumpIntegrityError] = []
+        # chunk file -> its problem, and what could not be read: chunks are checked side by
+        # side (verify_directory's threads), reported in the manifest's order
+        self.problems: dict[str, str] = {}
+        self.unreadable: dict[str, DumpIntegrityError] = {}
         self._parts: dict[str, tuple[bytes, bytes, dict[str, bytes]]] = {}
+        self._manifest: Manifest | None = None
 
     def __call__(self, m: Manifest, entry: dict, chunk: dict, path: Path) -> str | None:
         """The XXH3-128 of the chunk as stored (None: not one of the checked tables)."""
         if self.tables and entry["name"] not in self.tables:
             return None
+        self._manifest = m
         hasher = chunk_hasher()
         try:
             problem = _chunk_problem(m, entry, chunk, path, self._parts, hasher)
         except DumpIntegrityError as exc:  # does not decompress: hashed as stored, and raised after
-            self.unreadable.append(exc)
+            self.unreadable[chunk["file"]] = exc
             return None
         if problem:
-            self.problems.append(problem)
+            self.problems[chunk["file"]] = problem
         return hasher.hexdigest()
 
     def require(self, directory: Path) -> None:
-        if self.unreadable:
-            raise self.unreadable[0]
-        _raise(directory, self.problems)
+        order = [c["file"] for _, c in self._manifest.chunks()] if self._manifest else []
+        for f in order:
+            if f in self.unreadable:
+                raise self.unreadable[f]
+        _raise(directory, [self.problems[f] for f in order if f in self.problems])
 
 
 def _chunk_problem(m: Manifest, e: dict, c: dict, path: Path, cache: dict, hasher=None) -> str | None:

@@ -27,14 +27,14 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from ..codec.reference import KIND_HEX, KIND_NUMBER, MASK64
+from ..codec.reference import KIND_HEX, KIND_NUMBER
 from ..connect.connection import Connection, ConnectionOptions, quote_ident, quote_string
 from ..dump.chunks import iter_chunk_statements, split_statement_rows, statement_prefix, statement_start
 from ..errors import SchemaError, UsageError
 from ..records import field, record
 from ..store.hashing import chunk_hasher, row_hash
 from ..store.manifest import Manifest, read_manifest
-from .fingerprint import dumped_fingerprint, live_column_types, live_fingerprint, row_term, value_exprs
+from .fingerprint import dumped_fingerprint, live_column_types, live_fingerprint, live_nullable, row_term, value_exprs
 
 SAME, CHANGED, ONLY_A, ONLY_B = "same", "changed", "only in A", "only in B"
 DEFAULT_ROW_LIMIT = 20  # keys listed per changed range with rows=True; the rest are counted
@@ -214,7 +214,7 @@ def live_rows(conn: Connection, database: str, entry: dict, pk: list[str], condi
     names = [c["name"] for c in entry["columns"]]
     keys = [exprs[names.index(k)] for k in pk]
     clauses = [f"({c})" for c in (where, condition) if c]
-    sql = (f"SELECT {', '.join(keys)}, {row_term(exprs)} FROM {quote_ident(database)}.{quote_ident(entry['name'])}"
+    sql = (f"SELECT {', '.join(keys)}, {row_term(exprs, live_nullable(entry, live))} FROM {quote_ident(database)}.{quote_ident(entry['name'])}"
            + (f" WHERE {' AND '.join(clauses)}" if clauses else ""))
     return {tuple(r[:-1]): int(r[-1]) for r in conn.query(sql)}
 

@@ -89,30 +89,34 @@ def dumped_fingerprint(chunks: Iterable[dict]) -> tuple[int, int]:
     return rows, fp
 
 
-def live_column_types(conn: Connection, database: str, table: str) -> dict[str, tuple[str, str | None]]:
-    """Each live column's (COLUMN_TYPE, CHARACTER_SET_NAME), by name."""
-    return {name: (ctype, charset) for name, ctype, charset in conn.query_text(
-        "SELECT COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
-        f"{quote_string(database)} AND TABLE_NAME = {quote_string(table)}")}
+# A live column as the proof reads it: (COLUMN_TYPE, CHARACTER_SET_NAME, nullable).
+LiveType = tuple[str, "str | None", bool]
+
+
+def live_column_types(conn: Connection, database: str, table: str) -> dict[str, LiveType]:
+    """Each live column's (COLUMN_TYPE, CHARACTER_SET_NAME, nullable), by name."""
+    return {name: (ctype, charset, nullable == "YES") for name, ctype, charset, nullable in conn.query_text(
+        "SELECT COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME, IS_NULLABLE FROM information_schema.COLUMNS "
+        f"WHERE TABLE_SCHEMA = {quote_string(database)} AND TABLE_NAME = {quote_string(table)}")}
 
 
 # The text protocol sends these as they are stored (binary), or as utf8mb4 already (its subsets by bytes).
 _AS_SENT = {None, "binary", "utf8mb4", "utf8mb3", "utf8", "ascii"}
 
 
-def live_column_types_of(conn: Connection, database: str) -> dict[str, dict[str, tuple[str, str | None]]]:
+def live_column_types_of(conn: Connection, database: str) -> dict[str, dict[str, LiveType]]:
     """live_column_types() of every table of ``database``, in one query (table -> types)."""
-    out: dict[str, dict[str, tuple[str, str | None]]] = {}
-    for table, column, column_type, charset in conn.query_text(
-            "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME FROM information_schema.COLUMNS "
+    out: dict[str, dict[str, LiveType]] = {}
+    for table, column, column_type, charset, nullable in conn.query_text(
+            "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME, IS_NULLABLE FROM information_schema.COLUMNS "
             f"WHERE TABLE_SCHEMA = {quote_string(database)}"):
-        out.setdefault(table, {})[column] = (column_type, charset)
+        out.setdefault(table, {})[column] = (column_type, charset, nullable == "YES")
     return out
 
 
 def live_fingerprint(conn: Connection, database: str, entry: dict, where: str | None = None,
                      condition: str | None = None,
-                     live_types: dict[str, tuple[str, str | None]] | None = None) -> tuple[int, int]:
+                     live_types: dict[str, LiveType] | None = None) -> tuple[int, int]:
     """(rows, fingerprint) of the live rows of a table (``where`` and ``condition``
     narrow them), as the dump fingerprinted its rows; a live column wider than the dumped
     one (which the restore's pre-flight lets through) is read in the dumped type
@@ -122,27 +126,34 @@ def live_fingerprint(conn: Connection, database: str, entry: dict, where: str | 
     clauses = [f"({c})" for c in (where, condition) if c]
     live = live_types if live_types is not None else live_column_types(conn, database, entry["name"])
     exprs = value_exprs(entry, live)
+    nullable = live_nullable(entry, live)
     source = (f" FROM {quote_ident(database)}.{quote_ident(entry['name'])}"
               + (" FOR SYSTEM_TIME ALL" if entry.get("history") else "")  # dumped with every row version
               + (f" WHERE {' AND '.join(clauses)}" if clauses else ""))
     if entry.get("row_hash") != ROW_HASH:
         return _client_fingerprint(conn, entry, exprs, source)
-    [(rows, total)] = conn.query_text(f"SELECT COUNT(*), SUM({row_term(exprs)}){source}")
+    [(rows, total)] = conn.query_text(f"SELECT COUNT(*), SUM({row_term(exprs, nullable)}){source}")
     return int(rows), int(total or 0) & MASK64
 
 
-def value_exprs(entry: dict, live: dict[str, tuple[str, str | None]]) -> list[str]:
+def value_exprs(entry: dict, live: dict[str, LiveType]) -> list[str]:
     """What to read of each dumped column so a live row's values are the bytes the dump read:
     its select expression in the dumped type (typecheck.as_dumped), in utf8mb4 where the
     live column's character set is another (the text protocol converted it for the dump)."""
     exprs = []
     for c in manifest_columns(entry):
-        live_type, charset = live.get(c.name, (c.column_type, c.charset))
+        live_type, charset, _ = live.get(c.name, (c.column_type, c.charset, True))
         expr = as_dumped(c.select_expr(), c.column_type, live_type)
         if charset not in _AS_SENT and c.kind != KIND_HEX:
             expr = f"CONVERT({expr} USING utf8mb4)"
         exprs.append(expr)
     return exprs
+
+
+def live_nullable(entry: dict, live: dict[str, LiveType]) -> list[bool]:
+    """Whether each dumped column may hold NULL on the live side (a column the live table
+    lacks: may)."""
+    return [live.get(c["name"], (None, None, True))[2] for c in entry["columns"]]
 
 
 def generated_sum(conn: Connection, database: str, table: str, columns: list[str], history: bool = False,
@@ -171,10 +182,19 @@ def _generated_differ(conn: Connection, database: str, entry: dict, recorded: st
                     "proven", generated_only=True)
 
 
-def row_term(exprs: list[str]) -> str:
+def row_term(exprs: list[str], nullable: list[bool] | None = None) -> str:
     """The SQL of a row's fingerprint term over the value expressions ``exprs``
-    (store/hashing.row_hash computes the same from the values)."""
-    return f"CRC32(CONCAT_WS('#', {', '.join(exprs)}, CONCAT({', '.join(f'ISNULL({e})' for e in exprs)})))"
+    (store/hashing.row_hash computes the same from the values). ``nullable``: whether each
+    may be NULL; a NOT NULL column's flag is the constant '0' the server would compute for
+    it, which spares it an ISNULL() per value (a value expression is NULL only where its
+    column is: were one not, its term would differ from the dump's, a difference found,
+    never one hidden). All NOT NULL: the flags are one literal."""
+    flags = [f"ISNULL({e})" if nullable is None or nullable[i] else "'0'" for i, e in enumerate(exprs)]
+    if all(f == "'0'" for f in flags):
+        suffix = "'" + "0" * len(flags) + "'"
+    else:
+        suffix = f"CONCAT({', '.join(flags)})"
+    return f"CRC32(CONCAT_WS('#', {', '.join(exprs)}, {suffix}))"
 
 
 def _client_fingerprint(conn: Connection, entry: dict, exprs: list[str], source: str) -> tuple[int, int]:
@@ -219,7 +239,7 @@ def _describe(live: tuple[int, int], want: tuple[int, int]) -> str | None:
 
 
 def prove_chunk(conn: Connection, database: str, entry: dict, chunk: dict,
-                live_types: dict[str, tuple[str, str | None]] | None = None) -> Mismatch | None:
+                live_types: dict[str, LiveType] | None = None) -> Mismatch | None:
     """Compare the live rows in a chunk's key range with the chunk (on the connection that
     loaded it, before its COMMIT); None when they are the same. A chunk without a key
     range cannot be proven alone: None, and its table is proven whole (``prove_table``)."""

@@ -13,8 +13,10 @@
 from __future__ import annotations
 
 import mmap
+import os
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import unquote
@@ -30,6 +32,8 @@ from ..store.hashing import chunk_hasher, hash_file
 from ..store.manifest import MANIFEST_NAME, Manifest, read_manifest
 from ..records import field, record
 
+# chunks a pre-flight (and `verify`) checks at once: one per processor, up to 4
+CHECK_THREADS = min(4, os.cpu_count() or 1)
 STREAM_HEAD = b"-- dumpcore "  # the first bytes of every stream from `dump --stdout` and `cat`
 TRAILER_RE = re.compile(rb"^" + re.escape(STREAM_CHUNK_PREFIX) + rb"table=(\S+) seq=(\d+) rows=(\d+) bytes=(\d+) "
                         rb"xxh3_128=([0-9a-f]+) fingerprint=([0-9a-f]+)\r?$", re.M)
@@ -130,18 +134,27 @@ def verify_directory(directory: str | Path, decompress: bool = False,
         manifest_compression(m.data)
     except DumpIntegrityError as exc:
         report.problems.append(manifest_problem(exc))
-    listed = set()
-    for entry, chunk in m.chunks():
-        listed.add(chunk["file"])
-        if tables and entry["name"] not in tables:
-            continue
-        read = None if read_chunk is None else (lambda path, e=entry, c=chunk: read_chunk(m, e, c, path))
+    listed = {chunk["file"] for _, chunk in m.chunks()}
+    todo = [(entry, chunk) for entry, chunk in m.chunks() if not tables or entry["name"] in tables]
+
+    def check(item: tuple[dict, dict]) -> tuple[Problem | None, Problem | None]:
+        """(the chunk file's problem, its decompressed content's)"""
+        entry, chunk = item
+        read = None if read_chunk is None else (lambda path: read_chunk(m, entry, chunk, path))
         problem = check_file(directory, chunk["file"], chunk["bytes"], chunk["xxh3_128"], read)
+        if problem is None and decompress and "uncompressed_bytes" in chunk:
+            return None, check_decompressed(directory, chunk)
+        return problem, None
+
+    # the reads, hashes and pattern counts release the GIL: chunks are checked side by side,
+    # their problems reported in the manifest's order
+    with ThreadPoolExecutor(max(1, min(CHECK_THREADS, len(todo)))) as pool:
+        checked = list(pool.map(check, todo))
+    for (_, chunk), (problem, content) in zip(todo, checked):
         if problem is None or problem.kind != "missing":  # counted: the chunks found, and their bytes as found
             report.chunks += 1
             report.bytes += chunk["bytes"] if problem is None else (directory / chunk["file"]).stat().st_size
-        if problem is None and decompress and "uncompressed_bytes" in chunk:
-            problem = check_decompressed(directory, chunk)
+        problem = problem or content
         if problem:
             report.problems.append(problem)
     for other in m.data.get("other_files", []):
