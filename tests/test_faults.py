@@ -279,7 +279,14 @@ def test_kill9_of_a_restore_with_deferred_triggers_then_resume_brings_them_back(
     d = copy_dump(out, tmp_path / "d")
     q = quote_ident(db)
     conn.execute(f"CREATE TABLE {q}.items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, created_at DATETIME NOT NULL)")
-    conn.execute(f"CREATE TRIGGER {q}.stamp BEFORE INSERT ON {q}.items FOR EACH ROW SET NEW.created_at = NOW()")
+    with server.connect(db) as other:  # created under a context of its own, which must come back with it
+        other.execute("SET NAMES latin1")
+        other.execute("SET SESSION sql_mode = 'ANSI_QUOTES,NO_AUTO_VALUE_ON_ZERO'")
+        other.execute(f"CREATE TRIGGER {q}.stamp BEFORE INSERT ON {q}.items FOR EACH ROW SET NEW.created_at = NOW()")
+    definition = ("SELECT ACTION_STATEMENT, CHARACTER_SET_CLIENT, COLLATION_CONNECTION, SQL_MODE "
+                  f"FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{db}'")
+    before = conn.query_text(definition)
+    assert before[0][1] == "latin1"
     journal = d / "journal" / f"{db}.jsonl"
     proc = subprocess.Popen([str(DUMPCORE), "restore", str(d), "-D", db, "--defer-triggers", "--parallel", "2", "-q",
                              *conn_args(server)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -293,6 +300,7 @@ def test_kill9_of_a_restore_with_deferred_triggers_then_resume_brings_them_back(
     assert ("Warning: 1 trigger(s) dropped by the interrupted --defer-triggers restore are re-created after the "
             "load: `stamp`") in res.stderr.decode()
     assert conn.scalar(triggers) == "1"
+    assert conn.query_text(definition) == before  # from the journal, under its creation context
     # the trigger did not fire during the resumed load; it is the target's own, not the source's
     assert_same_database(conn, name, db, objects=False)
 

@@ -28,7 +28,7 @@ from ..connect.connection import Connection, quote_ident, quote_string
 from ..errors import OutputError, RestoreError, ServerError
 from ..store.manifest import Manifest
 from ..store.private import open_private, private_dir
-from ..records import record
+from ..records import fields, record
 
 
 def _file_stem(database: str) -> str:
@@ -346,19 +346,30 @@ def interrupted_restore(path: Path, manifest: Manifest, conn: Connection, server
 
 def triggers_deferred_event(triggers: list) -> dict:
     """The journal line written once ``--defer-triggers`` dropped the target's triggers: their
-    full definitions, so a restore killed before re-creating them can still do it on --resume."""
-    return {"event": "triggers_deferred", "triggers": [
-        {"name": t.name, "table": t.table, "sql_mode": t.sql_mode, "create_sql": t.create_sql} for t in triggers]}
+    full definitions, each with the context it was created under and its text as the bytes
+    the server stored (hex: a body may hold bytes of another charset), so a restore killed
+    before re-creating them can still do it on --resume, exactly."""
+    out = []
+    for t in triggers:
+        item = {"name": t.name, "table": t.table, "sql_mode": t.sql_mode, "create_sql": t.create_sql}
+        if t.context is not None:
+            item["context"] = {f.name: getattr(t.context, f.name) for f in fields(t.context)}
+        if t.encoded_sql is not None:
+            item["encoded_sql_hex"] = t.encoded_sql.hex()
+        out.append(item)
+    return {"event": "triggers_deferred", "triggers": out}
 
 
 def pending_deferred_triggers(events: list[dict]) -> list:
     """Triggers an interrupted restore dropped and did not re-create (``Trigger`` objects)."""
-    from ..schema.schema import Trigger
+    from ..schema.schema import ObjectContext, Trigger
 
     pending: list = []
     for ev in events:
         if ev.get("event") == "triggers_deferred":
-            pending = [Trigger(t["name"], t["table"], t.get("create_sql", ""), t.get("sql_mode"))
+            pending = [Trigger(t["name"], t["table"], t.get("create_sql", ""), t.get("sql_mode"),
+                               ObjectContext(**t["context"]) if isinstance(t.get("context"), dict) else None,
+                               bytes.fromhex(t["encoded_sql_hex"]) if t.get("encoded_sql_hex") else None)
                        for t in ev.get("triggers", []) if isinstance(t, dict)]
         elif ev.get("event") == "triggers_restored":
             pending = []
