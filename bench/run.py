@@ -157,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     started = time.monotonic()
-    results: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "scale": args.scale, "n": n,
-                     "machine": machine(), "runs_per_tool": args.runs, "profile": args.profile}
+    now = datetime.now(timezone.utc)
+    results: dict = {"date": now.strftime("%Y-%m-%d"), "started": now.strftime("%Y-%m-%dT%H%MZ"), "scale": args.scale,
+                     "n": n, "machine": machine(), "runs_per_tool": args.runs, "profile": args.profile,
+                     "tools": args.tools}
     if not args.skip_encoder:
         print("Encoder micro-benchmark (in memory, no server)...", flush=True)
         results["encoder"] = encoder_bench.run()
@@ -269,8 +271,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def results_path(results: dict) -> Path:
+    """bench/results/<start, UTC>-<scale>[-<profile>][-some-tools].json: a run never
+    overwrites another's results."""
     profile = "" if results["profile"] == "sandbox" else f"-{results['profile']}"
-    return HERE / "results" / f"{results['date']}-{results['scale']}{profile}.json"
+    some = "-some-tools" if results.get("tools") else ""
+    return HERE / "results" / f"{results.get('started', results['date'])}-{results['scale']}{profile}{some}.json"
 
 
 # many-tables: the default dump and restore against mydumper/myloader -t 2, at each table count
