@@ -103,6 +103,18 @@ def db(server, request) -> str:
         c.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)}")
 
 
+def journal_file(state: Path, server: ConnectionOptions, database: str, saved_triggers: bool = False) -> Path:
+    """Where a restore into ``database`` on the test server keeps its journal (or the
+    triggers --defer-triggers saved) under the state directory ``state``."""
+    from dumpcore.restore.state import StateDir, server_identity
+
+    with server.connect() as c:
+        identity = server_identity(c)
+    state_dir = StateDir(Path(state), "")
+    return state_dir.saved_triggers_path(database, identity) if saved_triggers else \
+        state_dir.journal_path(database, identity)
+
+
 def run_client(options: ConnectionOptions, sql: str | bytes | None = None, database: str | None = None,
                stdin_path: Path | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the `mariadb` client with ``sql`` (or a file) on stdin; raise on failure."""

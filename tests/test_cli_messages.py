@@ -18,6 +18,7 @@ from dumpcore.dump.dump import DumpOptions, dump_to_directory
 from dumpcore.restore.restore import RestoreOptions, restore
 from dumpcore.sandbox.sample import create_school
 from test_restore import copy_dump
+from conftest import journal_file
 
 
 def one_line_error(proc, code: int) -> str:
@@ -105,7 +106,7 @@ def test_ctrl_c_in_restore_says_what_was_kept_and_resume_continues(server, conn,
     try:
         d = tmp_path / "dump"
         dump_to_directory(server, src, d, DumpOptions(chunk_size=64 << 10, statement_size=16 << 10))
-        journal = d / "journal" / f"{db}.jsonl"
+        journal = journal_file(d, server, db)
         proc = subprocess.Popen([str(DUMPCORE), "restore", str(d), "-D", db, "--parallel", "1", *conn_args(server)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _interrupt_when(proc, lambda: journal.exists() and journal.read_text().count('"event":"commit"') >= 2)

@@ -17,6 +17,7 @@ from dumpcore.records import replace
 from dumpcore.errors import RestoreError
 from dumpcore.restore.restore import RestoreOptions, restore
 from test_safety import copy_dump
+from conftest import journal_file
 
 HEAD = "CREATE TABLE IF NOT EXISTS `t` (\n  `id` int(11) NOT NULL,\n  `a` int(11) DEFAULT NULL,\n"
 TAIL = "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci"
@@ -87,7 +88,8 @@ def keyed(server, tmp_path_factory):
 
 
 def _journal(d, db) -> list[dict]:
-    return [json.loads(line) for line in (d / "journal" / f"{db}.jsonl").read_text().splitlines()]
+    path = next((d / "journal").glob(f"*/{db}.jsonl"))  # journal/<server>/<db>.jsonl
+    return [json.loads(line) for line in path.read_text().splitlines()]
 
 
 @pytest.mark.parametrize("method", LOAD_METHODS)
@@ -153,7 +155,7 @@ def test_killed_between_load_and_alter_then_run_again_ends_with_the_keys(server,
     q = quote_ident(db)
     conn.execute(f"DROP DATABASE IF EXISTS {q}")
     d = copy_dump(out, tmp_path / "d")
-    journal = d / "journal" / f"{db}.jsonl"
+    journal = journal_file(d, server, db)
     chunks = sum(len(t["chunks"]) for t in json.loads((d / "manifest.json").read_text())["tables"]
                  if t["name"] != "doc")
     # one connection: the ALTERs come after the rows of parent and child (doc, which no ALTER

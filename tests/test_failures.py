@@ -20,6 +20,7 @@ from dbcompare import assert_same_database
 from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions, dump_to_directory
 from dumpcore.restore.state import Journal, server_identity
+from conftest import journal_file
 
 CUSTOMERS = 2000
 ORDERS = 4000
@@ -152,7 +153,7 @@ def test_a_full_state_directory_is_one_line_before_anything_is_written(server, c
     state = small_disk / "state"
     line = one_line_error(dumpcore("restore", str(d), "-D", f"{db}_new", "--state-dir", str(state),
                                    *conn_args(server)))
-    assert line == (f"Error: cannot write the restore's journal {state}/journal/{db}_new.jsonl: No space left on "
+    assert line == (f"Error: cannot write the restore's journal {journal_file(state, server, db + '_new')}: No space left on "
                     f"device; nothing was written to `{db}_new`; free space there (or give another --state-dir DIR) "
                     "and run the same restore again"), line
     assert int(conn.scalar(f"SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{db}_new'")) == 0
@@ -166,7 +167,7 @@ def test_a_dump_directory_that_fills_while_loading_is_one_line_and_resume_finish
     chunks = len(list((d / "data").iterdir()))
     filler = fill(small_disk, leave=4096)  # room for the journal's first 25 lines or so
     line = one_line_error(dumpcore("restore", str(d), "-D", db, "-j", "1", *conn_args(server)))
-    assert line.startswith(f"Error: cannot write the restore's journal {d}/journal/{db}.jsonl: No space left on "
+    assert line.startswith(f"Error: cannot write the restore's journal {journal_file(d, server, db)}: No space left on "
                            f"device; the chunks committed so far stay in `{db}` and are recorded in the journal; "
                            "free space there and run the same restore with --resume"), line
     loaded = int(conn.scalar(f"SELECT COUNT(*) FROM {quote_ident(db)}.orders")) + int(

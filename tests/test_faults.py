@@ -19,6 +19,7 @@ from dumpcore.restore.restore import RestoreOptions, restore
 from dumpcore.sandbox.sandbox import Sandbox, free_port
 from dumpcore.verify.verify import verify_path
 from test_safety import copy_dump, make_source
+from conftest import journal_file
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,7 @@ def _commits(journal: Path) -> int:
 def test_sigint_of_restore_then_resume_is_exact_without_duplicates(server, conn, many_chunks, tmp_path, db):
     name, out = many_chunks
     d = copy_dump(out, tmp_path / "d")
-    journal = d / "journal" / f"{db}.jsonl"
+    journal = journal_file(d, server, db)
     total = sum(len(t["chunks"]) for t in json.loads((d / "manifest.json").read_text())["tables"])
     proc = subprocess.Popen([str(DUMPCORE), "restore", str(d), "-D", db, "--parallel", "2", "-q", *conn_args(server)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -83,7 +84,7 @@ def test_after_an_interrupted_keyless_restore_the_advice_is_resume_and_append_is
     name, _ = many_chunks
     d = tmp_path / "notes"
     dump_to_directory(server, name, d, DumpOptions(tables=["notes"], chunk_size=4 << 10, statement_size=1 << 10))
-    journal = d / "journal" / f"{db}.jsonl"
+    journal = journal_file(d, server, db)
     total = len(json.loads((d / "manifest.json").read_text())["tables"][0]["chunks"])
     proc = subprocess.Popen([str(DUMPCORE), "restore", str(d), "-D", db, "--parallel", "1", "-q", *conn_args(server)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -199,7 +200,7 @@ def test_server_restarted_mid_dump_and_mid_restore(server, conn, many_chunks, tm
     try:
         sock = ConnectionOptions(host=None, user="root", password="", socket=box.state.socket)
         d = copy_dump(out, tmp_path / "d")
-        journal = d / "journal" / "copy.jsonl"
+        journal = journal_file(d, sock, "copy")
         proc = subprocess.Popen([str(DUMPCORE), "restore", str(d), "-D", "copy", "--parallel", "2", "-q",
                                  *conn_args(sock)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _wait_for(lambda: _commits(journal) >= 3)
@@ -287,7 +288,7 @@ def test_kill9_of_a_restore_with_deferred_triggers_then_resume_brings_them_back(
                   f"FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{db}'")
     before = conn.query_text(definition)
     assert before[0][1] == "latin1"
-    journal = d / "journal" / f"{db}.jsonl"
+    journal = journal_file(d, server, db)
     proc = subprocess.Popen([str(DUMPCORE), "restore", str(d), "-D", db, "--defer-triggers", "--parallel", "2", "-q",
                              *conn_args(server)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait_for(lambda: _commits(journal) >= 3)

@@ -31,6 +31,7 @@ from dumpcore.store.manifest import read_manifest
 from dumpcore.verify.fingerprint import live_fingerprint
 from dumpcore.verify.shared_columns import restricted_fingerprint
 from edge_data import create_edge_database
+from conftest import journal_file
 
 METHODS = ["upsert", "load-data"]
 ROWS = 300
@@ -113,7 +114,7 @@ def test_every_kind_of_difference_loads_by_column_name_and_is_proven(server, con
         assert kinds >= {("people", k) for k in ("renamed", "widened", "narrowed", "added", "dropped", "re-ordered")}
         assert ("audit_log", "renamed") in kinds and ("audit_log", "keys") in kinds
         assert any("left out" in w and "`note`" in w for w in summary.warnings)
-        record = [json.loads(line) for line in (tmp_path / "state" / "journal" / f"{target}.jsonl").open()
+        record = [json.loads(line) for line in journal_file(tmp_path / "state", server, target).open()
                   if '"into_current_schema"' in line]
         assert record and record[0]["schema_diff"]["tables"]["people"]["dropped"] == ["note"]
         # LOAD DATA fills the staging tables as it fills a table, exactly (no chunk fell back to the upserts)

@@ -16,6 +16,7 @@ import pytest
 
 from clirun import DUMPCORE, conn_args, dumpcore
 from conftest import run_client
+from conftest import journal_file
 from dbcompare import assert_same_database, checksum, table_names
 from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions
@@ -242,7 +243,7 @@ def test_restore_killed_mid_download_then_mid_load_resumes_exactly(server, conn,
     assert not conn.query_text(f"SHOW DATABASES LIKE '{db}'")
 
     # run again: the fetch goes on; killed this time once a few chunks are committed
-    journal = local / "journal" / f"{db}.jsonl"
+    journal = journal_file(local, server, db)
     proc = subprocess.Popen([str(DUMPCORE), *args, "-q", *conn_args(server)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     kill_when(proc, lambda: journal.exists() and journal.read_text().count('"event":"commit"') >= 3)

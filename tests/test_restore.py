@@ -13,6 +13,7 @@ import pytest
 
 from clirun import DUMPCORE, conn_args, dumpcore
 from conftest import needs_sakila, run_client
+from conftest import journal_file
 from dbcompare import assert_same_database, assert_same_objects, checksum, raw_rows, table_names
 from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions, dump_to_directory
@@ -120,7 +121,7 @@ def test_world_into_schema_made_by_its_own_ddl_with_triggers_deferred(server, co
     d = copy_dump(world_dump, tmp_path)
     summary = restore(d, server, RestoreOptions(database=db, defer_triggers=True, parallel=2))
     assert not summary.warnings or not any("will fire" in w for w in summary.warnings)
-    saved = d / "journal" / f"{db}.saved-triggers.sql"
+    saved = journal_file(d, server, db, saved_triggers=True)
     assert "CREATE DEFINER" in saved.read_text() or "CREATE TRIGGER" in saved.read_text()
     # no trigger side effects: film_text equals the source, row for row
     assert raw_rows(conn, world, "film_text") == raw_rows(conn, db, "film_text")
@@ -300,7 +301,7 @@ def test_cat_is_a_verified_stream_for_the_client(server, conn, world, world_dump
 def test_kill9_half_way_then_resume(server, conn, school, tmp_path, db):
     name, out = school
     d = copy_dump(out, tmp_path)
-    journal = d / "journal" / f"{db}.jsonl"
+    journal = journal_file(d, server, db)
     total_chunks = sum(len(t["chunks"]) for t in json.loads((d / "manifest.json").read_text())["tables"])
     assert total_chunks >= 10
     proc = subprocess.Popen([str(DUMPCORE), "restore", str(d), "--database", db, "--parallel", "2", "-q",
@@ -332,7 +333,7 @@ def test_resume_settles_keyless_chunks_that_committed_but_were_not_journaled(ser
     d = tmp_path / "keyless"
     dump_to_directory(server, name, d, DumpOptions(tables=["audit_log"], chunk_size=16 << 10, statement_size=4096))
     restore(d, server, RestoreOptions(database=db, tables=["audit_log"], parallel=1))
-    journal = d / "journal" / f"{db}.jsonl"
+    journal = journal_file(d, server, db)
     lines = journal.read_text().splitlines()
     commits = [i for i, l in enumerate(lines) if '"event":"commit"' in l]
     assert len(commits) >= 2

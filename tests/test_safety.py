@@ -13,6 +13,7 @@ from clirun import DUMPCORE, conn_args, dumpcore
 from dbcompare import assert_same_database, raw_rows
 from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions, dump_to_directory
+from conftest import journal_file
 
 ROWS = 20_000
 
@@ -171,7 +172,7 @@ def test_resume_after_the_target_was_dropped_is_refused(server, conn, source, tm
     res = dumpcore("restore", str(d), "-D", db, "--resume", *conn_args(server))
     err = res.stderr.decode().strip()
     assert res.returncode == 1 and len(err.splitlines()) == 1, err
-    assert err.startswith(f"Error: cannot resume: the journal {d / 'journal' / (db + '.jsonl')} does not describe "
+    assert err.startswith(f"Error: cannot resume: the journal {journal_file(d, server, db)} does not describe "
                           f"`{db}` any more: `items` holds 0 of the {ROWS:,} rows committed")
     assert "run without --resume" in err
     assert conn.scalar(f"SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{db}'") == "0"
@@ -180,11 +181,29 @@ def test_resume_after_the_target_was_dropped_is_refused(server, conn, source, tm
     assert_same_database(conn, name, db)
 
 
+def test_journals_of_one_database_name_on_two_servers_are_kept_apart(tmp_path):
+    """journal/<server>/<db>.jsonl: a restore into `app` on a second server starts its own
+    journal beside the first's (it used to start it over the first's, which could then not
+    resume); a journal an older version left at journal/<db>.jsonl is used for its own server
+    only."""
+    from dumpcore.restore.state import StateDir
+
+    state = StateDir(tmp_path, "test")
+    a, b = state.journal_path("app", "db-1:3306"), state.journal_path("app", "db-2:3306")
+    assert a != b and a.parent.parent == b.parent.parent == tmp_path / "journal"
+    legacy = tmp_path / "journal" / "app.jsonl"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text(json.dumps({"event": "start", "server": "db-1:3306", "database": "app"}) + "\n")
+    assert state.journal_path("app", "db-1:3306") == legacy
+    assert state.journal_path("app", "db-2:3306") == b
+    assert state.saved_triggers_path("app", "db-1:3306") != state.saved_triggers_path("app", "db-2:3306")
+
+
 def test_journal_names_its_target_and_resume_elsewhere_is_refused(server, conn, source, tmp_path, db):
     _, out = source
     d = copy_dump(out, tmp_path / "d")
     assert dumpcore("restore", str(d), "-D", db, "-q", "--tables", "notes", *conn_args(server)).returncode == 0
-    journal = d / "journal" / f"{db}.jsonl"
+    journal = journal_file(d, server, db)
     lines = journal.read_text().splitlines()
     start = json.loads(lines[0])
     host, port = conn.query_text("SELECT @@hostname, @@port")[0]
@@ -309,7 +328,7 @@ def test_restore_from_a_read_only_dump_keeps_its_state_in_the_users_state_dir(se
     state = tmp_path / "xdg" / "dumpcore" / f"{name}-{digest}"
     assert res.stderr.decode().splitlines()[-1] == \
         f"complete, proven; restore state in {state} (the dump directory is not writable)"
-    assert (state / "journal" / f"{db}.jsonl").is_file()
+    assert journal_file(state, server, db).is_file()
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
     assert_same_database(conn, name, db)
     # the state is found again: --resume works from the read-only dump
@@ -321,7 +340,7 @@ def test_restore_from_a_read_only_dump_keeps_its_state_in_the_users_state_dir(se
     third = dumpcore("restore", str(d), "-D", db, "--cleanup", "--state-dir", str(other), "--json", *conn_args(server), env=env)
     assert third.returncode == 0, third.stderr.decode()
     assert json.loads(third.stdout)["state_dir"] == f"{other} (--state-dir)"
-    assert (other / "journal" / f"{db}.jsonl").is_file()
+    assert journal_file(other, server, db).is_file()
 
 
 def test_a_parent_directory_that_cannot_be_opened_does_not_fail_a_finished_dump(tmp_path):

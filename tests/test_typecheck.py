@@ -15,6 +15,7 @@ from dumpcore.dump.dump import DumpOptions, dump_to_directory
 from dumpcore.restore.restore import RestoreOptions, restore
 from dumpcore.store.manifest import read_manifest, write_manifest
 from dumpcore.schema.typecheck import ColumnType, as_dumped, column_type_of, describe, fits, notes
+from conftest import journal_file
 
 
 def ct(spec: str, nullable: bool | None = None) -> ColumnType:
@@ -504,7 +505,7 @@ def test_resume_settles_a_keyless_table_whose_target_columns_are_wider(server, c
         dump_to_directory(server, src, d, DumpOptions(chunk_size=16 << 10, statement_size=4096))
         conn.execute(f"CREATE TABLE {quote_ident(db)}.log (at DATETIME(6), amount DECIMAL(14,5))")
         restore(d, server, RestoreOptions(database=db, parallel=1))
-        journal = d / "journal" / f"{db}.jsonl"
+        journal = journal_file(d, server, db)
         lines = journal.read_text().splitlines()
         commits = [i for i, line in enumerate(lines) if '"event":"commit"' in line]
         assert len(commits) >= 2

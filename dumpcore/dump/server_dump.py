@@ -41,7 +41,7 @@ from ..records import record, replace
 from .replication import describe
 from ..restore.loader import RestoreProgress, TableRestore
 from ..restore.restore import RestoreOptions, RestoreSummary, restore
-from ..restore.state import resolve_state_dir
+from ..restore.state import resolve_state_dir, server_identity
 from ..schema.scripts import render_schema
 from ..schema.sqltext import comment_text
 from ..verify.verify import AgainstReport, Problem, manifest_problem, TableDifference, VerifyReport, verify_against, verify_directory, \
@@ -330,12 +330,15 @@ def restore_databases(directory: str | os.PathLike, options: ConnectionOptions, 
     checked: AgainstReport | None = AgainstReport(", ".join(e["name"] for e in entries)) if opts.verify_against \
         else None
     per_database = []
+    if opts.resume:
+        with options.connect() as c:
+            server = server_identity(c)
     for e in entries:
         sub = directory / e["directory"]
         resume = opts.resume
         if resume:  # a database the interrupted restore never began starts from the beginning
             state = resolve_state_dir(sub, read_manifest(sub, (FORMAT,)), opts.state_dir)
-            resume = state.journal_path(e["name"]).exists()
+            resume = state.journal_path(e["name"], server).exists()
         per_database.append((e, sub, replace(opts, database=e["name"], verify=False, resume=resume)))
     for e, sub, db_opts in per_database:  # every database's pre-flight before the first write
         restore(sub, options, replace(db_opts, check_only=True))

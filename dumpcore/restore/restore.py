@@ -345,9 +345,6 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 warnings.append(f"table `{e['name']}` references {', '.join(f'`{p}`' for p in missing_parents)}, "
                                 "which is not restored")
     state = resolve_state_dir(directory, m, opts.state_dir)
-    journal = Journal(opts.journal or state.journal_path(database), database)
-    if opts.resume and not journal.path.exists():
-        raise RestoreError(f"nothing to resume: no journal {journal.path}", hint="run without --resume")
     results = {t: TableRestore(t) for t in chosen}
     saved_triggers: list = []
     # counted as each table completes, unless target triggers fire while loading: one
@@ -355,6 +352,10 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     counts = LiveCounts(database, [e["name"] for e in entries] if not opts.fire_triggers else [],
                         all_versions=with_history(entries))
     with options.connect() as conn:
+        server = server_identity(conn)
+        journal = Journal(opts.journal or state.journal_path(database, server), database)
+        if opts.resume and not journal.path.exists():
+            raise RestoreError(f"nothing to resume: no journal {journal.path}", hint="run without --resume")
         if opts.skip_binlog:
             skip_binary_log(conn)
             options = options.with_session_setup(SKIP_BINLOG)  # every connection the restore opens from here
@@ -392,7 +393,6 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                             all_versions=with_history(entries))
         prisma_before = _prisma_gaps(conn, database, opts.prisma) if opts.prisma and target.exists else None
         events = journal.read() if opts.resume else []
-        server = server_identity(conn)
         rejects_dir = state.rejects_for(server, database)
         if opts.resume:
             check_journal_target(events, journal.path, server, database)
@@ -441,7 +441,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             if opts.defer_triggers:
                 pending = saved_triggers
                 saved_triggers = pending + defer_triggers(
-                    conn, state, database, target, chosen,
+                    conn, state, server, database, target, chosen,
                     lambda ts: journal.write(**triggers_deferred_event(pending + ts)))  # journaled before the DROPs
             elif opts.fire_triggers:
                 firing = firing_triggers(conn, database, entries, opts.cleanup)

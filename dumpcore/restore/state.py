@@ -42,11 +42,19 @@ class StateDir:
     path: Path
     origin: str  # why this place: "--state-dir", "the dump directory", "the user's state directory ..."
 
-    def journal_path(self, database: str) -> Path:
-        return self.path / "journal" / f"{_file_stem(database)}.jsonl"
+    def journal_path(self, database: str, server: str) -> Path:
+        """``journal/<server>/<database>.jsonl``: restores of one dump into databases of the
+        same name on two servers keep their journals apart (one would otherwise start its
+        own over the other's, and that restore could no longer resume). A journal an older
+        dumpcore left at ``journal/<database>.jsonl`` for this server is used where it is."""
+        path = self.path / "journal" / _file_stem(server) / f"{_file_stem(database)}.jsonl"
+        legacy = self.path / "journal" / f"{_file_stem(database)}.jsonl"
+        if not path.exists() and legacy.is_file() and _journal_server(legacy) == server:
+            return legacy
+        return path
 
-    def saved_triggers_path(self, database: str) -> Path:
-        return self.path / "journal" / f"{_file_stem(database)}.saved-triggers.sql"
+    def saved_triggers_path(self, database: str, server: str) -> Path:
+        return self.path / "journal" / _file_stem(server) / f"{_file_stem(database)}.saved-triggers.sql"
 
     @property
     def rejects_dir(self) -> Path:
@@ -64,6 +72,16 @@ class StateDir:
 
     def describe(self) -> str:
         return f"{self.path} ({self.origin})"
+
+
+def _journal_server(path: Path) -> str | None:
+    """The server a journal's start line names (None: unreadable, or no start line)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            start = json.loads(f.readline())
+    except (OSError, ValueError):
+        return None
+    return start.get("server") if isinstance(start, dict) and start.get("event") == "start" else None
 
 
 def user_state_root() -> Path:

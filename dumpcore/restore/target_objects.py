@@ -109,13 +109,13 @@ def keep_trigger(kind, text: str, live: set[str], chosen: set[str]) -> bool:
     return not table or table in chosen
 
 
-def defer_triggers(conn: Connection, state: StateDir, database: str, target: Target, chosen: list[str],
+def defer_triggers(conn: Connection, state: StateDir, server: str, database: str, target: Target, chosen: list[str],
                    before_drop: Callable[[list], None]) -> list:
     """Save the target's triggers on restored tables to a file, then drop them."""
     saved = [t for name in chosen for t in target.triggers.get(name, [])]
     if not saved:
         return []
-    path = state.saved_triggers_path(database)
+    path = state.saved_triggers_path(database, server)
     try:
         private_dir(path.parent, parents=True)
         with open_private(path, "wb") as f:
