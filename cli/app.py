@@ -18,7 +18,7 @@ from dumpcore.sandbox.sandbox import Sandbox, default_root
 from . import commands
 from .columns import plural, wrapped
 from .commands import cpu_cores
-from .exits import err, exit_interrupted, exit_on_error
+from .exits import err, exit_interrupted, exit_on_error, warn
 from .usage import NoArgsIsHelp, UsageErrors, usage_error_line
 from .options import (DefaultsExtraFile, DefaultsFile, Host, Password, PasswordPrompt, Port, Socket, SslCa, SslCert,
                       SslKey, SslMode, User, connection_options, normalize_password_args)
@@ -91,7 +91,7 @@ def plan(
                                                           None if as_json else commands.err_wrapped), as_json)
         return
     for note in [*result.schema.notes, *result.warnings]:
-        err(f"Warning: {note}")
+        warn(note)
     written = plan_api.write_plan_scripts(result, output, force) if output else []
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
@@ -325,7 +325,7 @@ def cat(
 
     summary = server_dump.cat_any(local_dump(directory, endpoint_url), None, append)
     for w in summary.warnings:
-        typer.echo(f"Warning: {w}", err=True)
+        warn(w)
 
 
 @app.command()

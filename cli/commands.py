@@ -13,7 +13,7 @@ from dumpcore.errors import DumpIntegrityError, UsageError
 
 from .columns import after_last, fit_name, human_bytes, plural, table_lines, terminal_width, wrapped
 from .connect import connection_options
-from .exits import echo, err
+from .exits import echo, err, warn
 
 # Each command imports the library modules it uses when it runs: a dump does not load
 # restore's, and only -B/-A loads server_dump (every module is start-up on the critical path).
@@ -132,7 +132,7 @@ def err_wrapped(text: str) -> None:
 def print_subset_plan(plan, as_json: bool) -> None:
     """``plan --subset``: the rows per table a dump would take, and the tables left empty."""
     for w in plan.warnings:
-        err(f"Warning: {w}")
+        warn(w)
     d = plan.to_dict()
     if as_json:
         echo(json.dumps(d, indent=2))
@@ -229,7 +229,7 @@ def dump(
         else:
             summary = dump_api.dump_to_directory(conn, database, Path(output), opts, progress)  # type: ignore[arg-type]
     for w in summary.warnings:
-        err(f"Warning: {w}")
+        warn(w)
     if as_json:
         text = json.dumps(summary.to_dict(), indent=2)
         err(text) if stdout else echo(text)
@@ -373,10 +373,10 @@ def restore(
             raise failure
         return
     for w in summary.warnings:
-        err(f"Warning: {w}")
+        warn(w)
     d = summary.to_dict()
     for table, why in d["not_proven"].items():
-        err(f"Warning: table `{table}` not proven: {why}")
+        warn(f"table `{table}` not proven: {why}")
     for table, columns in d["not_compared"].items():
         for line in wrapped(f"not compared by the proof: `{table}`: " + ", ".join(
                 f"`{c}` ({why})" for c, why in columns.items())):

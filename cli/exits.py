@@ -27,6 +27,20 @@ def err(message: str) -> None:
     echo(message, err=True)
 
 
+def warn(message: str) -> None:
+    """``Warning: <message>`` on stderr: one line for a pipe or a file (a warning per line,
+    for grep and logs), broken between words at the terminal's width for a person, its
+    continuation lines indented."""
+    line = f"Warning: {message}"
+    if not sys.stderr.isatty():
+        echo(line, err=True)
+        return
+    from .columns import terminal_width, wrapped
+
+    for part in wrapped(line, terminal_width(), indent="  "):
+        echo(part, err=True)
+
+
 def exit_on_error(exc: DumpcoreError) -> NoReturn:
     """``Error: <one line>`` on stderr and the error's exit code."""
     if isinstance(exc, StreamClosedError):

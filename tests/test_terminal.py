@@ -255,3 +255,34 @@ def test_help_shows_every_command_description_whole():
         for info in group.registered_commands:
             whole = " ".join(inspect.getdoc(info.callback).split("\n\n")[0].split())
             assert whole in shown, whole
+
+
+def test_a_long_warning_is_broken_between_words_for_a_person_and_one_line_for_a_pipe(server, db, tmp_path,
+                                                                                    monkeypatch):
+    """A restore's warning longer than the terminal: under a terminal its words are laid out
+    in lines of at most 80 columns (the terminal would cut them anywhere); through a pipe it
+    stays one line, the same words."""
+    child = "order_line_items_of_the_northern_region_2026"
+    with server.connect(db) as c:
+        c.execute("CREATE TABLE purchase_orders_of_the_northern_region (id INT PRIMARY KEY)")
+        c.execute(f"CREATE TABLE {child} (id INT PRIMARY KEY, o INT, CONSTRAINT fk_o FOREIGN KEY (o) REFERENCES "
+                  "purchase_orders_of_the_northern_region (id))")
+    monkeypatch.chdir(tmp_path)  # a short relative path: a path is printed whole, the test is about the rest
+    d = "d"
+    assert dumpcore("dump", db, "-o", d, "-q", *conn_args(server)).returncode == 0
+    piped = dumpcore("restore", d, "-D", f"{db}_p", "--tables", child, *conn_args(server))
+    assert piped.returncode == 0, piped.stderr.decode()
+    [one] = [line for line in piped.stderr.decode().splitlines() if line.startswith("Warning: ")]
+    assert len(one) > WIDTH
+    run = TerminalRun(["restore", d, "-D", f"{db}_t", "--tables", child, *conn_args(server)])
+    try:
+        assert run.wait() == 0, run.raw.decode()[-2000:]
+        lines = run.lines()
+        _assert_fits(lines, "restore")
+        start = next(i for i, line in enumerate(lines) if line.startswith("Warning: "))
+        parts = [lines[start]] + [line for line in lines[start + 1:start + 4] if line.startswith("  ")]
+        assert len(parts) > 1 and " ".join(p.strip() for p in parts) == one
+    finally:
+        with server.connect() as c:
+            c.execute(f"DROP DATABASE IF EXISTS {db}_p")
+            c.execute(f"DROP DATABASE IF EXISTS {db}_t")
