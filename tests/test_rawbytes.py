@@ -219,3 +219,25 @@ def test_dbcompare_reads_non_utf8_text_as_bytes(conn, db):
         conn.execute(f"INSERT INTO {quote_ident(db)}.{t} VALUES (1, {v})")
     assert raw_rows(conn, db, "a") == [(b"1", b"\x98")]
     assert raw_rows(conn, db, "a") != raw_rows(conn, db, "b")
+
+
+def test_enum_and_set_members_the_definition_cannot_carry_are_named_not_restored_as_question_marks(
+        server, conn, db, tmp_path):
+    """A member with bytes utf8mb4 has not (cp1251's 0x98, invalid UTF-8 in a binary SET)
+    comes out of the server's table definition as '?': the dump names each such member by
+    its bytes, on stderr and in the manifest; a member that is '?' itself, and members in
+    utf8mb4 or latin1, are not named. The source is left as it was."""
+    q = quote_ident(db)
+    conn.execute(f"CREATE TABLE {q}.m (id INT PRIMARY KEY, e ENUM('x', 0x98, '?') CHARACTER SET cp1251, "
+                 "s SET('a', 0xC3FF) CHARACTER SET binary, u ENUM('é', '?') CHARACTER SET utf8mb4, "
+                 "l ENUM('ÿ', 'b') CHARACTER SET latin1)")
+    conn.execute(f"INSERT INTO {q}.m VALUES (1, 0x98, 0xC3FF, 'é', 'ÿ'), (2, '?', 'a', '?', 'b')")
+    before = conn.query_text(f"SHOW CREATE TABLE {q}.m")
+    res = dumpcore("dump", db, "-o", str(tmp_path / "d"), "-q", *conn_args(server))
+    assert res.returncode == 0, res.stderr.decode()
+    warnings = [line for line in res.stderr.decode().splitlines() if line.startswith("Warning: ENUM/SET members")]
+    assert len(warnings) == 1 and warnings[0].endswith("`m`.`e` (0x98); `m`.`s` (0xC3FF)"), warnings
+    entry = next(t for t in json.loads((tmp_path / "d" / "manifest.json").read_text())["tables"] if t["name"] == "m")
+    assert entry["lossy_members"] == {"e": ["0x98"], "s": ["0xC3FF"]}
+    assert conn.query_text(f"SHOW CREATE TABLE {q}.m") == before
+    assert not conn.query_text("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_NAME = 'dumpcore_members'")

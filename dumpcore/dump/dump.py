@@ -21,7 +21,7 @@ from .. import __version__
 from . import annotate, stats, subset, validation
 from ..codec import masking
 from ..verify import statement_shape
-from ..schema import sqltext
+from ..schema import members, sqltext
 from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, BatchSource, ChunkSink, ChunkWriter,
                      DirectorySink, StoredFiles, StreamSink, STREAM_END, TableResult, chunk_file_name,
                      stream_table_marker, max_allowed_packet_for)
@@ -176,6 +176,7 @@ class _Prepared:
     enum_zero: dict[str, list[str]] = field(default_factory=dict)  # table -> ENUM columns: it holds error values
     history: set[str] = field(default_factory=set)  # system-versioned tables dumped with every row version
     history_not_dumped: dict[str, int] = field(default_factory=dict)  # table -> history rows left out
+    lossy_members: dict[str, dict] = field(default_factory=dict)  # table -> column -> members not carried
     subset: "subset.KeySets | None" = None  # --subset: each table's key set, on every reading connection
     masking: "masking.MaskPlan | None" = None  # --mask
     maskers: dict = field(default_factory=dict)  # table -> masking.TableMasker (shared by its units)
@@ -384,6 +385,9 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
             warnings.append("ENUM error values (index 0) written as '', which a strict load refuses: "
                             + ", ".join(enum_zero))
             enum_zero = {}
+        lossy = members.lossy_members(conn, database, [schema.tables[t] for t in chosen])
+        if lossy:
+            warnings.append(members.lossy_warning(lossy))
         history, history_not_dumped, why = ((set(), {}, "") if opts.no_data else
                                             _history_plan(conn, schema, chosen, opts))
         if history_not_dumped:
@@ -409,6 +413,7 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
         return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings, pool,
                          snap.replication, owns, extra, annotator, stats.parse_stats(opts.stats, schema, chosen),
                          objects=sel, enum_zero=enum_zero, history=history, history_not_dumped=history_not_dumped,
+                         lossy_members=lossy,
                          subset=keysets, masking=mask_plan, maskers=maskers)
     except BaseException:
         if owns:
@@ -793,6 +798,7 @@ def _table_entry(p: _Prepared, result: TableResult | None, name: str) -> dict:
            if result and result.generated_fingerprint is not None else {}),
         **({"history": {"row_start": table.period[0], "row_end": table.period[1]}} if history else {}),
         **({"history_not_dumped": p.history_not_dumped[name]} if name in p.history_not_dumped else {}),
+        **({"lossy_members": p.lossy_members[name]} if name in p.lossy_members else {}),
         "engine": table.engine,
         "rows": result.rows if result else 0,
         "bytes": result.bytes if result else 0,
