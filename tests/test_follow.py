@@ -108,7 +108,9 @@ def test_a_killed_dump_stops_the_follower_with_one_line(server, conn, world, db,
     dump = start("dump", world, "-o", str(out), *SMALL_CHUNKS, "-w", "1", "-q", *conn_args(server),
                  env=slowed(tmp_path))
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and dump.poll() is None and records(out) < 5:
+    following = tmp_path / "cache" / "follow"
+    while time.monotonic() < deadline and dump.poll() is None and (records(out) < 5 or not any(
+            following.glob("*/schema.sql"))):  # the follower has found the dump
         time.sleep(0.005)
     dump.send_signal(signal.SIGKILL)
     dump.communicate()
@@ -120,6 +122,13 @@ def test_a_killed_dump_stops_the_follower_with_one_line(server, conn, world, db,
         lines[-1] and f"process {dump.pid} is gone" in lines[-1] and "--cleanup" in lines[-1], err
     assert time.monotonic() - killed < 30, "a dump whose process is gone is told at once, not after the timeout"
     assert FOLLOW_NOTE in err and not any(line.startswith("Error") for line in lines[:-1])
+
+    # a follower started after the dump died is told at once too
+    t0 = time.monotonic()
+    rc, _, err = finish(start("restore", str(out), "--follow", "--database", db, "-q", *conn_args(server)))
+    line = err.strip().splitlines()[-1]
+    assert rc != 0 and "stopped without a manifest" in line and f"process {dump.pid} is gone" in line, err
+    assert time.monotonic() - t0 < 30
 
 
 def test_restore_follows_a_dump_to_s3_while_it_is_written(server, conn, world, db, s3, tmp_path):

@@ -118,6 +118,7 @@ class _LocalSource:
         self.url = str(out)
         self.partial: Path | None = None
         self.pid: int | None = None
+        self.dead: int | None = None  # the process of a partial directory left by a dump that is gone
 
     def _find(self) -> None:
         if self.partial is not None and self.partial.is_dir():
@@ -127,8 +128,11 @@ class _LocalSource:
         try:
             for entry in parent.iterdir():
                 m = _PARTIAL_RE.search(entry.name)
-                if entry.name.startswith(prefix) and m and (entry / HEAD).is_file() and _pid_alive(int(m.group(1))):
-                    found.append((entry.stat().st_mtime, entry, int(m.group(1))))
+                if entry.name.startswith(prefix) and m and (entry / HEAD).is_file():
+                    if _pid_alive(int(m.group(1))):
+                        found.append((entry.stat().st_mtime, entry, int(m.group(1))))
+                    else:
+                        self.dead = int(m.group(1))
         except OSError:
             return
         if found:
@@ -182,8 +186,12 @@ class _LocalSource:
             return f"its process {self.pid} is gone"
         return None
 
-    def cleanup(self) -> None:
-        pass
+    def left(self) -> str | None:
+        """Before any dump was found: why one that was written is known to have stopped."""
+        self._find()
+        if self.partial is None and self.dead is not None:
+            return f"its process {self.dead} is gone"
+        return None
 
 
 class _StoreSource:
@@ -217,8 +225,8 @@ class _StoreSource:
     def gone(self) -> str | None:
         return None
 
-    def cleanup(self) -> None:
-        pass
+    def left(self) -> str | None:
+        return None
 
 
 # ---------------------------------------------------------------------------
@@ -359,6 +367,9 @@ class Follower:
                                      hint="the dump is damaged; restore from another dump")
 
     def _waited_start(self) -> None:
+        why = self.source.left()
+        if why is not None and self.source.manifest() is None:
+            raise self._stopped_error(why)
         if time.monotonic() - self._last_news > self.timeout:
             raise RestoreError(f"--follow: no dump is being written to {self.url} (nothing for {self.timeout:g} s)",
                                hint="start `dumpcore dump -o ...` first (or with it), or raise --follow-timeout")
