@@ -1,11 +1,13 @@
 """``restore --follow``: a restore that loads a dump's chunks while a dump, running in a
 process of its own, still writes them -- into a local directory and to the S3 server the
 tests start (tests/s3server.py) -- compared raw with the source and proven against the
-final manifest; a dump killed half-way stops the follower with one line."""
+final manifest; a dump killed half-way stops the follower with one line; a damaged chunk
+is refused as it arrives, before anything of it is written."""
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -162,3 +164,41 @@ def test_a_dump_to_s3_that_stops_stops_the_follower_after_the_timeout(server, wo
     line = err.strip().splitlines()[-1]
     assert rc != 0 and line.startswith("Error: --follow: the dump to ") and "nothing new for 3 s" in line, err
     assert time.monotonic() - killed < 25
+
+
+def test_a_damaged_chunk_is_refused_as_it_arrives_before_its_write(server, world, db, tmp_path, monkeypatch):
+    """A dump being written, laid out by hand from a complete one (a live process owns its
+    partial directory): the records say what each chunk holds, one chunk's bytes differ."""
+    from dumpcore.store.follow import HEAD, RECORDS, chunk_record, head_record
+
+    monkeypatch.setenv("DUMPCORE_CACHE_DIR", str(tmp_path / "cache"))
+    complete = tmp_path / "complete"
+    rc, _, err = finish(start("dump", world, "-o", str(complete), *SMALL_CHUNKS, "-q", *conn_args(server)))
+    assert rc == 0, err
+    manifest = json.loads((complete / "manifest.json").read_text())
+    owner = subprocess.Popen(["sleep", "60"])
+    try:
+        partial = tmp_path / f".dump.partial-{owner.pid}"
+        shutil.copytree(complete, partial, ignore=shutil.ignore_patterns("manifest.json"))
+        head = {**manifest, "tables": [{**t, "rows": 0, "bytes": 0, "chunks": []} for t in manifest["tables"]]}
+        files = {f["file"]: (f["bytes"], f["xxh3_128"]) for f in manifest["other_files"]}
+        (partial / RECORDS).mkdir()
+        (partial / HEAD).write_bytes(head_record(head, files))
+        chunks = [(t["name"], c) for t in manifest["tables"] for c in t["chunks"]]
+        for n, (table, c) in enumerate(chunks, 1):
+            (partial / RECORDS / f"c{n:06d}.json").write_bytes(chunk_record(c["file"], table, c))
+        bad = chunks[len(chunks) // 2][1]["file"]
+        data = bytearray((partial / bad).read_bytes())
+        data[len(data) // 2] ^= 0x01  # same size: only the hash can tell
+        (partial / bad).write_bytes(bytes(data))
+
+        rc, _, err = finish(start("restore", str(tmp_path / "dump"), "--follow", "--follow-timeout", "30",
+                                  "--database", db, "--json", *conn_args(server)))
+    finally:
+        owner.kill()
+        owner.wait()
+    line = err.strip().splitlines()[-1]
+    assert rc != 0 and line.startswith("Error: ") and bad in line and "its bytes differ from what the dump " \
+        "recorded" in line and "nothing of it was loaded" in line, err
+    journal = next((tmp_path / "cache" / "follow").glob("*/journal/*.jsonl")).read_text()
+    assert f'"file":"{bad}"' not in journal, "the damaged chunk was begun"
