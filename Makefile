@@ -12,7 +12,7 @@ APT_PACKAGES := mariadb-server mariadb-client libmariadb-dev pkg-config build-es
 PY_PACKAGES := $(shell $(PYTHON) -c 'import ensurepip, sysconfig, os; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null || echo python3-venv python3-dev)
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: all system venv bytecode fastspec demo test bench bench-incremental clean
+.PHONY: all system venv bytecode fastspec demo test bench bench-s3rver bench-incremental clean
 
 all: venv
 
@@ -57,6 +57,11 @@ BENCH_ARGS ?= --scale $(SCALE) --runs $(RUNS)
 
 bench: venv bytecode
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# npm's s3rver (Node), a faster local S3 server than moto for the object-storage lines of
+# `make bench` (BENCH_S3_SERVER=s3rver; bench/s3.py, bench/README.md)
+bench-s3rver:
+	cd bench && npm install --no-save --no-audit --no-fund s3rver
 
 # dump --since after 1% of the rows changed each day, for a week (bench/README.md, issue #25)
 bench-incremental: venv bytecode

@@ -10,6 +10,7 @@ ratios dumpcore/peer are computed from the same run. Results: bench/results/*.js
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import platform
@@ -31,6 +32,11 @@ from .tools import Run, Tools, tree_bytes
 HERE = Path(__file__).resolve().parent
 DUMP_TOOLS = ["dumpcore-w1", "dumpcore-w2", "dumpcore-w1-zstd", "dumpcore-w1-subset", "dumpcore-w1-masked",
               "mydumper-t1", "mydumper-t2", "mariadb-dump"]
+# to and from object storage: a local S3 server the bench starts (bench/s3.py); only with --tools
+S3_DUMP_TOOLS = ["dumpcore-w2-s3"]
+S3_RESTORE_TOOLS = ["dumpcore-p2-s3"]
+S3_PAIRS = [("dump", "dumpcore-w2-s3", "dumpcore-w2"), ("restore", "dumpcore-p2-s3", "dumpcore-p2")]
+S3_TARGET = 0.80  # issue #26: S3 rows/s at least 80% of the local directory's
 RESTORE_TOOLS = ["dumpcore-p1", "dumpcore-p2", "dumpcore-p2-noproof", "dumpcore-p2-zstd", "myloader-t1", "myloader-t2", "mariadb-client",
                  "load-data-infile"]
 # --compress zstd against the same dumpcore run uncompressed: (phase, plain, compressed)
@@ -47,7 +53,7 @@ RATIOS = [
 RSS_LIMITS = {"dump": 150, "restore": 200}
 # the dump each restore tool loads (bench/tools.py: Tools.restore), run whenever that restore is
 NEEDS_DUMP = {"dumpcore-p2-zstd": "dumpcore-w1-zstd", "myloader-t1": "mydumper-t2", "myloader-t2": "mydumper-t2",
-              "mariadb-client": "mariadb-dump", "load-data-infile": None}
+              "mariadb-client": "mariadb-dump", "load-data-infile": None, "dumpcore-p2-s3": "dumpcore-w2-s3"}
 
 
 def chosen_tools(names: str | None) -> tuple[list[str], list[str]]:
@@ -56,13 +62,13 @@ def chosen_tools(names: str | None) -> tuple[list[str], list[str]]:
     if not names:
         return list(DUMP_TOOLS), list(RESTORE_TOOLS)
     asked = [n.strip() for n in names.split(",") if n.strip()]
-    unknown = [n for n in asked if n not in DUMP_TOOLS + RESTORE_TOOLS + ["dumpcore-p2-skipbinlog"]]
+    known = DUMP_TOOLS + S3_DUMP_TOOLS + RESTORE_TOOLS + S3_RESTORE_TOOLS
+    unknown = [n for n in asked if n not in known + ["dumpcore-p2-skipbinlog"]]
     if unknown:
-        raise SystemExit(f"Error: --tools: unknown tool(s) {', '.join(unknown)}; "
-                         f"choose from {', '.join(DUMP_TOOLS + RESTORE_TOOLS)}")
-    restore = [t for t in RESTORE_TOOLS + ["dumpcore-p2-skipbinlog"] if t in asked]
+        raise SystemExit(f"Error: --tools: unknown tool(s) {', '.join(unknown)}; choose from {', '.join(known)}")
+    restore = [t for t in RESTORE_TOOLS + S3_RESTORE_TOOLS + ["dumpcore-p2-skipbinlog"] if t in asked]
     needed = {NEEDS_DUMP.get(t, "dumpcore-w1") for t in restore} - {None}
-    return [t for t in DUMP_TOOLS if t in asked or t in needed], restore
+    return [t for t in DUMP_TOOLS + S3_DUMP_TOOLS if t in asked or t in needed], restore
 
 
 def machine() -> dict:
@@ -179,8 +185,17 @@ def main(argv: list[str] | None = None) -> int:
         results["dataset"] = {"rows": total, "tables": counts, "innodb_bytes": int(size), "generate_s": round(gen, 1)}
         print(f"Dataset: {total:,} rows in {len(counts)} tables, {int(size) / 1e6:.0f} MB InnoDB "
               f"(generated in {gen:.1f}s) on {version}", flush=True)
-        tools = Tools(opts, box.state.pid, work, "bench")
         dump_tools, restore_tools = chosen_tools(args.tools)
+        s3 = None
+        if any(t.endswith("-s3") for t in dump_tools + restore_tools):
+            from .s3 import S3Server
+
+            s3 = S3Server(work)
+            atexit.register(s3.stop)
+            started_in = s3.start()
+            results["s3_server"] = {"kind": s3.kind, "started_s": round(started_in, 2)}
+            print(f"S3 server: {s3.kind} on {s3.endpoint} (answered in {started_in:.2f}s)", flush=True)
+        tools = Tools(opts, box.state.pid, work, "bench", s3)
         # with the binary log on (production), the restore with --skip-binlog too, as myloader skips it
         if args.profile == "production" and not args.tools:
             restore_tools.append("dumpcore-p2-skipbinlog")
@@ -197,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
                 except RuntimeError as exc:
                     peer_failed(tool, "dump", rnd, exc, failures)
                     continue
+                if isinstance(out, str):  # a URL: the S3 dump the S3 restore loads; the one before it goes
+                    if "dumpcore-s3" in dumps:
+                        tools.forget_s3(dumps["dumpcore-s3"])
+                    dumps["dumpcore-s3"] = out
                 if rnd:  # round 0 is the warm-up
                     dump_runs[tool].append(run)
                 print(f"  dump    {tool:<16} {run.wall:7.2f}s {'(warm-up)' if not rnd else ''}", flush=True)
@@ -238,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
                     restore_runs[tool].append(run)
                 print(f"  restore {tool:<16} {run.wall:7.2f}s rows verified {'(warm-up)' if not rnd else ''}",
                       flush=True)
+        if s3 is not None:
+            s3.stop()
     results["dump"] = {t: summarize(r, subset_rows if t.endswith("-subset") else total, failures.get(t))
                        for t, r in dump_runs.items()}
     results["restore"] = {t: summarize(r, total, failures.get(t)) for t, r in restore_runs.items()}
@@ -256,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
                                   "target": target, "met": None if target is None else ratio >= target})
     results["compression"] = compression_summary(results, data_bytes)
     results["proof"] = proof_summary(results, restore_runs)
+    results["s3"] = s3_summary(results, {**dump_runs, **restore_runs})
     results["rss_ok"] = {phase: max(results[phase][t].get("peak_rss_mb", 0) for t in results[phase]
                                     if t.startswith("dumpcore")) < limit
                          for phase, limit in RSS_LIMITS.items() if results[phase]}
@@ -423,6 +445,23 @@ def proof_summary(results: dict, runs: dict[str, list[Run]] | None = None) -> di
     return out
 
 
+def s3_summary(results: dict, runs: dict[str, list[Run]]) -> dict:
+    """S3 / local: each phase's rows/s to or from the local S3 server over the local
+    directory's (issue #26's target: >= 0.80), and the S3 server's own CPU (median per run)."""
+    out: dict = {}
+    for phase, s3_tool, local in S3_PAIRS:
+        a, b = results[phase].get(s3_tool, {}), results[phase].get(local, {})
+        if not a.get("runs") or not b.get("runs"):
+            continue
+        ratio = a["rows_per_s"] / b["rows_per_s"]
+        out[phase] = {"tools": [s3_tool, local], "rows_per_s": [a["rows_per_s"], b["rows_per_s"]],
+                      "ratio": round(ratio, 2), "target": S3_TARGET, "met": ratio >= S3_TARGET,
+                      "store_cpu_s": round(statistics.median(r.store_cpu or 0.0 for r in runs[s3_tool]), 2)}
+    if out:
+        out["server"] = results.get("s3_server", {})
+    return out
+
+
 def compression_summary(results: dict, data_bytes: dict[str, int]) -> dict:
     """Size ratio of the chunk files (plain bytes / zstd bytes) and each phase's seconds
     with and without compression."""
@@ -480,6 +519,15 @@ def markdown(r: dict) -> str:
                   + (f"; per round, paired: median {p['paired_cost_of_wall'] * 100:.1f}% (range "
                      f"{p['paired_range'][0] * 100:.1f}-{p['paired_range'][1] * 100:.1f}%)"
                      if "paired_cost_of_wall" in p else "")]
+    s3 = r.get("s3")
+    if s3:
+        server = s3.get("server", {}).get("kind", "?")
+        for phase in ("dump", "restore"):
+            x = s3.get(phase)
+            if x:
+                lines += ["", f"S3 / local ({phase}, rows/s, {server} on 127.0.0.1): {x['rows_per_s'][0]:,} / "
+                          f"{x['rows_per_s'][1]:,} = **{x['ratio']:.2f}** (target >= {x['target']:.2f}"
+                          f"{', met' if x['met'] else ', missed'}); the S3 server's CPU {x['store_cpu_s']:.2f} s a run"]
     c = r.get("compression")
     if c:
         lines += ["", f"Compression ({c['method']}): chunk files {c['uncompressed_bytes'] / 1e6:.1f} MB -> "

@@ -30,6 +30,7 @@ class Run:
     server_cpu: float
     peak_rss_mb: float
     output_bytes: int
+    store_cpu: float | None = None  # the S3 server's CPU over the run (the -s3 tools)
 
 
 def server_cpu_seconds(pid: int) -> float:
@@ -78,12 +79,33 @@ def tree_bytes(path: Path) -> int:
 class Tools:
     """Command lines for every tool against one server."""
 
-    def __init__(self, options: ConnectionOptions, server_pid: int, work: Path, source_db: str):
+    def __init__(self, options: ConnectionOptions, server_pid: int, work: Path, source_db: str, s3=None):
         self.o = options
         self.pid = server_pid
         self.work = work
         self.db = source_db
         self.env = options.client_env()
+        self.s3 = s3  # bench/s3.py's S3Server, for the -s3 tools
+        self._s3_runs = 0
+
+    def _s3_env(self, cache: Path) -> dict:
+        """The S3 server's credentials, and a cache of dumpcore's own (staging, fetched copies)."""
+        from .s3 import CREDENTIALS
+
+        return {**(self.env or os.environ), **CREDENTIALS, "DUMPCORE_CACHE_DIR": str(cache)}
+
+    def s3_url(self, tool: str) -> str:
+        from .s3 import BUCKET
+
+        self._s3_runs += 1
+        return f"s3://{BUCKET}/{tool}-{self._s3_runs}"
+
+    def forget_s3(self, url: str) -> None:
+        """Delete a dump from the S3 server (an in-memory server would hold every run's)."""
+        from dumpcore.store.objectstore import open_location
+
+        loc = open_location(url, self.s3.endpoint)
+        loc.delete(sorted(loc.list()))
 
     def _conn_args(self) -> list[str]:
         return ["-h", "127.0.0.1", "-P", str(self.o.port), "-u", self.o.user or "root"]
@@ -96,7 +118,23 @@ class Tools:
         return path
 
     # -- dumps ----------------------------------------------------------------------
-    def dump(self, tool: str) -> tuple[Run, Path]:
+    def dump(self, tool: str) -> tuple[Run, Path | str]:
+        if tool.startswith("dumpcore") and tool.endswith("-s3"):
+            # dumpcore-wN-s3: -o s3://bench/... on the local S3 server, the staging cache fresh
+            workers = tool.split("-w", 1)[1].split("-")[0]
+            url = self.s3_url(tool)
+            cache = self._fresh(self.work / "s3-cache")
+            env = self._s3_env(cache)
+            argv = [str(DUMPCORE), "dump", self.db, "-o", url, "--endpoint-url", self.s3.endpoint, "-q",
+                    "--workers", workers, *self._conn_args()]
+            s0 = self.s3.cpu_seconds()
+            wall, cpu, scpu, rss = measure(argv, self.pid, env=env)
+            store_cpu = self.s3.cpu_seconds() - s0
+            shutil.rmtree(cache, ignore_errors=True)
+            from dumpcore.store.objectstore import open_location
+
+            stored = open_location(url, self.s3.endpoint).list()
+            return Run(tool, "dump", wall, cpu, scpu, rss, sum(stored.values()), store_cpu), url
         if tool.startswith("dumpcore"):
             # dumpcore-wN, dumpcore-wN-zstd (--compress zstd, level 3)
             workers = tool.split("-w", 1)[1].split("-")[0] if "-w" in tool else "1"
@@ -133,7 +171,20 @@ class Tools:
         q = quote_ident(target)
         with self.o.connect() as c:
             c.execute(f"DROP DATABASE IF EXISTS {q}")
-        if tool.startswith("dumpcore"):
+        if tool.startswith("dumpcore") and tool.endswith("-s3"):
+            # dumpcore-pN-s3: from the S3 dump's URL, a fresh cache each run (the whole dump fetched)
+            n = tool.split("-p", 1)[1].split("-")[0]
+            url = dumps["dumpcore-s3"]
+            cache = self._fresh(self.work / "s3-cache")
+            argv = [str(DUMPCORE), "restore", str(url), "--endpoint-url", self.s3.endpoint, "--database", target,
+                    "--parallel", n, "-q", *self._conn_args()]
+            s0 = self.s3.cpu_seconds()
+            wall, cpu, scpu, rss = measure(argv, self.pid, env=self._s3_env(cache))
+            store_cpu = self.s3.cpu_seconds() - s0
+            size = tree_bytes(cache / "fetched")
+            shutil.rmtree(cache, ignore_errors=True)
+            return Run(tool, "restore", wall, cpu, scpu, rss, size, store_cpu)
+        elif tool.startswith("dumpcore"):
             # dumpcore-pN restores the plain dump, dumpcore-pN-zstd the compressed one,
             # dumpcore-pN-noproof the plain one with --no-verify (the proof's cost: the difference),
             # dumpcore-pN-skipbinlog with --skip-binlog (a server with the binary log on)

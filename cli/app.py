@@ -281,6 +281,12 @@ def restore(
                                                "no longer has.")] = False,
     keep_target: Annotated[Optional[list[str]], typer.Option("--keep-target", help="Leave this target table as it is: "
                                                              "not emptied, not loaded (repeatable).")] = None,
+    follow: Annotated[bool, typer.Option("--follow", help="Restore while the dump is written: load each chunk as "
+                                         "it is stored, finish and prove every table once the manifest appears. "
+                                         "Each chunk is checked as it arrives, not all before the first "
+                                         "write.")] = False,
+    follow_timeout: Annotated[int, typer.Option("--follow-timeout", help="With --follow: a dump that stores "
+                                                  "nothing new for this many seconds has stopped (an error).")] = 600,
     endpoint_url: Annotated[Optional[str], typer.Option("--endpoint-url", help="With an s3:// URL: the "
                                                         "S3-compatible server to use (default: AWS).")] = None,
     host: Host = None, port: Port = None, user: User = None, socket: Socket = None,

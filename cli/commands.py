@@ -318,9 +318,9 @@ def restore(
     no_verify: bool, print_replication: bool, verify_after: bool, state_dir: Path | None, load_method: str,
     skip_binlog: bool, quiet: bool, as_json: bool, prisma: Path | None, missing_ok: bool, into_current_schema: bool,
     dry_run: bool, rename: list[str] | None, set_column: list[str] | None, drop: list[str] | None,
-    drop_missing: bool, keep_target: list[str] | None, endpoint_url: str | None, host: str | None,
-    port: int | None, user: str | None, socket: str | None, password: str | None, password_prompt: bool,
-    defaults_file: Path | None,
+    drop_missing: bool, keep_target: list[str] | None, follow: bool, follow_timeout: int, endpoint_url: str | None,
+    host: str | None, port: int | None, user: str | None, socket: str | None, password: str | None,
+    password_prompt: bool, defaults_file: Path | None,
     defaults_extra_file: Path | None, ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None,
     ssl_key: Path | None,
 ) -> None:
@@ -333,7 +333,18 @@ def restore(
     from dumpcore.store.objectstore import local_dump
 
     keep_freed_memory()  # chunk blocks and statements reuse freed heap, not fresh zeroed pages
-    directory = local_dump(directory, endpoint_url)  # a URL: fetched, each file checked against the manifest
+    if follow:
+        refused = [n for n, on in (("--print-replication", print_replication), ("--missing-ok", missing_ok),
+                                   ("--databases", bool(databases)), ("--dry-run", dry_run)) if on]
+        if refused:
+            raise UsageError(f"--follow does not take {', '.join(refused)}",
+                             hint="once the dump is complete, restore it without --follow")
+        if follow_timeout <= 0:
+            raise UsageError(f"--follow-timeout takes a number of seconds above 0, not {follow_timeout}")
+        if not no_verify:
+            err("--follow: each chunk is checked as it arrives, not all before the first write")
+    else:
+        directory = local_dump(directory, endpoint_url)  # a URL: fetched, each file checked against the manifest
     if print_replication:
         for line in replication_report(directory):
             echo(line)
@@ -349,11 +360,14 @@ def restore(
                                       load_method=load_method, skip_binlog=skip_binlog,
                                       into_current_schema=into_current_schema,
                                       dry_run=dry_run, migrate=migrate_options(rename, set_column, drop, drop_missing,
-                                                                               keep_target))
+                                                                               keep_target),
+                                      follow=follow, follow_timeout=follow_timeout, endpoint_url=endpoint_url)
     conn = connection_options(host, port, user, socket, password, password_prompt, defaults_file,
                               defaults_extra_file, ssl_mode, ssl_ca, ssl_cert, ssl_key)
     progress = _progress(quiet)
-    if server_dump.is_server_dump(directory):
+    if follow:
+        summary = restore_api.restore(directory, conn, opts, progress)
+    elif server_dump.is_server_dump(directory):
         summary = server_dump.restore_databases(directory, conn, opts, list(databases or []) or None,
                                                 lambda: _progress(quiet))
     elif databases:

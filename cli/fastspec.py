@@ -80,6 +80,8 @@ SPEC = {
         {'name': 'drop', 'kind': 'option', 'type': 'str', 'required': False, 'default': None, 'multiple': True, 'flag': False, 'opts': ['--drop'], 'secondary_opts': []},
         {'name': 'drop_missing', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--drop-missing'], 'secondary_opts': []},
         {'name': 'keep_target', 'kind': 'option', 'type': 'str', 'required': False, 'default': None, 'multiple': True, 'flag': False, 'opts': ['--keep-target'], 'secondary_opts': []},
+        {'name': 'follow', 'kind': 'option', 'type': 'bool', 'required': False, 'default': False, 'multiple': False, 'flag': True, 'opts': ['--follow'], 'secondary_opts': []},
+        {'name': 'follow_timeout', 'kind': 'option', 'type': 'int', 'required': False, 'default': 600, 'multiple': False, 'flag': False, 'opts': ['--follow-timeout'], 'secondary_opts': []},
         {'name': 'endpoint_url', 'kind': 'option', 'type': 'str', 'required': False, 'default': None, 'multiple': False, 'flag': False, 'opts': ['--endpoint-url'], 'secondary_opts': []},
         {'name': 'host', 'kind': 'option', 'type': 'str', 'required': False, 'default': None, 'multiple': False, 'flag': False, 'opts': ['-h', '--host'], 'secondary_opts': []},
         {'name': 'port', 'kind': 'option', 'type': 'int', 'required': False, 'default': None, 'multiple': False, 'flag': False, 'opts': ['-P', '--port'], 'secondary_opts': []},

@@ -258,12 +258,17 @@ class _WritebackFile:
 
 
 class StoredFiles(Protocol):
-    """Told of each chunk file once it is on disk under its name (in the sink's thread), and
-    of each rename after (a parallel dump's parts get their final names at the end): a dump
-    to object storage uploads them while the dump goes on (store/upload.py)."""
+    """Told of the dump's head once its schema files are written (``began``: the dump's
+    directory and the record store/follow.py reads), of each chunk file once it is on disk
+    under its name (in the sink's thread, with its ChunkInfo), of each rename after (a
+    parallel dump's parts get their final names at the end), and that the manifest comes
+    next (``finishing``): a dump to object storage uploads the files while the dump goes
+    on (store/upload.py), a local dump leaves records for ``restore --follow``."""
 
-    def stored(self, name: str, path: Path) -> None: ...
+    def began(self, root: Path, head: bytes) -> None: ...
+    def stored(self, name: str, path: Path, info: ChunkInfo) -> None: ...
     def renamed(self, old: str, new: str) -> None: ...
+    def finishing(self) -> None: ...
 
 
 class DirectorySink(ChunkSink):
@@ -282,13 +287,14 @@ class DirectorySink(ChunkSink):
     # fsync, and two at once end that wait sooner (medium -w2: 22-34 -> 15 ms).
     FLUSH_THREADS = 2
 
-    def __init__(self, root: Path, compression: Compression = NO_COMPRESSION, listener: StoredFiles | None = None):
+    def __init__(self, root: Path, compression: Compression = NO_COMPRESSION, listener: StoredFiles | None = None,
+                 sync: bool = True):
         self.root = root
         self.listener = listener
         # Files that go elsewhere (a listener uploads them, then they are removed) are not
-        # synced nor dropped from the page cache: their durability is the store's, and the
-        # upload reads them from memory instead of from disk.
-        self.sync = listener is None
+        # synced nor dropped from the page cache (``sync`` False): their durability is the
+        # store's, and the upload reads them from memory instead of from disk.
+        self.sync = sync
         self.compression = compression
         self.suffix = compression.suffix
         (root / "data").mkdir(parents=True, exist_ok=True)
@@ -352,12 +358,12 @@ class DirectorySink(ChunkSink):
             f = f.file
         f.flush()
         self._room.acquire()  # a slow disk holds the writer back here
-        fut = self._flusher.submit(self._finish, f, tmp, self.root / info.file, info.file, self.listener, self.sync)
+        fut = self._flusher.submit(self._finish, f, tmp, self.root / info.file, info, self.listener, self.sync)
         fut.add_done_callback(lambda _: self._room.release())
         self._pending.append((fut, f))  # workers share the sink: append is atomic
 
     @classmethod
-    def _finish(cls, f: BinaryIO, tmp: Path, final: Path, name: str = "", listener: StoredFiles | None = None,
+    def _finish(cls, f: BinaryIO, tmp: Path, final: Path, info: ChunkInfo, listener: StoredFiles | None = None,
                 sync: bool = True) -> None:
         if sync:
             cls._sync_close(f)
@@ -365,7 +371,7 @@ class DirectorySink(ChunkSink):
             f.close()
         os.replace(tmp, final)
         if listener is not None:
-            listener.stored(name, final)
+            listener.stored(info.file, final, info)
 
     def drain(self) -> None:
         """Wait until every finished chunk is on disk under its final name."""

@@ -31,6 +31,7 @@ from ..codec import fallback_warning
 from .enum_zero import EnumZeroWriter, find_enum_zero, flag_exprs
 from ..errors import DumpcoreError, OutputError, ServerError, StreamClosedError, UnknownTableError, UsageError
 from ..store.hashing import ROW_HASH, hash_file
+from ..store.follow import LocalRecords, head_record
 from ..store.manifest import FORMAT, format_version, write_manifest
 from ..schema.ordering import LoadPlan, plan_load
 from .partials import building, partial_path, sweep_partials
@@ -909,7 +910,10 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
     try:
         with building(out) as partial_dir:  # 0700 from the start: no file under it is ever readable by others
             problems: list[str] = []
-            sink = DirectorySink(partial, opts.compression, listener)
+            # a local dump leaves records for restore --follow (store/follow.py); one to
+            # storage has its listener upload the files and write them
+            sink = DirectorySink(partial, opts.compression, listener or LocalRecords(partial), sync=listener is None)
+            listener = sink.listener
             results: dict[str, TableResult] = {}
             try:
                 # Everything that follows from the schema is written (and its checks handed
@@ -925,6 +929,11 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
                                                            "CREATE DATABASE for restoring under the source name").encode())
                 for name, text in plan_scripts(p.plan).items():
                     sink.write_file(f"scripts/{name}", text.encode())
+                if not opts.no_data:  # what restore --follow starts from: the manifest before the rows
+                    listener.began(partial, head_record(_manifest_data(
+                        p, opts, options, database, {}, [{"file": n, "bytes": b, "xxh3_128": h}
+                                                          for n, (b, h) in sink.written.items()], list(problems), 0.0),
+                        sink.written))
                 if progress:
                     progress.begin([(t, p.schema.tables[t].row_estimate) for t in p.tables])
                 if not opts.no_data:
@@ -959,37 +968,10 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
             checks.finish()  # every check passed (or this raises) before anything is published
             p.warnings += [f"sqlglot cannot read server DDL (kept as is): {x}" for x in problems]
             seconds = time.monotonic() - t0
+            listener.finishing()  # a local dump's records for restore --follow go before the manifest
             other_files = [_other_file(f.relative_to(partial).as_posix(), f, sink.written)
                            for f in sorted(partial.rglob("*")) if f.is_file() and f.parent.name != "data"]
-            manifest = {
-                "format": FORMAT, "format_version": format_version(opts.compression.enabled),
-                "tool": f"dumpcore {__version__}", "compression": opts.compression.to_manifest(),
-                "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "snapshot_at": p.snapshot_at, "replication": p.replication,
-                "source": {"server_version": p.conn.server_version, "flavour": p.conn.flavour,
-                           "connection": options.describe()},
-                "database": database, "create_database": p.schema.create_database_sql, "upsert_form": p.upsert_form,
-                "load_order": p.tables, "cleanup_order": list(reversed(p.tables)),
-                "cycles": [c.tables for c in p.plan.cycles],
-                "cycle_details": [c.to_dict() for c in p.plan.cycles],
-                "files": {"schema": None if opts.no_schema else "schema.sql",
-                          "triggers": None if opts.no_schema else "triggers.sql",
-                          "events": None if opts.no_schema else "events.sql",
-                          "views": None if opts.no_schema else "views.sql",
-                          "database": None if opts.no_schema else "database.sql", "scripts": "scripts/"},
-                **({"masked": True} if p.masking is not None else {}),
-                "options": {"tables": opts.tables, "exclude": opts.exclude, "where": opts.where, "no_data": opts.no_data,
-                            "no_schema": opts.no_schema, "chunk_size": opts.chunk_size,
-                            "statement_size": p.statement_size},
-                "tables": [_table_entry(p, results.get(t), t) for t in p.tables],
-                "other_files": other_files,
-                "notes": p.schema.notes + problems,
-                **p.extra,
-                "totals": {"rows": sum(r.rows for r in results.values()),
-                           "bytes": sum(r.bytes for r in results.values()),
-                           "uncompressed_bytes": sum(r.sql_bytes for r in results.values()),
-                           "chunks": sum(len(r.chunks) for r in results.values()), "seconds": round(seconds, 3)},
-            }
+            manifest = _manifest_data(p, opts, options, database, results, other_files, problems, seconds)
             write_manifest(partial, manifest)
             partial_dir.publish(out)
     finally:
@@ -998,6 +980,41 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
     return DumpSummary(database, str(out), p.snapshot_at, [results[t] for t in p.tables if t in results],
                        time.monotonic() - t0, p.statement_size, p.warnings, opts.compression,
                        stats=p.extra.get("stats", []), incremental=report)
+
+
+def _manifest_data(p: _Prepared, opts: DumpOptions, options: ConnectionOptions, database: str,
+                   results: dict[str, TableResult], other_files: list[dict], problems: list[str],
+                   seconds: float) -> dict:
+    """The manifest; before the rows (``results`` empty), what restore --follow starts from."""
+    return {
+        "format": FORMAT, "format_version": format_version(opts.compression.enabled),
+        "tool": f"dumpcore {__version__}", "compression": opts.compression.to_manifest(),
+        "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "snapshot_at": p.snapshot_at, "replication": p.replication,
+        "source": {"server_version": p.conn.server_version, "flavour": p.conn.flavour,
+                   "connection": options.describe()},
+        "database": database, "create_database": p.schema.create_database_sql, "upsert_form": p.upsert_form,
+        "load_order": p.tables, "cleanup_order": list(reversed(p.tables)),
+        "cycles": [c.tables for c in p.plan.cycles],
+        "cycle_details": [c.to_dict() for c in p.plan.cycles],
+        "files": {"schema": None if opts.no_schema else "schema.sql",
+                  "triggers": None if opts.no_schema else "triggers.sql",
+                  "events": None if opts.no_schema else "events.sql",
+                  "views": None if opts.no_schema else "views.sql",
+                  "database": None if opts.no_schema else "database.sql", "scripts": "scripts/"},
+        **({"masked": True} if p.masking is not None else {}),
+        "options": {"tables": opts.tables, "exclude": opts.exclude, "where": opts.where, "no_data": opts.no_data,
+                    "no_schema": opts.no_schema, "chunk_size": opts.chunk_size,
+                    "statement_size": p.statement_size},
+        "tables": [_table_entry(p, results.get(t), t) for t in p.tables],
+        "other_files": other_files,
+        "notes": p.schema.notes + problems,
+        **p.extra,
+        "totals": {"rows": sum(r.rows for r in results.values()),
+                   "bytes": sum(r.bytes for r in results.values()),
+                   "uncompressed_bytes": sum(r.sql_bytes for r in results.values()),
+                   "chunks": sum(len(r.chunks) for r in results.values()), "seconds": round(seconds, 3)},
+    }
 
 
 def _other_file(name: str, path: Path, written: dict[str, tuple[int, str]]) -> dict:

@@ -150,6 +150,8 @@ class Loader:
         self.unproven: dict[str, str] = {}  # table -> why a chunk of it could not be proven
         self.clear_first: dict[str, str] = {}  # chunk file -> the range it owns, emptied first (restore --repair)
         self._loading: set[str] = set()  # tables with chunks not committed yet (to_load > 0)
+        self._open = False  # a feed may still add chunks (restore --follow): no table is complete
+        self._queue: ChunkQueue | None = None
         # called by a worker after each chunk it committed: (the tables that chunk completed,
         # is this table still loading?, stopping?, its connection)
         self.after_chunk: Callable[[list[str], Callable[[str], bool], Callable[[], bool], Connection],
@@ -182,19 +184,24 @@ class Loader:
     def close_all(self) -> None:
         self._reset_conn()
 
-    def run(self, work: list[ChunkWork], parallel: int, last: set[str] = frozenset()) -> None:
+    def run(self, work: list[ChunkWork], parallel: int, last: set[str] = frozenset(),
+            feed: Callable[["Loader"], None] | None = None) -> None:
+        """Load ``work``; with ``feed`` (restore --follow), also what it ``add``s on a thread
+        of its own, until it returns (or ``close_feed``): until then no table is complete."""
         tables: dict[str, list] = {}
         for w in work:  # tables in the order given (larger first), chunks in key order
             tables.setdefault(w.entry["name"], []).append((w, w.chunk["bytes"]))
-        queue = ChunkQueue(tables.items(), last)
+        queue = ChunkQueue(tables.items(), last, open_=feed is not None)
+        self._queue = queue
         self.to_load = {name: len(items) for name, items in tables.items()}
-        self._loading = set(self.to_load)
+        self._open = feed is not None
+        self._loading = set(self.to_load) | (set(self.results) if feed is not None else set())
 
         def worker() -> None:
             me = object()
             try:
                 while not self.stop.is_set():
-                    item = queue.take(me)
+                    item = queue.take(me, self.stop.is_set)
                     if item is None:
                         return
                     completed = self.load(item)
@@ -211,8 +218,16 @@ class Loader:
             finally:
                 self._reset_conn()
 
-        with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="restore") as pool:
+        def feeding() -> None:
+            try:
+                feed(self)  # type: ignore[misc]
+            finally:
+                self.close_feed()
+
+        with ThreadPoolExecutor(max_workers=max(1, parallel) + (feed is not None), thread_name_prefix="restore") as pool:
             futures = [pool.submit(worker) for _ in range(max(1, parallel))]
+            if feed is not None:
+                futures.append(pool.submit(feeding))
             try:
                 done, _ = wait(futures, return_when=FIRST_EXCEPTION)
             except BaseException:
@@ -223,6 +238,24 @@ class Loader:
                     self.stop.set()
                     wait(futures)
                     raise f.exception()  # type: ignore[misc]
+
+    def add(self, items: list[ChunkWork]) -> None:
+        """More chunks to load, while ``run`` runs with a feed."""
+        with self._table_lock:
+            for w in items:
+                name = w.entry["name"]
+                self.to_load[name] = self.to_load.get(name, 0) + 1
+                self._queue.add(name, w, w.chunk["bytes"])
+
+    def close_feed(self) -> None:
+        """The feed adds nothing more: a table is complete once its chunks are committed
+        (those complete already are counted and given their keys at the end)."""
+        with self._table_lock:
+            if not self._open:
+                return
+            self._open = False
+            self._loading = {t for t, n in self.to_load.items() if n > 0}
+        self._queue.close()
 
     def load(self, item: ChunkWork) -> list[str]:
         """Load one chunk; the table it completed ([] when that table has chunks left)."""
@@ -255,7 +288,7 @@ class Loader:
             r.started = t0 if r.started is None else min(r.started, t0)
             r.seconds = max(r.seconds, time.monotonic() - r.started)  # wall time, not a sum over connections
             self.to_load[entry["name"]] -= 1
-            completed = [] if self.to_load[entry["name"]] > 0 else [entry["name"]]
+            completed = [] if self.to_load[entry["name"]] > 0 or self._open else [entry["name"]]
             self._loading.difference_update(completed)
         if self.progress:
             self.progress.advance(entry["name"], chunk["rows"], chunk["bytes"])

@@ -12,6 +12,11 @@ state.py) records each chunk as begun and committed, bound to its target server 
 database. ``--resume`` skips committed chunks; for a keyless table, chunks begun but not
 known to be committed are settled by comparing the live table's content fingerprint with
 the fingerprints of the chunks, so a resume never duplicates rows.
+
+``--follow`` (store/follow.py) restores a dump that is still being written: the pre-flight
+runs on the manifest as the dump announced it before its rows, each chunk is checked as
+it arrives and handed to the loader's open queue, and once the manifest appears the
+entries become its own, so the counts and the proof at the end are the final manifest's.
 """
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ from ..schema.schema import ForeignKey
 from ..schema.scripts import DISABLE_STATEMENTS, cleanup_statements
 from ..store.manifest import Manifest, read_manifest
 from ..verify.chunk_check import StatementCheck
-from ..verify.fingerprint import Mismatch, live_column_types_of, live_fingerprint, proven_by_chunks
+from ..verify.fingerprint import Mismatch, live_column_types_of, live_fingerprint, prove_generated, proven_by_chunks
 from ..verify.diff import RepairPlan, repair_plan
 from ..verify.verify import AgainstReport, refuse_stream_file, require_intact, verify_against
 from .completion import LiveCounts, compare_live_counts, completion_error
@@ -72,6 +77,9 @@ class RestoreOptions:
     into_current_schema: bool = False  # load by column name into the target's tables as they are (schema/diff.py)
     dry_run: bool = False  # with into_current_schema: the schema diff, and nothing written
     migrate: MigrateOptions = field(default_factory=MigrateOptions)  # --rename, --set, --drop, --keep-target ...
+    follow: bool = False  # load the chunks of a dump still being written as they appear (store/follow.py)
+    follow_timeout: float = 600.0  # --follow: a dump that adds nothing for this long has stopped
+    endpoint_url: str | None = None  # --follow of an s3:// URL: the S3-compatible server
 
 
 @record
@@ -313,13 +321,31 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
     if opts.repair and opts.into_current_schema:
         raise UsageError("--repair makes a database equal to the dump; --into-current-schema maps the dump onto a "
                          "changed schema: not both", hint="repair a database whose schema is the dump's")
-    directory = Path(directory)
-    refuse_stream_file(directory)
+    follower = None
+    if opts.follow:
+        refused = [name for name, on in (("--resume", opts.resume), ("--repair", opts.repair),
+                                         ("--into-current-schema", opts.into_current_schema),
+                                         ("--prisma", bool(opts.prisma))) if on]
+        if refused:
+            raise UsageError(f"--follow does not take {', '.join(refused)}",
+                             hint="once the dump is complete, restore it without --follow")
+        from ..store.follow import Follower, follow_dir  # only with --follow
+
+        follower = Follower(directory, follow_dir(directory, opts.endpoint_url), opts.endpoint_url,
+                            opts.follow_timeout)
+        progress = None  # the rows to come are not known before the manifest
+    else:
+        directory = Path(directory)
+        refuse_stream_file(directory)
     t0 = time.monotonic()
     statements = StatementCheck(opts.tables) if opts.verify else None  # in the hash check's read of each chunk
-    # only the chunks of the tables asked for: FOREIGN_KEY_CHECKS is off while loading, so a
-    # parent's chunks are not needed to load its children (a damaged parent does not block them)
-    m = require_intact(directory, statements, opts.tables) if opts.verify else read_manifest(directory)
+    if follower is not None:  # each chunk is checked as it arrives (feed below), none before the first write
+        m = follower.start()
+        directory = m.directory
+    else:
+        # only the chunks of the tables asked for: FOREIGN_KEY_CHECKS is off while loading, so a
+        # parent's chunks are not needed to load its children (a damaged parent does not block them)
+        m = require_intact(directory, statements, opts.tables) if opts.verify else read_manifest(directory)
     database = opts.database or m.database
     names = [t["name"] for t in m.tables]
     for t in opts.tables:
@@ -334,7 +360,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
         cleanup_plan = restore_plan(m.data, opts.prisma).restricted(chosen)
     else:
         cleanup_plan = _plan_from_manifest(m, chosen).restricted(chosen)
-    if statements is not None:
+    if statements is not None and follower is None:
         statements.require(directory)
     warnings: list[str] = []
     failed: list[str] = []
@@ -485,7 +511,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             rejected_before = {ev["xxh3_128"]: int(ev.get("rejected", 0)) for ev in events
                                if ev.get("event") == "commit" and "xxh3_128" in ev}
             size = {e["name"]: sum(c["bytes"] for c in e["chunks"]) for e in entries}
-            for e in sorted(entries, key=lambda e: -size[e["name"]]):  # larger tables start first
+            for e in sorted(entries, key=lambda e: -size[e["name"]]) if follower is None else []:  # larger first
                 for c in e["chunks"]:
                     if c["xxh3_128"] in committed or (repair is not None and not repair.loads(e["name"], c)):
                         # rows the earlier run rejected stay rejected (in its rejects file), not missing
@@ -513,13 +539,16 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             if opts.prove:  # the proof's column types, one query for the database, not one per table
                 loader.live_types = live_column_types_of(conn, database)
             loader.triggers_fire = counts.triggers_fire = opts.fire_triggers
+            def proven_whole() -> dict:
+                return {e["name"]: (e, (bases[e["name"]][0], int(bases[e["name"]][1], 16))
+                                    if e["name"] in bases else (0, 0))
+                        for e in entries if not proven_by_chunks(e) and not e.get("rows_not_dumped")}
+
             if opts.prove:
                 # a repaired range holds the dump's rows only: no table merges rows of its own
                 loader.merging = counts.merging = set() if opts.repair else merging_tables(
                     conn, database, entries, target, cleanup=opts.cleanup, resuming=opts.resume)
-                counts.whole = {e["name"]: (e, (bases[e["name"]][0], int(bases[e["name"]][1], 16))
-                                            if e["name"] in bases else (0, 0))
-                                for e in entries if not proven_by_chunks(e) and not e.get("rows_not_dumped")}
+                counts.whole = proven_whole()
             for name, method in loader.methods.items():
                 results[name].method = method
             # the connection that completes a table adds its keys, then counts its live rows,
@@ -532,9 +561,26 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
 
             keys.on_restored = lambda name: counts.notify((name,))
             loader.after_chunk = after_chunk
+            feed = None
+            if follower is not None:
+                def on_final(final: Manifest) -> None:
+                    """The manifest is there (checked against what was followed): the entries
+                    become its own, so the counts and proofs at the end use the final manifest."""
+                    for e in m.tables:
+                        e.update(final.table(e["name"]))
+                    m.data.update({k: v for k, v in final.data.items() if k != "tables"})
+                    if opts.prove:
+                        counts.whole = proven_whole()
+
+                def check(e: dict, c: dict, path: Path) -> None:
+                    if statements is not None:
+                        statements.check_one(m, e, c, path, f"{follower.url}/{c['file']}")
+
+                feed = lambda ld: follower.feed(lambda e, c: ld.add([ChunkWork(e, c)]), check,  # noqa: E731
+                                                on_final, ld.stop.is_set, lambda t: t in chosen_set)
             try:
                 # tables no ALTER waits for load last, beside the ALTERs of the others' keys
-                loader.run(work, parallel, last={e["name"] for e in entries} - keys.involved())
+                loader.run(work, parallel, last={e["name"] for e in entries} - keys.involved(), feed=feed)
             except DumpcoreError:
                 keys.restore_after_failure(options)
                 raise
@@ -542,6 +588,11 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                 if progress:
                     progress.end()
             keys.restore_keys(options, order=sorted(size, key=lambda t: -size[t]))
+            if follower is not None and opts.prove:  # what was not known when those chunks loaded
+                for name, c in follower.generated_later:
+                    mismatch = prove_generated(conn, database, m.table(name), c)
+                    if mismatch is not None:
+                        loader.unproven.setdefault(name, str(mismatch))
             for name, why in loader.fallbacks.items():
                 warnings.append(f"table `{name}`: {len(why)} chunk(s) loaded by upserts after LOAD DATA: {why[0]}")
             triggers_file = (m.data.get("files") or {}).get("triggers")
@@ -575,4 +626,6 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                                         + ", ".join(f"`{c}`" for c in m_.dropped))
     if opts.verify_against:
         summary.verify_report = verify_against(directory, options, database, tables=chosen)
+    if follower is not None:
+        follower.release()
     return summary

@@ -69,13 +69,14 @@ class Location:
     url: str
     store: object  # an obstore store rooted at the prefix
 
-    def list(self) -> dict[str, int]:
-        """Every object under the prefix: its name relative to the prefix -> size."""
+    def list(self, under: str | None = None) -> dict[str, int]:
+        """Every object under the prefix (and under ``under`` in it): its name relative to
+        the prefix -> size."""
         import obstore
 
         try:
             found: dict[str, int] = {}
-            for batch in obstore.list(self.store, chunk_size=1000):
+            for batch in obstore.list(self.store, prefix=under, chunk_size=1000):
                 for meta in batch:
                     found[meta["path"]] = meta["size"]
             return found
@@ -124,6 +125,15 @@ class Location:
             size = os.fstat(f.fileno()).st_size
             obstore.put(self.store, name, f.read() if size <= PART_SIZE else f, chunk_size=PART_SIZE,
                         max_concurrency=4)
+        except Exception as exc:
+            raise _storage_error(self.url, f"store {name}", exc) from None
+
+    def put_bytes(self, name: str, data: bytes) -> None:
+        """Store a small object whole (one PUT)."""
+        import obstore
+
+        try:
+            obstore.put(self.store, name, data)
         except Exception as exc:
             raise _storage_error(self.url, f"store {name}", exc) from None
 
@@ -196,7 +206,11 @@ class Uploader:
     it; at most 2 x IN_FLIGHT wait, beyond that the dump waits (a slow store holds it back
     instead of piling up open files). ``finish`` waits for them and gives the renamed parts
     their final names by server-side copies; ``abandon`` (a failed dump) deletes what was
-    uploaded, so the prefix is left as it was found."""
+    uploaded, so the prefix is left as it was found.
+
+    For ``restore --follow`` (store/follow.py) it also stores the dump's head once its
+    schema files are written (those first), and a record of each chunk once the chunk is
+    stored; ``forget_records`` deletes them after the manifest is published."""
 
     def __init__(self, loc: Location):
         self.loc = loc
@@ -206,21 +220,49 @@ class Uploader:
         self._lock = threading.Lock()
         self._room = threading.BoundedSemaphore(2 * IN_FLIGHT)
         self._pool = ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="upload")
+        self.records: list[str] = []  # restore --follow's records stored (store/follow.py)
 
-    def stored(self, name: str, path: Path) -> None:
+    def began(self, root: Path, head: bytes) -> None:
+        """The files the head names (schema.sql, ...), then the head."""
+        from .follow import HEAD
+
+        names = list(json.loads(head)["files"])
+        with ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="upload") as pool:
+            for fut in [pool.submit(self.loc.put_file, n, root / n) for n in names]:
+                fut.result()
+        self.loc.put_bytes(HEAD, head)
+        with self._lock:
+            self.records.append(HEAD)
+
+    def stored(self, name: str, path: Path, info=None) -> None:
         f = open(path, "rb")
         self._room.acquire()
-        fut = self._pool.submit(self._put, name, f)
+        fut = self._pool.submit(self._put, name, f, info)
         fut.add_done_callback(lambda _: self._room.release())
         with self._lock:
             self._futures.append(fut)
 
-    def _put(self, name: str, f: BinaryIO) -> None:
+    def _put(self, name: str, f: BinaryIO, info=None) -> None:
+        from .follow import RECORDS, chunk_record
+
         with f:
             size = os.fstat(f.fileno()).st_size
             self.loc.put_open(name, f)
         with self._lock:
             self.uploaded[name] = size
+            record = f"{RECORDS}/c{len(self.records):06d}.json"
+            self.records.append(record)
+        if info is not None:  # once the chunk is stored: a follower may fetch it
+            self.loc.put_bytes(record, chunk_record(name, info.table, info.to_dict()))
+
+    def finishing(self) -> None:
+        pass  # the records go once the manifest is stored (forget_records)
+
+    def forget_records(self) -> None:
+        """After the manifest is published: the records for a follower are deleted."""
+        with self._lock:
+            names, self.records = self.records, []
+        self.loc.delete(names)
 
     def renamed(self, old: str, new: str) -> None:
         with self._lock:
@@ -251,7 +293,7 @@ class Uploader:
         except BaseException:
             pass  # the dump's own failure is the one reported
         try:
-            self.loc.delete(sorted(set(self.uploaded) | {new for _, new in self._renames}))
+            self.loc.delete(sorted(set(self.uploaded) | {new for _, new in self._renames} | set(self.records)))
         except StorageError:
             pass
 

@@ -8,7 +8,8 @@ that fails deletes what it uploaded. The dump
 code itself does not know where its bytes go. A dump killed before the upload leaves the
 staging directory, removed by the next dump to the same URL; one killed during the upload
 leaves objects without a manifest, and the next dump to that prefix refuses with how to
-remove them (store/objectstore.check_empty).
+remove them (store/objectstore.check_empty). While it runs, the prefix also holds the
+records ``restore --follow`` reads (store/follow.py), deleted once the manifest is stored.
 """
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ def dump_to_store(options: ConnectionOptions, database: str, url: str, opts: Dum
             raise
         finally:
             shutil.rmtree(local, ignore_errors=True)
+        uploader.forget_records()  # published: restore --follow reads the manifest now
     finally:
         os.close(lock)
     return replace(summary, output=loc.url)

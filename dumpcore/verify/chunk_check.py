@@ -99,6 +99,20 @@ class StatementCheck:
             self.problems[chunk["file"]] = problem
         return hasher.hexdigest()
 
+    def check_one(self, m: Manifest, entry: dict, chunk: dict, path: Path, where: str) -> None:
+        """One chunk as it arrives (``restore --follow``): its hash and its statements,
+        raising at once for either; ``where`` names it in the error."""
+        digest = self(m, entry, chunk, path)
+        if chunk["file"] in self.unreadable:
+            raise self.unreadable.pop(chunk["file"])
+        if digest is not None and digest != chunk["xxh3_128"]:
+            raise DumpIntegrityError(f"{where}: its bytes differ from what the dump recorded (xxh3_128 {digest}, "
+                                     f"recorded {chunk['xxh3_128']}); nothing of it was loaded",
+                                     hint="the dump is damaged; restore from another dump (with --cleanup)")
+        problem = self.problems.pop(chunk["file"], None)
+        if problem:
+            _raise(Path(where), [problem])
+
     def require(self, directory: Path) -> None:
         order = [c["file"] for _, c in self._manifest.chunks()] if self._manifest else []
         for f in order:

@@ -258,6 +258,18 @@ def prove_chunk(conn: Connection, database: str, entry: dict, chunk: dict,
     return Mismatch(entry["name"], chunk["file"], f"{keys}: {detail}", live[0], want[0])
 
 
+def prove_generated(conn: Connection, database: str, entry: dict, chunk: dict) -> Mismatch | None:
+    """The stored generated columns of a chunk's key range against the chunk's recorded
+    sum (restore --follow: for chunks loaded before the dump had recorded it)."""
+    cond = chunk_condition(entry, chunk)
+    if cond is None:
+        return None
+    mismatch = _generated_differ(conn, database, entry, chunk.get("generated_fingerprint"), cond)
+    if mismatch is not None:
+        mismatch.file = chunk["file"]
+    return mismatch
+
+
 def proven_by_chunks(entry: dict) -> bool:
     """Whether every chunk of the table is proven on its own (key ranges)."""
     return all(chunk_condition(entry, c) is not None for c in entry["chunks"])
