@@ -7,7 +7,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := mariadb-server mariadb-client libmariadb-dev pkg-config build-essential libdeflate-dev mydumper time zstd
+APT_PACKAGES := mariadb-server mariadb-client libmariadb-dev pkg-config build-essential libdeflate-dev libsodium-dev mydumper time zstd
 # Debian's venv/headers only when the Python in use lacks them (a pyenv Python has its own).
 PY_PACKAGES := $(shell $(PYTHON) -c 'import ensurepip, sysconfig, os; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null || echo python3-venv python3-dev)
 STAMP := $(VENV)/.installed-stamp
@@ -26,7 +26,7 @@ system:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml setup.py dumpcore/codec/_encoder.pyx dumpcore/codec/_load_data.pxi dumpcore/codec/_chunk_scan.pxi dumpcore/codec/_statement_scan.pxi | system
+$(STAMP): pyproject.toml setup.py dumpcore/codec/_encoder.pyx dumpcore/codec/_load_data.pxi dumpcore/codec/_chunk_scan.pxi dumpcore/codec/_statement_scan.pxi dumpcore/codec/_masking.pxi | system
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'

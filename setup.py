@@ -44,7 +44,8 @@ extensions = [
         ["dumpcore/codec/_encoder.pyx"],
         define_macros=macros,
         include_dirs=MARIADB_INCLUDES,
-        libraries=MARIADB_LIBS + ["deflate"],  # libdeflate's crc32: the rows' fingerprint terms
+        # libdeflate's crc32: the rows' fingerprint terms; libsodium's keyed BLAKE2b: dump --mask
+        libraries=MARIADB_LIBS + ["deflate", "sodium"],
         extra_compile_args=["-O3", "-Wall", "-Wno-unused-function"],
     )
 ]

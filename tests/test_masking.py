@@ -15,6 +15,7 @@ import pytest
 from clirun import conn_args, dumpcore
 from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions, dump_to_directory
+from dumpcore.codec import mask_unique
 from dumpcore.codec.masking import MaskCollisionError, MaskKey, _permute, parse_masks
 from dumpcore.errors import UsageError
 from dumpcore.restore.restore import RestoreOptions, restore
@@ -165,6 +166,38 @@ def test_a_collision_in_a_masked_unique_key_is_refused(server, conn, tmp_path, s
     proc = dumpcore("dump", school, *conn_args(server), "-o", str(out), "--mask", "classes.name=constant:X")
     assert proc.returncode != 0 and not out.exists()
     assert proc.stderr.decode().strip().splitlines()[-1].startswith("Error: masking makes two rows of `classes`")
+
+
+def test_the_unique_check_spills_sorted_runs_under_a_small_cap_and_still_finds_a_collision(
+        server, conn, tmp_path, db, target, monkeypatch):
+    """A test-only cap of 500 digests: the masked unique keys' digests go to disk as sorted
+    runs; a dump without a collision restores with its unique keys, one whose only two
+    colliding rows are 5,999 rows apart (in different runs) is refused."""
+    monkeypatch.setattr(mask_unique, "MEMORY_BYTES", 16 * 500)
+    spills = []
+    spill = mask_unique.DigestSet._spill
+    monkeypatch.setattr(mask_unique.DigestSet, "_spill", lambda self: (spills.append(len(self._buf)), spill(self)))
+    q = quote_ident(db)
+    conn.execute(f"CREATE TABLE {q}.u (id INT PRIMARY KEY, email VARCHAR(80) NOT NULL UNIQUE, "
+                 "code VARCHAR(20) UNIQUE)")
+    # redact keeps punctuation: each code's pattern of dots and dashes is its own, letters become x
+    codes = ["k" + f"{i:b}".replace("0", ".").replace("1", "-") for i in range(1, 6001)]
+    conn.execute(f"INSERT INTO {q}.u VALUES " + ",".join(f"({i}, 'user{i}@mail{i % 7}.example.org', '{c}')"
+                                                         for i, c in enumerate(codes, 1)))
+    masks = ["u.email=email", "u.code=redact"]
+    # small statements: the encoder hands over its digests every ~60 rows
+    _dump_restore(server, conn, tmp_path, db, target, masks, name="spilled", statement_size=4096)
+    assert len(spills) >= 10 and max(spills) <= 16 * 600
+    assert _col(conn, target, "SELECT COUNT(*) FROM u") == ["6000"]
+    assert conn.query_text(f"SELECT COUNT(DISTINCT email), COUNT(DISTINCT code) FROM {quote_ident(target)}.u") == \
+        [("6000", "6000")]
+    conn.execute(f"UPDATE {q}.u SET code = 'q-' WHERE id = 6000")  # redacts as row 1's 'k-' does
+    spills.clear()
+    out = tmp_path / "collide"
+    with pytest.raises(MaskCollisionError, match=r"unique key \(`u`.`code`\)"):
+        dump_to_directory(server, db, out, DumpOptions(masks=parse_masks(masks), mask_key=MaskKey(SECRET),
+                                                       statement_size=4096))
+    assert len(spills) >= 10 and not out.exists()
 
 
 def test_the_secret_is_written_nowhere_and_verify_compares_the_unmasked_columns(server, conn, tmp_path, school):

@@ -1,5 +1,5 @@
-"""Codec: rows to SQL text, and the scans that check SQL text (the dump's statement shape, the
-restore's statement patterns). Compiled (_encoder.pyx and its .pxi parts) when built, else the
+"""Codec: rows to SQL text (masked on the way by dump --mask's rules), and the scans that check
+SQL text (the dump's statement shape, the restore's statement patterns). Compiled (_encoder.pyx and its .pxi parts) when built, else the
 pure-Python reference (reference.py; a dump says so)."""
 from __future__ import annotations
 
@@ -13,14 +13,16 @@ try:
     from ._encoder import keep_freed_memory as _compiled_keep_freed_memory
     from ._encoder import scan_rows as _compiled_scan_rows
     from ._encoder import scan_statements as _compiled_scan_statements
+    from ._encoder import RowMasker as _CompiledRowMasker
+    from ._encoder import sort_digests as _compiled_sort_digests
 except ImportError:  # pragma: no cover - exercised only on a broken build
     _compiled_encode_rows = _compiled_load_text = _compiled_count_patterns = _compiled_keep_freed_memory = None
-    _compiled_scan_rows = _compiled_scan_statements = None
+    _compiled_scan_rows = _compiled_scan_statements = _CompiledRowMasker = _compiled_sort_digests = None
 
 COMPILED = _compiled_encode_rows is not None
 SLOW_ENCODER_WARNING = ("dumpcore's compiled encoder is not built, rows are encoded by the slow pure-Python "
                         "encoder: reinstall with `make venv` or `pip install .` (the build needs libmariadb-dev, "
-                        "pkg-config, build-essential, libdeflate-dev)")
+                        "pkg-config, build-essential, libdeflate-dev, libsodium-dev)")
 
 if COMPILED:
     encode_rows = _compiled_encode_rows
@@ -29,6 +31,8 @@ if COMPILED:
     keep_freed_memory = _compiled_keep_freed_memory
     scan_rows = _compiled_scan_rows
     scan_statements = _compiled_scan_statements
+    RowMasker = _CompiledRowMasker
+    sort_digests = _compiled_sort_digests
 else:  # pragma: no cover
     encode_rows = reference.encode_rows
     load_text = reference.load_text
@@ -36,6 +40,8 @@ else:  # pragma: no cover
     keep_freed_memory = reference.keep_freed_memory
     scan_rows = reference.scan_rows
     scan_statements = reference.scan_statements
+    RowMasker = reference.RowMasker
+    sort_digests = reference.sort_digests
 
 
 def fallback_warning() -> str | None:
@@ -45,4 +51,4 @@ def fallback_warning() -> str | None:
 
 
 __all__ = ["encode_rows", "load_text", "count_patterns", "keep_freed_memory", "scan_rows",
-           "scan_statements", "encode_value", "reference", "COMPILED", "fallback_warning", "KIND_NUMBER", "KIND_STRING", "KIND_HEX"]
+           "scan_statements", "RowMasker", "sort_digests", "encode_value", "reference", "COMPILED", "fallback_warning", "KIND_NUMBER", "KIND_STRING", "KIND_HEX"]

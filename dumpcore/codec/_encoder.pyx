@@ -11,13 +11,27 @@ cdef extern from "Python.h":
     object PyMemoryView_FromMemory(char *mem, Py_ssize_t size, int flags)
     int PyBUF_READ
 from cpython.sequence cimport PySequence_Fast, PySequence_Fast_GET_ITEM, PySequence_Fast_GET_SIZE
-from libc.stdint cimport uint32_t, uint64_t
-from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memcpy
+from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdlib cimport calloc, free, malloc, qsort, realloc
+from libc.string cimport memcmp, memcpy
 
 cdef extern from "libdeflate.h":
     # zlib's CRC-32 (the server's CRC32()), folded with PCLMULQDQ/AVX where the CPU has them
     uint32_t libdeflate_crc32(uint32_t crc, const void* buffer, size_t length) nogil
+
+cdef extern from "sodium.h":
+    # keyed BLAKE2b (dump --mask): the same function as Python's hashlib.blake2b(key=...)
+    ctypedef struct crypto_generichash_blake2b_state:
+        pass
+    int sodium_init()
+    int crypto_generichash_blake2b(unsigned char* out, size_t outlen, const unsigned char* data,
+                                   unsigned long long inlen, const unsigned char* key, size_t keylen) nogil
+    int crypto_generichash_blake2b_init(crypto_generichash_blake2b_state* state, const unsigned char* key,
+                                        size_t keylen, size_t outlen) nogil
+    int crypto_generichash_blake2b_update(crypto_generichash_blake2b_state* state, const unsigned char* data,
+                                          unsigned long long inlen) nogil
+    int crypto_generichash_blake2b_final(crypto_generichash_blake2b_state* state, unsigned char* out,
+                                         size_t outlen) nogil
 
 cdef extern from "mysql.h":
     ctypedef struct MYSQL:
@@ -380,6 +394,9 @@ def encode_rows(rows, Py_ssize_t start, bytes kinds, Py_ssize_t max_bytes):
 
 
 
+include "_masking.pxi"
+
+
 class FetchError(Exception):
     """The server or the connection failed while rows were read: (errno, message)."""
 
@@ -389,6 +406,7 @@ DEF DONE = 0  # stopped: max_bytes reached or the result exhausted
 DEF ERR_MEMORY = 1
 DEF ERR_FETCH = 2
 DEF ERR_VALUE = 3
+DEF ERR_MASK = 4  # the masker's status in err_code
 
 
 ctypedef struct _KeySpans:
@@ -430,6 +448,8 @@ cdef class ResultEncoder:
     cdef Py_ssize_t err_column
     cdef Py_ssize_t err_code
     cdef unsigned char* flags  # _row_crc's scratch
+    cdef RowMasker masker  # dump --mask: each row masked before it is encoded, else None
+    cdef bint masked
 
     def __cinit__(self):
         self.buf.data = NULL
@@ -441,7 +461,7 @@ cdef class ResultEncoder:
         free(self.buf.data)
         free(self.flags)
 
-    def __init__(self, result, bytes kinds, tuple key_positions=()):
+    def __init__(self, result, bytes kinds, tuple key_positions=(), RowMasker masker=None):
         cdef _ResultObject* r
         cdef Py_ssize_t ki
         if type(result).__module__ not in ("_mysql", "MySQLdb._mysql") or type(result).__name__ != "result":
@@ -462,6 +482,10 @@ cdef class ResultEncoder:
         self.pending = NULL
         self.exhausted = False
         self.key_positions = key_positions
+        if masker is not None and masker.ncols != self.ncols:
+            raise ValueError(f"the masker is for {masker.ncols} columns, the result has {self.ncols}")
+        self.masker = masker
+        self.masked = masker is not None
         self.first_key = None
         self.last_key = None
         self.taken = 0
@@ -488,7 +512,9 @@ cdef class ResultEncoder:
         cdef bint want_keys = self.nkeys > 0
         cdef char* out
         cdef MYSQL_ROW row
-        cdef int status = DONE
+        cdef int status = DONE, st
+        cdef char** values
+        cdef unsigned long* lengths
         while True:
             if self.pending == NULL:
                 if self.exhausted:
@@ -502,9 +528,19 @@ cdef class ResultEncoder:
                     break
                 self.pending = row
                 self.pending_len = mysql_fetch_lengths(self.res)
+            values = self.pending
+            lengths = self.pending_len
+            if self.masked:  # masked again if it stays pending: the same values (the rules are functions)
+                st = self.masker._row(self.pending, self.pending_len)
+                if st != MASK_OK:
+                    self.err_code = st
+                    status = ERR_MASK
+                    break
+                values = self.masker.mvals
+                lengths = self.masker.mlens
             worst = 4 + self.ncols
             for c in range(self.ncols):
-                worst += _worst_case(self.pending_len[c], self.pending[c] == NULL)
+                worst += _worst_case(lengths[c], values[c] == NULL)
             row_start = buf.size
             j = _begin_row(buf, worst, encoded == 0)
             if j < 0:
@@ -518,8 +554,8 @@ cdef class ResultEncoder:
                     n += 1
                 if want_keys and c < MAX_KEY_COLUMNS:
                     col_start[c] = j + n
-                w = _write_value(out + n, <const unsigned char*>self.pending[c], self.pending_len[c],
-                                 self.pending[c] == NULL, self.kind[c])
+                w = _write_value(out + n, <const unsigned char*>values[c], lengths[c], values[c] == NULL,
+                                 self.kind[c])
                 if w < 0:
                     self.err_column = c
                     self.err_code = w
@@ -533,7 +569,13 @@ cdef class ResultEncoder:
                 break
             if not _end_row(buf, row_start, j, n, encoded == 0, max_bytes):
                 break  # stays pending: it opens the next statement
-            fingerprint[0] += _row_crc(self.pending, self.pending_len, self.ncols, self.flags)
+            fingerprint[0] += _row_crc(values, lengths, self.ncols, self.flags)
+            if self.masked:
+                st = self.masker._accept(self.pending, self.pending_len)
+                if st != MASK_OK:
+                    self.err_code = st
+                    status = ERR_MASK
+                    break
             encoded += 1
             self.pending = NULL
             if want_keys:  # key offsets of accepted rows only (a row put back must not count)
@@ -572,6 +614,8 @@ cdef class ResultEncoder:
         if status == ERR_VALUE:
             raise ValueError(_value_error(self.err_code, self.taken, self.err_column,
                                           self.pending[self.err_column], self.pending_len[self.err_column]))
+        if status == ERR_MASK:
+            self.masker._raise(<int>self.err_code)
         data = self.buf.data
         if self.nkeys and encoded:
             self.first_key = [data[keys.first_start[ki]:keys.first_end[ki]].decode("utf-8", "replace")

@@ -1,7 +1,7 @@
 """``dump --mask``: deterministic, keyed masking of chosen columns as the rows are dumped.
 
 Every rule is a keyed pseudo-random function of the value alone (BLAKE2b in its keyed
-mode, a MAC like HMAC, in the standard library): the same value masks to the same output
+mode, a MAC like HMAC): the same value masks to the same output
 in every table, every run and every day under the same secret, and to another output
 under another secret. Masking a column masks every foreign key column that references
 it (transitively) with the same rule, so joins across it still match.
@@ -13,9 +13,17 @@ fit the column; ``phone`` replaces the digits and keeps the punctuation; ``redac
 replaces every letter and digit with ``x``; ``shift-date:N`` moves a date by up to N days
 either way, the same shift for every date of a row (keyed by its primary key);
 ``uuid`` writes a UUID (text, or 16 bytes in a BINARY(16)); ``null`` and
-``constant:VALUE`` need no secret. A unique key holding a masked column is checked as the
-rows pass: two rows whose masked keys collide stop the dump with an error (never a merged
-row).
+``constant:VALUE`` need no secret. A unique key holding a masked column is checked over
+every row (codec/mask_unique.py, in bounded memory): two rows whose masked keys collide stop
+the dump with an error before anything is published (never a merged row).
+
+This module is the specification: each rule is a Python function of the column's spec
+(value_fn, shift_fn). The dump applies them in the compiled row path (codec.RowMasker, in
+_masking.pxi: in C, in the encoder's fetch loop, keyed BLAKE2b from libsodium, the same
+function as hashlib's), which hands to these functions only the values it does not do
+itself: text that is not valid UTF-8, a JSON document under ``redact``, a number of 20
+digits or more under ``hash``, a date shifted by more than 10**9 days.
+tests/test_mask_codec.py runs the same generated cases through both.
 
 The secret comes from ``--mask-key-file`` or ``DUMPCORE_MASK_KEY``; it is held in a
 MaskKey, whose repr hides it, and written nowhere (the manifest records which column is
@@ -26,16 +34,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import operator
 import os
 import re
 import threading
 from datetime import date, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from . import encode_rows
+from . import RowMasker, mask_unique
 from .reference import MASK64
 from ..errors import DumpcoreError, UnknownTableError, UsageError
 from ..records import record
@@ -45,7 +51,6 @@ RULES = ("hash", "email", "keep-domain", "name", "phone", "null", "constant", "r
 KEYLESS_RULES = ("null", "constant", "redact")
 KEY_ENV = "DUMPCORE_MASK_KEY"
 MIN_KEY_BYTES = 16
-CACHE_VALUES = 1 << 16  # per rule: a value repeated (a foreign key column) is masked once
 _ALNUM = b"abcdefghijklmnopqrstuvwxyz0123456789"
 _LOWER = b"abcdefghijklmnopqrstuvwxyz"
 _DIGITS = b"0123456789"
@@ -175,74 +180,132 @@ def _pick(stream: bytes, alphabet: bytes) -> bytes:
     return bytes(alphabet[b % len(alphabet)] for b in stream)
 
 
-def _value_fn(rule: MaskRule, col: Column, key: MaskKey | None) -> Callable[[bytes], bytes | None]:
-    """The function that masks one non-NULL raw value of ``col`` (as the text protocol
-    reads it) under ``rule``."""
-    tag = rule.name.encode()
+# A column's rule as the row maskers take it (codec.RowMasker, compiled, and
+# reference.RowMasker): (code, number, bytes), the column's type already read.
+SPEC_NONE, SPEC_NULL, SPEC_CONSTANT, SPEC_REDACT, SPEC_HASH_NUMBER, SPEC_HASH_BYTES, SPEC_HASH_ASCII, \
+    SPEC_HASH_TEXT, SPEC_EMAIL, SPEC_KEEP_DOMAIN, SPEC_NAME, SPEC_PHONE, SPEC_UUID_BIN, SPEC_UUID_TEXT, \
+    SPEC_SHIFT_DATE = range(15)
+Spec = tuple[int, int, bytes]
+
+
+def column_spec(rule: MaskRule, col: Column) -> Spec:
+    """The spec of ``rule`` on a column like ``col``: the number is the type's bound (hash
+    of a number), the column's length (name: 0 for none) or the days (shift-date); the
+    bytes the constant."""
     kind = col.kind
     if rule.name == "null":
-        return lambda v: None
+        return (SPEC_NULL, 0, b"")
     if rule.name == "constant":
-        const = (rule.arg or "").encode()
-        return lambda v: const
+        return (SPEC_CONSTANT, 0, (rule.arg or "").encode())
     if rule.name == "redact":
-        return _redact
-    assert key is not None
+        return (SPEC_REDACT, 0, b"")
     if rule.name == "hash":
         if kind == KIND_NUMBER:
-            def masked(v: bytes) -> bytes:
-                sign, digits = (v[:1], v[1:]) if v[:1] == b"-" else (b"", v)
-                if not digits.isdigit():  # DECIMAL, DOUBLE: each digit replaced, the point kept
-                    s = key.stream(tag, v, len(digits))
-                    return sign + bytes(_DIGITS[s[i] % 10] if c in _DIGITS else c for i, c in enumerate(digits))
-                n = int(digits)
-                if n == 0:
-                    return v  # 0 stays 0 (an AUTO_INCREMENT column reads 0 as "the next id")
-                lo = 10 ** (len(digits) - 1)
-                hi = min(10 ** len(digits) - 1, top + (1 if sign else 0))
-                if n > hi:
-                    return v
-                return sign + str(lo + _permute(key, tag + sign, n - lo, hi - lo + 1)).encode()
-            top = _type_max(col)
-            return masked
+            return (SPEC_HASH_NUMBER, _type_max(col), b"")
         if kind == KIND_HEX and col.data_type not in _TEXT_TYPES:
-            return lambda v: key.stream(tag, v, len(v))
+            return (SPEC_HASH_BYTES, 0, b"")
         if kind == KIND_HEX:  # text in a charset written as its bytes: ASCII, as many bytes
-            return lambda v: _pick(key.stream(tag, v, len(v)), _ALNUM)
-        return lambda v: _pick(key.stream(tag, v, _chars(v)), _ALNUM)
-    if rule.name in ("email", "keep-domain"):
+            return (SPEC_HASH_ASCII, 0, b"")
+        return (SPEC_HASH_TEXT, 0, b"")
+    if rule.name == "email":
+        return (SPEC_EMAIL, 0, b"")
+    if rule.name == "keep-domain":
+        return (SPEC_KEEP_DOMAIN, 0, b"")
+    if rule.name == "name":
+        return (SPEC_NAME, _max_chars(col) or 0, b"")
+    if rule.name == "phone":
+        return (SPEC_PHONE, 0, b"")
+    if rule.name == "uuid":
+        return (SPEC_UUID_BIN if kind == KIND_HEX else SPEC_UUID_TEXT, 0, b"")
+    if rule.name == "shift-date":
+        return (SPEC_SHIFT_DATE, int(rule.arg or 0), b"")
+    raise AssertionError(rule.name)
+
+
+def value_fn(spec: Spec, key: MaskKey | None) -> Callable[[bytes], bytes | None]:
+    """The function that masks one non-NULL raw value (as the text protocol reads it)
+    under ``spec``: the specification the compiled RowMasker follows, and what it calls for
+    the values it leaves to Python."""
+    code, num, data = spec
+    if code == SPEC_NULL:
+        return lambda v: None
+    if code == SPEC_CONSTANT:
+        return lambda v: data
+    if code == SPEC_REDACT:
+        return _redact
+    assert key is not None
+    if code == SPEC_HASH_NUMBER:
+        tag, top = b"hash", num
+
+        def masked(v: bytes) -> bytes:
+            sign, digits = (v[:1], v[1:]) if v[:1] == b"-" else (b"", v)
+            if not digits.isdigit():  # DECIMAL, DOUBLE: each digit replaced, the point kept
+                s = key.stream(tag, v, len(digits))
+                return sign + bytes(_DIGITS[s[i] % 10] if c in _DIGITS else c for i, c in enumerate(digits))
+            n = int(digits)
+            if n == 0:
+                return v  # 0 stays 0 (an AUTO_INCREMENT column reads 0 as "the next id")
+            significant = digits.lstrip(b"0")  # a ZEROFILL column's zeros are kept, the rest masked
+            lo = 10 ** (len(significant) - 1)
+            hi = min(10 ** len(significant) - 1, top + (1 if sign else 0))
+            if n > hi:
+                return v
+            zeros = b"0" * (len(digits) - len(significant))
+            return sign + zeros + str(lo + _permute(key, tag + sign, n - lo, hi - lo + 1)).encode()
+        return masked
+    if code == SPEC_HASH_BYTES:
+        return lambda v: key.stream(b"hash", v, len(v))
+    if code == SPEC_HASH_ASCII:
+        return lambda v: _pick(key.stream(b"hash", v, len(v)), _ALNUM)
+    if code == SPEC_HASH_TEXT:
+        return lambda v: _pick(key.stream(b"hash", v, _chars(v)), _ALNUM)
+    if code in (SPEC_EMAIL, SPEC_KEEP_DOMAIN):
         def email(v: bytes) -> bytes:
             local, at, domain = v.rpartition(b"@")
             if not at:
                 return _pick(key.stream(b"email", v, _chars(v)), _ALNUM)
             new_local = _pick(key.stream(b"email-local", v, _chars(local)), _ALNUM)
-            if rule.name == "keep-domain":
+            if code == SPEC_KEEP_DOMAIN:
                 return new_local + b"@" + domain
             labels = domain.split(b".")
-            masked = [_pick(key.stream(b"email-domain" + bytes([i]), domain, _chars(label)), _LOWER)
+            masked = [_pick(key.stream(b"email-domain" + bytes([i & 0xFF]), domain, _chars(label)), _LOWER)
                       for i, label in enumerate(labels[:-1])]
             return new_local + b"@" + b".".join(masked + labels[-1:])
         return email
-    if rule.name == "name":
-        limit = _max_chars(col)
+    if code == SPEC_NAME:
+        limit = num
 
         def name(v: bytes) -> bytes:
             words = v.split() or [v]
-            d = key.digest(tag, v, 16)
+            d = key.digest(b"name", v, 16)
             out = [(_FIRST if i == 0 and len(words) > 1 else _LAST)[d[i % 16] % (len(_FIRST) if i == 0 and len(words) > 1
                                                                                 else len(_LAST))]
                    for i in range(len(words))]
             text = " ".join(out).encode()
             return text[:limit] if limit else text
         return name
-    if rule.name == "phone":
+    if code == SPEC_PHONE:
         return lambda v: bytes(_DIGITS[s % 10] if c in _DIGITS else c
-                               for c, s in zip(v, key.stream(tag, v, len(v))))
-    if rule.name == "uuid":
-        if kind == KIND_HEX:
-            return lambda v: _uuid_bytes(key.digest(tag, v, 16))
-        return lambda v: _uuid_text(_uuid_bytes(key.digest(tag, v, 16)))
-    raise AssertionError(rule.name)  # shift-date is a row rule (below)
+                               for c, s in zip(v, key.stream(b"phone", v, len(v))))
+    if code == SPEC_UUID_BIN:
+        return lambda v: _uuid_bytes(key.digest(b"uuid", v, 16))
+    if code == SPEC_UUID_TEXT:
+        return lambda v: _uuid_text(_uuid_bytes(key.digest(b"uuid", v, 16)))
+    raise AssertionError(code)  # shift-date is a row rule: shift_fn
+
+
+def shift_fn(position: int, days: int, key: MaskKey | None, key_positions: Sequence[int]) -> Callable[[tuple], bytes | None]:
+    """shift-date on the value at ``position`` of a row: every date of a row moves by the
+    same keyed number of days in [-days, days], keyed by the row's primary key (else by the
+    value)."""
+    def shifted(row: tuple) -> bytes | None:
+        v = row[position]
+        if v is None or not days:
+            return v
+        rid = b"\0".join(row[p] or b"" for p in key_positions) if key_positions else v
+        d = key.digest(b"shift-date", rid, 8)  # type: ignore[union-attr]
+        return _shift(v, int.from_bytes(d, "little") % (2 * days + 1) - days)
+    return shifted
 
 
 def _type_max(col: Column) -> int:
@@ -268,10 +331,11 @@ def _permute(key: MaskKey, tag: bytes, x: int, n: int) -> int:
     if tags is None:
         tags = _ROUND_TAGS[tag] = [tag + bytes([r]) for r in range(4)]
     digest = key.digest
+    width = max(8, (half + 7) // 8)  # 8 bytes up to 64-bit halves (the compiled rule's), more past them
     while True:
         left, right = x >> half, x & mask
         for t in tags:
-            f = int.from_bytes(digest(t, right.to_bytes(8, "little"), 8), "little") & mask
+            f = int.from_bytes(digest(t, right.to_bytes(width, "little"), width), "little") & mask
             left, right = right, left ^ f
         x = (left << half) | right
         if x < n:
@@ -301,27 +365,11 @@ def _redact_json(doc):
     if isinstance(doc, list):
         return [_redact_json(x) for x in doc]
     if isinstance(doc, str):
-        return _redact_text(doc.encode()).decode("utf-8", "replace")
+        # a lone surrogate (JSON's "\ud800") as its bytes, then U+FFFD: no error, valid UTF-8 out
+        return _redact_text(doc.encode("utf-8", "surrogatepass")).decode("utf-8", "replace")
     if isinstance(doc, bool) or doc is None:
         return doc
     return 0
-
-
-_FNS: dict[tuple, Callable] = {}
-_FNS_LOCK = threading.Lock()
-
-
-def value_fns(rule: MaskRule, col: Column, key: MaskKey | None) -> Callable[[bytes], bytes | None]:
-    """The cached masking function of a rule for columns of one type: a foreign key column
-    shares its referenced column's (the same values, masked once)."""
-    sig = (rule, col.kind, col.data_type, col.column_type, id(key))
-    with _FNS_LOCK:
-        fn = _FNS.get(sig)
-        if fn is None:
-            fn = _FNS[sig] = lru_cache(maxsize=CACHE_VALUES)(_value_fn(rule, col, key))
-            if len(_FNS) > 256:  # one process, many dumps (tests): the oldest go
-                _FNS.pop(next(iter(_FNS)))
-        return fn
 
 
 def _chars(v: bytes) -> int:
@@ -363,93 +411,108 @@ class ColumnMask:
     source: Column | None = None  # the column whose type shapes the masked value (a follower: the referenced one's)
 
 
+@record
+class MaskSpec:
+    """What a row masker (codec.RowMasker) needs for one table: a spec per column (SPEC_NONE
+    for a column left as it is), the secret, the primary key's positions (shift-date's row
+    key), the masked unique keys (positions) and the Python rule of each masked column."""
+    specs: list
+    key: MaskKey | None
+    key_positions: tuple
+    unique_keys: list
+    fallbacks: list
+    first_names: tuple = tuple(n.encode() for n in _FIRST)
+    last_names: tuple = tuple(n.encode() for n in _LAST)
+
+    def key_bytes(self) -> bytes | None:
+        return self.key._key if self.key is not None else None  # noqa: SLF001 - handed to C, written nowhere
+
+
 class TableMasker:
     """Masks the rows of one table as they stream: the rules at their positions, the
     unique keys checked for collisions, and the fingerprint of the columns left as they
-    are (``verify --against`` compares those)."""
+    are (``verify --against`` compares those). The masking itself is the row masker's
+    (compiled: in the encoder's fetch loop, or over tuples); this object sums what each of
+    the table's readers took, from any thread."""
 
     def __init__(self, table: Table, columns: Sequence[Column], masks: dict[str, ColumnMask], key: MaskKey | None,
-                 key_positions: Sequence[int]):
+                 key_positions: Sequence[int], budget: "mask_unique.DigestBudget | None" = None):
         self.table = table.name
         names = [c.name for c in columns]
         self._names = names
-        self.positions: list[tuple[int, Callable[[bytes], bytes | None]]] = []
-        self.shift: list[tuple[int, int]] = []  # (position, days)
+        specs: list = []
+        fallbacks: list = []
         for i, col in enumerate(columns):
             m = masks.get(col.name)
             if m is None:
+                specs.append((SPEC_NONE, 0, b""))
+                fallbacks.append(None)
                 continue
-            if m.rule.name == "shift-date":
-                self.shift.append((i, int(m.rule.arg or 0)))
-            else:
-                self.positions.append((i, value_fns(m.rule, m.source or col, key)))
-        self.key = key
-        self.key_positions = tuple(key_positions)
-        masked = {i for i, _ in self.positions} | {i for i, _ in self.shift}
+            spec = column_spec(m.rule, m.source or col)
+            specs.append(spec)
+            fallbacks.append(shift_fn(i, spec[1], key, tuple(key_positions)) if spec[0] == SPEC_SHIFT_DATE
+                             else value_fn(spec, key))
+        masked = {i for i, spec in enumerate(specs) if spec[0] != SPEC_NONE}
         self.unmasked = [i for i in range(len(columns)) if i not in masked]
-        self.unmasked_kinds = bytes(columns[i].kind for i in self.unmasked)
-        get = operator.itemgetter(*self.unmasked) if self.unmasked else None
-        self._project = get if len(self.unmasked) > 1 else (lambda r: (get(r),))  # type: ignore[misc]
         self.unique_keys = [tuple(names.index(c) for c in k) for k in ([table.primary_key] if table.primary_key else [])
                             + table.unique_keys
                             if k and all(c in names for c in k) and any(names.index(c) in masked for c in k)]
-        self._seen: list[set[bytes]] = [set() for _ in self.unique_keys]
+        self.spec = MaskSpec(specs, key, tuple(key_positions), self.unique_keys, fallbacks)
+        self._budget = budget if budget is not None else mask_unique.DigestBudget()
+        self._seen = [mask_unique.DigestSet(self._budget) for _ in self.unique_keys]
         self._lock = threading.Lock()
         self.rows = 0
         self.fingerprint = 0  # of the unmasked columns, every row
 
-    def mask_row(self, row: Sequence) -> tuple:
-        out = list(row)
-        for i, fn in self.positions:
-            v = row[i]
-            if v is not None:
-                out[i] = fn(v)
-        if self.shift:
-            rid = b"\0".join(row[p] or b"" for p in self.key_positions) if self.key_positions else None
-            for i, days in self.shift:
-                v = row[i]
-                if v is not None and days:
-                    d = self.key.digest(b"shift-date", rid if rid is not None else v, 8)  # type: ignore[union-attr]
-                    out[i] = _shift(v, int.from_bytes(d, "little") % (2 * days + 1) - days)
-        return tuple(out)
+    def row_masker(self):
+        """A row masker for one reader of the table (compiled when built); hand what it
+        took to add()."""
+        return RowMasker(self.spec)
 
-    def batches(self, batches: Iterable[Sequence[tuple]], ncols: int | None = None) -> Iterator[list[tuple]]:
-        """The masked batches (``ncols``: the row's columns; values after them, the
-        enum_zero flags, pass as they are)."""
+    def batches(self, batches: Iterable[Sequence[tuple]]) -> Iterator[list[tuple]]:
+        """The masked batches (values after the table's columns, the enum_zero flags,
+        pass as they are)."""
+        masker = self.row_masker()
         for batch in batches:
-            masked = [self.mask_row(r) for r in batch]
-            if self.unique_keys:
-                self._check_unique(masked)
-            proj = list(map(self._project, batch)) if self.unmasked else []
-            fp, i = 0, 0
-            while self.unmasked and i < len(proj):
-                _, i, f = encode_rows(proj, i, self.unmasked_kinds, 0)
-                fp = (fp + f) & MASK64
-            with self._lock:
-                self.rows += len(batch)
-                self.fingerprint = (self.fingerprint + fp) & MASK64
+            masked = masker.mask_rows(batch)
+            self.add(masker.take())
             yield masked
 
-    def _check_unique(self, rows: list[tuple]) -> None:
-        for k, positions in enumerate(self.unique_keys):
-            seen = self._seen[k]
-            for r in rows:
-                values = [r[p] for p in positions]
-                if any(v is None for v in values):
-                    continue  # NULLs never collide in a unique key
-                h = hashlib.blake2b(b"\0".join(b"%d:" % len(v) + v for v in values), digest_size=16).digest()
-                with self._lock:
-                    if h in seen:
-                        cols = ", ".join(f"`{self.table}`.`{c}`" for c in self._key_names(positions))
-                        raise MaskCollisionError(
-                            f"masking makes two rows of `{self.table}` equal in a unique key ({cols}): the dump "
-                            "stops rather than merge them",
-                            hint="mask that column with a rule that keeps more of the value (hash, uuid), or leave "
-                                 "it unmasked")
-                    seen.add(h)
+    def add(self, taken: tuple) -> None:
+        """What a row masker took (RowMasker.take()): rows, the unmasked columns'
+        fingerprint, the masked unique keys' digests (checked for a collision)."""
+        rows, fingerprint, digests = taken
+        with self._lock:
+            self.rows += rows
+            self.fingerprint = (self.fingerprint + fingerprint) & MASK64
+        for k, d in enumerate(digests):
+            if d:
+                self._seen[k].add(d)
+            if self._seen[k].duplicate:
+                self._collision(k)
 
-    def _key_names(self, positions: tuple[int, ...]) -> list[str]:
-        return [self._names[p] for p in positions]
+    def finish(self) -> None:
+        """Once every row is read: the unique keys checked over all of them (the digests
+        spilled to disk merged), then their memory and files freed."""
+        try:
+            for k, seen in enumerate(self._seen):
+                if seen.has_duplicate():
+                    self._collision(k)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        for seen in self._seen:
+            seen.close()
+
+    def _collision(self, k: int) -> None:
+        cols = ", ".join(f"`{self.table}`.`{self._names[p]}`" for p in self.unique_keys[k])
+        self.close()
+        raise MaskCollisionError(
+            f"masking makes two rows of `{self.table}` equal in a unique key ({cols}): the dump "
+            "stops rather than merge them",
+            hint="mask that column with a rule that keeps more of the value (hash, uuid), or leave "
+                 "it unmasked")
 
     def manifest_entry(self, masks: dict[str, ColumnMask]) -> dict:
         return {"columns": {c: m.rule.describe() for c, m in masks.items()},
@@ -463,6 +526,7 @@ class MaskPlan:
                  prisma_fields: dict[str, str] | None = None):
         self.schema = schema
         self.key = key
+        self.budget = mask_unique.DigestBudget()  # the unique checks' memory, all tables together
         self.masks: dict[str, dict[str, ColumnMask]] = {}
         for target, rule in rules.items():
             target = (prisma_fields or {}).get(target, target)
@@ -525,7 +589,7 @@ class MaskPlan:
         masks = self.masks.get(table.name)
         if not masks:
             return None
-        return TableMasker(table, columns, masks, self.key, key_positions)
+        return TableMasker(table, columns, masks, self.key, key_positions, self.budget)
 
     def masks_key(self, table: Table) -> bool:
         """Whether a primary key column of ``table`` is masked (its chunks then record no key range)."""
@@ -552,5 +616,6 @@ def prisma_field_names(schema_path: str) -> dict[str, str]:
     return out
 
 
-__all__ = ["KEY_ENV", "MaskCollisionError", "MaskKey", "MaskPlan", "MaskRule", "RULES", "TableMasker", "load_key",
+__all__ = ["KEY_ENV", "MaskCollisionError", "MaskKey", "MaskPlan", "MaskRule", "MaskSpec", "RULES", "TableMasker",
+           "column_spec", "load_key", "shift_fn", "value_fn",
            "parse_masks", "parse_rule", "prisma_field_names"]

@@ -5,6 +5,7 @@ compiled module is missing, and by the differential tests.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Sequence
 
@@ -234,3 +235,69 @@ def scan_statements(buf: bytes | memoryview, head: bytes, tail: bytes, kinds: by
             raise ValueError(f"statement {statements} row {rows} (byte {p}): not the table's statement tail")
         p += len(tail)
     return statements, total
+
+
+# ---------------------------------------------------------------------------
+# dump --mask: the specification of the compiled ``_encoder.RowMasker`` (each rule is
+# dumpcore/codec/masking.py's Python function of the column's spec) and of
+# ``_encoder.sort_digests`` (the unique check's runs, codec/mask_unique.py).
+
+_SPEC_NONE, _SPEC_SHIFT_DATE = 0, 14
+
+
+class RowMasker:
+    """Masks rows under a plan (masking.MaskSpec) and sums, until take(), the rows, the
+    fingerprint of the columns left as they are and a 16-byte digest per row and masked
+    unique key (unkeyed BLAKE2b of the masked values, each as ``len:value``, joined by NUL)."""
+
+    def __init__(self, plan) -> None:
+        self.ncols = len(plan.specs)
+        self._values = [(c, fn) for c, (spec, fn) in enumerate(zip(plan.specs, plan.fallbacks))
+                        if spec[0] not in (_SPEC_NONE, _SPEC_SHIFT_DATE)]
+        self._rows = [(c, fn) for c, (spec, fn) in enumerate(zip(plan.specs, plan.fallbacks))
+                      if spec[0] == _SPEC_SHIFT_DATE]
+        self._unmasked = [c for c, spec in enumerate(plan.specs) if spec[0] == _SPEC_NONE]
+        self._unique = [tuple(k) for k in plan.unique_keys]
+        self.take()
+
+    def mask_rows(self, rows: Sequence[tuple]) -> list[tuple]:
+        out = []
+        for i, row in enumerate(rows):
+            if not isinstance(row, tuple) or len(row) < self.ncols:
+                raise ValueError(f"row {i} has {len(row)} values, expected {self.ncols}")
+            for c in range(self.ncols):
+                if row[c] is not None and type(row[c]) is not bytes:
+                    raise TypeError(f"row {i} column {c}: expected bytes or None, got {type(row[c]).__name__}")
+            masked = list(row)
+            for c, fn in self._values:
+                if row[c] is not None:
+                    masked[c] = fn(row[c])
+            for c, fn in self._rows:
+                masked[c] = fn(row[:self.ncols])
+            self._count += 1
+            self._fingerprint = (self._fingerprint + row_hash([row[c] for c in self._unmasked])) & MASK64
+            for u, key in enumerate(self._unique):
+                values = [masked[c] for c in key]
+                if any(v is None for v in values):
+                    continue  # NULLs never collide in a unique key
+                self._digests[u] += hashlib.blake2b(b"\0".join(b"%d:" % len(v) + v for v in values),
+                                                    digest_size=16).digest()
+            out.append(tuple(masked))
+        return out
+
+    def take(self) -> tuple[int, int, list[bytes]]:
+        out = (getattr(self, "_count", 0), getattr(self, "_fingerprint", 0),
+               [bytes(d) for d in getattr(self, "_digests", [])])
+        self._count, self._fingerprint = 0, 0
+        self._digests = [bytearray() for _ in self._unique]
+        return out
+
+
+def sort_digests(buf: bytearray) -> int:
+    """Sort the 16-byte records of ``buf`` in place; the offset of a record equal to the
+    next one, or -1 when all differ."""
+    if len(buf) % 16:
+        raise ValueError("not a whole number of 16-byte digests")
+    records = sorted(bytes(buf[i:i + 16]) for i in range(0, len(buf), 16))
+    buf[:] = b"".join(records)
+    return next((16 * i for i in range(len(records) - 1) if records[i] == records[i + 1]), -1)

@@ -22,7 +22,7 @@ from . import annotate, stats, subset, validation
 from ..codec import masking
 from ..verify import statement_shape
 from ..schema import members, sqltext
-from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, BatchSource, ChunkSink, ChunkWriter,
+from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter,
                      DirectorySink, StoredFiles, StreamSink, STREAM_END, TableResult, chunk_file_name,
                      stream_table_marker, max_allowed_packet_for)
 from ..store.compression import NO_COMPRESSION, Compression, CompressionStopped
@@ -474,7 +474,11 @@ def _history_plan(conn: Connection, schema: Schema, tables: list[str], opts: Dum
 
 
 def _take_extras(p: _Prepared, opts: DumpOptions) -> None:
-    """What optional features add to the manifest, taken while the snapshot still holds."""
+    """What optional features add to the manifest, taken while the snapshot still holds;
+    every row read, the masked unique keys are checked over all of them (a collision stops
+    the dump before anything is published)."""
+    for masker in p.maskers.values():
+        masker.finish()
     if p.stats and not opts.no_data:
         p.extra["stats"] = stats.collect(p.conn, p.schema, p.schema.database, p.stats, opts.where,
                                          annotate.parse_labels(opts.labels, p.schema))
@@ -514,11 +518,9 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
         if masker is not None:
             source = masker.batches(source)
         write = writer.write_rows
-    elif masker is not None:  # masked columns: rows as tuples through the masker, then the encoder
+    elif masker is not None:  # masked columns: each row masked in the encoder's loop (compiled)
         writer = ChunkWriter(*args, prefix=prefix)
-        source = BatchSource(masker.batches((conn or p.conn).stream(query.sql, opts.batch_rows,
-                                                                      context=f"reading table `{name}`")),
-                             kinds, args[5])
+        source = row_source(conn or p.conn, query, kinds, opts.batch_rows, opts.direct_fetch, masker, args[5])
         write = writer.write_from
     else:
         writer = (p.annotator.writer if p.annotator else ChunkWriter)(*args, prefix=prefix)

@@ -77,9 +77,11 @@ class DirectSource:
     """RowSource reading straight from the unbuffered result (compiled encoder): no
     Python object per value. A failure while reading becomes a ServerError here."""
 
-    def __init__(self, encoder, table: str):
+    def __init__(self, encoder, table: str, masker=None, masked=None):
         self._enc = encoder
         self._table = table
+        self._masker = masker  # the encoder's row masker (dump --mask) and the TableMasker summing it
+        self._masked = masked
 
     @property
     def exhausted(self) -> bool:
@@ -95,34 +97,43 @@ class DirectSource:
 
     def encode(self, max_bytes: int) -> tuple[bytes, int, int]:
         try:
-            return self._enc.encode(max_bytes, True)  # a view: the writer uses it before the next call
+            out = self._enc.encode(max_bytes, True)  # a view: the writer uses it before the next call
         except FetchError as exc:
             raise ServerError(exc.args[0], exc.args[1], f"reading table `{self._table}`") from None
+        if self._masker is not None:
+            self._masked.add(self._masker.take())
+        return out
 
     def close(self) -> None:
         self._enc.close()
 
 
 def row_source(conn: Connection, query: TableQuery, kinds: bytes, batch_rows: int = BATCH_ROWS,
-               direct: bool = True):
+               direct: bool = True, masked=None, key_positions: Sequence[int] | None = None):
     """The fastest RowSource available for ``query``: read straight from the result with
-    the compiled encoder, else batches of row tuples."""
-    return sql_row_source(conn, query.sql, query.table.name, kinds, query.key_positions, batch_rows, direct)
+    the compiled encoder, else batches of row tuples. ``masked``: the table's
+    masking.TableMasker (dump --mask), applied as the rows are read."""
+    return sql_row_source(conn, query.sql, query.table.name, kinds,
+                          query.key_positions if key_positions is None else key_positions, batch_rows, direct, masked)
 
 
 def sql_row_source(conn: Connection, sql: str, table: str, kinds: bytes, key_positions: Sequence[int] = (),
-                   batch_rows: int = BATCH_ROWS, direct: bool = True):
+                   batch_rows: int = BATCH_ROWS, direct: bool = True, masked=None):
     """The fastest RowSource for the rows of ``sql`` (of table ``table``, named in errors):
-    the compiled encoder reading the result directly, else batches of row tuples."""
+    the compiled encoder reading the result directly (masking each row in its loop when
+    ``masked``), else batches of row tuples (masked a batch at a time)."""
     context = f"reading table `{table}`"
     if direct and ResultEncoder is not None:
         result = conn.unbuffered_result(sql, context=context)
         try:
-            return DirectSource(ResultEncoder(result, kinds, tuple(key_positions)), table)
+            masker = masked.row_masker() if masked is not None else None
+            return DirectSource(ResultEncoder(result, kinds, tuple(key_positions), masker), table, masker, masked)
         except TypeError:
             # Not the mysqlclient layout the encoder knows: read this result as tuples.
-            return BatchSource(conn.batches(result, batch_rows, context), kinds, key_positions)
-    return BatchSource(conn.stream(sql, batch_rows, context=context), kinds, key_positions)
+            batches = conn.batches(result, batch_rows, context)
+            return BatchSource(masked.batches(batches) if masked is not None else batches, kinds, key_positions)
+    batches = conn.stream(sql, batch_rows, context=context)
+    return BatchSource(masked.batches(batches) if masked is not None else batches, kinds, key_positions)
 
 
 def check_where(conn: Connection, tables: list[Table], database: str, where: str) -> None:
