@@ -200,5 +200,5 @@ def test_a_damaged_chunk_is_refused_as_it_arrives_before_its_write(server, world
     line = err.strip().splitlines()[-1]
     assert rc != 0 and line.startswith("Error: ") and bad in line and "its bytes differ from what the dump " \
         "recorded" in line and "nothing of it was loaded" in line, err
-    journal = next((tmp_path / "cache" / "follow").glob("*/journal/*.jsonl")).read_text()
+    journal = next((tmp_path / "cache" / "follow").glob("*/journal/*/*.jsonl")).read_text()  # journal/<server>/<db>
     assert f'"file":"{bad}"' not in journal, "the damaged chunk was begun"
