@@ -131,6 +131,8 @@ def settle(opts, timeout: float = 30.0) -> None:
 
 
 def rotated(tools: list[str], k: int) -> list[str]:
+    if not tools:  # --tools chose none of this phase
+        return []
     k %= len(tools)
     return tools[k:] + tools[:k]
 
