@@ -109,7 +109,8 @@ def remove_partial(path: Path, attempts: int = 20) -> None:
         time.sleep(0.05)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process of that id runs (another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -154,7 +155,7 @@ def sweep_partials(out: Path) -> list[str]:
         pid = int(m.group(1))
         if pid == os.getpid():
             continue
-        if _pid_alive(pid) or _locked(entry):
+        if pid_alive(pid) or _locked(entry):
             notes.append(f"{entry} belongs to a dump that is still running (process {pid}); left alone")
             continue
         try:

@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
+from ..dump.partials import pid_alive
 from ..errors import DumpIntegrityError, RestoreError
 from .manifest import MANIFEST_NAME, FORMAT, Manifest, read_manifest
 from .manifest_check import check_shape
@@ -100,16 +101,6 @@ class LocalRecords:
 # The follower's side: where the records and files come from
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class _LocalSource:
     """A local dump being written as ``.<name>.partial-<pid>`` beside ``out``."""
 
@@ -129,7 +120,7 @@ class _LocalSource:
             for entry in parent.iterdir():
                 m = _PARTIAL_RE.search(entry.name)
                 if entry.name.startswith(prefix) and m and (entry / HEAD).is_file():
-                    if _pid_alive(int(m.group(1))):
+                    if pid_alive(int(m.group(1))):
                         found.append((entry.stat().st_mtime, entry, int(m.group(1))))
                     else:
                         self.dead = int(m.group(1))
@@ -182,7 +173,7 @@ class _LocalSource:
 
     def gone(self) -> str | None:
         """Why the dump is known to have stopped (its process is gone), or None."""
-        if self.pid is not None and not _pid_alive(self.pid):
+        if self.pid is not None and not pid_alive(self.pid):
             return f"its process {self.pid} is gone"
         return None
 
