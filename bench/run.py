@@ -20,6 +20,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from dumpcore.connect.connection import quote_ident
 from dumpcore.restore.state import live_row_counts
@@ -165,10 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     started = time.monotonic()
-    now = datetime.now(timezone.utc)
-    results: dict = {"date": now.strftime("%Y-%m-%d"), "started": now.strftime("%Y-%m-%dT%H%MZ"), "scale": args.scale,
-                     "n": n, "machine": machine(), "runs_per_tool": args.runs, "profile": args.profile,
-                     "tools": args.tools}
+    results: dict = {**run_header(args.scale, args), "n": n, "tools": args.tools}
     if not args.skip_encoder:
         print("Encoder micro-benchmark (in memory, no server)...", flush=True)
         results["encoder"] = encoder_bench.run()
@@ -283,12 +281,25 @@ def main(argv: list[str] | None = None) -> int:
     results["rss_ok"] = {phase: max(results[phase][t].get("peak_rss_mb", 0) for t in results[phase]
                                     if t.startswith("dumpcore")) < limit
                          for phase, limit in RSS_LIMITS.items() if results[phase]}
+    return write_results(results, args, started, work, markdown)
+
+
+def run_header(scale: str, args) -> dict:
+    """What every results file starts with: when, on what, how many runs, which profile."""
+    now = datetime.now(timezone.utc)
+    return {"date": now.strftime("%Y-%m-%d"), "started": now.strftime("%Y-%m-%dT%H%MZ"), "scale": scale,
+            "machine": machine(), "runs_per_tool": args.runs, "profile": args.profile}
+
+
+def write_results(results: dict, args, started: float, work: Path, to_markdown: Callable[[dict], str]) -> int:
+    """The results JSON written (``--output`` or results_path), its table printed, the
+    bench's work directory removed."""
     results["seconds"] = round(time.monotonic() - started, 1)
     out = args.output or results_path(results)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print()
-    print(markdown(results))
+    print(to_markdown(results))
     print(f"\nwrote {out} ({results['seconds']:.0f}s in all)")
     shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -299,7 +310,7 @@ def results_path(results: dict) -> Path:
     overwrites another's results."""
     profile = "" if results["profile"] == "sandbox" else f"-{results['profile']}"
     some = "-some-tools" if results.get("tools") else ""
-    return HERE / "results" / f"{results.get('started', results['date'])}-{results['scale']}{profile}{some}.json"
+    return HERE / "results" / f"{results['started']}-{results['scale']}{profile}{some}.json"
 
 
 # many-tables: the default dump and restore against mydumper/myloader -t 2, at each table count
@@ -317,8 +328,7 @@ def many_tables_main(args) -> int:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     started = time.monotonic()
-    results: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "scale": "many-tables",
-                     "machine": machine(), "runs_per_tool": args.runs, "profile": args.profile, "sizes": {}}
+    results: dict = {**run_header("many-tables", args), "sizes": {}}
     with Sandbox(work / "server", profile=args.profile) as box:
         opts = box.options
         results["server"] = box.state.version
@@ -382,15 +392,7 @@ def many_tables_main(args) -> int:
                 size["ratios"].append({"phase": phase, "dumpcore": ours, "peer": peer, "ratio": ratio,
                                        "target": target, "met": None if ratio is None else ratio >= target})
             results["sizes"][str(tables)] = size
-    results["seconds"] = round(time.monotonic() - started, 1)
-    out = args.output or results_path(results)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print()
-    print(many_tables_markdown(results))
-    print(f"\nwrote {out} ({results['seconds']:.0f}s in all)")
-    shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return write_results(results, args, started, work, many_tables_markdown)
 
 
 def many_tables_markdown(r: dict) -> str:
