@@ -19,27 +19,9 @@ from __future__ import annotations
 
 from ..connect.connection import Connection, quote_ident
 from .schema import RAW_CHARSETS, Table
+from .typecheck import enum_members
 
 _PROBE = "`dumpcore_members`"
-
-
-def member_count(column_type: str) -> int:
-    """How many members ``enum('a','b''c',...)`` lists (quoted strings, '' inside one)."""
-    body = column_type[column_type.index("(") + 1:column_type.rindex(")")]
-    count, i = 0, 0
-    while i < len(body):
-        if body[i] == "'":
-            count += 1
-            i += 1
-            while i < len(body):
-                if body[i] == "'" and body[i + 1:i + 2] == "'":
-                    i += 2
-                elif body[i] == "'":
-                    break
-                else:
-                    i += 1
-        i += 1
-    return count
 
 
 def probed(table: Table) -> list:
@@ -55,7 +37,7 @@ def lossy_members(conn: Connection, database: str, tables: list[Table]) -> dict[
     engine = " ENGINE=Aria TRANSACTIONAL=0" if conn.flavour == "mariadb" else ""  # scratch, not transactional
     for table in tables:
         for col in probed(table):
-            n = member_count(col.column_type or "")
+            n = len(enum_members(col.column_type or ""))
             if not n:
                 continue
             q = quote_ident(col.name)

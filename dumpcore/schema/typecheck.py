@@ -158,6 +158,12 @@ def _members(text: str) -> tuple[str, ...] | None:
     return tuple(out)
 
 
+def enum_members(column_type: str) -> tuple[str, ...]:
+    """The members an ENUM or SET type lists (COLUMN_TYPE's text); () for any other type."""
+    parsed = _parse(column_type)
+    return parsed.args if parsed is not None and parsed.base in ("enum", "set") else ()
+
+
 def _parse(column_type: str) -> _Parsed | None:
     text = column_type.strip()
     low = text.lower()
