@@ -316,8 +316,7 @@ def snapshot_workers(opts: DumpOptions) -> tuple[int, bool]:
     where the snapshot allows it; --annotate is written by one (a stream sets 1 itself)."""
     if opts.workers:
         return opts.workers, True
-    # a subset's key sets are built on every reading connection: one, unless asked for more
-    return (1 if opts.annotate or opts.subset else auto_workers()), False
+    return (1 if opts.annotate else auto_workers()), False
 
 
 def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snapshot: Snapshot | None = None) -> _Prepared:
@@ -425,25 +424,13 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
 def _build_subset(conn: Connection, pool: "_ThreadPool | None", schema: Schema, tables: list[str],
                   opts: DumpOptions) -> subset.KeySets:
     """The subset's key sets on the snapshot's connection (a line per round to
-    opts.subset_report) and, the same names, on every worker's connection."""
+    opts.subset_report), then copied, the same names, to every worker's connection."""
     spec = opts.subset
     keysets = subset.KeySets(schema, tables, spec)  # type: ignore[arg-type]
     subset.check_roots(conn, spec, schema.database)  # type: ignore[arg-type]
     keysets.build(conn, opts.subset_report)
-    others = pool.conns[1:] if pool is not None else []
-    if others:  # temporary tables are the session's own: each worker builds the same ones, in the same snapshot
-        with ThreadPoolExecutor(max_workers=len(others), thread_name_prefix="subset") as ex:
-            copies = list(ex.map(lambda c: _built(c, schema, tables, spec), others))
-        for copy in copies:
-            if copy.counts != keysets.counts:  # same snapshot, same result: anything else is a bug
-                raise DumpcoreError("--subset: a worker's key sets differ from the snapshot's "
-                                    f"({copy.counts} != {keysets.counts})", hint="dump with --workers 1")
-    return keysets
-
-
-def _built(conn: Connection, schema: Schema, tables: list[str], spec: "subset.SubsetSpec") -> subset.KeySets:
-    keysets = subset.KeySets(schema, tables, spec)
-    keysets.build(conn)
+    if pool is not None and len(pool.conns) > 1:
+        keysets.copy_to(conn, pool.conns[1:])
     return keysets
 
 

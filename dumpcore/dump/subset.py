@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 
 from ..codec import encode_rows
 from ..connect.connection import Connection, ConnectionOptions, quote_ident
-from ..errors import SchemaError, UnknownTableError, UsageError
+from ..errors import DumpcoreError, SchemaError, UnknownTableError, UsageError
 from ..records import field, record
 from ..schema.schema import Column, ForeignKey, Schema, Table, load_schema
 
@@ -162,12 +162,12 @@ class KeySets:
         # (kd, dd, nd): only they are followed further down.
         return ["k", "d", "n"] + (["kd", "dd", "nd"] if self.spec.follow == "children" else [])
 
-    def _create(self, conn: Connection, table: str) -> None:
+    def _create(self, conn: Connection, table: str, layers: list[str]) -> None:
         t = self.schema.tables[table]
         key = self._key(table)
         defs = ", ".join(_column_def(t.column(c)) for c in key)
         pk = ", ".join(quote_ident(c) for c in key)
-        for layer in self._layers():
+        for layer in layers:
             conn.execute(f"CREATE TEMPORARY TABLE {self._tmp(table, layer)} ({defs}, PRIMARY KEY ({pk})){self._engine}",
                          context=f"--subset: a key table for `{table}`")
 
@@ -177,10 +177,12 @@ class KeySets:
         # InnoDB's undo logging of every copy between them is what a round spent most on
         self._engine = " ENGINE=Aria TRANSACTIONAL=0" if conn.flavour == "mariadb" else ""
         self._filled: dict[tuple[str, str], int] = {}  # rows put in a key table this round
+        self._sources: dict[tuple[str, str], set] = {}  # where they came from: "root", or ("up"|"down", edge index)
+        self._came: dict[str, set] = {}  # where each table's delta of last round came from
         self._live: dict[tuple[str, str], bool] = {}  # a delta table that holds rows
         tracked = [t for t in self.tables if self._needed(t)]
         for t in tracked:
-            self._create(conn, t)
+            self._create(conn, t, self._layers())
         down_layer = "d" if self.spec.follow == "all" else "dd"
         down_seen = "k" if self.spec.follow == "all" else "kd"
         for root in self.spec.roots:
@@ -188,23 +190,24 @@ class KeySets:
             key = self._key(root.table)
             sql = (f"SELECT {', '.join(_read(t.column(c), 'r') for c in key)} FROM "
                    f"{quote_ident(self.database)}.{quote_ident(root.table)} r WHERE ({root.where})")
-            self._pump(conn, sql, t, key, "n", f"--subset root {root.table}: {root.where}")
+            self._pump(conn, sql, t, key, "n", "root", f"--subset root {root.table}: {root.where}")
             if self.spec.follow == "children":
                 self._fill(root.table, "nd", conn.execute(f"INSERT IGNORE INTO {self._tmp(root.table, 'nd')} "
-                                                          f"SELECT * FROM {self._tmp(root.table, 'n')}"))
+                                                          f"SELECT * FROM {self._tmp(root.table, 'n')}"), "root")
         added = self._merge(conn, tracked)
         self._say(report, added)
-        while any(added.values()):
-            for e in self.edges:  # upward: every row new in the set brings its parents
-                if added.get(e.child):
+        while any(added.values()) or any(self._down_added.values()):  # a row taken before may be reached down now
+            for i, e in enumerate(self.edges):  # upward: every row new in the set brings its parents
+                # (not when every new row came down this very edge: their parents on it are taken)
+                if added.get(e.child) and self._came.get(e.child) != {("down", i)}:
                     self._pump(conn, self._up_sql(e), self.schema.tables[e.parent], self._key(e.parent), "n",
-                               f"--subset: parents of `{e.child}` through {e.fk.name}")
+                               ("up", i), f"--subset: parents of `{e.child}` through {e.fk.name}")
             if self.spec.follow != "none":
-                for e in self.edges:  # downward: rows that reference rows reached downward
+                for i, e in enumerate(self.edges):  # downward: rows that reference rows reached downward
                     if e.down and self._down_added.get(e.parent):
                         self._pump(conn, self._down_sql(e, down_layer, down_seen), self.schema.tables[e.child],
                                    self._key(e.child), "nd" if self.spec.follow == "children" else "n",
-                                   f"--subset: children of `{e.parent}` through {e.fk.name}")
+                                   ("down", i), f"--subset: children of `{e.parent}` through {e.fk.name}")
             added = self._merge(conn, tracked)
             self._say(report, added)
 
@@ -221,6 +224,7 @@ class KeySets:
         Key tables nothing was put in (most, in most rounds) are not touched."""
         added: dict[str, int] = {}
         self._down_added: dict[str, int] = {}
+        self._came = {}
         for t in tracked:
             key = self._key(t)
             if self.spec.follow == "children":
@@ -234,9 +238,10 @@ class KeySets:
                     if down:
                         conn.execute(f"INSERT INTO {self._tmp(t, 'kd')} SELECT * FROM {self._tmp(t, 'dd')}")
                         self._fill(t, "n", conn.execute(f"INSERT IGNORE INTO {self._tmp(t, 'n')} SELECT * FROM "
-                                                        f"{self._tmp(t, 'dd')}"))
+                                                        f"{self._tmp(t, 'dd')}"), *self._sources.get((t, "nd"), ()))
                         self._live[(t, "dd")] = True
                     conn.execute(f"DELETE FROM {self._tmp(t, 'nd')}")
+                self._sources.pop((t, "nd"), None)
                 self._down_added[t] = down
             if self._live.pop((t, "d"), False):
                 conn.execute(f"DELETE FROM {self._tmp(t, 'd')}")
@@ -248,21 +253,26 @@ class KeySets:
                 if added[t]:
                     conn.execute(f"INSERT INTO {self._tmp(t, 'k')} SELECT * FROM {self._tmp(t, 'd')}")
                     self._live[(t, "d")] = True
+                    self._came[t] = self._sources.get((t, "n"), set())
                 conn.execute(f"DELETE FROM {self._tmp(t, 'n')}")
+            self._sources.pop((t, "n"), None)
             self.counts[t] += added[t]
         if self.spec.follow == "all":
             self._down_added = added
         return added
 
-    def _fill(self, table: str, layer: str, rows: int) -> None:
+    def _fill(self, table: str, layer: str, rows: int, *sources) -> None:
         self._filled[(table, layer)] = self._filled.get((table, layer), 0) + rows
+        if rows:
+            self._sources.setdefault((table, layer), set()).update(sources)
 
     def _say(self, report: Callable[[str], None] | None, added: dict[str, int]) -> None:
         if report is not None:
             new = {t: n for t, n in added.items() if n}
             detail = ", ".join(f"{t} +{n:,}" for t, n in new.items())
-            report(f"subset round {self.rounds}: +{sum(new.values()):,} rows" + (f" ({detail})" if detail else
-                                                                              " (closed)"))
+            if not detail:  # none new; rows taken before may have been reached downward now
+                detail = "following rows reached anew" if any(self._down_added.values()) else "closed"
+            report(f"subset round {self.rounds}: +{sum(new.values()):,} rows ({detail})")
         self.rounds += 1
 
     def _up_sql(self, e: _Edge) -> str:
@@ -287,19 +297,49 @@ class KeySets:
                 f"JOIN {db}.{quote_ident(child.name)} c ON {join} "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {self._tmp(e.child, seen)} k WHERE {_same(ckey, 'k', 'c')})")
 
-    def _pump(self, conn: Connection, sql: str, table: Table, key: tuple[str, ...], layer: str, context: str) -> None:
-        """Read keys with ``sql`` (a consistent read) and insert them into ``table``'s key table ``layer``."""
+    def _pump(self, conn: Connection, sql: str, table: Table, key: tuple[str, ...], layer: str, source,
+              context: str) -> None:
+        """Read keys with ``sql`` (a consistent read) and insert them into ``table``'s key
+        table ``layer``, noting ``source`` as where they came from."""
+        with self._spool(conn, sql, table, key, context) as spool:
+            for text in _spooled(spool):
+                self._fill(table.name, layer, conn.execute(self._insert_head(table.name, layer) + text,
+                                                           context=context), source)
+
+    def _spool(self, conn: Connection, sql: str, table: Table, key: tuple[str, ...], context: str):
+        """The rows of ``sql`` as INSERT values statements, in a temporary file (memory bounded)."""
         kinds = bytes(table.column(c).kind for c in key)
-        head = f"INSERT IGNORE INTO {self._tmp(table.name, layer)} VALUES\n".encode()
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY) as spool:
-            for batch in conn.stream(sql, 5000, context=context):
-                for text in _statements(batch, kinds):
-                    spool.write(len(text).to_bytes(8, "little"))
-                    spool.write(text)
-            spool.seek(0)
-            while size := spool.read(8):
-                self._fill(table.name, layer, conn.execute(head + spool.read(int.from_bytes(size, "little")),
-                                                           context=context))
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
+        for batch in conn.stream(sql, 5000, context=context):
+            for text in _statements(batch, kinds):
+                spool.write(len(text).to_bytes(8, "little"))
+                spool.write(text)
+        spool.seek(0)
+        return spool
+
+    def _insert_head(self, table: str, layer: str) -> bytes:
+        return f"INSERT IGNORE INTO {self._tmp(table, layer)} VALUES\n".encode()
+
+    def copy_to(self, conn: Connection, others: list[Connection]) -> None:
+        """Put the key sets ``build`` took on ``conn`` on the ``others`` connections too
+        (temporary tables are a session's own): each table's keys read once from ``conn``
+        and inserted on every other, then counted there."""
+        for t in self.tables:
+            if not self.counts.get(t):
+                continue  # condition() reads no rows of it
+            table, key = self.schema.tables[t], self._key(t)
+            context = f"--subset: the key set of `{t}` on a worker's connection"
+            for other in others:
+                self._create(other, t, ["k"])
+            sql = f"SELECT {', '.join(_read(table.column(c), 'k') for c in key)} FROM {self._tmp(t, 'k')} k"
+            taken = [0] * len(others)
+            with self._spool(conn, sql, table, key, context) as spool:
+                for text in _spooled(spool):
+                    for i, other in enumerate(others):
+                        taken[i] += other.execute(self._insert_head(t, "k") + text, context=context)
+            if any(n != self.counts[t] for n in taken):  # the same keys, once each: anything else is a bug
+                raise DumpcoreError(f"--subset: the key set of `{t}` copied to a worker has {taken} keys, "
+                                    f"not {self.counts[t]}", hint="dump with --workers 1")
 
     def drop(self, conn: Connection) -> None:
         """Drop the key tables (a temporary table's DROP does not end the snapshot)."""
@@ -332,6 +372,11 @@ class KeySets:
                          for e in entry.get("edges", []) if e["table"] in tables and e["ref_table"] in tables]
         keysets.warnings = []
         return keysets
+
+
+def _spooled(spool) -> Iterator[bytes]:
+    while size := spool.read(8):
+        yield spool.read(int.from_bytes(size, "little"))
 
 
 def _statements(batch, kinds: bytes) -> Iterator[bytes]:
