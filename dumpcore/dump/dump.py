@@ -316,7 +316,9 @@ def snapshot_workers(opts: DumpOptions) -> tuple[int, bool]:
     where the snapshot allows it; --annotate is written by one (a stream sets 1 itself)."""
     if opts.workers:
         return opts.workers, True
-    return (1 if opts.annotate else auto_workers()), False
+    # a subset: one, unless asked for more: other workers first load the key sets, which
+    # at large costs about what reading the subset's rows on two workers saves (bench/README.md)
+    return (1 if opts.annotate or opts.subset else auto_workers()), False
 
 
 def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snapshot: Snapshot | None = None) -> _Prepared:
@@ -424,13 +426,13 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
 def _build_subset(conn: Connection, pool: "_ThreadPool | None", schema: Schema, tables: list[str],
                   opts: DumpOptions) -> subset.KeySets:
     """The subset's key sets on the snapshot's connection (a line per round to
-    opts.subset_report), then copied, the same names, to every worker's connection."""
+    opts.subset_report), read out for the other workers' connections to load."""
     spec = opts.subset
     keysets = subset.KeySets(schema, tables, spec)  # type: ignore[arg-type]
     subset.check_roots(conn, spec, schema.database)  # type: ignore[arg-type]
     keysets.build(conn, opts.subset_report)
     if pool is not None and len(pool.conns) > 1:
-        keysets.copy_to(conn, pool.conns[1:])
+        keysets.export(conn)  # each other worker loads them first thing (_ThreadPool.run's setup)
     return keysets
 
 
@@ -621,10 +623,12 @@ class _ThreadPool:
         return conn
 
     def run(self, p: "_Prepared", sink: DirectorySink, units: list[_Unit], opts: DumpOptions,
-            progress: DumpProgress | None) -> dict[str, list[tuple[int, TableResult]]]:
+            progress: DumpProgress | None, setup: Callable[[Connection], None] | None = None
+            ) -> dict[str, list[tuple[int, TableResult]]]:
         """Dump ``units`` on the worker threads into ``sink``, drained before returning. On
         failure the workers are joined before the exception leaves: the caller, which
-        abandons the sink, knows no worker is still finishing a chunk into it."""
+        abandons the sink, knows no worker is still finishing a chunk into it. ``setup``
+        runs first on each worker's connection but the snapshot's own (which starts at once)."""
         todo: queue_mod.SimpleQueue = queue_mod.SimpleQueue()
         for u in units:
             todo.put(u)
@@ -640,6 +644,8 @@ class _ThreadPool:
             reporter = _EventProgress(events, self._stop)
             started_all.wait()
             try:
+                if setup is not None and conn is not self.conns[0]:
+                    setup(conn)
                 with sqltext.deferred(submit):
                     while not self._stop.is_set():
                         try:
@@ -728,7 +734,12 @@ class _EventProgress:
 
 def _dump_parallel(p: _Prepared, root: Path, sink: DirectorySink, opts: DumpOptions,
                    progress: DumpProgress | None) -> dict[str, TableResult]:
-    parts = p.pool.run(p, sink, _units(p), opts, progress)  # type: ignore[union-attr]
+    setup = p.subset.load if p.subset is not None and len(p.pool.conns) > 1 else None  # type: ignore[union-attr]
+    try:
+        parts = p.pool.run(p, sink, _units(p), opts, progress, setup)  # type: ignore[union-attr]
+    finally:
+        if p.subset is not None:
+            p.subset.close_export()
     results: dict[str, TableResult] = {}
     for name in p.tables:
         merged = TableResult(name)

@@ -6,26 +6,31 @@ semi-join on its key set. Rows reached are closed upward (every row a row in the
 references, transitively: the subset restores with FOREIGN_KEY_CHECKS=1) and, by the
 follow rule, downward (the rows that reference the roots, transitively: ``children``;
 the rows that reference any row in the set: ``all``; none: ``none``). Rounds go on
-until no edge adds a key (cycles and self-references close at that fixed point).
+until no edge adds a key and no row is reached downward anew (cycles and
+self-references close at that fixed point). Each table's key table stamps a row with
+the round it was taken in (and reached downward in): a round reads the rows the round
+before stamped. An edge is not followed upward from rows that all came down it.
 
 Why the keys pass through the client: in InnoDB an ``INSERT ... SELECT`` reads its
 source with shared locks, that is the newest committed rows, not the snapshot (and
 blocks writers on the source). So each round reads the new keys with a plain SELECT
 (a consistent read) and inserts them into the temporary table in statements of
 bounded size, spooled through a temporary file: memory stays bounded, whatever the
-number of keys. The merges between temporary tables are server-side.
+number of keys. Other workers' connections load the finished key sets the same way
+(``export``/``load``).
 """
 from __future__ import annotations
 
 import re
 import tempfile
+import threading
 from typing import Callable, Iterator
 
 from ..codec import encode_rows
 from ..connect.connection import Connection, ConnectionOptions, quote_ident
 from ..errors import DumpcoreError, SchemaError, UnknownTableError, UsageError
 from ..records import field, record
-from ..schema.schema import Column, ForeignKey, Schema, Table, load_schema
+from ..schema.schema import KIND_NUMBER, Column, ForeignKey, Schema, Table, load_schema
 
 FOLLOW_RULES = ("none", "children", "all")
 STATEMENT_BYTES = 1 << 20  # each INSERT of keys into a key table
@@ -145,7 +150,7 @@ class KeySets:
                               hint=f"leave it out (--exclude {table}) or stop following into it (--subset-skip)")
         return key
 
-    def _tmp(self, table: str, layer: str) -> str:
+    def _tmp(self, table: str, layer: str = "k") -> str:
         return f"{quote_ident(self.database)}.{quote_ident(self._names[table] + '_' + layer)}"
 
     def condition(self, table: str) -> str:
@@ -156,59 +161,61 @@ class KeySets:
         return f"({cols}) IN (SELECT {cols} FROM {self._tmp(table, 'k')})"
 
     # -- building ---------------------------------------------------------------
-    def _layers(self) -> list[str]:
-        # k: every key taken; d: keys new last round; n: keys found this round. With
-        # follow=children the rows reached downward from the roots are also kept apart
-        # (kd, dd, nd): only they are followed further down.
-        return ["k", "d", "n"] + (["kd", "dd", "nd"] if self.spec.follow == "children" else [])
-
-    def _create(self, conn: Connection, table: str, layers: list[str]) -> None:
+    # One key table a tracked table: its key, ``taken`` (the round the row entered the
+    # set) and, with follow=children, ``down`` (the round it was first reached downward
+    # from a root: only such rows are followed further down). A round reads the rows
+    # stamped by the round before and puts what they reach straight into the key tables,
+    # stamped with its own number: no delta tables, no copies between them.
+    def _create(self, conn: Connection, table: str, stamps: bool = True) -> None:
         t = self.schema.tables[table]
         key = self._key(table)
         defs = ", ".join(_column_def(t.column(c)) for c in key)
         pk = ", ".join(quote_ident(c) for c in key)
-        for layer in layers:
-            conn.execute(f"CREATE TEMPORARY TABLE {self._tmp(table, layer)} ({defs}, PRIMARY KEY ({pk})){self._engine}",
-                         context=f"--subset: a key table for `{table}`")
+        extra = ""
+        if stamps:
+            # One index of the stamps, ending with the key (a second made Aria's inserts
+            # 5x slower, bench/README.md). `fresh`: the later of `taken` and `down` (a row
+            # is reached downward in the round it is taken, or later), so the rows either
+            # stamp names for a round are among those `fresh` does.
+            extra = f", `taken` INT NOT NULL, KEY (`taken`, {pk})"
+            if self.spec.follow == "children":
+                extra = f", `taken` INT NOT NULL, `down` INT NULL, `fresh` INT NOT NULL, KEY (`fresh`, {pk})"
+        conn.execute(f"CREATE TEMPORARY TABLE {self._tmp(table, 'k')} ({defs}{extra}, PRIMARY KEY ({pk})){self._engine}",
+                     context=f"--subset: a key table for `{table}`")
 
     def build(self, conn: Connection, report: Callable[[str], None] | None = None) -> None:
         """Fill the key tables on ``conn`` (inside its snapshot) until no edge adds a key."""
         # MariaDB's Aria, not transactional: the key tables are the session's scratch, and
-        # InnoDB's undo logging of every copy between them is what a round spent most on
+        # InnoDB's undo logging of every change to them is what a round spent most on
         self._engine = " ENGINE=Aria TRANSACTIONAL=0" if conn.flavour == "mariadb" else ""
-        self._filled: dict[tuple[str, str], int] = {}  # rows put in a key table this round
-        self._sources: dict[tuple[str, str], set] = {}  # where they came from: "root", or ("up"|"down", edge index)
-        self._came: dict[str, set] = {}  # where each table's delta of last round came from
-        self._live: dict[tuple[str, str], bool] = {}  # a delta table that holds rows
+        self._touched: set[str] = set()  # tables a row was put in (or reached downward) this round
+        self._sources: dict[str, set] = {}  # where this round's rows came from: "root", or ("up"|"down", edge index)
+        self._came: dict[str, set] = {}  # where each table's rows of last round came from
+        self._down_added: dict[str, int] = {}
+        children = self.spec.follow == "children"
         tracked = [t for t in self.tables if self._needed(t)]
         for t in tracked:
-            self._create(conn, t, self._layers())
-        down_layer = "d" if self.spec.follow == "all" else "dd"
-        down_seen = "k" if self.spec.follow == "all" else "kd"
+            self._create(conn, t)
         for root in self.spec.roots:
             t = self.schema.tables[root.table]
             key = self._key(root.table)
-            sql = (f"SELECT {', '.join(_read(t.column(c), 'r') for c in key)} FROM "
-                   f"{quote_ident(self.database)}.{quote_ident(root.table)} r WHERE ({root.where})")
-            self._pump(conn, sql, t, key, "n", "root", f"--subset root {root.table}: {root.where}")
-            if self.spec.follow == "children":
-                self._fill(root.table, "nd", conn.execute(f"INSERT IGNORE INTO {self._tmp(root.table, 'nd')} "
-                                                          f"SELECT * FROM {self._tmp(root.table, 'n')}"), "root")
-        added = self._merge(conn, tracked)
+            sql = (", ".join(_read(t.column(c), 'r') for c in key),
+                   f"FROM {quote_ident(self.database)}.{quote_ident(root.table)} r WHERE ({root.where})")
+            self._pump(conn, sql, t, key, children, "root", f"--subset root {root.table}: {root.where}")
+        added = self._count(conn, tracked)
         self._say(report, added)
         while any(added.values()) or any(self._down_added.values()):  # a row taken before may be reached down now
             for i, e in enumerate(self.edges):  # upward: every row new in the set brings its parents
                 # (not when every new row came down this very edge: their parents on it are taken)
                 if added.get(e.child) and self._came.get(e.child) != {("down", i)}:
-                    self._pump(conn, self._up_sql(e), self.schema.tables[e.parent], self._key(e.parent), "n",
+                    self._pump(conn, self._up_sql(e), self.schema.tables[e.parent], self._key(e.parent), False,
                                ("up", i), f"--subset: parents of `{e.child}` through {e.fk.name}")
             if self.spec.follow != "none":
                 for i, e in enumerate(self.edges):  # downward: rows that reference rows reached downward
                     if e.down and self._down_added.get(e.parent):
-                        self._pump(conn, self._down_sql(e, down_layer, down_seen), self.schema.tables[e.child],
-                                   self._key(e.child), "nd" if self.spec.follow == "children" else "n",
-                                   ("down", i), f"--subset: children of `{e.parent}` through {e.fk.name}")
-            added = self._merge(conn, tracked)
+                        self._pump(conn, self._down_sql(e), self.schema.tables[e.child], self._key(e.child),
+                                   children, ("down", i), f"--subset: children of `{e.parent}` through {e.fk.name}")
+            added = self._count(conn, tracked)
             self._say(report, added)
 
     def _needed(self, table: str) -> bool:
@@ -219,52 +226,28 @@ class KeySets:
             return True
         return self.spec.follow != "none" and any(e.child == table and e.down for e in self.edges)
 
-    def _merge(self, conn: Connection, tracked: list[str]) -> dict[str, int]:
-        """End a round: ``n`` (and ``nd``) become the new delta and join the taken keys.
-        Key tables nothing was put in (most, in most rounds) are not touched."""
+    def _count(self, conn: Connection, tracked: list[str]) -> dict[str, int]:
+        """End a round: the rows each table took in it (and, with follow=children, those
+        reached downward in it), counted only where the round put something."""
         added: dict[str, int] = {}
-        self._down_added: dict[str, int] = {}
+        self._down_added = {}
         self._came = {}
+        r = self.rounds
+        stamps = (f"SUM(`taken` = {r}), SUM(`down` = {r}) FROM {{}} WHERE `fresh` = {r}"
+                  if self.spec.follow == "children" else f"COUNT(*), 0 FROM {{}} WHERE `taken` = {r}")
         for t in tracked:
-            key = self._key(t)
-            if self.spec.follow == "children":
-                if self._live.pop((t, "dd"), False):
-                    conn.execute(f"DELETE FROM {self._tmp(t, 'dd')}")
-                down = 0
-                if self._filled.pop((t, "nd"), 0):
-                    down = conn.execute(
-                        f"INSERT INTO {self._tmp(t, 'dd')} SELECT * FROM {self._tmp(t, 'nd')} n WHERE NOT EXISTS "
-                        f"(SELECT 1 FROM {self._tmp(t, 'kd')} k WHERE {_same(key, 'k', 'n')})")
-                    if down:
-                        conn.execute(f"INSERT INTO {self._tmp(t, 'kd')} SELECT * FROM {self._tmp(t, 'dd')}")
-                        self._fill(t, "n", conn.execute(f"INSERT IGNORE INTO {self._tmp(t, 'n')} SELECT * FROM "
-                                                        f"{self._tmp(t, 'dd')}"), *self._sources.get((t, "nd"), ()))
-                        self._live[(t, "dd")] = True
-                    conn.execute(f"DELETE FROM {self._tmp(t, 'nd')}")
-                self._sources.pop((t, "nd"), None)
-                self._down_added[t] = down
-            if self._live.pop((t, "d"), False):
-                conn.execute(f"DELETE FROM {self._tmp(t, 'd')}")
             added[t] = 0
-            if self._filled.pop((t, "n"), 0):
-                added[t] = conn.execute(
-                    f"INSERT INTO {self._tmp(t, 'd')} SELECT * FROM {self._tmp(t, 'n')} n WHERE NOT EXISTS "
-                    f"(SELECT 1 FROM {self._tmp(t, 'k')} k WHERE {_same(key, 'k', 'n')})")
+            if t in self._touched:
+                new, down = conn.query_text("SELECT " + stamps.format(self._tmp(t, 'k')))[0]
+                added[t], self._down_added[t] = int(new or 0), int(down or 0)
                 if added[t]:
-                    conn.execute(f"INSERT INTO {self._tmp(t, 'k')} SELECT * FROM {self._tmp(t, 'd')}")
-                    self._live[(t, "d")] = True
-                    self._came[t] = self._sources.get((t, "n"), set())
-                conn.execute(f"DELETE FROM {self._tmp(t, 'n')}")
-            self._sources.pop((t, "n"), None)
+                    self._came[t] = self._sources.get(t, set())
             self.counts[t] += added[t]
         if self.spec.follow == "all":
-            self._down_added = added
+            self._down_added = dict(added)
+        self._touched = set()
+        self._sources = {}
         return added
-
-    def _fill(self, table: str, layer: str, rows: int, *sources) -> None:
-        self._filled[(table, layer)] = self._filled.get((table, layer), 0) + rows
-        if rows:
-            self._sources.setdefault((table, layer), set()).update(sources)
 
     def _say(self, report: Callable[[str], None] | None, added: dict[str, int]) -> None:
         if report is not None:
@@ -275,40 +258,65 @@ class KeySets:
             report(f"subset round {self.rounds}: +{sum(new.values()):,} rows ({detail})")
         self.rounds += 1
 
-    def _up_sql(self, e: _Edge) -> str:
+    def _up_sql(self, e: _Edge) -> tuple[str, str]:
         """Keys of the parent rows referenced by the child rows new last round, not yet taken."""
         parent, child = self.schema.tables[e.parent], self.schema.tables[e.child]
         pkey, ckey = self._key(e.parent), self._key(e.child)
         db = quote_ident(self.database)
         join = " AND ".join(f"p.{quote_ident(pc)} = c.{quote_ident(cc)}" for cc, pc in zip(e.fk.columns, e.fk.ref_columns))
-        return (f"SELECT DISTINCT {', '.join(_read(parent.column(c), 'p') for c in pkey)} "
-                f"FROM {self._tmp(e.child, 'd')} d JOIN {db}.{quote_ident(child.name)} c ON {_same(ckey, 'c', 'd')} "
-                f"JOIN {db}.{quote_ident(parent.name)} p ON {join} "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {self._tmp(e.parent, 'k')} k WHERE {_same(pkey, 'k', 'p')})")
+        return ("DISTINCT " + ", ".join(_read(parent.column(c), 'p') for c in pkey),
+                f"FROM {self._tmp(e.child, 'k')} d JOIN {db}.{quote_ident(child.name)} c ON {_same(ckey, 'c', 'd')} "
+                f"JOIN {db}.{quote_ident(parent.name)} p ON {join} WHERE {self._stamped('d', 'taken')} "
+                f"AND NOT EXISTS (SELECT 1 FROM {self._tmp(e.parent, 'k')} k WHERE {_same(pkey, 'k', 'p')})")
 
-    def _down_sql(self, e: _Edge, layer: str, seen: str) -> str:
-        """Keys of the child rows that reference the parent rows reached (downward) last round."""
+    def _down_sql(self, e: _Edge) -> tuple[str, str]:
+        """Keys of the child rows that reference the parent rows reached (downward) last
+        round, not yet reached downward (follow=children) or taken (all)."""
         parent, child = self.schema.tables[e.parent], self.schema.tables[e.child]
         pkey, ckey = self._key(e.parent), self._key(e.child)
         db = quote_ident(self.database)
+        seen = " AND k.`down` IS NOT NULL" if self.spec.follow == "children" else ""
         join = " AND ".join(f"c.{quote_ident(cc)} = p.{quote_ident(pc)}" for cc, pc in zip(e.fk.columns, e.fk.ref_columns))
-        return (f"SELECT DISTINCT {', '.join(_read(child.column(c), 'c') for c in ckey)} "
-                f"FROM {self._tmp(e.parent, layer)} x JOIN {db}.{quote_ident(parent.name)} p ON {_same(pkey, 'p', 'x')} "
+        return ("DISTINCT " + ", ".join(_read(child.column(c), 'c') for c in ckey),
+                f"FROM {self._tmp(e.parent, 'k')} x JOIN {db}.{quote_ident(parent.name)} p ON {_same(pkey, 'p', 'x')} "
                 f"JOIN {db}.{quote_ident(child.name)} c ON {join} "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {self._tmp(e.child, seen)} k WHERE {_same(ckey, 'k', 'c')})")
+                f"WHERE {self._stamped('x', 'down' if self.spec.follow == 'children' else 'taken')} "
+                f"AND NOT EXISTS (SELECT 1 FROM {self._tmp(e.child, 'k')} k WHERE {_same(ckey, 'k', 'c')}{seen})")
 
-    def _pump(self, conn: Connection, sql: str, table: Table, key: tuple[str, ...], layer: str, source,
+    def _stamped(self, alias: str, stamp: str) -> str:
+        """The rows of key table ``alias`` that ``stamp`` (taken or down) puts in the last round."""
+        last = self.rounds - 1
+        if self.spec.follow == "children":  # through the index of `fresh`
+            return f"{alias}.`fresh` = {last} AND {alias}.`{stamp}` = {last}"
+        return f"{alias}.`taken` = {last}"
+
+    def _pump(self, conn: Connection, sql: tuple[str, str], table: Table, key: tuple[str, ...], down: bool, source,
               context: str) -> None:
-        """Read keys with ``sql`` (a consistent read) and insert them into ``table``'s key
-        table ``layer``, noting ``source`` as where they came from."""
-        with self._spool(conn, sql, table, key, context) as spool:
+        """Read keys with ``sql`` (a consistent read: SELECT's list of the key, and the
+        rest) and put them in ``table``'s key table, stamped with this round (and as reached
+        downward, when ``down``); ``source``: where they came from."""
+        names = ", ".join(quote_ident(c) for c in key)
+        r = self.rounds
+        if down:  # a row taken before (as a parent) may be reached downward now
+            head, tail = f"INSERT INTO {self._tmp(table.name, 'k')} ({names}, `taken`, `down`, `fresh`) VALUES\n", \
+                f"\nON DUPLICATE KEY UPDATE `fresh` = IF(`down` IS NULL, {r}, `fresh`), `down` = IFNULL(`down`, {r})"
+            select = f"SELECT {sql[0]}, {r}, {r}, {r} {sql[1]}"
+        elif self.spec.follow == "children":
+            head, tail = f"INSERT IGNORE INTO {self._tmp(table.name, 'k')} ({names}, `taken`, `fresh`) VALUES\n", ""
+            select = f"SELECT {sql[0]}, {r}, {r} {sql[1]}"
+        else:
+            head, tail = f"INSERT IGNORE INTO {self._tmp(table.name, 'k')} ({names}, `taken`) VALUES\n", ""
+            select = f"SELECT {sql[0]}, {r} {sql[1]}"
+        with self._spool(conn, select, table, key, context, stamps=select.count(f", {r}")) as spool:
             for text in _spooled(spool):
-                self._fill(table.name, layer, conn.execute(self._insert_head(table.name, layer) + text,
-                                                           context=context), source)
+                if conn.execute(head.encode() + text + tail.encode(), context=context):
+                    self._touched.add(table.name)
+                    self._sources.setdefault(table.name, set()).add(source)
 
-    def _spool(self, conn: Connection, sql: str, table: Table, key: tuple[str, ...], context: str):
-        """The rows of ``sql`` as INSERT values statements, in a temporary file (memory bounded)."""
-        kinds = bytes(table.column(c).kind for c in key)
+    def _spool(self, conn: Connection, sql: str, table: Table, key: tuple[str, ...], context: str, stamps: int = 0):
+        """The rows of ``sql`` (the key, then ``stamps`` numbers) as the values of INSERT
+        statements, in a temporary file (memory bounded)."""
+        kinds = bytes(table.column(c).kind for c in key) + bytes([KIND_NUMBER]) * stamps
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
         for batch in conn.stream(sql, 5000, context=context):
             for text in _statements(batch, kinds):
@@ -317,36 +325,42 @@ class KeySets:
         spool.seek(0)
         return spool
 
-    def _insert_head(self, table: str, layer: str) -> bytes:
-        return f"INSERT IGNORE INTO {self._tmp(table, layer)} VALUES\n".encode()
-
-    def copy_to(self, conn: Connection, others: list[Connection]) -> None:
-        """Put the key sets ``build`` took on ``conn`` on the ``others`` connections too
-        (temporary tables are a session's own): each table's keys read once from ``conn``
-        and inserted on every other, then counted there."""
+    def export(self, conn: Connection) -> None:
+        """Read the key sets ``build`` took on ``conn`` into spools (temporary files past a
+        bound), for ``load`` on other connections: temporary tables are a session's own."""
+        self._exported: dict[str, tempfile.SpooledTemporaryFile] = {}
+        self._export_lock = threading.Lock()
         for t in self.tables:
-            if not self.counts.get(t):
-                continue  # condition() reads no rows of it
-            table, key = self.schema.tables[t], self._key(t)
+            if self.counts.get(t):  # none: condition() reads no rows of it
+                table, key = self.schema.tables[t], self._key(t)
+                sql = f"SELECT {', '.join(_read(table.column(c), 'k') for c in key)} FROM {self._tmp(t, 'k')} k"
+                self._exported[t] = self._spool(conn, sql, table, key, f"--subset: reading the key set of `{t}`")
+
+    def load(self, conn: Connection) -> None:
+        """The exported key sets on ``conn`` (a worker's, in the same snapshot), each counted
+        there: any other number than the build's is a bug, and stops the dump."""
+        for t, spool in self._exported.items():
             context = f"--subset: the key set of `{t}` on a worker's connection"
-            for other in others:
-                self._create(other, t, ["k"])
-            sql = f"SELECT {', '.join(_read(table.column(c), 'k') for c in key)} FROM {self._tmp(t, 'k')} k"
-            taken = [0] * len(others)
-            with self._spool(conn, sql, table, key, context) as spool:
-                for text in _spooled(spool):
-                    for i, other in enumerate(others):
-                        taken[i] += other.execute(self._insert_head(t, "k") + text, context=context)
-            if any(n != self.counts[t] for n in taken):  # the same keys, once each: anything else is a bug
-                raise DumpcoreError(f"--subset: the key set of `{t}` copied to a worker has {taken} keys, "
-                                    f"not {self.counts[t]}", hint="dump with --workers 1")
+            self._create(conn, t, stamps=False)
+            taken, pos = 0, 0
+            while True:
+                with self._export_lock:  # workers load side by side from the same spools
+                    spool.seek(pos)
+                    size = spool.read(8)
+                    text = spool.read(int.from_bytes(size, "little")) if size else b""
+                    pos = spool.tell()
+                if not size:
+                    break
+                taken += conn.execute(f"INSERT IGNORE INTO {self._tmp(t, 'k')} VALUES\n".encode() + text,
+                                      context=context)
+            if taken != self.counts[t]:
+                raise DumpcoreError(f"--subset: the key set of `{t}` loaded on a worker has {taken:,} keys, "
+                                    f"not {self.counts[t]:,}", hint="dump with --workers 1")
 
-    def drop(self, conn: Connection) -> None:
-        """Drop the key tables (a temporary table's DROP does not end the snapshot)."""
-        for t in self.tables:
-            if self._needed(t):
-                for layer in self._layers():
-                    conn.execute(f"DROP TEMPORARY TABLE IF EXISTS {self._tmp(t, layer)}")
+    def close_export(self) -> None:
+        for spool in getattr(self, "_exported", {}).values():
+            spool.close()
+        self._exported = {}
 
     def to_manifest(self) -> dict:
         return {"roots": [r.to_dict() for r in self.spec.roots], "follow": self.spec.follow,
