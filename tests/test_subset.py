@@ -291,7 +291,8 @@ def test_a_keyless_table_in_the_closure_is_refused(server, conn, db, tmp_path):
 _SEED = random.SystemRandom().randrange(10**9)  # DUMPCORE_GENERATED_SEED repeats a run's; failures name theirs
 
 # Generated FK graphs: the closure of random roots over random graphs (cycles, self
-# references, composite keys, nullable and parallel edges), each follow rule, 1 or 2
+# references, composite keys, FKs to a UNIQUE column that is not the key, nullable and
+# parallel edges), each follow rule, 1 or 2
 # workers, against the independent closure above. A round skips the upward edge its rows
 # came down (their parents on it are taken): the graphs where that is wrong are here.
 
@@ -304,17 +305,21 @@ def _generated_graph(conn, database: str, rng: random.Random) -> list[str]:
     names = [f"t{i}" for i in range(n)]
     composite = {t: rng.random() < 0.3 for t in names}  # PRIMARY KEY (id, g), g = id % 3
     rows = {t: rng.randint(5, 40) for t in names}
-    fks: dict[str, list[tuple[str, str]]] = {t: [] for t in names}  # table -> [(column prefix, parent)]
+    # table -> [(column prefix, parent, by u)]: by u, the FK references the parent's UNIQUE
+    # column u (= id * 7), not its key
+    fks: dict[str, list[tuple[str, str, bool]]] = {t: [] for t in names}
     for t in names:
         for j in range(rng.choice([0, 1, 1, 2, 3])):
-            fks[t].append((f"f{j}", rng.choice(names)))  # the table itself now and then
+            fks[t].append((f"f{j}", rng.choice(names), rng.random() < 0.25))  # the table itself now and then
     conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 0")
     for t in names:
-        cols = ["id INT NOT NULL", "g INT NOT NULL"]
+        cols = ["id INT NOT NULL", "g INT NOT NULL", "u INT NOT NULL UNIQUE"]
         cons = []
-        for col, parent in fks[t]:
+        for col, parent, by_u in fks[t]:
             cols.append(f"{col} INT NULL")
-            if composite[parent]:
+            if by_u:
+                cons.append(f"FOREIGN KEY ({col}) REFERENCES {parent} (u)")
+            elif composite[parent]:
                 cols.append(f"{col}_g INT NULL")
                 cons.append(f"FOREIGN KEY ({col}, {col}_g) REFERENCES {parent} (id, g)")
             else:
@@ -324,11 +329,11 @@ def _generated_graph(conn, database: str, rng: random.Random) -> list[str]:
     for t in names:
         values = []
         for i in range(1, rows[t] + 1):
-            row = [str(i), str(i % 3)]
-            for col, parent in fks[t]:
+            row = [str(i), str(i % 3), str(i * 7)]
+            for col, parent, by_u in fks[t]:
                 ref = rng.randint(1, rows[parent]) if rng.random() < 0.8 else None
-                row.append("NULL" if ref is None else str(ref))
-                if composite[parent]:
+                row.append("NULL" if ref is None else str(ref * 7 if by_u else ref))
+                if composite[parent] and not by_u:
                     row.append("NULL" if ref is None else str(ref % 3))
             values.append(f"({', '.join(row)})")
         conn.execute(f"INSERT INTO {q}.{t} VALUES {', '.join(values)}")

@@ -276,6 +276,15 @@ class KeySets:
         pkey, ckey = self._key(e.parent), self._key(e.child)
         db = quote_ident(self.database)
         seen = " AND k.`down` IS NOT NULL" if self.spec.follow == "children" else ""
+        if set(e.fk.ref_columns) == set(pkey):
+            # the FK references the parent's key: the key table holds it, and a child row
+            # matches one parent key at most (no parent rows to read, nothing to make distinct)
+            join = " AND ".join(f"c.{quote_ident(cc)} = x.{quote_ident(pc)}" for cc, pc in zip(e.fk.columns,
+                                                                                            e.fk.ref_columns))
+            return (", ".join(_read(child.column(c), 'c') for c in ckey),
+                    f"FROM {self._tmp(e.parent, 'k')} x JOIN {db}.{quote_ident(child.name)} c ON {join} "
+                    f"WHERE {self._stamped('x', 'down' if self.spec.follow == 'children' else 'taken')} "
+                    f"AND NOT EXISTS (SELECT 1 FROM {self._tmp(e.child, 'k')} k WHERE {_same(ckey, 'k', 'c')}{seen})")
         join = " AND ".join(f"c.{quote_ident(cc)} = p.{quote_ident(pc)}" for cc, pc in zip(e.fk.columns, e.fk.ref_columns))
         return ("DISTINCT " + ", ".join(_read(child.column(c), 'c') for c in ckey),
                 f"FROM {self._tmp(e.parent, 'k')} x JOIN {db}.{quote_ident(parent.name)} p ON {_same(pkey, 'p', 'x')} "
