@@ -679,8 +679,10 @@ def test_progress_bar_shows_on_a_terminal_only(server, world, tmp_path):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_finished_dump_is_on_disk_every_file_and_directory_and_its_name(server, db, tmp_path, monkeypatch, workers):
     """A dump reported complete survives a crash: every file in it was fsynced (chunks, the
-    schema files, the scripts, the manifest), then every directory in it, and last the
-    directory that holds it, after the rename that gives it its name."""
+    schema files, the scripts, the manifest; files of at most BATCH_SYNC_BYTES by one
+    syncfs of the file system before the manifest), then every directory in it, and last
+    the directory that holds it, after the rename that gives it its name."""
+    from dumpcore.dump import chunks as chunks_module
     from dumpcore.dump import dump as dump_module
 
     monkeypatch.setattr(dump_module, "SPLIT_BYTES", 1 << 20)
@@ -693,6 +695,13 @@ def test_a_finished_dump_is_on_disk_every_file_and_directory_and_its_name(server
             return real(fd)
 
         monkeypatch.setattr(os, name, spy)
+    real_syncfs = chunks_module.sync_filesystem
+
+    def syncfs_spy(root, paths):
+        real_syncfs(root, paths)
+        synced.extend(str(p) for p in paths)  # on disk once the call returns
+
+    monkeypatch.setattr(chunks_module, "sync_filesystem", syncfs_spy)
     with server.connect(db) as c:
         c.execute("CREATE TABLE big (id INT UNSIGNED PRIMARY KEY, t VARCHAR(100))")
         c.execute("INSERT INTO big SELECT seq, CONCAT('row ', seq, REPEAT(' x', seq % 9)) FROM seq_1_to_40000")
@@ -713,6 +722,8 @@ def test_a_finished_dump_is_on_disk_every_file_and_directory_and_its_name(server
     chunks = [c for t in read_manifest(out).tables for c in t["chunks"]]
     assert len({p for p in rel if p.startswith("data/")}) >= len(chunks) >= 2 + (workers > 1)
     assert {".", "data", "scripts"} <= rel, "the directories of the dump"
+    manifest_at = next(i for i, p in enumerate(synced) if p.endswith(".manifest.json.tmp"))
+    assert all(i < manifest_at for i, p in enumerate(synced) if "/data/" in p), "every chunk before the manifest"
     assert synced[-1] == str(tmp_path), "last: the directory that holds the dump, after the rename"
 
 

@@ -320,7 +320,9 @@ def test_sigint_of_a_dump_on_a_slow_disk_ends_at_once(server, many_chunks, tmp_p
         "        time.sleep(0.1)\n"
         "        return real(fd)\n"
         "    return call\n"
-        "os.fsync, os.fdatasync = _slow(os.fsync), _slow(os.fdatasync)\n")
+        "os.fsync, os.fdatasync = _slow(os.fsync), _slow(os.fdatasync)\n"
+        "import dumpcore.dump.chunks\n"
+        "dumpcore.dump.chunks.BATCH_SYNC_BYTES = 0  # every chunk synced on its own, as a big one is\n")
     out = tmp_path / "dump"
     proc = subprocess.Popen([str(DUMPCORE), "dump", name, "-o", str(out), "-q", "--workers", workers,
                              "--chunk-size", "16KiB", "--statement-size", "8KiB", *conn_args(server)],
