@@ -52,8 +52,15 @@ def committed_files(summary: dict) -> list[str]:
 
 
 def records(out: Path) -> int:
-    """Chunk records a local dump being written to ``out`` has left for a follower."""
-    return sum(len(list(p.glob(".follow/c*.json"))) for p in out.parent.glob(f".{out.name}.partial-*"))
+    """Chunk records a local dump being written to ``out`` has left for a follower (the
+    complete lines of its .follow/chunks.jsonl)."""
+    n = 0
+    for p in out.parent.glob(f".{out.name}.partial-*"):
+        try:
+            n += (p / ".follow" / "chunks.jsonl").read_bytes().count(b"\n")
+        except FileNotFoundError:
+            pass
+    return n
 
 
 SMALL_CHUNKS = ("--chunk-size", "4KiB", "--statement-size", "2KiB")
@@ -169,7 +176,7 @@ def test_a_dump_to_s3_that_stops_stops_the_follower_after_the_timeout(server, wo
 def test_a_damaged_chunk_is_refused_as_it_arrives_before_its_write(server, world, db, tmp_path, monkeypatch):
     """A dump being written, laid out by hand from a complete one (a live process owns its
     partial directory): the records say what each chunk holds, one chunk's bytes differ."""
-    from dumpcore.store.follow import HEAD, RECORDS, chunk_record, head_record
+    from dumpcore.store.follow import CHUNK_LOG, HEAD, RECORDS, chunk_record, head_record
 
     monkeypatch.setenv("DUMPCORE_CACHE_DIR", str(tmp_path / "cache"))
     complete = tmp_path / "complete"
@@ -185,8 +192,9 @@ def test_a_damaged_chunk_is_refused_as_it_arrives_before_its_write(server, world
         (partial / RECORDS).mkdir()
         (partial / HEAD).write_bytes(head_record(head, files))
         chunks = [(t["name"], c) for t in manifest["tables"] for c in t["chunks"]]
-        for n, (table, c) in enumerate(chunks, 1):
-            (partial / RECORDS / f"c{n:06d}.json").write_bytes(chunk_record(c["file"], table, c))
+        # one line a chunk, and last a line the dump is still writing (read once it is whole)
+        (partial / CHUNK_LOG).write_bytes(b"".join(chunk_record(c["file"], table, c) + b"\n" for table, c in chunks)
+                                          + chunk_record(chunks[0][1]["file"], chunks[0][0], chunks[0][1])[:40])
         bad = chunks[len(chunks) // 2][1]["file"]
         data = bytearray((partial / bad).read_bytes())
         data[len(data) // 2] ^= 0x01  # same size: only the hash can tell
