@@ -39,6 +39,18 @@ def _canonical(data: dict) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+def render(data: dict) -> str:
+    """The manifest as its file holds it: a key a line, and a list's items (tables, files)
+    a line each. Each line is made by json's C encoder (an indented dump is Python's own,
+    which took 0.3 s of a dump of 1,000 small tables)."""
+    def value(v) -> str:
+        if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            return "[\n  " + ",\n  ".join(json.dumps(x, ensure_ascii=False) for x in v) + "\n ]"
+        return json.dumps(v, ensure_ascii=False)
+
+    return "{\n" + ",\n".join(f" {json.dumps(k, ensure_ascii=False)}: {value(v)}" for k, v in data.items()) + "\n}\n"
+
+
 def write_manifest(directory: Path, data: dict) -> Path:
     """Write manifest.json under a temp name, fsync, rename."""
     data = dict(data)
@@ -46,8 +58,7 @@ def write_manifest(directory: Path, data: dict) -> Path:
     target = directory / MANIFEST_NAME
     tmp = directory / f".{MANIFEST_NAME}.tmp"
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=1, ensure_ascii=False)
-        f.write("\n")
+        f.write(render(data))
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, target)
