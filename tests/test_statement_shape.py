@@ -201,6 +201,7 @@ def test_the_template_is_parsed_once_per_writer_not_per_statement(monkeypatch):
     parsed: list[str] = []
     real = sqltext.parse_one
     monkeypatch.setattr(sqltext, "parse_one", lambda sql: (parsed.append(sql), real(sql))[1])
+    monkeypatch.setattr(sqltext, "_PASSED", set())  # no shape passed before in this process
     w = chunks.ChunkWriter(chunks.StreamSink(io.BytesIO()), "t", ["id", "v"], bytes([0, 1]), ["id"], [0],
                            UPSERT_VALUES, 4 << 10, 64 << 20)
     w.write_from(chunks.BatchSource([[(b"%d" % n, b"row%d" % n) for n in range(1, 3000)]], bytes([0, 1]), [0]))
@@ -228,3 +229,33 @@ def test_long_literals_with_a_fault_at_every_position_get_the_same_verdict():
                 row = b"(0x" + digits[:at] + bad + digits[at + 1:length] + b")"
                 got = outcome(compiled_rows, row, b"\x02")
                 assert got == outcome(reference.scan_rows, row, b"\x02") and isinstance(got, str), row
+
+
+def test_a_statement_of_a_shape_that_passed_is_not_parsed_again(monkeypatch):
+    """Tables of one design (10,000 tenants' tables) differ only in plain quoted names:
+    parsed once. A name that is not plain, another structure, or a check that did not pass
+    is parsed every time."""
+    parsed: list[str] = []
+    real = sqltext.parse_one
+    monkeypatch.setattr(sqltext, "parse_one", lambda sql: (parsed.append(sql), real(sql))[1])
+    monkeypatch.setattr(sqltext, "_PASSED", set())
+
+    def template(table: str, columns: list[str], key: int = 0) -> None:
+        w = chunks.ChunkWriter(chunks.StreamSink(io.BytesIO()), table, columns, bytes([0, 1]), [columns[key]], [key],
+                               UPSERT_VALUES, 4 << 10, 64 << 20)
+        w.write_from(chunks.BatchSource([[(b"1", b"x")]], bytes([0, 1]), [key]))
+        w.finish()
+
+    for n in range(20):
+        template(f"tenant_{n}", ["id", "v"])
+        sqltext.note_server_ddl(f"CREATE TABLE `tenant_{n}` (`id` int NOT NULL, `v` text, PRIMARY KEY (`id`))", [])
+        sqltext.validate(f"DELETE FROM `tenant_{n}`", "script statement")
+    assert len(parsed) == 3, parsed
+    template("we`ird", ["id", "v"])  # a backtick in the name: its quoting is what a parse checks
+    template("tenant_x", ["id", "v"], key=1)  # the key is the other column: another structure
+    sqltext.validate("DELETE FROM `tenant_x` WHERE 1", "script statement")
+    assert len(parsed) == 6
+    problems: list[str] = []
+    for n in range(2):  # the server's DDL sqlglot cannot read: said for each table, not once
+        sqltext.note_server_ddl(f"CREATE TABLE `p{n}` (`id` int NOT NULL DEFAULT (1 +))", problems)
+    assert len(problems) == 2 and len(parsed) == 8
