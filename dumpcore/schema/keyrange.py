@@ -1,0 +1,290 @@
+"""Key ranges of a table: the conditions that select them, and where to cut a big table.
+
+- ``key_bound`` / ``range_condition`` / ``key_range_condition``: a range of a (composite)
+  key written as an OR over the key's prefixes (``a > x OR (a = x AND b >= y)``), which
+  MariaDB turns into one range scan of the key's index; a row constructor comparison
+  ``(a,b) >= (x,y)`` is not a range to MariaDB 10.11, which then reads the whole index.
+  Shared by the dump's split (here), verify/fingerprint.py's chunk proof and verify/diff.py's
+  ranges (and through it dump --since).
+- ``split_conditions``: a big table cut into key ranges for the dump's workers, each read
+  by one of them. A single integer key is cut in equal steps between its MIN and MAX
+  (two index dives). Any other key (composite, string, binary, date, decimal ...) is cut
+  where the data is: the server walks the key's index ``step`` rows at a time
+  (``... WHERE key > prev ORDER BY key LIMIT 1 OFFSET step-1``), in the caller's snapshot,
+  so the walks together read the index once and send back one key per range. Boundaries
+  are written as exact literals: numbers and temporal values as the server prints them,
+  strings as their stored bytes in hex with their character set and collation (compared
+  as the server compares the column: 'a' and 'A' are one value in a case-insensitive
+  collation), binary strings as hex. The ranges are disjoint and cover every key (the
+  first and last are open): every row is read exactly once.
+"""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from ..connect.connection import Connection, quote_ident, quote_string
+from .schema import Column, Table
+
+INT_TYPES = frozenset({"tinyint", "smallint", "mediumint", "int", "integer", "bigint"})
+_DECIMAL_TYPES = frozenset({"decimal", "numeric", "dec", "fixed"})
+_TEMPORAL_TYPES = frozenset({"date", "datetime", "timestamp", "time", "year"})
+_STRING_TYPES = frozenset({"char", "varchar"})
+_BINARY_TYPES = frozenset({"binary", "varbinary"})
+SPLITTABLE_TYPES = INT_TYPES | _DECIMAL_TYPES | _TEMPORAL_TYPES | _STRING_TYPES | _BINARY_TYPES
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_TEMPORAL = re.compile(r"-?[0-9: .-]+")
+_HEX = re.compile(r"[0-9A-F]*")
+MAX_RANGES = 256
+ESTIMATE_DISTINCT = 8  # distinct first-column values per range for a cut on the first column alone
+# character sets a probe string is valid in: any byte (_ANY_BYTE), else ASCII
+_ANY_BYTE = frozenset({"latin1", "binary", None})
+_PROBE_CHARSETS = frozenset({"utf8mb4", "utf8mb3", "utf8", "ascii"}) | _ANY_BYTE
+PROBE_INTERVALS = 4  # intervals estimated per range sought (probe_bounds)
+PROBE_RETRIES = 16  # probes tried in an interval before it is left whole
+
+
+# ---------------------------------------------------------------------------
+# Conditions
+
+
+def key_bound(key: Sequence[str], values: Sequence[str], op: str) -> str:
+    """``(key) op (values)`` in lexicographic order (op one of < <= > >=), as an OR over the
+    key's prefixes, which MariaDB turns into a range scan. ``values`` are SQL literals."""
+    cols = [quote_ident(k) for k in key]
+    strict = op[0]
+    terms = []
+    for i in range(len(cols)):
+        eq = [f"{cols[j]} = {values[j]}" for j in range(i)]
+        terms.append(" AND ".join(eq + [f"{cols[i]} {op if i == len(cols) - 1 else strict} {values[i]}"]))
+    return "(" + " OR ".join(f"({t})" for t in terms) + ")"
+
+
+def range_condition(key: Sequence[str], lower: Sequence[str] | None, upper: Sequence[str] | None) -> str | None:
+    """The keys above ``lower`` (exclusive) up to ``upper`` (inclusive); None: open. None when both are open."""
+    parts = ([key_bound(key, lower, ">")] if lower is not None else []) + \
+        ([key_bound(key, upper, "<=")] if upper is not None else [])
+    return " AND ".join(parts) or None
+
+
+def key_range_condition(key: Sequence[str], first: Sequence[str], last: Sequence[str]) -> str:
+    """``(key) BETWEEN (first) AND (last)`` in lexicographic order (both inclusive)."""
+    return f"{key_bound(key, first, '>=')} AND {key_bound(key, last, '<=')}"
+
+
+# ---------------------------------------------------------------------------
+# Where to cut a table
+
+
+def split_key(conn: Connection, database: str, table: Table) -> tuple[tuple[str, ...], str, int] | None:
+    """(the key a table can be cut along, its index, the estimated count of distinct values of
+    its first column) or None: the primary key, else (no
+    primary key) the first unique key of NOT NULL columns in the server's key order (the
+    one InnoDB clusters the rows by), each column of a type whose literals are exact here
+    (SPLITTABLE_TYPES), whole and ascending in the index (no prefix, no DESC)."""
+    if table.primary_key:
+        key, index = table.primary_key, "PRIMARY"
+        rows = [r for r in _index_rows(conn, database, table.name) if r[0] == "PRIMARY"]
+    else:
+        rows = _index_rows(conn, database, table.name)
+        by_index: dict[str, list] = {}
+        for r in rows:
+            by_index.setdefault(r[0], []).append(r)
+        for index, parts in by_index.items():  # SHOW INDEX order: the server's key order
+            if parts[0][1] == "0" and all(p[4] != "YES" for p in parts):
+                rows = parts
+                key = tuple(p[2] for p in parts)
+                break
+        else:
+            return None
+    if any(r[3] is not None or r[5] == "D" for r in rows):
+        return None  # a prefix of a column, or a descending part: the walk's ORDER BY would sort
+    try:
+        columns = [table.column(k) for k in key]
+    except KeyError:
+        return None
+    if any(c.data_type.lower() not in SPLITTABLE_TYPES or c.generated for c in columns):
+        return None
+    return tuple(key), index, int(rows[0][6] or 0)
+
+
+def _index_rows(conn: Connection, database: str, table: str) -> list[tuple]:
+    """(index, non_unique, column, sub_part, nullable, collation: A or D, cardinality) of every
+    index column, in the server's key order."""
+    out = []
+    for row in conn.query(f"SHOW INDEX FROM {quote_ident(database)}.{quote_ident(table)}"):
+        # Table, Non_unique, Key_name, Seq_in_index, Column_name, Collation, Cardinality, Sub_part, Packed, Null
+        text = [None if v is None else (v.decode() if isinstance(v, bytes) else str(v)) for v in row]
+        out.append((text[2], text[1], text[4], text[7], text[9], text[5], text[6]))
+    return out
+
+
+def boundary_expr(column: Column) -> str:
+    """What to SELECT of a key column so ``literal`` can write its value back exactly."""
+    q = quote_ident(column.name)
+    return f"HEX({q})" if column.data_type.lower() in _STRING_TYPES | _BINARY_TYPES else q
+
+
+def literal(column: Column, text: str) -> str:
+    """The exact SQL literal of a key column's value read through ``boundary_expr``."""
+    t = column.data_type.lower()
+    if t in _STRING_TYPES | _BINARY_TYPES:
+        if not _HEX.fullmatch(text):
+            raise ValueError(f"not hex: {text[:40]!r}")
+        if t in _BINARY_TYPES or column.charset in (None, "binary"):
+            return f"X'{text}'"
+        # the stored bytes in the column's own character set, compared in its collation
+        return f"_{column.charset} X'{text}'" + (f" COLLATE {column.collation}" if column.collation else "")
+    if t in INT_TYPES or t in _DECIMAL_TYPES:
+        if not _NUMBER.fullmatch(text):
+            raise ValueError(f"not a number: {text[:40]!r}")
+        return text
+    if not _TEMPORAL.fullmatch(text):
+        raise ValueError(f"not a temporal value: {text[:40]!r}")
+    return quote_string(text)
+
+
+def split_conditions(conn: Connection, database: str, table: Table, parts: int) -> list[str | None]:
+    """About ``parts`` conditions that cut ``table`` into disjoint key ranges covering it (in
+    key order), from its rows as ``conn``'s snapshot sees them; [None] (the whole table)
+    when it cannot be cut (split_key). The cheapest way that fits the key:
+
+    - an integer first column with enough distinct values (ESTIMATE_DISTINCT per range):
+      equal steps between its MIN and MAX (two index dives);
+    - a string first column with enough distinct values: the cuts sought on the server by
+      index dives (``probe_bounds``), each checked against the optimizer's row estimate;
+    - else the key's index walked (``walk_bounds``, about one read of the index).
+
+    ``parts`` is a target (the estimates are estimates), up to MAX_RANGES ranges."""
+    found = split_key(conn, database, table) if parts > 1 else None
+    if found is None:
+        return [None]
+    key, index, distinct = found
+    columns = [table.column(k) for k in key]
+    first = columns[0].data_type.lower()
+    cut = key[:1]
+    if first in INT_TYPES and (len(key) == 1 or distinct >= ESTIMATE_DISTINCT * parts):
+        bounds = _integer_bounds(conn, database, table.name, key[0], parts)
+    elif first in _STRING_TYPES | _BINARY_TYPES and distinct >= ESTIMATE_DISTINCT * parts \
+            and (first in _BINARY_TYPES or columns[0].charset in _PROBE_CHARSETS):
+        bounds = probe_bounds(conn, database, table.name, columns[0], index, parts)
+    else:
+        cut = key
+        bounds = walk_bounds(conn, database, table.name, columns, index, max(1, table.row_estimate // parts))
+    edges: list = [None, *bounds, None]
+    return [range_condition(cut, edges[k], edges[k + 1]) for k in range(len(edges) - 1)]
+
+
+def _integer_bounds(conn: Connection, database: str, table: str, column: str, parts: int) -> list[list[str]]:
+    """Equal steps between an integer key's MIN and MAX (each an index dive)."""
+    col = quote_ident(column)
+    lo, hi = conn.query_text(f"SELECT MIN({col}), MAX({col}) FROM {quote_ident(database)}.{quote_ident(table)}")[0]
+    if lo is None:
+        return []
+    lo_i, hi_i = int(lo), int(hi)
+    step = max(1, -(-(hi_i - lo_i + 1) // parts))
+    return [[str(b)] for b in range(lo_i + step - 1, hi_i, step)]
+
+
+def walk_bounds(conn: Connection, database: str, table: str, columns: list[Column], index: str,
+                step: int) -> list[list[str]]:
+    """Every ``step``-th key in key order (as literals), walked by the server: each walk
+    starts above the previous boundary and sends back one key."""
+    key = [c.name for c in columns]
+    exprs = ", ".join(boundary_expr(c) for c in columns)
+    order = ", ".join(quote_ident(k) for k in key)
+    source = f"{quote_ident(database)}.{quote_ident(table)} FORCE INDEX ({quote_ident(index)})"
+    bounds: list[list[str]] = []
+    while len(bounds) < MAX_RANGES - 1:
+        where = f" WHERE {key_bound(key, bounds[-1], '>')}" if bounds else ""
+        rows = conn.query_text(f"SELECT {exprs} FROM {source}{where} ORDER BY {order} LIMIT 1 OFFSET {step - 1}",
+                               context=f"cutting table `{table}` into key ranges")
+        if not rows:
+            break
+        bounds.append([literal(c, v) for c, v in zip(columns, rows[0])])
+    return bounds
+
+
+def _midpoint(low: bytes, high: bytes, base: int) -> bytes:
+    """A string between two strings, as numbers in ``base`` (256: any byte; 128: ASCII, a
+    byte past 0x7F counting as 0x7F). Only a probe: an order the collation does not share
+    costs balance, never rows."""
+    n = max(len(low), len(high)) + 1
+    top = base - 1
+    total = 0
+    for x, y in zip(list(low) + [0] * (n - len(low)), list(high) + [0] * (n - len(high))):
+        total = total * base + min(x, top) + min(y, top)
+    total //= 2
+    out = []
+    for _ in range(n):
+        total, d = divmod(total, base)
+        out.append(d)
+    return bytes(reversed(out)).rstrip(b"\0")
+
+
+def probe_bounds(conn: Connection, database: str, table: str, column: Column, index: str, parts: int
+                 ) -> list[list[str]]:
+    """Cuts of a string first column at about every 1/``parts`` of the rows, found without
+    reading the rows. Between its MIN and MAX, the interval holding the most rows is split
+    again and again at a value of the table: the first one above a probe string halfway
+    between its ends (one index dive, bounded by the ends so the values stay in the server's
+    order); the rows of each interval are the optimizer's estimate (EXPLAIN: index dives;
+    InnoDB's estimates of large ranges run ~2x high here, alike for every interval, so only
+    their shares are used). With PROBE_INTERVALS per range, the cuts are the values where
+    the running share passes each 1/``parts``."""
+    col = quote_ident(column.name)
+    source = f"{quote_ident(database)}.{quote_ident(table)} FORCE INDEX ({quote_ident(index)})"
+    context = f"cutting table `{table}` into key ranges"
+
+    def rows_between(low: str, high: str) -> int:
+        return _estimate(conn, f"SELECT 1 FROM {source} WHERE {col} > {literal(column, low)} "
+                               f"AND {col} <= {literal(column, high)}")
+
+    base = 256 if column.data_type.lower() in _BINARY_TYPES or column.charset in _ANY_BYTE else 128
+    [(low, high)] = conn.query_text(f"SELECT HEX(MIN({col})), HEX(MAX({col})) FROM {source}", context=context)
+    if low is None or low == high:
+        return []
+    values = [low, high]  # in the server's order; interval i is (values[i], values[i + 1]]
+    rows = [rows_between(low, high)]
+    whole: set[str] = set()  # the low ends of intervals no probe could split
+    while len(rows) < PROBE_INTERVALS * parts:
+        open_ = [i for i in range(len(rows)) if values[i] not in whole]
+        if not open_:
+            break
+        i = max(open_, key=lambda j: rows[j])
+        a, b = values[i], values[i + 1]
+        low_probe, probe = bytes.fromhex(a), bytes.fromhex(b)
+        got = None
+        for _ in range(PROBE_RETRIES):  # no value between the probe and b: the probe halves towards a
+            probe = _midpoint(low_probe, probe, base)
+            got = conn.query_text(
+                f"SELECT HEX({col}) FROM {source} WHERE {col} >= {literal(column, probe.hex().upper())} AND {col} > "
+                f"{literal(column, a)} AND {col} < {literal(column, b)} ORDER BY {col} LIMIT 1", context=context)
+            if got:
+                break
+        if not got:
+            whole.add(a)
+            continue
+        v = got[0][0]
+        values.insert(i + 1, v)
+        rows[i:i + 1] = [rows_between(a, v), rows_between(v, b)]
+    total = sum(rows) or 1
+    cuts: list[list[str]] = []
+    running = 0
+    k = 1
+    for i, r in enumerate(rows[:-1]):
+        running += r
+        if running * parts >= k * total:
+            cuts.append([literal(column, values[i + 1])])
+            while running * parts >= k * total:
+                k += 1
+    return cuts
+
+
+def _estimate(conn: Connection, select: str) -> int:
+    """The optimizer's estimate of the rows ``select`` reads (EXPLAIN's rows)."""
+    plan = conn.query_text(f"EXPLAIN {select}")
+    return int(plan[0][8] or 0)
+
+
+__all__ = ["key_bound", "key_range_condition", "range_condition", "split_conditions", "split_key", "walk_bounds"]
