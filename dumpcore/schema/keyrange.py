@@ -7,12 +7,12 @@
   Shared by the dump's split (here), verify/fingerprint.py's chunk proof and verify/diff.py's
   ranges (and through it dump --since).
 - ``split_conditions``: a big table cut into key ranges for the dump's workers, each read
-  by one of them, in the caller's snapshot. An integer first column (a single integer key,
-  or the first of a composite key with enough distinct values) is cut in equal steps
-  between its MIN and MAX (two index dives). A string first column with enough distinct
+  by one of them, in the caller's snapshot. A numeric or date/time first column (a single
+  column key, or the first of a composite key with enough distinct values) is cut in equal
+  steps between its MIN and MAX (two index dives). A string first column with enough distinct
   values is cut where the optimizer's row estimates between values found by index dives
   say its rows are (``probe_bounds``: ~10 ms for 2.5M rows, no row read). Any other key
-  (few distinct first values, dates, decimals ...) is cut by walking its index, ``... WHERE
+  (few distinct first values, TIME, text in another character set ...) is cut by walking its index, ``... WHERE
   key > prev ORDER BY key LIMIT 1 OFFSET step-1`` (one read of the index: ~0.35 s for 2.5M
   rows, half a one-worker dump's server CPU, so the last resort). Boundaries are values of the table
   written as exact literals: numbers and temporal values as the server prints them,
@@ -24,6 +24,8 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from decimal import Decimal, localcontext
 from typing import Sequence
 
 from ..connect.connection import Connection, quote_ident, quote_string
@@ -35,6 +37,7 @@ _TEMPORAL_TYPES = frozenset({"date", "datetime", "timestamp", "time", "year"})
 _STRING_TYPES = frozenset({"char", "varchar"})
 _BINARY_TYPES = frozenset({"binary", "varbinary"})
 SPLITTABLE_TYPES = INT_TYPES | _DECIMAL_TYPES | _TEMPORAL_TYPES | _STRING_TYPES | _BINARY_TYPES
+_STEP_TYPES = INT_TYPES | _DECIMAL_TYPES | {"year", "date", "datetime", "timestamp"}
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _TEMPORAL = re.compile(r"-?[0-9: .-]+")
 _HEX = re.compile(r"[0-9A-F]*")
@@ -152,8 +155,9 @@ def split_conditions(conn: Connection, database: str, table: Table, parts: int) 
     key order), from its rows as ``conn``'s snapshot sees them; [None] (the whole table)
     when it cannot be cut (split_key). The cheapest way that fits the key:
 
-    - an integer first column with enough distinct values (ESTIMATE_DISTINCT per range):
-      equal steps between its MIN and MAX (two index dives);
+    - a numeric or date/time first column (integer, YEAR, DECIMAL, DATE, DATETIME,
+      TIMESTAMP) with enough distinct values (ESTIMATE_DISTINCT per range): equal steps
+      between its MIN and MAX (two index dives, ``step_bounds``);
     - a string first column with enough distinct values: cuts sought by index dives, the
       rows between them estimated by the optimizer (``probe_bounds``, no row read);
     - else the key's index walked (``walk_bounds``, about one read of the index).
@@ -166,11 +170,12 @@ def split_conditions(conn: Connection, database: str, table: Table, parts: int) 
     columns = [table.column(k) for k in key]
     how = split_method(columns, distinct, parts)
     cut = key[:1]
+    bounds = None
     if how == "steps":
-        bounds = _integer_bounds(conn, database, table.name, key[0], parts)
+        bounds = step_bounds(conn, database, table.name, columns[0], parts)
     elif how == "probes":
         bounds = probe_bounds(conn, database, table.name, columns[0], index, parts)
-    else:
+    if bounds is None:
         cut = key
         bounds = walk_bounds(conn, database, table.name, columns, index, max(1, table.row_estimate // parts))
     edges: list = [None, *bounds, None]
@@ -179,10 +184,11 @@ def split_conditions(conn: Connection, database: str, table: Table, parts: int) 
 
 def split_method(columns: list[Column], distinct: int, parts: int) -> str:
     """How split_conditions cuts a key of ``columns`` whose first column holds about
-    ``distinct`` values into ``parts``: "steps", "probes" (on the first column) or "walk"."""
+    ``distinct`` values into ``parts``: "steps", "probes" (on the first column) or "walk"
+    (steps between values it cannot step between, a zero date, walk too)."""
     first = columns[0].data_type.lower()
     enough = len(columns) == 1 or distinct >= ESTIMATE_DISTINCT * parts
-    if first in INT_TYPES and enough:
+    if first in _STEP_TYPES and enough:
         return "steps"
     if first in _STRING_TYPES | _BINARY_TYPES and enough and \
             (first in _BINARY_TYPES or columns[0].charset in _PROBE_CHARSETS):
@@ -190,15 +196,37 @@ def split_method(columns: list[Column], distinct: int, parts: int) -> str:
     return "walk"
 
 
-def _integer_bounds(conn: Connection, database: str, table: str, column: str, parts: int) -> list[list[str]]:
-    """Equal steps between an integer key's MIN and MAX (each an index dive)."""
-    col = quote_ident(column)
+def step_bounds(conn: Connection, database: str, table: str, column: Column, parts: int) -> list[list[str]] | None:
+    """Equal steps between a column's MIN and MAX (each an index dive): integers and YEAR,
+    decimals, dates, datetimes and timestamps (in the session's time zone, the dump's
+    UTC). The cuts need not be values of the table: each is compared as the column's type.
+    None when MIN or MAX is not a value this can step between (a zero date)."""
+    col = quote_ident(column.name)
     lo, hi = conn.query_text(f"SELECT MIN({col}), MAX({col}) FROM {quote_ident(database)}.{quote_ident(table)}")[0]
     if lo is None:
         return []
-    lo_i, hi_i = int(lo), int(hi)
-    step = max(1, -(-(hi_i - lo_i + 1) // parts))
-    return [[str(b)] for b in range(lo_i + step - 1, hi_i, step)]
+    t = column.data_type.lower()
+    try:
+        if t in INT_TYPES or t == "year":
+            lo_i, hi_i = int(lo), int(hi)
+            step = max(1, -(-(hi_i - lo_i + 1) // parts))
+            return [[str(b)] for b in range(lo_i + step - 1, hi_i, step)]
+        if t in _DECIMAL_TYPES:
+            with localcontext() as exact:
+                exact.prec = 100  # DECIMAL(65, 30) and two more digits
+                lo_d, hi_d = Decimal(lo), Decimal(hi)
+                unit = Decimal(1).scaleb(lo_d.as_tuple().exponent - 2)  # type: ignore[operator]
+                cuts = sorted({(lo_d + (hi_d - lo_d) * k / parts).quantize(unit) for k in range(1, parts)})
+                return [[format(c, "f")] for c in cuts if lo_d <= c < hi_d]
+        if t == "date":
+            lo_t, hi_t = date.fromisoformat(lo), date.fromisoformat(hi)
+        else:
+            lo_t, hi_t = datetime.fromisoformat(lo), datetime.fromisoformat(hi)
+    except ValueError:
+        return None
+    span = hi_t - lo_t
+    cuts_t = sorted({lo_t + span * k // parts for k in range(1, parts)})
+    return [[quote_string(c.isoformat() if t == "date" else c.isoformat(sep=" "))] for c in cuts_t if lo_t <= c < hi_t]
 
 
 def walk_bounds(conn: Connection, database: str, table: str, columns: list[Column], index: str,
@@ -303,4 +331,4 @@ def _estimate(conn: Connection, select: str) -> int:
 
 
 __all__ = ["key_bound", "key_range_condition", "probe_bounds", "range_condition", "split_conditions", "split_key",
-           "split_method", "walk_bounds"]
+           "split_method", "step_bounds", "walk_bounds"]
