@@ -325,9 +325,10 @@ def probe_bounds(conn: Connection, database: str, table: str, column: Column, in
 
 
 def _estimate(conn: Connection, select: str) -> int:
-    """The optimizer's estimate of the rows ``select`` reads (EXPLAIN's rows)."""
+    """The optimizer's estimate of the rows ``select`` reads (EXPLAIN's rows: after MySQL's
+    ``partitions`` column, which MariaDB's EXPLAIN has not)."""
     plan = conn.query_text(f"EXPLAIN {select}")
-    return int(plan[0][8] or 0)
+    return int(plan[0][9 if conn.flavour == "mysql" else 8] or 0)
 
 
 __all__ = ["key_bound", "key_range_condition", "probe_bounds", "range_condition", "split_conditions", "split_key",
