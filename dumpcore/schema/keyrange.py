@@ -43,7 +43,7 @@ _TEMPORAL = re.compile(r"-?[0-9: .-]+")
 _HEX = re.compile(r"[0-9A-F]*")
 MAX_RANGES = 256
 ESTIMATE_DISTINCT = 8  # distinct first-column values per range for a cut on the first column alone
-# character sets a probe string is valid in: any byte (_ANY_BYTE), else ASCII
+# character sets a probe string is valid in (_midpoint): any byte (_ANY_BYTE), ASCII, UTF-8 of the BMP
 _ANY_BYTE = frozenset({"latin1", "binary", None})
 _PROBE_CHARSETS = frozenset({"utf8mb4", "utf8mb3", "utf8", "ascii"}) | _ANY_BYTE
 PROBE_INTERVALS = 4  # intervals estimated per range sought (probe_bounds)
@@ -248,21 +248,32 @@ def walk_bounds(conn: Connection, database: str, table: str, columns: list[Colum
     return bounds
 
 
-def _midpoint(low: bytes, high: bytes, base: int) -> bytes:
-    """A string between two strings, as numbers in ``base`` (256: any byte; 128: ASCII, a
-    byte past 0x7F counting as 0x7F). Only a probe: an order the collation does not share
-    costs balance, never rows."""
-    n = max(len(low), len(high)) + 1
-    top = base - 1
+def _midpoint(low: bytes, high: bytes, alphabet: str) -> bytes:
+    """A probe string between two strings, read as numbers: "bytes" in base 256 (binary,
+    latin1: any byte is a character), "ascii" in base 128 (a byte past 0x7F counts as
+    0x7F), "utf8": ASCII in base 128, other text in code points of the Basic Multilingual
+    Plane. Only a probe: an order the collation does not share costs balance, never rows."""
+    if alphabet == "bytes":
+        return bytes(_middle(list(low), list(high), 256)).rstrip(b"\0")
+    if alphabet == "ascii" or max(low + high, default=0) < 0x80:
+        return bytes(_middle([min(x, 127) for x in low], [min(x, 127) for x in high], 128)).rstrip(b"\0")
+    points = [[min(ord(ch), 0xFFFF) for ch in s.decode("utf-8", "replace")] for s in (low, high)]
+    text = "".join("\ue000" if 0xD800 <= d < 0xE000 else chr(d) for d in _middle(*points, 0x10000))
+    return text.rstrip("\0").encode("utf-8")
+
+
+def _middle(a: list[int], b: list[int], base: int) -> list[int]:
+    """The digits of (a + b) / 2, a and b digit strings in ``base`` (the shorter padded with zeros)."""
+    n = max(len(a), len(b)) + 1
     total = 0
-    for x, y in zip(list(low) + [0] * (n - len(low)), list(high) + [0] * (n - len(high))):
-        total = total * base + min(x, top) + min(y, top)
+    for x, y in zip(a + [0] * (n - len(a)), b + [0] * (n - len(b))):
+        total = total * base + x + y
     total //= 2
     out = []
     for _ in range(n):
         total, d = divmod(total, base)
         out.append(d)
-    return bytes(reversed(out)).rstrip(b"\0")
+    return out[::-1]
 
 
 def probe_bounds(conn: Connection, database: str, table: str, column: Column, index: str, parts: int
@@ -283,7 +294,8 @@ def probe_bounds(conn: Connection, database: str, table: str, column: Column, in
         return _estimate(conn, f"SELECT 1 FROM {source} WHERE {col} > {literal(column, low)} "
                                f"AND {col} <= {literal(column, high)}")
 
-    base = 256 if column.data_type.lower() in _BINARY_TYPES or column.charset in _ANY_BYTE else 128
+    alphabet = ("bytes" if column.data_type.lower() in _BINARY_TYPES or column.charset in _ANY_BYTE
+                else "ascii" if column.charset == "ascii" else "utf8")
     [(low, high)] = conn.query_text(f"SELECT HEX(MIN({col})), HEX(MAX({col})) FROM {source}", context=context)
     if low is None or low == high:
         return []
@@ -299,7 +311,7 @@ def probe_bounds(conn: Connection, database: str, table: str, column: Column, in
         low_probe, probe = bytes.fromhex(a), bytes.fromhex(b)
         got = None
         for _ in range(PROBE_RETRIES):  # no value between the probe and b: the probe halves towards a
-            probe = _midpoint(low_probe, probe, base)
+            probe = _midpoint(low_probe, probe, alphabet)
             got = conn.query_text(
                 f"SELECT HEX({col}) FROM {source} WHERE {col} >= {literal(column, probe.hex().upper())} AND {col} > "
                 f"{literal(column, a)} AND {col} < {literal(column, b)} ORDER BY {col} LIMIT 1", context=context)
