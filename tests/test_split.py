@@ -42,10 +42,10 @@ def _code(r: random.Random) -> str:
     return random_text(r, "utf8mb4", 32)  # type: ignore[return-value]
 
 
-def _latin(r: random.Random, i: int) -> bytes:
-    """Unique whatever latin1_swedish_ci folds: a random prefix, then the row number."""
-    prefix = random_text(r, "latin1", 8)
-    raw = prefix if isinstance(prefix, bytes) else prefix.encode("cp1252")
+def _unique(r: random.Random, charset: str, i: int) -> bytes:
+    """Unique whatever the charset's default collation folds: a random prefix, then the row number."""
+    prefix = random_text(r, charset, 8)
+    raw = prefix if isinstance(prefix, bytes) else prefix.encode({"latin1": "cp1252", "koi8r": "koi8_r"}[charset])
     return raw.rstrip(b" ") + b"#%d" % i
 
 
@@ -73,7 +73,7 @@ TABLES = {
                                  f"'2020-01-01 00:00:{i % 60:02d}.{i:06d}'",
                                  text_literal(random_text(r, "utf8mb4", 100), "utf8mb4")]),
     "latin_name": ("name VARCHAR(20) CHARACTER SET latin1 NOT NULL PRIMARY KEY, at TIME(3) NOT NULL, v TEXT",
-                   lambda r, i: [text_literal(_latin(r, i), "latin1"), f"'-{i % 838}:00:00.{i % 1000:03d}'",
+                   lambda r, i: [text_literal(_unique(r, "latin1", i), "latin1"), f"'-{i % 838}:00:00.{i % 1000:03d}'",
                                  text_literal(random_text(r, "utf8mb4", 150), "utf8mb4")]),
     "order_line": ("order_id INT NOT NULL, line SMALLINT NOT NULL, v VARCHAR(100), PRIMARY KEY (order_id, line)",
                    lambda r, i: [str(i // 3 * 7 - 2000), str(i % 3 - 1), text_literal(random_text(r, "utf8mb4", 100),
@@ -86,6 +86,9 @@ TABLES = {
                lambda r, i: [f"'{r.choice([1000, 1970, 2038, 9999])}-0{r.randint(1, 9)}-1{r.randint(0, 9)} "
                              f"{r.randint(0, 23):02d}:00:00.{i:06d}'",
                              text_literal(random_text(r, "utf8mb4", 100), "utf8mb4")]),
+    "koi_name": ("name VARCHAR(30) CHARACTER SET koi8r NOT NULL PRIMARY KEY, v VARCHAR(100)",
+                 lambda r, i: [text_literal(_unique(r, "koi8r", i), "koi8r"),
+                               text_literal(random_text(r, "utf8mb4", 100), "utf8mb4")]),
     "unique_only": ("a VARCHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL, b SMALLINT NOT NULL, "
                     "c INT NULL, v VARCHAR(100), UNIQUE KEY ab (a, b), UNIQUE KEY c (c)",
                     lambda r, i: [text_literal(r.choice(CASES), "utf8mb4"), str(i - 700), "NULL" if i % 2 else str(i),
@@ -144,9 +147,9 @@ def test_the_key_ranges_hold_every_row_once_and_the_walked_ones_exactly_their_st
             in_ranges = " + ".join(f"({cond})" for cond in cut)
             assert c.scalar(f"SELECT COUNT(*) FROM {q} WHERE {in_ranges} <> 1") == "0", name
         c.execute("COMMIT")
-    assert methods == {"code_seq": "probes", "tenant_id": "walk", "uuid_bin": "probes", "day_amount": "steps",
+    assert methods == {"code_seq": "probes", "tenant_id": "values", "uuid_bin": "probes", "day_amount": "steps",
                        "latin_name": "probes", "order_line": "steps", "price_at": "steps", "moment": "steps",
-                       "unique_only": "walk"}
+                       "koi_name": "walk", "unique_only": "values"}
 
 
 def test_two_workers_share_every_big_table_and_restore_what_one_reads(server, generated, tmp_path, monkeypatch):

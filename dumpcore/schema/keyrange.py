@@ -160,6 +160,8 @@ def split_conditions(conn: Connection, database: str, table: Table, parts: int) 
       between its MIN and MAX (two index dives, ``step_bounds``);
     - a string first column with enough distinct values: cuts sought by index dives, the
       rows between them estimated by the optimizer (``probe_bounds``, no row read);
+    - a first column with fewer: each of its values' rows cut on the second column, as
+      above (``value_bounds``);
     - else the key's index walked (``walk_bounds``, about one read of the index).
 
     ``parts`` is a target (the estimates are estimates), up to MAX_RANGES ranges."""
@@ -175,6 +177,9 @@ def split_conditions(conn: Connection, database: str, table: Table, parts: int) 
         bounds = step_bounds(conn, database, table.name, columns[0], parts)
     elif how == "probes":
         bounds = probe_bounds(conn, database, table.name, columns[0], index, parts)
+    elif how == "values":
+        cut = key[:2]
+        bounds = value_bounds(conn, database, table.name, columns[0], columns[1], index, parts)
     if bounds is None:
         cut = key
         bounds = walk_bounds(conn, database, table.name, columns, index, max(1, table.row_estimate // parts))
@@ -184,25 +189,37 @@ def split_conditions(conn: Connection, database: str, table: Table, parts: int) 
 
 def split_method(columns: list[Column], distinct: int, parts: int) -> str:
     """How split_conditions cuts a key of ``columns`` whose first column holds about
-    ``distinct`` values into ``parts``: "steps", "probes" (on the first column) or "walk"
-    (steps between values it cannot step between, a zero date, walk too)."""
-    first = columns[0].data_type.lower()
+    ``distinct`` values into ``parts``: "steps" or "probes" on the first column, "values"
+    (each first value's rows cut on the second column) or "walk" (a cut that cannot be
+    made as chosen, a zero date, is walked too)."""
     enough = len(columns) == 1 or distinct >= ESTIMATE_DISTINCT * parts
-    if first in _STEP_TYPES and enough:
-        return "steps"
-    if first in _STRING_TYPES | _BINARY_TYPES and enough and \
-            (first in _BINARY_TYPES or columns[0].charset in _PROBE_CHARSETS):
-        return "probes"
+    if enough and _cuttable(columns[0]):
+        return _cuttable(columns[0])  # type: ignore[return-value]
+    if len(columns) >= 2 and not enough and _cuttable(columns[1]):
+        return "values"
     return "walk"
 
 
-def step_bounds(conn: Connection, database: str, table: str, column: Column, parts: int) -> list[list[str]] | None:
-    """Equal steps between a column's MIN and MAX (each an index dive): integers and YEAR,
-    decimals, dates, datetimes and timestamps (in the session's time zone, the dump's
-    UTC). The cuts need not be values of the table: each is compared as the column's type.
-    None when MIN or MAX is not a value this can step between (a zero date)."""
+def _cuttable(column: Column) -> str | None:
+    """"steps" or "probes": how a column alone can be cut without reading rows; None: it cannot."""
+    t = column.data_type.lower()
+    if t in _STEP_TYPES:
+        return "steps"
+    if t in _BINARY_TYPES or (t in _STRING_TYPES and column.charset in _PROBE_CHARSETS):
+        return "probes"
+    return None
+
+
+def step_bounds(conn: Connection, database: str, table: str, column: Column, parts: int,
+                where: str = "") -> list[list[str]] | None:
+    """Equal steps between a column's MIN and MAX (each an index dive; ``where``: of the rows
+    it selects): integers and YEAR, decimals, dates, datetimes and timestamps (in the
+    session's time zone, the dump's UTC). The cuts need not be values of the table: each is
+    compared as the column's type. None when MIN or MAX is not a value this can step
+    between (a zero date)."""
     col = quote_ident(column.name)
-    lo, hi = conn.query_text(f"SELECT MIN({col}), MAX({col}) FROM {quote_ident(database)}.{quote_ident(table)}")[0]
+    lo, hi = conn.query_text(f"SELECT MIN({col}), MAX({col}) FROM {quote_ident(database)}.{quote_ident(table)}"
+                             + (f" WHERE {where}" if where else ""))[0]
     if lo is None:
         return []
     t = column.data_type.lower()
@@ -227,6 +244,53 @@ def step_bounds(conn: Connection, database: str, table: str, column: Column, par
     span = hi_t - lo_t
     cuts_t = sorted({lo_t + span * k // parts for k in range(1, parts)})
     return [[quote_string(c.isoformat() if t == "date" else c.isoformat(sep=" "))] for c in cuts_t if lo_t <= c < hi_t]
+
+
+def value_bounds(conn: Connection, database: str, table: str, first: Column, second: Column, index: str,
+                 parts: int) -> list[list[str]] | None:
+    """Cuts of a key whose first column holds few values (``(tenant, id)``): each value found
+    by an index dive, its rows estimated by the optimizer; a value with a larger share than
+    1/``parts`` is cut on the second column (``step_bounds`` / ``probe_bounds`` of its
+    rows) into as many ranges as its share holds; a range ends at a value's largest
+    second-column value once it holds a share (small values share one). (first, second)
+    pairs, increasing in the server's order. None (walk instead) past ESTIMATE_DISTINCT values per range, or where a
+    value's cut cannot be made (a zero date)."""
+    q1 = quote_ident(first.name)
+    q2 = quote_ident(second.name)
+    source = f"{quote_ident(database)}.{quote_ident(table)} FORCE INDEX ({quote_ident(index)})"
+    context = f"cutting table `{table}` into key ranges"
+    values: list[str] = []
+    while len(values) <= ESTIMATE_DISTINCT * parts:
+        after = f" WHERE {q1} > {literal(first, values[-1])}" if values else ""
+        got = conn.query_text(f"SELECT {boundary_expr(first)} FROM {source}{after} ORDER BY {q1} LIMIT 1",
+                              context=context)
+        if not got:
+            break
+        values.append(got[0][0])
+    if len(values) > ESTIMATE_DISTINCT * parts:
+        return None
+    shares = [_estimate(conn, f"SELECT 1 FROM {source} WHERE {q1} = {literal(first, v)}") for v in values]
+    total = sum(shares) or 1
+    bounds: list[list[str]] = []
+    held = 0  # the estimated rows since the last cut
+    for i, (v, share) in enumerate(zip(values, shares)):
+        lit = literal(first, v)
+        ranges = min(MAX_RANGES, round(parts * share / total))
+        held += share
+        if ranges > 1:
+            how = _cuttable(second)
+            cut = step_bounds(conn, database, table, second, ranges, f"{q1} = {lit}") if how == "steps" else \
+                probe_bounds(conn, database, table, second, index, ranges, f"{q1} = {lit}")
+            if cut is None:
+                return None
+            bounds += [[lit, c[0]] for c in cut]
+            held = share // ranges if cut else held
+        if i < len(values) - 1 and held * parts >= total:  # small values share a range
+            [(last,)] = conn.query_text(f"SELECT {boundary_expr(second)} FROM {source} WHERE {q1} = {lit} "
+                                        f"ORDER BY {q2} DESC LIMIT 1", context=context)
+            bounds.append([lit, literal(second, last)])
+            held = 0
+    return bounds
 
 
 def walk_bounds(conn: Connection, database: str, table: str, columns: list[Column], index: str,
@@ -276,8 +340,8 @@ def _middle(a: list[int], b: list[int], base: int) -> list[int]:
     return out[::-1]
 
 
-def probe_bounds(conn: Connection, database: str, table: str, column: Column, index: str, parts: int
-                 ) -> list[list[str]]:
+def probe_bounds(conn: Connection, database: str, table: str, column: Column, index: str, parts: int,
+                 where: str = "") -> list[list[str]]:
     """Cuts of a string first column at about every 1/``parts`` of the rows, found without
     reading the rows. Between its MIN and MAX, the interval holding the most rows is split
     again and again at a value of the table: the first one above a probe string halfway
@@ -285,18 +349,21 @@ def probe_bounds(conn: Connection, database: str, table: str, column: Column, in
     order); the rows of each interval are the optimizer's estimate (EXPLAIN: index dives;
     InnoDB's estimates of large ranges run ~2x high here, alike for every interval, so only
     their shares are used). With PROBE_INTERVALS per range, the cuts are the values where
-    the running share passes each 1/``parts``."""
+    the running share passes each 1/``parts``. ``where``: of the rows it selects (an
+    equality on the key's columns before ``column``)."""
     col = quote_ident(column.name)
     source = f"{quote_ident(database)}.{quote_ident(table)} FORCE INDEX ({quote_ident(index)})"
     context = f"cutting table `{table}` into key ranges"
+    also = f"{where} AND " if where else ""
 
     def rows_between(low: str, high: str) -> int:
-        return _estimate(conn, f"SELECT 1 FROM {source} WHERE {col} > {literal(column, low)} "
+        return _estimate(conn, f"SELECT 1 FROM {source} WHERE {also}{col} > {literal(column, low)} "
                                f"AND {col} <= {literal(column, high)}")
 
     alphabet = ("bytes" if column.data_type.lower() in _BINARY_TYPES or column.charset in _ANY_BYTE
                 else "ascii" if column.charset == "ascii" else "utf8")
-    [(low, high)] = conn.query_text(f"SELECT HEX(MIN({col})), HEX(MAX({col})) FROM {source}", context=context)
+    [(low, high)] = conn.query_text(f"SELECT HEX(MIN({col})), HEX(MAX({col})) FROM {source}"
+                                    + (f" WHERE {where}" if where else ""), context=context)
     if low is None or low == high:
         return []
     values = [low, high]  # in the server's order; interval i is (values[i], values[i + 1]]
@@ -313,7 +380,7 @@ def probe_bounds(conn: Connection, database: str, table: str, column: Column, in
         for _ in range(PROBE_RETRIES):  # no value between the probe and b: the probe halves towards a
             probe = _midpoint(low_probe, probe, alphabet)
             got = conn.query_text(
-                f"SELECT HEX({col}) FROM {source} WHERE {col} >= {literal(column, probe.hex().upper())} AND {col} > "
+                f"SELECT HEX({col}) FROM {source} WHERE {also}{col} >= {literal(column, probe.hex().upper())} AND {col} > "
                 f"{literal(column, a)} AND {col} < {literal(column, b)} ORDER BY {col} LIMIT 1", context=context)
             if got:
                 break
@@ -344,4 +411,4 @@ def _estimate(conn: Connection, select: str) -> int:
 
 
 __all__ = ["key_bound", "key_range_condition", "probe_bounds", "range_condition", "split_conditions", "split_key",
-           "split_method", "step_bounds", "walk_bounds"]
+           "split_method", "step_bounds", "value_bounds", "walk_bounds"]
