@@ -7,19 +7,21 @@
   Shared by the dump's split (here), verify/fingerprint.py's chunk proof and verify/diff.py's
   ranges (and through it dump --since).
 - ``split_conditions``: a big table cut into key ranges for the dump's workers, each read
-  by one of them, in the caller's snapshot. A numeric or date/time first column (a single
-  column key, or the first of a composite key with enough distinct values) is cut in equal
-  steps between its MIN and MAX (two index dives). A string first column with enough distinct
-  values is cut where the optimizer's row estimates between values found by index dives
-  say its rows are (``probe_bounds``: ~10 ms for 2.5M rows, no row read). Any other key
-  (few distinct first values, TIME, text in another character set ...) is cut by walking its index, ``... WHERE
-  key > prev ORDER BY key LIMIT 1 OFFSET step-1`` (one read of the index: ~0.35 s for 2.5M
-  rows, half a one-worker dump's server CPU, so the last resort). Boundaries are values of the table
-  written as exact literals: numbers and temporal values as the server prints them,
-  strings as their stored bytes in hex with their character set and collation (compared
-  as the server compares the column: 'a' and 'A' are one value in a case-insensitive
-  collation), binary strings as hex. The ranges are disjoint and cover every key (the
-  first and last are open): every row is read exactly once.
+  by one of them, in the caller's snapshot, where the key allows without reading rows. A
+  numeric or date/time first column (of a single-column key, or of a composite key where
+  it holds enough distinct values) is cut in equal steps between its MIN and MAX (two
+  index dives). A string first column likewise is cut where the optimizer's row estimates
+  between values found by index dives say its rows are (``probe_bounds``: ~10 ms for 2.5M
+  rows). A first column of few values (``(tenant, id)``) has each value's rows cut on the
+  second column in the same ways (``value_bounds``). Any other key (TIME, text in another
+  character set ...) is cut by walking its index, ``... WHERE key > prev ORDER BY key
+  LIMIT 1 OFFSET step-1`` (one read of the index: ~0.35 s for 2.5M rows, half a
+  one-worker dump's server CPU, so the last resort). Boundaries are written as exact
+  literals: numbers and temporal values as the server prints them, strings as their
+  stored bytes in hex with their character set and collation (compared as the server
+  compares the column: 'a' and 'A' are one value in a case-insensitive collation),
+  binary strings as hex. The ranges are disjoint and cover every key (the first and last
+  are open): every row is read exactly once.
 """
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _TEMPORAL = re.compile(r"-?[0-9: .-]+")
 _HEX = re.compile(r"[0-9A-F]*")
 MAX_RANGES = 256
-ESTIMATE_DISTINCT = 8  # distinct first-column values per range for a cut on the first column alone
+ESTIMATE_DISTINCT = 8  # first-column values per range for a cut on the first column alone
 # character sets a probe string is valid in (_midpoint): any byte (_ANY_BYTE), ASCII, UTF-8 of the BMP
 _ANY_BYTE = frozenset({"latin1", "binary", None})
 _PROBE_CHARSETS = frozenset({"utf8mb4", "utf8mb3", "utf8", "ascii"}) | _ANY_BYTE
@@ -82,9 +84,8 @@ def key_range_condition(key: Sequence[str], first: Sequence[str], last: Sequence
 # Where to cut a table
 
 
-def split_key(conn: Connection, database: str, table: Table) -> tuple[tuple[str, ...], str, int] | None:
-    """(the key a table can be cut along, its index, the estimated count of distinct values of
-    its first column) or None: the primary key, else (no
+def split_key(conn: Connection, database: str, table: Table) -> tuple[tuple[str, ...], str] | None:
+    """(the key a table can be cut along, its index) or None: the primary key, else (no
     primary key) the first unique key of NOT NULL columns in the server's key order (the
     one InnoDB clusters the rows by), each column of a type whose literals are exact here
     (SPLITTABLE_TYPES), whole and ascending in the index (no prefix, no DESC)."""
@@ -111,17 +112,17 @@ def split_key(conn: Connection, database: str, table: Table) -> tuple[tuple[str,
         return None
     if any(c.data_type.lower() not in SPLITTABLE_TYPES or c.generated for c in columns):
         return None
-    return tuple(key), index, int(rows[0][6] or 0)
+    return tuple(key), index
 
 
 def _index_rows(conn: Connection, database: str, table: str) -> list[tuple]:
-    """(index, non_unique, column, sub_part, nullable, collation: A or D, cardinality) of every
-    index column, in the server's key order."""
+    """(index, non_unique, column, sub_part, nullable, collation: A or D) of every index column,
+    in the server's key order."""
     out = []
     for row in conn.query(f"SHOW INDEX FROM {quote_ident(database)}.{quote_ident(table)}"):
         # Table, Non_unique, Key_name, Seq_in_index, Column_name, Collation, Cardinality, Sub_part, Packed, Null
         text = [None if v is None else (v.decode() if isinstance(v, bytes) else str(v)) for v in row]
-        out.append((text[2], text[1], text[4], text[7], text[9], text[5], text[6]))
+        out.append((text[2], text[1], text[4], text[7], text[9], text[5]))
     return out
 
 
@@ -156,11 +157,12 @@ def split_conditions(conn: Connection, database: str, table: Table, parts: int) 
     when it cannot be cut (split_key). The cheapest way that fits the key:
 
     - a numeric or date/time first column (integer, YEAR, DECIMAL, DATE, DATETIME,
-      TIMESTAMP) with enough distinct values (ESTIMATE_DISTINCT per range): equal steps
-      between its MIN and MAX (two index dives, ``step_bounds``);
-    - a string first column with enough distinct values: cuts sought by index dives, the
-      rows between them estimated by the optimizer (``probe_bounds``, no row read);
-    - a first column with fewer: each of its values' rows cut on the second column, as
+      TIMESTAMP) of a single-column key, or of a composite key where it holds more than
+      ESTIMATE_DISTINCT values per range (``first_values``: counted by index dives up to
+      there): equal steps between its MIN and MAX (two index dives, ``step_bounds``);
+    - a string first column, likewise: cuts sought by index dives, the rows between them
+      estimated by the optimizer (``probe_bounds``, no row read);
+    - a first column with fewer values: each value's rows cut on the second column, as
       above (``value_bounds``);
     - else the key's index walked (``walk_bounds``, about one read of the index).
 
@@ -168,9 +170,11 @@ def split_conditions(conn: Connection, database: str, table: Table, parts: int) 
     found = split_key(conn, database, table) if parts > 1 else None
     if found is None:
         return [None]
-    key, index, distinct = found
+    key, index = found
     columns = [table.column(k) for k in key]
-    how = split_method(columns, distinct, parts)
+    values = first_values(conn, database, table.name, columns[0], index, ESTIMATE_DISTINCT * parts) \
+        if len(key) > 1 else None
+    how = split_method(columns, values, parts)
     cut = key[:1]
     bounds = None
     if how == "steps":
@@ -179,7 +183,7 @@ def split_conditions(conn: Connection, database: str, table: Table, parts: int) 
         bounds = probe_bounds(conn, database, table.name, columns[0], index, parts)
     elif how == "values":
         cut = key[:2]
-        bounds = value_bounds(conn, database, table.name, columns[0], columns[1], index, parts)
+        bounds = value_bounds(conn, database, table.name, columns[0], columns[1], index, parts, values)  # type: ignore[arg-type]
     if bounds is None:
         cut = key
         bounds = walk_bounds(conn, database, table.name, columns, index, max(1, table.row_estimate // parts))
@@ -187,17 +191,33 @@ def split_conditions(conn: Connection, database: str, table: Table, parts: int) 
     return [range_condition(cut, edges[k], edges[k + 1]) for k in range(len(edges) - 1)]
 
 
-def split_method(columns: list[Column], distinct: int, parts: int) -> str:
-    """How split_conditions cuts a key of ``columns`` whose first column holds about
-    ``distinct`` values into ``parts``: "steps" or "probes" on the first column, "values"
-    (each first value's rows cut on the second column) or "walk" (a cut that cannot be
-    made as chosen, a zero date, is walked too)."""
-    enough = len(columns) == 1 or distinct >= ESTIMATE_DISTINCT * parts
-    if enough and _cuttable(columns[0]):
+def split_method(columns: list[Column], values: list[str] | None, parts: int) -> str:
+    """How split_conditions cuts a key of ``columns`` into ``parts``: "steps" or "probes" on
+    the first column, "values" (each first-column value's rows cut on the second column)
+    or "walk" (so is a cut that cannot be made as chosen: a zero date). ``values``: the
+    first column's values when it holds fewer than ESTIMATE_DISTINCT per range, else None."""
+    if values is None and _cuttable(columns[0]):
         return _cuttable(columns[0])  # type: ignore[return-value]
-    if len(columns) >= 2 and not enough and _cuttable(columns[1]):
+    if values is not None and len(columns) >= 2 and _cuttable(columns[1]):
         return "values"
     return "walk"
+
+
+def first_values(conn: Connection, database: str, table: str, column: Column, index: str,
+                 limit: int) -> list[str] | None:
+    """The values of the key's first column (as ``boundary_expr`` reads them, in the server's
+    order), each found by an index dive; None when there are more than ``limit``."""
+    q = quote_ident(column.name)
+    source = f"{quote_ident(database)}.{quote_ident(table)} FORCE INDEX ({quote_ident(index)})"
+    values: list[str] = []
+    while len(values) <= limit:
+        after = f" WHERE {q} > {literal(column, values[-1])}" if values else ""
+        got = conn.query_text(f"SELECT {boundary_expr(column)} FROM {source}{after} ORDER BY {q} LIMIT 1",
+                              context=f"cutting table `{table}` into key ranges")
+        if not got:
+            return values
+        values.append(got[0][0])
+    return None
 
 
 def _cuttable(column: Column) -> str | None:
@@ -247,28 +267,17 @@ def step_bounds(conn: Connection, database: str, table: str, column: Column, par
 
 
 def value_bounds(conn: Connection, database: str, table: str, first: Column, second: Column, index: str,
-                 parts: int) -> list[list[str]] | None:
-    """Cuts of a key whose first column holds few values (``(tenant, id)``): each value found
-    by an index dive, its rows estimated by the optimizer; a value with a larger share than
-    1/``parts`` is cut on the second column (``step_bounds`` / ``probe_bounds`` of its
-    rows) into as many ranges as its share holds; a range ends at a value's largest
-    second-column value once it holds a share (small values share one). (first, second)
-    pairs, increasing in the server's order. None (walk instead) past ESTIMATE_DISTINCT values per range, or where a
-    value's cut cannot be made (a zero date)."""
+                 parts: int, values: list[str]) -> list[list[str]] | None:
+    """Cuts of a key whose first column holds few ``values`` (``(tenant, id)``): each value's
+    rows estimated by the optimizer; a value with a larger share than 1/``parts`` is cut on
+    the second column (``step_bounds`` / ``probe_bounds`` of its rows) into as many ranges
+    as its share holds; a range ends at a value's largest second-column value once it
+    holds a share (small values share one). (first, second) pairs, increasing in the
+    server's order; None (walk instead) where a value's cut cannot be made (a zero date)."""
     q1 = quote_ident(first.name)
     q2 = quote_ident(second.name)
     source = f"{quote_ident(database)}.{quote_ident(table)} FORCE INDEX ({quote_ident(index)})"
     context = f"cutting table `{table}` into key ranges"
-    values: list[str] = []
-    while len(values) <= ESTIMATE_DISTINCT * parts:
-        after = f" WHERE {q1} > {literal(first, values[-1])}" if values else ""
-        got = conn.query_text(f"SELECT {boundary_expr(first)} FROM {source}{after} ORDER BY {q1} LIMIT 1",
-                              context=context)
-        if not got:
-            break
-        values.append(got[0][0])
-    if len(values) > ESTIMATE_DISTINCT * parts:
-        return None
     shares = [_estimate(conn, f"SELECT 1 FROM {source} WHERE {q1} = {literal(first, v)}") for v in values]
     total = sum(shares) or 1
     bounds: list[list[str]] = []
