@@ -139,7 +139,7 @@ def test_the_key_ranges_hold_every_row_once_and_the_walked_ones_exactly_their_st
             assert plan[0][3] == "range" and plan[0][5] == index, (name, plan)
             # the ranges the dump uses (probed, stepped or walked, by the key): each row in one
             few = keyrange.first_values(c, generated, name, table.column(key[0]), index, 64) if len(key) > 1 else None
-            methods[name] = keyrange.split_method([table.column(k) for k in key], few, 8)
+            methods[name] = keyrange.split_method([table.column(k) for k in key], few)
             cut = keyrange.split_conditions(c, generated, table, 8)
             counts = [int(c.scalar(f"SELECT COUNT(*) FROM {q} WHERE {cond}")) for cond in cut]
             assert sum(counts) == total and len(cut) >= 3, (name, counts)
@@ -238,7 +238,7 @@ def test_a_zero_date_key_is_walked_instead_of_stepped(server, db):
         c.execute("INSERT INTO z VALUES ('0000-00-00')")
         c.execute("ANALYZE TABLE z")
         table = load_schema(c, db, with_ddl=False).tables["z"]
-        assert keyrange.split_method([table.column("k")], None, 4) == "steps"
+        assert keyrange.split_method([table.column("k")], None) == "steps"
         assert keyrange.step_bounds(c, db, "z", table.column("k"), 4) is None
         cut = keyrange.split_conditions(c, db, table, 4)
         counts = [int(c.scalar(f"SELECT COUNT(*) FROM z WHERE {cond}")) for cond in cut]

@@ -44,7 +44,7 @@ _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _TEMPORAL = re.compile(r"-?[0-9: .-]+")
 _HEX = re.compile(r"[0-9A-F]*")
 MAX_RANGES = 256
-ESTIMATE_DISTINCT = 8  # first-column values per range for a cut on the first column alone
+VALUES_PER_RANGE = 8  # first-column values per range for a cut on the first column alone
 # character sets a probe string is valid in (_midpoint): any byte (_ANY_BYTE), ASCII, UTF-8 of the BMP
 _ANY_BYTE = frozenset({"latin1", "binary", None})
 _PROBE_CHARSETS = frozenset({"utf8mb4", "utf8mb3", "utf8", "ascii"}) | _ANY_BYTE
@@ -158,7 +158,7 @@ def split_conditions(conn: Connection, database: str, table: Table, parts: int) 
 
     - a numeric or date/time first column (integer, YEAR, DECIMAL, DATE, DATETIME,
       TIMESTAMP) of a single-column key, or of a composite key where it holds more than
-      ESTIMATE_DISTINCT values per range (``first_values``: counted by index dives up to
+      VALUES_PER_RANGE values per range (``first_values``: counted by index dives up to
       there): equal steps between its MIN and MAX (two index dives, ``step_bounds``);
     - a string first column, likewise: cuts sought by index dives, the rows between them
       estimated by the optimizer (``probe_bounds``, no row read);
@@ -172,9 +172,9 @@ def split_conditions(conn: Connection, database: str, table: Table, parts: int) 
         return [None]
     key, index = found
     columns = [table.column(k) for k in key]
-    values = first_values(conn, database, table.name, columns[0], index, ESTIMATE_DISTINCT * parts) \
+    values = first_values(conn, database, table.name, columns[0], index, VALUES_PER_RANGE * parts) \
         if len(key) > 1 else None
-    how = split_method(columns, values, parts)
+    how = split_method(columns, values)
     cut = key[:1]
     bounds = None
     if how == "steps":
@@ -183,7 +183,8 @@ def split_conditions(conn: Connection, database: str, table: Table, parts: int) 
         bounds = probe_bounds(conn, database, table.name, columns[0], index, parts)
     elif how == "values":
         cut = key[:2]
-        bounds = value_bounds(conn, database, table.name, columns[0], columns[1], index, parts, values)  # type: ignore[arg-type]
+        bounds = value_bounds(conn, database, table.name, columns[0], columns[1], index, parts,
+                              values)  # type: ignore[arg-type]
     if bounds is None:
         cut = key
         bounds = walk_bounds(conn, database, table.name, columns, index, max(1, table.row_estimate // parts))
@@ -191,11 +192,11 @@ def split_conditions(conn: Connection, database: str, table: Table, parts: int) 
     return [range_condition(cut, edges[k], edges[k + 1]) for k in range(len(edges) - 1)]
 
 
-def split_method(columns: list[Column], values: list[str] | None, parts: int) -> str:
-    """How split_conditions cuts a key of ``columns`` into ``parts``: "steps" or "probes" on
+def split_method(columns: list[Column], values: list[str] | None) -> str:
+    """How split_conditions cuts a key of ``columns``: "steps" or "probes" on
     the first column, "values" (each first-column value's rows cut on the second column)
     or "walk" (so is a cut that cannot be made as chosen: a zero date). ``values``: the
-    first column's values when it holds fewer than ESTIMATE_DISTINCT per range, else None."""
+    first column's values when it holds fewer than VALUES_PER_RANGE per range, else None."""
     if values is None and _cuttable(columns[0]):
         return _cuttable(columns[0])  # type: ignore[return-value]
     if values is not None and len(columns) >= 2 and _cuttable(columns[1]):
@@ -389,8 +390,9 @@ def probe_bounds(conn: Connection, database: str, table: str, column: Column, in
         for _ in range(PROBE_RETRIES):  # no value between the probe and b: the probe halves towards a
             probe = _midpoint(low_probe, probe, alphabet)
             got = conn.query_text(
-                f"SELECT HEX({col}) FROM {source} WHERE {also}{col} >= {literal(column, probe.hex().upper())} AND {col} > "
-                f"{literal(column, a)} AND {col} < {literal(column, b)} ORDER BY {col} LIMIT 1", context=context)
+                f"SELECT HEX({col}) FROM {source} WHERE {also}{col} >= {literal(column, probe.hex().upper())} "
+                f"AND {col} > {literal(column, a)} AND {col} < {literal(column, b)} ORDER BY {col} LIMIT 1",
+                context=context)
             if got:
                 break
         if not got:
