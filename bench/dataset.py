@@ -9,8 +9,11 @@ from __future__ import annotations
 from dumpcore.connect.connection import Connection, quote_ident
 from dumpcore.sandbox.sample import recreate_database
 
-# large: 3.2M order_items (one table > 3M rows), ~6M rows in all, the keyless events 0.8M
-SCALES = {"tiny": 20_000, "small": 320_000, "medium": 1_000_000, "large": 3_200_000}
+# large: 3.2M order_items (one table > 3M rows), ~6M rows in all, the keyless events 0.8M.
+# xl (issue #22; long, not part of a default run): 10.5M order_items, the keyless events 2.6M,
+# and the ledger (below) of 5.25M rows keyed by (account VARCHAR, line): ~25M rows in all.
+SCALES = {"tiny": 20_000, "small": 320_000, "medium": 1_000_000, "large": 3_200_000, "xl": 10_500_000}
+LEDGER_SCALES = {"xl"}  # the scales whose dataset has the ledger (the others' data is as it was)
 
 DDL = [
     """CREATE TABLE customers (
@@ -90,7 +93,33 @@ FROM seq_1_to_{n}""",
 }
 
 
-def create_dataset(conn: Connection, database: str, n: int) -> dict[str, int]:
+# A table whose primary key is composite with a leading string column (issue #22): the dump
+# cuts it where its keys are (dumpcore/schema/keyrange.py); 40 lines per account, inserted
+# in key order.
+LEDGER_DDL = """CREATE TABLE ledger (
+  account VARCHAR(32) NOT NULL,
+  line INT UNSIGNED NOT NULL,
+  posted DATETIME(6) NOT NULL,
+  amount DECIMAL(14,2) NOT NULL,
+  memo VARCHAR(120) NULL,
+  PRIMARY KEY (account, line)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"""
+LEDGER_FILL = """INSERT INTO ledger SELECT CONCAT('ACCT-', LPAD(seq DIV 40, 9, '0')), seq MOD 40,
+  '2023-01-01 00:00:00' + INTERVAL seq * 7 SECOND + INTERVAL seq % 1000 MICROSECOND,
+  (seq * 7919 % 2000000) / 100 - 5000,
+  IF(seq % 6 = 0, NULL, CONCAT('transfer ', seq % 977, ' ref ''', HEX(seq * 31), ''' \\\\ ok'))
+FROM seq_0_to_{last}"""
+
+
+def create_ledger(conn: Connection, rows: int) -> None:
+    """The ledger table of ``rows`` rows, in the connection's database."""
+    conn.execute(LEDGER_DDL)
+    conn.execute(LEDGER_FILL.format(last=rows - 1))
+    conn.execute("ANALYZE TABLE ledger")
+
+
+def create_dataset(conn: Connection, database: str, n: int, ledger: bool = False) -> dict[str, int]:
+    """The dataset of ``n`` order_items; ``ledger``: with the ledger of n / 2 rows (xl)."""
     counts = row_counts(n)
     recreate_database(conn, database, DDL)
     conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0, time_zone = '+00:00'")
@@ -99,6 +128,9 @@ def create_dataset(conn: Connection, database: str, n: int) -> dict[str, int]:
     conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 1, UNIQUE_CHECKS = 1")
     for table in counts:
         conn.execute(f"ANALYZE TABLE {quote_ident(table)}")
+    if ledger:
+        counts["ledger"] = n // 2
+        create_ledger(conn, counts["ledger"])
     return counts
 
 

@@ -27,7 +27,7 @@ from dumpcore.restore.state import live_row_counts
 from dumpcore.sandbox.sandbox import PROFILES, Sandbox
 
 from . import encoder_bench
-from .dataset import MANY_TABLES, SCALES, create_dataset, create_many_tables
+from .dataset import LEDGER_SCALES, MANY_TABLES, SCALES, create_dataset, create_many_tables
 from .tools import Run, Tools, tree_bytes
 
 HERE = Path(__file__).resolve().parent
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         opts = box.options
         with opts.connect() as c:
             t0 = time.monotonic()
-            counts = create_dataset(c, "bench", n)
+            counts = create_dataset(c, "bench", n, ledger=args.scale in LEDGER_SCALES)
             gen = time.monotonic() - t0
             size = c.query_text("SELECT SUM(DATA_LENGTH + INDEX_LENGTH) FROM information_schema.TABLES "
                                 "WHERE TABLE_SCHEMA = 'bench'")[0][0]

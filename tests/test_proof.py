@@ -23,7 +23,8 @@ from dumpcore.dump.chunks import iter_chunk_statements
 from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions, dump_to_directory
 from dumpcore.errors import RestoreError
-from dumpcore.verify.fingerprint import key_range_condition, prove_chunk, prove_table
+from dumpcore.schema.keyrange import key_range_condition
+from dumpcore.verify.fingerprint import prove_chunk, prove_table
 from dumpcore.store.hashing import chunk_hasher
 from dumpcore.store.manifest import read_manifest
 from dumpcore.restore.restore import RestoreOptions, restore

@@ -21,7 +21,7 @@ from .. import __version__
 from . import annotate, stats, subset, validation
 from ..codec import masking
 from ..verify import statement_shape
-from ..schema import members, sqltext
+from ..schema import keyrange, members, sqltext
 from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink, ChunkWriter,
                      DirectorySink, StoredFiles, StreamSink, STREAM_END, TableResult, chunk_file_name,
                      stream_table_marker, max_allowed_packet_for)
@@ -533,7 +533,6 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
 # -- parallel directory dumps ---------------------------------------------------------
 
 SPLIT_BYTES = 16 << 20  # a table larger than this is read as key ranges by several workers
-_INT_TYPES = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint"}
 
 
 @record
@@ -545,35 +544,20 @@ class _Unit:
 
 
 def _units(p: _Prepared) -> list[_Unit]:
-    """Tables as work units; a big table with one integer primary key column becomes
-    several key ranges so that workers share it."""
+    """Tables as work units; a big table becomes several key ranges (schema/keyrange.py:
+    its primary key, else its clustering unique key, of any column types), cut where its
+    rows are in the snapshot, so that workers share it."""
     units: list[_Unit] = []
     for name in p.tables:
         if p.objects and name in p.objects.no_data:
             continue
         t = p.schema.tables[name]
-        pk = t.primary_key
-        parts = 1
-        if len(pk) == 1 and t.column(pk[0]).data_type in _INT_TYPES and t.data_bytes > SPLIT_BYTES:
-            parts = min(256, max(2 * len(p.pool.conns), -(-t.data_bytes // SPLIT_BYTES)))  # type: ignore[union-attr]
-        if parts == 1:
-            units.append(_Unit(name, 0, None, t.data_bytes))
-            continue
-        lo, hi = p.conn.query_text(f"SELECT MIN({quote_ident(pk[0])}), MAX({quote_ident(pk[0])}) FROM "
-                                   f"{quote_ident(p.schema.database)}.{quote_ident(name)}")[0]
-        if lo is None:
-            units.append(_Unit(name, 0, None, 0))
-            continue
-        lo_i, hi_i = int(lo), int(hi)
-        step = max(1, -(-(hi_i - lo_i + 1) // parts))
-        col = quote_ident(pk[0])
-        bounds = list(range(lo_i + step, hi_i + 1, step))
-        edges = [None, *bounds, None]
-        for k in range(len(edges) - 1):
-            a, b = edges[k], edges[k + 1]
-            cond = " AND ".join(x for x in (f"{col} >= {a}" if a is not None else "",
-                                           f"{col} < {b}" if b is not None else "") if x) or None
-            units.append(_Unit(name, k, cond, t.data_bytes // (len(edges) - 1)))
+        conditions: list[str | None] = [None]
+        if t.data_bytes > SPLIT_BYTES:
+            parts = min(keyrange.MAX_RANGES, max(2 * len(p.pool.conns), -(-t.data_bytes // SPLIT_BYTES)))  # type: ignore[union-attr]
+            conditions = keyrange.split_conditions(p.conn, p.schema.database, t, parts)
+        for k, cond in enumerate(conditions):
+            units.append(_Unit(name, k, cond, t.data_bytes // len(conditions)))
     return sorted(units, key=lambda u: -u.weight)
 
 

@@ -26,7 +26,8 @@ from typing import Callable
 from ..errors import DumpIntegrityError
 from ..records import field, record
 from ..store.manifest import Manifest, read_manifest
-from ..verify.diff import owned_ranges, range_condition, range_key
+from ..schema.keyrange import range_condition
+from ..verify.diff import owned_ranges, range_key
 from ..verify.fingerprint import dumped_fingerprint, live_column_types, live_fingerprint
 from .chunks import ChunkInfo, ChunkSink, TableResult, chunk_file_name
 

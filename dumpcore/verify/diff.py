@@ -34,6 +34,7 @@ from ..errors import SchemaError, UsageError
 from ..records import field, record
 from ..store.hashing import chunk_hasher, row_hash
 from ..store.manifest import Manifest, read_manifest
+from ..schema.keyrange import range_condition
 from .fingerprint import dumped_fingerprint, live_column_types, live_fingerprint, live_nullable, row_term, value_exprs
 
 SAME, CHANGED, ONLY_A, ONLY_B = "same", "changed", "only in A", "only in B"
@@ -123,25 +124,6 @@ def range_key(entry: dict) -> list[str]:
 def boundary(chunk: dict) -> list[str]:
     """The upper key of the range a chunk owns (inclusive)."""
     return chunk.get("range_last") or chunk["key_last"]
-
-
-def key_bound(pk: list[str], values: list[str], op: str) -> str:
-    """``(pk) op (values)`` in lexicographic order (op one of < <= > >=), as an OR over the
-    key's prefixes, which MariaDB turns into a range scan (fingerprint.key_range_condition)."""
-    cols = [quote_ident(k) for k in pk]
-    strict = op[0]
-    terms = []
-    for i in range(len(cols)):
-        eq = [f"{cols[j]} = {values[j]}" for j in range(i)]
-        terms.append(" AND ".join(eq + [f"{cols[i]} {op if i == len(cols) - 1 else strict} {values[i]}"]))
-    return "(" + " OR ".join(f"({t})" for t in terms) + ")"
-
-
-def range_condition(pk: list[str], lower: list[str] | None, upper: list[str] | None) -> str | None:
-    """The condition of the keys above ``lower`` up to ``upper`` (None: open); None when both are open."""
-    parts = ([key_bound(pk, lower, ">")] if lower is not None else []) + \
-        ([key_bound(pk, upper, "<=")] if upper is not None else [])
-    return " AND ".join(parts) or None
 
 
 def owned_ranges(entry: dict) -> list[tuple[list[str] | None, list[str] | None, dict | None]]:

@@ -23,7 +23,7 @@ The contract, shared by the dump, ``verify --against`` and the restore's proof:
 - A chunk of a table with a primary key covers the key range ``key_first..key_last``;
   ``chunk_condition`` is that range written so the server scans only it (a row
   constructor comparison ``(a,b) >= (x,y)`` is not a range to MariaDB 10.11, which then
-  reads the whole index: see ``key_range_condition``).
+  reads the whole index: schema/keyrange.py).
 """
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from ..connect.connection import Connection, quote_ident, quote_string
 from ..dump.stream import sql_row_source
 from ..codec.reference import KIND_HEX, MASK64
 from ..records import record
+from ..schema.keyrange import key_range_condition
 from ..schema.schema import Column
 from ..schema.typecheck import as_dumped
 from ..store.hashing import ROW_HASH, legacy_row_hash
@@ -48,23 +49,6 @@ def manifest_columns(entry: dict) -> list[Column]:
     return [Column(c["name"], c["type"].split("(")[0].split()[0].lower(), c["type"], invisible=c.get("invisible", False),
                    charset=c.get("charset"), written_kind=c["kind"])
             for c in entry["columns"]]
-
-
-def key_range_condition(pk: list[str], first: list[str], last: list[str]) -> str:
-    """``(pk) BETWEEN (first) AND (last)`` in lexicographic order, as a condition MariaDB
-    turns into one range scan of the primary key: for each bound, an OR over the key's
-    prefixes (``a > x OR (a = x AND b >= y)``). ``first``/``last`` are SQL literals."""
-    cols = [quote_ident(k) for k in pk]
-
-    def bound(values: list[str], strict: str, inclusive: str) -> str:
-        terms = []
-        for i in range(len(cols)):
-            eq = [f"{cols[j]} = {values[j]}" for j in range(i)]
-            op = inclusive if i == len(cols) - 1 else strict
-            terms.append(" AND ".join(eq + [f"{cols[i]} {op} {values[i]}"]))
-        return "(" + " OR ".join(f"({t})" for t in terms) + ")"
-
-    return f"{bound(first, '>', '>=')} AND {bound(last, '<', '<=')}"
 
 
 def chunk_condition(entry: dict, chunk: dict) -> str | None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 from ..connect.connection import Connection
 from ..dump.chunks import TableResult
 from ..schema.schema import Table
-from .fingerprint import generated_sum, key_range_condition
+from ..schema.keyrange import key_range_condition
+from .fingerprint import generated_sum
 
 
 def record_generated(conn: Connection, database: str, table: Table, result: TableResult, key: tuple[str, ...],
