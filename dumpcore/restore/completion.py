@@ -50,9 +50,9 @@ class LiveCounts:
         self._wanted = set(tables)
         self._to_check: deque[str] = deque(tables)
 
-    def _count(self, conn: Connection, names: list[str]) -> dict[str, int]:
+    def _count(self, conn: Connection, names: list[str], exist: set[str] | frozenset = frozenset()) -> dict[str, int]:
         plain = [t for t in names if t not in self.whole]
-        out = live_row_counts(conn, self.database, plain, self.all_versions) if plain else {}
+        out = live_row_counts(conn, self.database, plain, self.all_versions, exist) if plain else {}
         for t in names:
             if t not in self.whole:
                 continue
@@ -74,6 +74,7 @@ class LiveCounts:
         loads or is still owed keys; ``completed``: tables whose load just completed). A busy
         table is looked at again when notified. If this raises (the connection lost), the
         tables it took are not in ``counted`` and ``compare_live_counts`` counts them at the end."""
+        completed = list(completed)
         self.notify(completed)
         ready = []
         with self._lock:
@@ -82,8 +83,8 @@ class LiveCounts:
                 if t not in self._claimed and not busy(t):
                     ready.append(t)
                     self._claimed.add(t)
-        if ready:
-            self.counted.update(self._count(conn, ready))
+        if ready:  # a table whose load just completed exists: not looked up
+            self.counted.update(self._count(conn, ready, exist=set(completed)))
 
     def count_rest(self, conn: Connection, names: list[str]) -> dict[str, int]:
         """Count (or prove) every table of ``names`` not counted yet; all counts."""

@@ -271,16 +271,21 @@ def committed_rows(events: list[dict], manifest: Manifest) -> dict[str, int]:
 
 
 def live_row_counts(conn: Connection, database: str, tables: list[str],
-                    all_versions: set[str] | frozenset = frozenset()) -> dict[str, int]:
+                    all_versions: set[str] | frozenset = frozenset(),
+                    exist: set[str] | frozenset = frozenset()) -> dict[str, int]:
     """``COUNT(*)`` of each table; 0 for a table (or database) that does not exist.
-    ``all_versions``: tables dumped with their history, counted FOR SYSTEM_TIME ALL."""
+    ``all_versions``: tables dumped with their history, counted FOR SYSTEM_TIME ALL;
+    ``exist``: tables known to exist (a load into them just completed), not looked up."""
     if not tables:
         return {}
     # only the tables asked about: the whole schema's list, read after every chunk of a
     # many-table restore, made its client CPU grow with the square of the table count
-    present = {r[0] for r in conn.query_text(
-        f"SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = {quote_string(database)} "
-        f"AND TABLE_NAME IN ({', '.join(quote_string(t) for t in tables)})")}
+    unknown = [t for t in tables if t not in exist]
+    present = set(tables) - set(unknown)
+    if unknown:
+        present |= {r[0] for r in conn.query_text(
+            f"SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = {quote_string(database)} "
+            f"AND TABLE_NAME IN ({', '.join(quote_string(t) for t in unknown)})")}
     counts = {t: 0 for t in tables}
     names = [t for t in tables if t in present]
     for i in range(0, len(names), COUNT_BATCH):  # one round trip for up to COUNT_BATCH tables
