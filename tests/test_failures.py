@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import time
 import shutil
 import subprocess
 from contextlib import contextmanager
@@ -198,6 +199,47 @@ def test_a_journal_line_cut_by_a_full_disk_does_not_hide_what_resume_appends(tmp
     resumed.write(event="commit", xxh3_128="b" * 32, rows=7)
     resumed.close()
     assert [e["event"] for e in Journal(path).read()] == ["start", "commit", "resume", "commit"]
+
+
+def test_journal_lines_written_side_by_side_are_each_whole_and_synced(tmp_path, monkeypatch):
+    """Loaders write the journal side by side: every line whole, every one on disk when its
+    write returns (an fsync began after it was written), and an fsync covers the lines
+    written before it (fewer fsyncs than lines when writers overlap)."""
+    import threading
+
+    path = tmp_path / "journal" / "db.jsonl"
+    journal = Journal(path, "db")
+    journal.open(fresh=True)
+    size_at_sync: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        size_at_sync.append(os.fstat(fd).st_size)
+        time.sleep(0.002)  # a disk that takes its time: writers pile up behind it
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    late: list[str] = []
+
+    def writer(n: int) -> None:
+        for i in range(50):
+            name = f"w{n}.{i}"
+            journal.write(event="commit", file=name, rows=i)
+            # this line's end in the file, found by its text: some fsync began at or past it
+            end = path.read_bytes().index(f'"file":"{name}"'.encode())
+            if not any(s > end for s in size_at_sync):
+                late.append(name)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    journal.close()
+    events = Journal(path).read()
+    assert len(events) == 200 and {e["file"] for e in events} == {f"w{n}.{i}" for n in range(4) for i in range(50)}
+    assert not late, late[:5]
+    assert len(size_at_sync) < 200
 
 
 # -- 4. a row larger than the target's max_allowed_packet ----------------------------

@@ -163,8 +163,10 @@ class Journal:
         self.path = path
         self.database = database
         self._lock = threading.Lock()
+        self._sync_lock = threading.Lock()  # one fsync at a time, covering every line written before it
         self._f = None
         self._lines = 0  # written whole by this process, or found when reopened
+        self._synced = 0  # lines known on disk
         self._failed: OutputError | None = None
 
     def open(self, fresh: bool) -> None:
@@ -186,6 +188,11 @@ class Journal:
         return whole.count(b"\n")
 
     def write(self, **event) -> None:
+        """Append an event; it is on disk when this returns. Loaders write side by side: the
+        line is written under one lock and the fsync taken under another, so one fsync
+        puts on disk every line written before it (a group commit) and a line another
+        thread's fsync covered needs none of its own (1,000 small tables: two fsyncs a
+        chunk, taken in turn, were the restore's largest client cost)."""
         line = json.dumps(event, separators=(",", ":"))
         with self._lock:
             if self._failed is not None:
@@ -193,11 +200,22 @@ class Journal:
             try:
                 self._f.write(line + "\n")  # type: ignore[union-attr]
                 self._f.flush()  # type: ignore[union-attr]
-                os.fsync(self._f.fileno())  # type: ignore[union-attr]
             except OSError as exc:
                 self._failed = state_write_error(self.path, exc, self.database, self._lines > 0)
                 raise self._failed from None
             self._lines += 1
+            mine = self._lines
+        with self._sync_lock:
+            if self._synced >= mine:
+                return
+            upto = self._lines  # every line written (flushed) by now is in this fsync
+            try:
+                os.fsync(self._f.fileno())  # type: ignore[union-attr]
+            except OSError as exc:
+                with self._lock:
+                    self._failed = self._failed or state_write_error(self.path, exc, self.database, True)
+                raise self._failed from None
+            self._synced = upto
 
     def close(self) -> None:
         if self._f:
