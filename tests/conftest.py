@@ -21,6 +21,12 @@ from dumpcore.sandbox.sandbox import Sandbox
 from fixture_world import create_world
 from s3server import CREDENTIALS, S3Server, create_bucket
 
+# A suite started in the background by a shell without job control (`cmd &`, nohup) has
+# SIGINT ignored, and every dumpcore it starts would inherit that: the Ctrl-C tests would
+# see a dump run to its end. Caught again here, it is the default again in each child.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 REPO = Path(__file__).resolve().parents[1]
 SAKILA_DIR = REPO.parent / "shared" / "fixtures" / "sakila"
 # Sakila is the team's third-party check, not part of this repository: a clone without
