@@ -10,7 +10,7 @@ import pytest
 from clirun import DUMPCORE, conn_args, dumpcore
 from dbcompare import assert_same_database, show_create
 from dumpcore.connect.connection import quote_ident
-from dumpcore.restore.deferred_keys import pending_deferred_keys, split_ddl
+from dumpcore.restore.deferred_keys import SMALL_ROWS, pending_deferred_keys, split_ddl
 from dumpcore.dump.dump import DumpOptions, dump_to_directory
 from dumpcore.restore.load_data import LOAD_METHODS
 from dumpcore.records import replace
@@ -76,8 +76,9 @@ def keyed(server, tmp_path_factory):
                   "ON DELETE CASCADE ON UPDATE CASCADE) ENGINE=InnoDB")
         c.execute("CREATE TABLE doc (id INT PRIMARY KEY, parent_id INT, body TEXT, KEY k_p (parent_id), "
                   "FULLTEXT KEY ft_body (body)) ENGINE=InnoDB")
-        c.execute(f"INSERT INTO parent SELECT seq, CONCAT('c', seq), IF(seq > 1, seq - 1, NULL) FROM seq_1_to_3000")
-        c.execute("INSERT INTO child SELECT seq, 1 + seq % 3000, REPEAT('n', seq % 30), CONCAT('name ', seq % 97) "
+        # both above SMALL_ROWS (a table of at most that many rows is created with its keys)
+        c.execute(f"INSERT INTO parent SELECT seq, CONCAT('c', seq), IF(seq > 1, seq - 1, NULL) FROM seq_1_to_12000")
+        c.execute("INSERT INTO child SELECT seq, 1 + seq % 12000, REPEAT('n', seq % 30), CONCAT('name ', seq % 97) "
                   "FROM seq_1_to_20000")
         c.execute("INSERT INTO doc SELECT seq, seq % 50, CONCAT('word', seq % 13, ' other') FROM seq_1_to_500")
     out = tmp_path_factory.mktemp("keys") / "dump"
@@ -105,6 +106,30 @@ def test_created_tables_get_their_keys_after_the_load_and_match_the_dump(server,
     assert deferred == {"parent", "child"}  # doc has a FULLTEXT key after its plain one
     assert {e["table"] for e in events if e.get("event") == "keys_restored"} == deferred
     assert pending_deferred_keys(events) == {}
+
+
+def test_a_small_table_is_created_with_its_keys_and_a_big_one_gets_them_after(server, conn, tmp_path, db):
+    """A table of at most SMALL_ROWS rows builds its keys row by row (cheaper than the ALTER
+    of a deferral); a bigger one is deferred. Both end as the dump has them."""
+    src = f"{db}_src"
+    q = quote_ident(src)
+    conn.execute(f"DROP DATABASE IF EXISTS {q}")
+    conn.execute(f"CREATE DATABASE {q}")
+    with server.connect(src) as c:
+        for name, rows in (("small", SMALL_ROWS), ("big", SMALL_ROWS + 1)):
+            c.execute(f"CREATE TABLE {name} (id INT PRIMARY KEY, p INT, v VARCHAR(20), KEY k_v (v), "
+                      f"CONSTRAINT fk_{name} FOREIGN KEY (p) REFERENCES {name} (id)) ENGINE=InnoDB")
+            c.execute(f"INSERT INTO {name} SELECT seq, NULLIF(seq - 1, 0), CONCAT('v', seq % 77) FROM seq_1_to_{rows}")
+    try:
+        out = tmp_path / "d"
+        dump_to_directory(server, src, out, DumpOptions())
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(db)}")
+        assert restore(out, server, RestoreOptions(database=db, parallel=2)).failure() is None
+        assert_same_database(conn, src, db)
+        events = _journal(out, db)
+        assert {e["table"] for e in events if e.get("event") == "keys_deferred"} == {"big"}
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {q}")
 
 
 def test_keys_are_added_as_soon_as_their_tables_are_in_and_before_tables_no_alter_waits_for(

@@ -452,7 +452,7 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
             journal.write(**start_event(server, database))
             if diff is not None:  # the run's record of what was mapped, left out and kept
                 journal.write(event="into_current_schema", schema_diff=diff.to_dict())
-        keys = KeyDeferral(database, journal.write, carried)
+        keys = KeyDeferral(database, journal.write, carried, rows={e["name"]: int(e.get("rows") or 0) for e in entries})
         try:
             if not target.exists:
                 source_ddl = m.data.get("create_database") or ""
