@@ -718,7 +718,7 @@ class _EventProgress:
 
 def _dump_parallel(p: _Prepared, root: Path, sink: DirectorySink, opts: DumpOptions,
                    progress: DumpProgress | None) -> dict[str, TableResult]:
-    setup = p.subset.load if p.subset is not None and len(p.pool.conns) > 1 else None  # type: ignore[union-attr]
+    setup = p.subset.load if p.subset is not None else None  # the key sets _build_subset exported, if any
     try:
         parts = p.pool.run(p, sink, _units(p), opts, progress, setup)  # type: ignore[union-attr]
     finally:

@@ -140,6 +140,8 @@ class KeySets:
         self._names = {t: f"{prefix}_{i}" for i, t in enumerate(tables)}
         self.counts: dict[str, int] = {t: 0 for t in tables}
         self.rounds = 0
+        self._exported: dict[str, tempfile.SpooledTemporaryFile] = {}  # export(): key sets for load()
+        self._export_lock = threading.Lock()  # workers load side by side from the same spools
 
     # -- names ------------------------------------------------------------------
     def _key(self, table: str) -> tuple[str, ...]:
@@ -150,15 +152,16 @@ class KeySets:
                               hint=f"leave it out (--exclude {table}) or stop following into it (--subset-skip)")
         return key
 
-    def _tmp(self, table: str, layer: str = "k") -> str:
-        return f"{quote_ident(self.database)}.{quote_ident(self._names[table] + '_' + layer)}"
+    def _tmp(self, table: str) -> str:
+        """``table``'s key table."""
+        return f"{quote_ident(self.database)}.{quote_ident(self._names[table] + '_k')}"
 
     def condition(self, table: str) -> str:
         """The WHERE that selects the subset's rows of ``table`` (none: a false one)."""
         if not self.counts.get(table):
             return "0 = 1"
         cols = ", ".join(quote_ident(c) for c in self._key(table))
-        return f"({cols}) IN (SELECT {cols} FROM {self._tmp(table, 'k')})"
+        return f"({cols}) IN (SELECT {cols} FROM {self._tmp(table)})"
 
     # -- building ---------------------------------------------------------------
     # One key table a tracked table: its key, ``taken`` (the round the row entered the
@@ -180,7 +183,7 @@ class KeySets:
             extra = f", `taken` INT NOT NULL, KEY (`taken`, {pk})"
             if self.spec.follow == "children":
                 extra = f", `taken` INT NOT NULL, `down` INT NULL, `fresh` INT NOT NULL, KEY (`fresh`, {pk})"
-        conn.execute(f"CREATE TEMPORARY TABLE {self._tmp(table, 'k')} ({defs}{extra}, PRIMARY KEY ({pk})){self._engine}",
+        conn.execute(f"CREATE TEMPORARY TABLE {self._tmp(table)} ({defs}{extra}, PRIMARY KEY ({pk})){self._engine}",
                      context=f"--subset: a key table for `{table}`")
 
     def build(self, conn: Connection, report: Callable[[str], None] | None = None) -> None:
@@ -238,7 +241,7 @@ class KeySets:
         for t in tracked:
             added[t] = 0
             if t in self._touched:
-                new, down = conn.query_text("SELECT " + stamps.format(self._tmp(t, 'k')))[0]
+                new, down = conn.query_text("SELECT " + stamps.format(self._tmp(t)))[0]
                 added[t], self._down_added[t] = int(new or 0), int(down or 0)
                 if added[t]:
                     self._came[t] = self._sources.get(t, set())
@@ -265,9 +268,9 @@ class KeySets:
         db = quote_ident(self.database)
         join = " AND ".join(f"p.{quote_ident(pc)} = c.{quote_ident(cc)}" for cc, pc in zip(e.fk.columns, e.fk.ref_columns))
         return ("DISTINCT " + ", ".join(_read(parent.column(c), 'p') for c in pkey),
-                f"FROM {self._tmp(e.child, 'k')} d JOIN {db}.{quote_ident(child.name)} c ON {_same(ckey, 'c', 'd')} "
+                f"FROM {self._tmp(e.child)} d JOIN {db}.{quote_ident(child.name)} c ON {_same(ckey, 'c', 'd')} "
                 f"JOIN {db}.{quote_ident(parent.name)} p ON {join} WHERE {self._stamped('d', 'taken')} "
-                f"AND NOT EXISTS (SELECT 1 FROM {self._tmp(e.parent, 'k')} k WHERE {_same(pkey, 'k', 'p')})")
+                f"AND NOT EXISTS (SELECT 1 FROM {self._tmp(e.parent)} k WHERE {_same(pkey, 'k', 'p')})")
 
     def _down_sql(self, e: _Edge) -> tuple[str, str]:
         """Keys of the child rows that reference the parent rows reached (downward) last
@@ -279,18 +282,14 @@ class KeySets:
         if set(e.fk.ref_columns) == set(pkey):
             # the FK references the parent's key: the key table holds it, and a child row
             # matches one parent key at most (no parent rows to read, nothing to make distinct)
-            join = " AND ".join(f"c.{quote_ident(cc)} = x.{quote_ident(pc)}" for cc, pc in zip(e.fk.columns,
-                                                                                            e.fk.ref_columns))
-            return (", ".join(_read(child.column(c), 'c') for c in ckey),
-                    f"FROM {self._tmp(e.parent, 'k')} x JOIN {db}.{quote_ident(child.name)} c ON {join} "
-                    f"WHERE {self._stamped('x', 'down' if self.spec.follow == 'children' else 'taken')} "
-                    f"AND NOT EXISTS (SELECT 1 FROM {self._tmp(e.child, 'k')} k WHERE {_same(ckey, 'k', 'c')}{seen})")
-        join = " AND ".join(f"c.{quote_ident(cc)} = p.{quote_ident(pc)}" for cc, pc in zip(e.fk.columns, e.fk.ref_columns))
-        return ("DISTINCT " + ", ".join(_read(child.column(c), 'c') for c in ckey),
-                f"FROM {self._tmp(e.parent, 'k')} x JOIN {db}.{quote_ident(parent.name)} p ON {_same(pkey, 'p', 'x')} "
-                f"JOIN {db}.{quote_ident(child.name)} c ON {join} "
+            distinct, ref, through = "", "x", ""
+        else:
+            distinct, ref, through = "DISTINCT ", "p", f"JOIN {db}.{quote_ident(parent.name)} p ON {_same(pkey, 'p', 'x')} "
+        join = " AND ".join(f"c.{quote_ident(cc)} = {ref}.{quote_ident(pc)}" for cc, pc in zip(e.fk.columns, e.fk.ref_columns))
+        return (distinct + ", ".join(_read(child.column(c), 'c') for c in ckey),
+                f"FROM {self._tmp(e.parent)} x {through}JOIN {db}.{quote_ident(child.name)} c ON {join} "
                 f"WHERE {self._stamped('x', 'down' if self.spec.follow == 'children' else 'taken')} "
-                f"AND NOT EXISTS (SELECT 1 FROM {self._tmp(e.child, 'k')} k WHERE {_same(ckey, 'k', 'c')}{seen})")
+                f"AND NOT EXISTS (SELECT 1 FROM {self._tmp(e.child)} k WHERE {_same(ckey, 'k', 'c')}{seen})")
 
     def _stamped(self, alias: str, stamp: str) -> str:
         """The rows of key table ``alias`` that ``stamp`` (taken or down) puts in the last round."""
@@ -307,16 +306,13 @@ class KeySets:
         names = ", ".join(quote_ident(c) for c in key)
         r = self.rounds
         if down:  # a row taken before (as a parent) may be reached downward now
-            head, tail = f"INSERT INTO {self._tmp(table.name, 'k')} ({names}, `taken`, `down`, `fresh`) VALUES\n", \
-                f"\nON DUPLICATE KEY UPDATE `fresh` = IF(`down` IS NULL, {r}, `fresh`), `down` = IFNULL(`down`, {r})"
-            select = f"SELECT {sql[0]}, {r}, {r}, {r} {sql[1]}"
-        elif self.spec.follow == "children":
-            head, tail = f"INSERT IGNORE INTO {self._tmp(table.name, 'k')} ({names}, `taken`, `fresh`) VALUES\n", ""
-            select = f"SELECT {sql[0]}, {r}, {r} {sql[1]}"
+            stamps, verb = ["taken", "down", "fresh"], "INSERT"
+            tail = f"\nON DUPLICATE KEY UPDATE `fresh` = IF(`down` IS NULL, {r}, `fresh`), `down` = IFNULL(`down`, {r})"
         else:
-            head, tail = f"INSERT IGNORE INTO {self._tmp(table.name, 'k')} ({names}, `taken`) VALUES\n", ""
-            select = f"SELECT {sql[0]}, {r} {sql[1]}"
-        with self._spool(conn, select, table, key, context, stamps=select.count(f", {r}")) as spool:
+            stamps, verb, tail = ["taken", "fresh"] if self.spec.follow == "children" else ["taken"], "INSERT IGNORE", ""
+        head = f"{verb} INTO {self._tmp(table.name)} ({names}, {', '.join(f'`{c}`' for c in stamps)}) VALUES\n"
+        select = f"SELECT {sql[0]}{f', {r}' * len(stamps)} {sql[1]}"
+        with self._spool(conn, select, table, key, context, stamps=len(stamps)) as spool:
             for text in _spooled(spool):
                 if conn.execute(head.encode() + text + tail.encode(), context=context):
                     self._touched.add(table.name)
@@ -337,12 +333,10 @@ class KeySets:
     def export(self, conn: Connection) -> None:
         """Read the key sets ``build`` took on ``conn`` into spools (temporary files past a
         bound), for ``load`` on other connections: temporary tables are a session's own."""
-        self._exported: dict[str, tempfile.SpooledTemporaryFile] = {}
-        self._export_lock = threading.Lock()
         for t in self.tables:
             if self.counts.get(t):  # none: condition() reads no rows of it
                 table, key = self.schema.tables[t], self._key(t)
-                sql = f"SELECT {', '.join(_read(table.column(c), 'k') for c in key)} FROM {self._tmp(t, 'k')} k"
+                sql = f"SELECT {', '.join(_read(table.column(c), 'k') for c in key)} FROM {self._tmp(t)} k"
                 self._exported[t] = self._spool(conn, sql, table, key, f"--subset: reading the key set of `{t}`")
 
     def load(self, conn: Connection) -> None:
@@ -353,21 +347,21 @@ class KeySets:
             self._create(conn, t, stamps=False)
             taken, pos = 0, 0
             while True:
-                with self._export_lock:  # workers load side by side from the same spools
+                with self._export_lock:
                     spool.seek(pos)
                     size = spool.read(8)
                     text = spool.read(int.from_bytes(size, "little")) if size else b""
                     pos = spool.tell()
                 if not size:
                     break
-                taken += conn.execute(f"INSERT IGNORE INTO {self._tmp(t, 'k')} VALUES\n".encode() + text,
+                taken += conn.execute(f"INSERT IGNORE INTO {self._tmp(t)} VALUES\n".encode() + text,
                                       context=context)
             if taken != self.counts[t]:
                 raise DumpcoreError(f"--subset: the key set of `{t}` loaded on a worker has {taken:,} keys, "
                                     f"not {self.counts[t]:,}", hint="dump with --workers 1")
 
     def close_export(self) -> None:
-        for spool in getattr(self, "_exported", {}).values():
+        for spool in self._exported.values():
             spool.close()
         self._exported = {}
 

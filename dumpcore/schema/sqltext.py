@@ -22,6 +22,7 @@ from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 
 from ..errors import GeneratedSQLError
+from ..store.hashing import hash_bytes
 from ..records import record
 
 DIALECT = "mysql"
@@ -236,8 +237,6 @@ _PLAIN_NAME = re.compile(r"[A-Za-z0-9_$]+")
 def _shape(check: Callable[..., Any], args: tuple) -> str | None:
     """The shape of ``check(*args)``: a hash the same for two calls whose outcome must be
     the same, or None (never skipped)."""
-    from ..store.hashing import hash_bytes  # noqa: PLC0415 - the hashing module imports xxhash
-
     if check is _validate_now:  # (sql, what, allow_command): whether it parses, and to what
         return hash_bytes(repr(("v", _PLAIN_IDENT.sub("`?`", args[0]), args[2])).encode())
     if check is check_server_ddl:
