@@ -213,6 +213,10 @@ def dump(
                                                  "(with --store: latest, or a dump's NAME): read and write only the "
                                                  "key ranges that changed since (the server compares their "
                                                  "fingerprints), link the rest; a complete dump.")] = None,
+    changes: Annotated[str, typer.Option("--changes", metavar="fingerprints|binlog", help="With --since, how "
+                                         "changed key ranges are found: fingerprints (the server reads every row) "
+                                         "or binlog (the binary log since PREV, ROW format: fast, but blind to "
+                                         "sql_log_bin=0 writes).")] = "fingerprints",
     store: Annotated[Optional[Path], typer.Option("--store", help="Write the dump into this chunk store, as "
                                                   "STORE/dumps/NAME: a chunk already in the store is not stored "
                                                   "again (in place of -o).")] = None,

@@ -66,6 +66,13 @@ def incremental_lines(inc: dict | None) -> list[str]:
     lines = wrapped(f"since {inc['since']}: {plural(inc['reused_chunks'], 'chunk')} unchanged, linked "
                     f"({human_bytes(inc['reused_bytes'])}); {plural(inc['ranges_changed'], 'key range')} changed or "
                     f"new, {plural(inc['dumped_chunks'], 'chunk')} written")
+    binlog = inc.get("binlog") or {}
+    if "from" in binlog:
+        lines += wrapped(f"changes read from the binary log, {binlog['from']} to {binlog['to']} "
+                         f"({human_bytes(binlog['bytes'])}): {plural(binlog['tables_changed'], 'table')} changed",
+                         indent="  ")
+    for table, why in inc.get("fingerprinted", {}).items():
+        lines += wrapped(f"fingerprinted: `{fit_name(table, 40)}` ({why})", indent="  ")
     for table, why in inc["whole"].items():
         lines += wrapped(f"dumped whole: `{fit_name(table, 40)}` ({why})", indent="  ")
     return lines
@@ -153,7 +160,7 @@ def dump(
     compress: str, quiet: bool, as_json: bool, prisma: Path | None, annotate: bool, label: list[str] | None,
     stats: list[str] | None, append: bool, endpoint_url: str | None, subset: list[str] | None, subset_follow: str,
     subset_skip: list[str] | None, mask: list[str] | None, mask_file: list[Path] | None,
-    mask_key_file: Path | None, since: str | None, store: Path | None, name: str | None, host: str | None,
+    mask_key_file: Path | None, since: str | None, changes: str, store: Path | None, name: str | None, host: str | None,
     port: int | None, user: str | None, socket: str | None,
     password: str | None, password_prompt: bool, defaults_file: Path | None, defaults_extra_file: Path | None,
     ssl_mode: str | None, ssl_ca: Path | None, ssl_cert: Path | None, ssl_key: Path | None,
@@ -196,7 +203,7 @@ def dump(
                                 compression=parse_compression(compress), annotate=annotate,
                                 labels=list(label or []), stats=list(stats or []), append=append,
                                 subset=spec, subset_report=None if quiet else err_wrapped, masks=masks,
-                                mask_key=mask_key, since=since if store is None else None)
+                                mask_key=mask_key, since=since if store is None else None, changes=changes)
     remote = output is not None and is_url(output)
     if remote and many:
         raise UsageError("-B/-A dumps go to a directory; a dump to object storage holds one database",

@@ -36,6 +36,7 @@ SPEC = {
         {'name': 'mask_file', 'kind': 'option', 'type': 'path', 'required': False, 'default': None, 'multiple': True, 'flag': False, 'opts': ['--mask-file'], 'secondary_opts': []},
         {'name': 'mask_key_file', 'kind': 'option', 'type': 'path', 'required': False, 'default': None, 'multiple': False, 'flag': False, 'opts': ['--mask-key-file'], 'secondary_opts': []},
         {'name': 'since', 'kind': 'option', 'type': 'str', 'required': False, 'default': None, 'multiple': False, 'flag': False, 'opts': ['--since'], 'secondary_opts': []},
+        {'name': 'changes', 'kind': 'option', 'type': 'str', 'required': False, 'default': 'fingerprints', 'multiple': False, 'flag': False, 'opts': ['--changes'], 'secondary_opts': []},
         {'name': 'store', 'kind': 'option', 'type': 'path', 'required': False, 'default': None, 'multiple': False, 'flag': False, 'opts': ['--store'], 'secondary_opts': []},
         {'name': 'name', 'kind': 'option', 'type': 'str', 'required': False, 'default': None, 'multiple': False, 'flag': False, 'opts': ['--name'], 'secondary_opts': []},
         {'name': 'host', 'kind': 'option', 'type': 'str', 'required': False, 'default': None, 'multiple': False, 'flag': False, 'opts': ['-h', '--host'], 'secondary_opts': []},

@@ -15,9 +15,11 @@ try:
     from ._encoder import scan_statements as _compiled_scan_statements
     from ._encoder import RowMasker as _CompiledRowMasker
     from ._encoder import sort_digests as _compiled_sort_digests
+    from ._encoder import binlog_row_keys as _compiled_binlog_row_keys
 except ImportError:  # pragma: no cover - exercised only on a broken build
     _compiled_encode_rows = _compiled_load_text = _compiled_count_patterns = _compiled_keep_freed_memory = None
     _compiled_scan_rows = _compiled_scan_statements = _CompiledRowMasker = _compiled_sort_digests = None
+    _compiled_binlog_row_keys = None
 
 COMPILED = _compiled_encode_rows is not None
 SLOW_ENCODER_WARNING = ("dumpcore's compiled encoder is not built, rows are encoded by the slow pure-Python "
@@ -33,6 +35,7 @@ if COMPILED:
     scan_statements = _compiled_scan_statements
     RowMasker = _CompiledRowMasker
     sort_digests = _compiled_sort_digests
+    binlog_row_keys = _compiled_binlog_row_keys
 else:  # pragma: no cover
     encode_rows = reference.encode_rows
     load_text = reference.load_text
@@ -42,6 +45,7 @@ else:  # pragma: no cover
     scan_statements = reference.scan_statements
     RowMasker = reference.RowMasker
     sort_digests = reference.sort_digests
+    binlog_row_keys = reference.binlog_row_keys
 
 
 def fallback_warning() -> str | None:
@@ -51,4 +55,4 @@ def fallback_warning() -> str | None:
 
 
 __all__ = ["encode_rows", "load_text", "count_patterns", "keep_freed_memory", "scan_rows",
-           "scan_statements", "RowMasker", "sort_digests", "encode_value", "reference", "COMPILED", "fallback_warning", "KIND_NUMBER", "KIND_STRING", "KIND_HEX"]
+           "scan_statements", "RowMasker", "sort_digests", "binlog_row_keys", "encode_value", "reference", "COMPILED", "fallback_warning", "KIND_NUMBER", "KIND_STRING", "KIND_HEX"]

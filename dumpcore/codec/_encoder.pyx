@@ -630,3 +630,4 @@ cdef class ResultEncoder:
 include "_load_data.pxi"
 include "_chunk_scan.pxi"
 include "_statement_scan.pxi"
+include "_binlog_rows.pxi"

@@ -301,3 +301,61 @@ def sort_digests(buf: bytearray) -> int:
     records = sorted(bytes(buf[i:i + 16]) for i in range(0, len(buf), 16))
     buf[:] = b"".join(records)
     return next((16 * i for i in range(len(records) - 1) if records[i] == records[i + 1]), -1)
+
+
+# ---------------------------------------------------------------------------
+# The keys in a binary log rows event (dump --since --changes binlog,
+# dumpcore/dump/binlog_changes.py): the specification of the compiled
+# ``_encoder.binlog_row_keys``, with the same results and messages.
+
+
+def binlog_row_keys(buf, start: int, end: int, sizes: tuple[int, ...], present: bytes,
+                    present_after: bytes | None, keys: tuple[int, ...], signed: tuple[bool, ...]) -> list[tuple]:
+    """The key of every row image in ``buf[start:end]`` (a rows event's rows), in order: for
+    an update event (``present_after`` given) the before image, then the after image.
+
+    ``sizes``: each column's bytes in an image, >= 0 a fixed size, -L a value with an L-byte
+    little-endian length before it. ``present``/``present_after``: the event's column
+    bitmaps. ``keys``: the key columns (each an integer of 1, 2, 3, 4 or 8 bytes),
+    ``signed`` for each. A key column absent from an image, or NULL in it, is None in that
+    image's tuple. ValueError when the images do not end exactly at ``end``."""
+    ncols = len(sizes)
+    if end > len(buf) or start < 0:
+        raise ValueError("the rows lie outside the buffer")
+    images = [present] if present_after is None else [present, present_after]
+    for bitmap in images:
+        if not isinstance(bitmap, bytes) or len(bitmap) != (ncols + 7) // 8:
+            raise ValueError("a column bitmap of the wrong size")
+    for k in keys:
+        if not 0 <= k < ncols or sizes[k] not in (1, 2, 3, 4, 8):
+            raise ValueError("a key column that is not a fixed-size integer")
+    shown = [[i for i in range(ncols) if bitmap[i >> 3] >> (i & 7) & 1] for bitmap in images]
+    out: list[tuple] = []
+    p = start
+    while p < end:
+        row = p
+        for cols in shown:
+            nulls = p
+            p += (len(cols) + 7) // 8
+            if p > end:
+                raise ValueError(f"a row image runs past the event's end (byte {nulls})")
+            found: dict[int, int] = {}
+            for j, c in enumerate(cols):
+                if buf[nulls + (j >> 3)] >> (j & 7) & 1:
+                    continue
+                size = sizes[c]
+                if size < 0:
+                    if p - size > end:
+                        raise ValueError(f"a row image runs past the event's end (byte {p})")
+                    size = int.from_bytes(buf[p:p - size], "little") - size
+                if p + size > end:
+                    raise ValueError(f"a row image runs past the event's end (byte {p})")
+                if c in keys:
+                    found[c] = int.from_bytes(buf[p:p + size], "little", signed=signed[keys.index(c)])
+                p += size
+            out.append(tuple(found.get(k) for k in keys))
+        if p == row:
+            raise ValueError("a row of no bytes (no column present)")
+    if p != end:
+        raise ValueError(f"the row images end at byte {p}, not at the event's end ({end})")
+    return out

@@ -28,7 +28,7 @@ from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink,
 from ..store.compression import NO_COMPRESSION, Compression, CompressionStopped
 from ..connect.connection import Connection, ConnectionOptions, quote_ident, version_tuple
 from ..codec import fallback_warning
-from .enum_zero import EnumZeroWriter, find_enum_zero, flag_exprs
+from .enum_zero import EnumZeroWriter, find_for_dump, flag_exprs
 from ..errors import DumpcoreError, OutputError, ServerError, StreamClosedError, UnknownTableError, UsageError
 from ..store.hashing import ROW_HASH, hash_file
 from ..store.follow import LocalRecords, head_record
@@ -98,6 +98,7 @@ class DumpOptions:
     masks: dict = field(default_factory=dict)  # "table.column" -> masking.MaskRule (dumpcore.codec.masking)
     mask_key: "masking.MaskKey | None" = None  # the masking secret (never written anywhere)
     since: str | None = None  # a previous dump directory: only the key ranges changed since are read (incremental.py)
+    changes: str = "fingerprints"  # --since: how changed ranges are found: fingerprints, or binlog (binlog_changes.py)
 
 
 class DumpProgress(Protocol):
@@ -321,6 +322,17 @@ def snapshot_workers(opts: DumpOptions) -> tuple[int, bool]:
     return (1 if opts.annotate or opts.subset else auto_workers()), False
 
 
+CHANGES = ("fingerprints", "binlog")  # --changes
+
+
+def check_changes(opts: DumpOptions) -> None:
+    """--changes: one of CHANGES, and binlog only with --since."""
+    if opts.changes not in CHANGES:
+        raise UsageError(f"--changes takes {' or '.join(CHANGES)}, not {opts.changes!r}")
+    if opts.changes != "fingerprints" and opts.since is None:
+        raise UsageError(f"--changes {opts.changes} tells what changed since a previous dump: give --since PREV")
+
+
 def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snapshot: Snapshot | None = None) -> _Prepared:
     if opts.validate not in statement_shape.MODES:
         raise UsageError(f"--validate takes {', '.join(statement_shape.MODES)}, not {opts.validate!r}")
@@ -328,6 +340,7 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
         raise UsageError("--workers must be 0 (one per core) or more")
     if opts.annotate and opts.workers > 1:
         raise UsageError("--annotate is written by one worker (drop --workers)")
+    check_changes(opts)
     owns = snapshot is None
     snap = snapshot or open_snapshot(options, *snapshot_workers(opts))
     conn, pool, snapshot_at = snap.conn, snap.pool, snap.snapshot_at
@@ -381,12 +394,9 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
             form = UPSERT_ROW_ALIAS  # VALUES() in ON DUPLICATE KEY UPDATE is deprecated there
         sel = select_objects(schema, chosen, not opts.tables, opts.routines, opts.events)
         warnings += sel.warnings(schema)
-        enum_zero = {} if opts.no_data else find_enum_zero(
-            conn, database, [schema.tables[t] for t in chosen if t not in sel.no_data], opts.where)
-        if enum_zero and conn.flavour != "mariadb":  # its exact form loads through MariaDB's SET STATEMENT
-            warnings.append("ENUM error values (index 0) written as '', which a strict load refuses: "
-                            + ", ".join(enum_zero))
-            enum_zero = {}
+        # --since looks in the ranges it reads anew only (incremental.py)
+        enum_zero = {} if opts.no_data or opts.since is not None else find_for_dump(
+            conn, database, [schema.tables[t] for t in chosen if t not in sel.no_data], opts.where, warnings)
         lossy = members.lossy_members(conn, database, [schema.tables[t] for t in chosen])
         if lossy:
             warnings.append(members.lossy_warning(lossy))
@@ -886,6 +896,8 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
     if opts.since is not None:  # read before the snapshot; imported only then (start-up of every other dump)
         from . import incremental
 
+        check_changes(opts)
+
         previous = incremental.read_previous(opts.since)
     report = None
     p = _prepare(options, database, opts, snapshot)
@@ -924,8 +936,8 @@ def _dump_to_directory(options: ConnectionOptions, database: str, out: Path, opt
                     if previous is not None:
                         results, report = incremental.dump_since(
                             p, partial, sink, opts, progress, previous, _dump_table,
-                            lambda name: _table_entry(p, None, name), opts.compression.to_manifest())
-                        p.extra["since"] = incremental.since_entry(previous)
+                            lambda name: _table_entry(p, None, name), opts.compression.to_manifest(), options)
+                        p.extra["since"] = incremental.since_entry(previous, report)
                     elif p.pool is not None:
                         results = _dump_parallel(p, partial, sink, opts, progress)
                     else:

@@ -29,7 +29,9 @@ from ..store.manifest import Manifest, read_manifest
 from ..schema.keyrange import range_condition
 from ..verify.diff import owned_ranges, range_key
 from ..verify.fingerprint import dumped_fingerprint, live_column_types, live_fingerprint
+from ..verify import binlog_changes
 from .chunks import ChunkInfo, ChunkSink, TableResult, chunk_file_name
+from .enum_zero import enum_columns, find_for_dump
 
 
 @record
@@ -42,10 +44,15 @@ class IncrementalReport:
     dumped_chunks: int = 0
     ranges_changed: int = 0
     whole: dict[str, str] = field(default_factory=dict)  # table -> why it was dumped whole
+    changes: str = "fingerprints"  # how changed ranges were found: "fingerprints" or "binlog"
+    binlog: dict | None = None  # --changes binlog: what was read (BinlogChanges.to_dict), or why not
+    fingerprinted: dict[str, str] = field(default_factory=dict)  # --changes binlog: tables it could not tell, why
 
     def to_dict(self) -> dict:
         return {"since": self.since, "reused_chunks": self.reused_chunks, "reused_bytes": self.reused_bytes,
-                "dumped_chunks": self.dumped_chunks, "ranges_changed": self.ranges_changed, "whole": self.whole}
+                "dumped_chunks": self.dumped_chunks, "ranges_changed": self.ranges_changed, "whole": self.whole,
+                "changes": self.changes, **({"binlog": self.binlog} if self.binlog is not None else {}),
+                **({"fingerprinted": self.fingerprinted} if self.fingerprinted else {})}
 
 
 def read_previous(since: str | os.PathLike) -> Manifest:
@@ -53,10 +60,13 @@ def read_previous(since: str | os.PathLike) -> Manifest:
     return read_manifest(since)
 
 
-def since_entry(prev: Manifest) -> dict:
-    """The manifest's ``since``: which dump the ranges and reused chunks came from."""
+def since_entry(prev: Manifest, report: IncrementalReport) -> dict:
+    """The manifest's ``since``: which dump the ranges and reused chunks came from, and how
+    the changed ranges were found."""
     return {"directory": str(Path(prev.directory).resolve()), "snapshot_at": prev.data.get("snapshot_at"),
-            "manifest_xxh3_128": prev.data.get("manifest_xxh3_128")}
+            "manifest_xxh3_128": prev.data.get("manifest_xxh3_128"), "changes": report.changes,
+            **({"binlog": report.binlog} if report.binlog is not None else {}),
+            **({"fingerprinted": report.fingerprinted} if report.fingerprinted else {})}
 
 
 def _column_shape(entry: dict) -> list[tuple]:
@@ -155,20 +165,37 @@ def plan_table(p, name: str, prev_entry: dict, where: str | None) -> tuple[list[
     return ranges, [(prev_entry, where, cond, live) for _, _, chunk, cond in ranges if chunk is not None]
 
 
-def dump_table_since(p, name: str, ranges: list[tuple], live: list[tuple[int, int]], sink: ChunkSink, opts,
+def unchanged(ranges: list[tuple], live: list[tuple[int, int]]) -> list[bool]:
+    """Whether each range with a chunk is as PREV dumped it, given their live fingerprints."""
+    return [fp == (chunk["rows"], int(chunk["fingerprint"], 16))
+            for (_, _, chunk, _), fp in zip([r for r in ranges if r[2] is not None], live)]
+
+
+def unchanged_by_binlog(ranges: list[tuple], keys: list[tuple]) -> list[bool] | None:
+    """Whether each range with a chunk holds none of the changed ``keys`` (integers, from
+    the binary log); None when PREV's bounds are not integers."""
+    try:
+        uppers = [tuple(int(v) for v in upper) for _, upper, _, _ in ranges if upper is not None]
+    except ValueError:
+        return None
+    changed = binlog_changes.changed_ranges(keys, uppers)
+    return [k not in changed for k, (_, _, chunk, _) in enumerate(ranges) if chunk is not None]
+
+
+def dump_table_since(p, name: str, ranges: list[tuple], same: list[bool], sink: ChunkSink, opts,
                      progress, dump_table: Callable, report: IncrementalReport) -> tuple[TableResult, list[tuple]]:
-    """One table by PREV's ranges, given each range's live fingerprint (in range order, for
-    the ranges with a chunk): (the result so far, its pieces: ("reuse", chunk) or ("new",
+    """One table by PREV's ranges, given whether each range with a chunk is unchanged (in
+    range order): (the result so far, its pieces: ("reuse", chunk) or ("new",
     TableResult)), renamed into place by ``assemble`` once the sink has written every new chunk."""
     pieces: list[tuple] = []
     enc = chunk_file_name(name, 0).rsplit(".", 2)[0]
     t0 = time.monotonic()
     if progress:
         progress.table_started(name)
-    fingerprints = iter(live)
+    verdicts = iter(same)
     for k, (lower, upper, chunk, cond) in enumerate(ranges):
         if chunk is not None:
-            if next(fingerprints) == (chunk["rows"], int(chunk["fingerprint"], 16)):
+            if next(verdicts):
                 pieces.append(("reuse", chunk))
                 if progress:
                     progress.advance(name, chunk["rows"], chunk["bytes"])
@@ -210,50 +237,108 @@ def assemble(result: TableResult, pieces: list[tuple], prev: Manifest, root: Pat
     return result
 
 
+def from_binlog(p, options, prev: Manifest, root: Path, report: IncrementalReport, warnings: list[str]):
+    """--changes binlog: what the binary log says changed (binlog_changes.BinlogChanges), or
+    None, said in a warning and the report, when it cannot say (every range is fingerprinted)."""
+    tables = {name: p.schema.tables[name] for name in p.tables}
+    try:
+        changes = binlog_changes.read_binlog(options, p.conn, p.schema.database, tables,
+                                             prev.data.get("replication"), p.replication, root / ".binlog")
+    except binlog_changes.Untrusted as why:
+        report.binlog = {"unused": str(why)}
+        warnings.append(f"--changes binlog: the binary log is not used, every key range is fingerprinted: {why}")
+        return None
+    report.changes = "binlog"
+    report.binlog = changes.to_dict()
+    return changes
+
+
+def find_enum_zero(p, prev: Manifest, verdicts: dict[str, tuple], where: str | None) -> None:
+    """``p.enum_zero`` (enum_zero.py) for what is read anew only: a table dumped whole, else
+    the ranges dumped anew; and a table some reused chunk of which holds an error value."""
+    for name, verdict in verdicts.items():
+        table = p.schema.tables[name]
+        cols = enum_columns(table)
+        if not cols:
+            continue
+        look, cond = verdict[0] == "whole", where
+        if verdict[0] == "ranges":
+            same = iter(verdict[2])
+            anew = [c for _, _, chunk, c in verdict[1] if chunk is None or not next(same)]
+            look = bool(anew)
+            ranges = " OR ".join(f"({c})" for c in anew if c) or "1"
+            cond = f"({where}) AND ({ranges})" if where else ranges
+        if look and find_for_dump(p.conn, p.schema.database, [table], cond, p.warnings):
+            p.enum_zero[name] = cols
+        elif verdict[0] != "whole" and any(c.get("enum_zero") for c in prev.table(name)["chunks"]):  # type: ignore[index]
+            p.enum_zero[name] = cols
+
+
 def dump_since(p, root: Path, sink, opts, progress, prev: Manifest, dump_table: Callable,
-               entry_of: Callable[[str], dict], compression: dict) -> tuple[dict[str, TableResult], IncrementalReport]:
+               entry_of: Callable[[str], dict], compression: dict, options=None) -> tuple[dict[str, TableResult], IncrementalReport]:
     """Every table of the dump, by PREV's ranges where it can (``why_whole``), else whole.
-    The fingerprints first, on every connection of the snapshot at once; then the changed
-    ranges and the tables dumped whole, on the snapshot's own connection."""
+    What changed: from the binary log (--changes binlog, for the tables it can tell), else
+    the fingerprints, on every connection of the snapshot at once; then the changed ranges
+    and the tables dumped whole, on the snapshot's own connection."""
     report = IncrementalReport(str(prev.directory))
     form = form_differs(prev, opts.where, p.upsert_form, compression)
     database = p.schema.database
-    kinds: dict[str, tuple] = {}  # table -> ("whole", why) | ("keyless", task index) | ("ranges", ranges, first task)
+    binlog = from_binlog(p, options, prev, root, report, p.warnings) if opts.changes == "binlog" and form is None \
+        else None
+    # table -> ("whole", why) | ("keyless", task index | unchanged) | ("ranges", ranges, first task, count | unchanged)
+    kinds: dict[str, tuple] = {}
     tasks: list[tuple] = []
     for name in p.tables:
         if p.objects and name in p.objects.no_data:
             continue
         prev_entry = prev.table(name)
         why = why_whole(prev, prev_entry, entry_of(name), form)
-        if why == NO_KEY:  # compared whole: unchanged, its chunks are PREV's
+        told = binlog is not None and why in (None, NO_KEY) and name not in binlog.unread
+        if why == NO_KEY and told:
+            kinds[name] = ("keyless", name not in binlog.touched)  # type: ignore[union-attr]
+        elif why == NO_KEY:  # compared whole: unchanged, its chunks are PREV's
             kinds[name] = ("keyless", len(tasks))
             tasks.append((prev_entry, opts.where, None, live_column_types(p.conn, database, name)))
         elif why is not None:
             kinds[name] = ("whole", why)
         else:
             ranges, own = plan_table(p, name, prev_entry, opts.where)  # type: ignore[arg-type]
-            kinds[name] = ("ranges", ranges, len(tasks), len(own))
-            tasks += own
+            same = unchanged_by_binlog(ranges, binlog.keys.get(name, [])) if told else None  # type: ignore[union-attr]
+            if told and same is None:
+                binlog.unread[name] = "PREV's key bounds are not integers"  # type: ignore[union-attr]
+            if same is not None:
+                kinds[name] = ("ranges", ranges, same)
+            else:
+                kinds[name] = ("ranges", ranges, len(tasks), len(own))
+                tasks += own
+    if binlog is not None:
+        report.fingerprinted = {t: why for t, why in binlog.unread.items() if t in kinds}
     conns = p.pool.conns if p.pool is not None else [p.conn]
     live = fingerprint_all(conns, database, tasks)
-    results: dict[str, TableResult] = {}
-    pending: list[tuple[TableResult, list[tuple]]] = []
+    verdicts: dict[str, tuple] = {}  # table -> ("whole", why) | ("reuse",) | ("ranges", ranges, unchanged)
     for name, kind in kinds.items():
         prev_entry = prev.table(name)
         if kind[0] == "keyless":
-            if live[kind[1]] == dumped_fingerprint(prev_entry["chunks"]):  # type: ignore[index]
-                pending.append((TableResult(name, started=time.monotonic()),
-                                [("reuse", c) for c in prev_entry["chunks"]]))  # type: ignore[index]
-                continue
-            kind = ("whole", NO_KEY)
-        if kind[0] == "whole":
+            same = kind[1] if isinstance(kind[1], bool) else live[kind[1]] == dumped_fingerprint(prev_entry["chunks"])  # type: ignore[index]
+            verdicts[name] = ("reuse",) if same else ("whole", NO_KEY)
+        elif kind[0] == "whole":
+            verdicts[name] = kind
+        else:
+            verdicts[name] = ("ranges", kind[1], kind[2] if len(kind) == 3 else
+                              unchanged(kind[1], live[kind[2]:kind[2] + kind[3]]))
+    find_enum_zero(p, prev, verdicts, opts.where)
+    results: dict[str, TableResult] = {}
+    pending: list[tuple[TableResult, list[tuple]]] = []
+    for name, verdict in verdicts.items():
+        if verdict[0] == "reuse":
+            pending.append((TableResult(name, started=time.monotonic()),
+                            [("reuse", c) for c in prev.table(name)["chunks"]]))  # type: ignore[index]
+        elif verdict[0] == "whole":
             results[name] = dump_table(p, name, sink, opts, progress)
-            report.whole[name] = kind[1]
+            report.whole[name] = verdict[1]
             report.dumped_chunks += len(results[name].chunks)
-            continue
-        _, ranges, first, count = kind
-        pending.append(dump_table_since(p, name, ranges, live[first:first + count], sink, opts, progress,
-                                        dump_table, report))
+        else:
+            pending.append(dump_table_since(p, name, verdict[1], verdict[2], sink, opts, progress, dump_table, report))
     sink.drain()  # every new chunk on disk before it is renamed
     for result, pieces in pending:
         results[result.table] = assemble(result, pieces, prev, root, sink.suffix, report)
