@@ -227,3 +227,39 @@ def test_a_load_that_fails_still_leaves_the_created_tables_with_their_keys(serve
             assert show_create(conn, db, table) == show_create(conn, name, table)
     finally:
         conn.execute("DROP USER IF EXISTS 'keys_noinsert'@'%'")
+
+
+def test_many_tables_are_created_side_by_side_and_tables_with_foreign_keys_alone(server, conn, tmp_path, db):
+    # 60 tables: plain ones spread over the loading connections; those with a foreign key (a
+    # cycle among them, one big enough to have its keys deferred) created by one connection
+    q = quote_ident(db)
+    for i in range(55):
+        conn.execute(f"CREATE TABLE {q}.p{i:02d} (id INT PRIMARY KEY, v VARCHAR(20), KEY (v))")
+        conn.execute(f"INSERT INTO {q}.p{i:02d} SELECT seq, CONCAT('v', seq) FROM {q}.seq_1_to_{i + 1}")
+    conn.execute(f"CREATE TABLE {q}.fa (id INT PRIMARY KEY, b INT, p INT, KEY (b), "
+                 f"FOREIGN KEY (p) REFERENCES {q}.p00 (id))")
+    conn.execute(f"CREATE TABLE {q}.fb (id INT PRIMARY KEY, a INT, FOREIGN KEY (a) REFERENCES {q}.fa (id))")
+    conn.execute(f"ALTER TABLE {q}.fa ADD FOREIGN KEY (b) REFERENCES {q}.fb (id)")
+    conn.execute(f"CREATE TABLE {q}.big (id INT PRIMARY KEY, a INT, KEY (a), FOREIGN KEY (a) REFERENCES {q}.fa (id))")
+    conn.execute(f"INSERT INTO {q}.big SELECT seq, NULL FROM {q}.seq_1_to_{SMALL_ROWS + 5}")
+    conn.execute(f"CREATE TABLE {q}.big2 (id INT PRIMARY KEY, w INT, KEY (w))")
+    conn.execute(f"INSERT INTO {q}.big2 SELECT seq, seq % 7 FROM {q}.seq_1_to_{SMALL_ROWS + 5}")
+    dump_to_directory(server, db, tmp_path / "d", DumpOptions(workers=1))
+    target = db + "_side"
+    conn.execute("SET GLOBAL log_output = 'TABLE'")
+    conn.execute("TRUNCATE TABLE mysql.general_log")
+    conn.execute("SET GLOBAL general_log = 1")
+    try:
+        s = restore(tmp_path / "d", server, RestoreOptions(database=target, parallel=2))
+    finally:
+        conn.execute("SET GLOBAL general_log = 0")
+    try:
+        creates = conn.query_text("SELECT thread_id, CONVERT(argument USING utf8mb4) FROM mysql.general_log "
+                                  "WHERE command_type = 'Query' AND argument LIKE 'CREATE TABLE%'")
+        assert s.failure() is None and s.proof_state() == "proven"
+        assert_same_database(conn, db, target)
+        plain = {t for t, sql in creates if "REFERENCES" not in sql.upper()}
+        related = {t for t, sql in creates if "REFERENCES" in sql.upper()}
+        assert len(creates) >= 59 and len(plain) == 2 and len(related) == 1 and related <= plain, creates
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")

@@ -24,8 +24,9 @@ import itertools
 import os
 import re
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..codec.reference import MASK64
 from ..connect.connection import Connection, ConnectionOptions, quote_ident
@@ -295,6 +296,27 @@ def _prisma_gaps(conn: Connection, database: str, path: str) -> set[str]:
     return gaps
 
 
+# tables from which the schema's CREATE TABLEs are spread over the loading connections
+# (target_objects.run_schema_file; bench/README.md: many tables)
+HELPED_TABLES = 50
+
+
+@contextmanager
+def schema_helpers(options: ConnectionOptions, database: str, count: int) -> Iterator[list[Connection]]:
+    """``count`` more connections for creating the schema, in the target database with
+    the restore's session settings (DISABLE_STATEMENTS); closed after."""
+    helpers: list[Connection] = []
+    try:
+        for _ in range(max(0, count)):
+            helpers.append(options.connect(database))
+            for stmt in DISABLE_STATEMENTS:
+                helpers[-1].execute(stmt)
+        yield helpers
+    finally:
+        for c in helpers:
+            c.close()
+
+
 def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: RestoreOptions | None = None,
             progress: RestoreProgress | None = None) -> RestoreSummary:
     """Restore the dump in ``directory`` into ``opts.database`` (default: the dumped name)."""
@@ -480,9 +502,10 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                             | set(target.routines))
                 if diff is not None:  # a renamed table is not created under its old name
                     existing |= {("TABLE", e["dumped_name"]) for e in entries if "dumped_name" in e}
-                run_schema_file(conn, directory / schema_file,
-                                lambda kind, text: keep_schema(kind, existing, chosen_set), warnings, failed,
-                                create_table=keys.create_table)
+                with schema_helpers(options, database, parallel - 1 if len(entries) >= HELPED_TABLES else 0) as helpers:
+                    run_schema_file(conn, directory / schema_file,
+                                    lambda kind, text: keep_schema(kind, existing, chosen_set), warnings, failed,
+                                    create_table=keys.create_table, helpers=helpers)
             if not opts.resume:
                 bases = {}
                 if opts.cleanup:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..connect.connection import Connection, ConnectionOptions, quote_ident, quote_string
 from ..errors import ServerError
@@ -23,19 +25,36 @@ from .state import StateDir, state_write_error
 
 def run_schema_file(conn: Connection, path: Path, keep: Callable[[tuple[str, str] | None, str], bool],
                     warnings: list[str], failures: list[str] | None = None,
-                    create_table: Callable[[Connection, str, str, str], None] | None = None) -> None:
+                    create_table: Callable[[Connection, str, str, str], None] | None = None,
+                    helpers: Sequence[Connection] = ()) -> None:
     """Run the statements of schema.sql / triggers.sql that ``keep`` accepts; CREATE TABLE
-    through ``create_table(conn, name, text, context)`` when given (deferred_keys)."""
+    through ``create_table(conn, name, text, context)`` when given (deferred_keys).
+
+    ``helpers``: more connections (in the database, with the restore's session settings):
+    each run of CREATE TABLEs without a foreign key is spread over them and ``conn`` (a
+    table's creation is mostly the server's file and dictionary work, which two sessions
+    overlap). A table with a foreign key is created alone, in file order: MariaDB 10.11 has
+    crashed on concurrent DDL between tables related by foreign keys (deferred_keys)."""
     if not path.is_file():
         return
     # Bytes as written: an object's text is in the character set it was created in
     # (surrogateescape carries any byte through the str splitter unchanged), and
     # comments inside a routine body are part of it.
     text = path.read_bytes().decode("utf-8", "surrogateescape")
+    batch: list[tuple[str, str, str]] = []  # CREATE TABLEs to run side by side: (name, text, context)
+
+    def flush() -> None:
+        if batch:
+            _side_by_side([conn, *helpers], batch, create_table)  # type: ignore[arg-type]
+            batch.clear()
     for stmt in split_statements(text, keep_comments=True):
         kind = classify(stmt.text) or _drop_kind(stmt)
         if not keep(kind, stmt.text):
             continue
+        if helpers and create_table is not None and kind and kind[0] == "TABLE" and not _REFERENCES.search(stmt.text):
+            batch.append((kind[1], stmt.text, f"{path.name}:{stmt.line}"))
+            continue
+        flush()  # everything before this statement exists first
         try:
             if create_table is not None and kind and kind[0] == "TABLE":
                 create_table(conn, kind[1], stmt.text, f"{path.name}:{stmt.line}")
@@ -46,6 +65,29 @@ def run_schema_file(conn: Connection, path: Path, keep: Callable[[tuple[str, str
                 (warnings if failures is None else failures).append(f"view `{kind[1]}` not created: {exc.one_line()}")
                 continue
             raise
+    flush()
+
+
+_REFERENCES = re.compile(r"\bREFERENCES\b", re.I)
+
+
+def _side_by_side(conns: list[Connection], batch: list[tuple[str, str, str]],
+                  create_table: Callable[[Connection, str, str, str], None]) -> None:
+    """``create_table`` for each of ``batch``, each connection taking the next in turn; the
+    first failure is raised once every connection has stopped."""
+    todo = iter(batch)
+    lock = threading.Lock()
+
+    def work(c: Connection) -> None:
+        while True:
+            with lock:
+                item = next(todo, None)
+            if item is None:
+                return
+            create_table(c, *item)
+    with ThreadPoolExecutor(max_workers=len(conns), thread_name_prefix="schema") as pool:
+        for f in [pool.submit(work, c) for c in conns]:
+            f.result()
 
 
 _DROP_RE = re.compile(r"^\s*DROP\s+(PROCEDURE|FUNCTION|TRIGGER|EVENT|PACKAGE\s+BODY|PACKAGE)\s+IF\s+EXISTS\s+"
