@@ -10,8 +10,8 @@ read from the binary log instead of fingerprinting every key range.
   fingerprints, and restored alone it equals the source raw;
 - every reason the log is not trusted (a statement-format change, DDL on the database, a
   reset log, PREV without a position) falls back to fingerprints, said in a warning and
-  the manifest, and the result is still exact; a table whose key is not integers is
-  fingerprinted alone.
+  the manifest, and the result is still exact; string keys (a case-blind collation, a
+  composite key) are placed in ranges by the server, a date key is fingerprinted alone.
 """
 from __future__ import annotations
 
@@ -52,7 +52,11 @@ def _image(rnd: random.Random, sizes, present, keys, signed):
             nulls[j >> 3] |= 1 << (j & 7)
             continue
         size = sizes[c]
-        if c in keys:
+        if c in keys and signed[keys.index(c)] is None:  # a key read as its bytes
+            value = bytes(rnd.randrange(256) for _ in range(size if size >= 0 else rnd.choice([0, 1, 5, 40])))
+            key[c] = value
+            body += (len(value).to_bytes(-size, "little") if size < 0 else b"") + value
+        elif c in keys:
             width = 8 * size
             s = signed[keys.index(c)]
             lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if s else (0, (1 << width) - 1)
@@ -73,9 +77,9 @@ def test_both_readers_find_the_keys_the_images_hold(seed):
     for _ in range(150):
         ncols = rnd.randint(1, 20)
         sizes = tuple(rnd.choice([0, 1, 2, 3, 4, 5, 8, 16, -1, -2, -3, -4]) for _ in range(ncols))
-        ints = [c for c in range(ncols) if sizes[c] in (1, 2, 3, 4, 8)]
-        keys = tuple(rnd.sample(ints, rnd.randint(0, min(3, len(ints)))))
-        signed = tuple(rnd.random() < 0.5 for _ in keys)
+        keys = tuple(rnd.sample(range(ncols), rnd.randint(0, min(3, ncols))))
+        # an integer key column is signed or not; any column may be read as its bytes (None)
+        signed = tuple(rnd.choice([True, False, None]) if sizes[c] in (1, 2, 3, 4, 8) else None for c in keys)
         width = (ncols + 7) // 8
 
         def bitmap():
@@ -122,6 +126,7 @@ def test_readers_refuse_keys_that_are_not_integers_and_bitmaps_of_the_wrong_size
     for name, read in TWINS:
         with pytest.raises(ValueError, match="not a fixed-size integer"):
             read(b"", 0, 0, (-1, 4), b"\x03", None, (0,), (True,))
+        assert read(b"\x00\x02ab\x07\x00\x00\x00", 0, 8, (-1, 4), b"\x03", None, (0, 1), (None, True)) == [(b"ab", 7)]
         with pytest.raises(ValueError, match="bitmap of the wrong size"):
             read(b"", 0, 0, (4,), b"\x01\x00", None, (0,), (True,))
         with pytest.raises(ValueError, match="outside the buffer"):
@@ -238,7 +243,13 @@ def _keyed(conn, db: str) -> None:
                  f"seq / 3, '2026-01-01 00:00:00.5' + INTERVAL seq SECOND, IF(seq % 2, 'x', 'y'), seq "
                  f"FROM {q}.seq_1_to_600")
     conn.execute(f"CREATE TABLE {q}.s (k VARCHAR(20) PRIMARY KEY, v INT)")
-    conn.execute(f"INSERT INTO {q}.s SELECT CONCAT('k', seq), seq FROM {q}.seq_1_to_300")
+    conn.execute(f"INSERT INTO {q}.s SELECT CONCAT('k', seq), seq FROM {q}.seq_1_to_3000")
+    # a composite key with a case-blind string: ranges placed by the server, in its collation
+    conn.execute(f"CREATE TABLE {q}.ts (t INT, name VARCHAR(30) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci, "
+                 "v INT, PRIMARY KEY (t, name))")
+    conn.execute(f"INSERT INTO {q}.ts SELECT seq % 3, CONCAT(IF(seq % 2, 'Ä', 'a'), seq), seq FROM {q}.seq_1_to_3000")
+    conn.execute(f"CREATE TABLE {q}.dk (k DATETIME(3) PRIMARY KEY, v INT)")
+    conn.execute(f"INSERT INTO {q}.dk SELECT '2026-01-01' + INTERVAL seq MINUTE, seq FROM {q}.seq_1_to_200")
     conn.execute(f"CREATE TABLE {q}.nokey (v INT)")
     conn.execute(f"INSERT INTO {q}.nokey SELECT seq FROM {q}.seq_1_to_50")
 
@@ -250,9 +261,13 @@ def _change(conn, db: str) -> None:
     conn.execute(f"DELETE FROM {q}.n WHERE id = 900")
     conn.execute(f"INSERT INTO {q}.n (id, v) VALUES (5000, 'past the last'), (3, 'between')")
     conn.execute(f"UPDATE {q}.s SET v = -v WHERE k = 'k42'")
+    conn.execute(f"UPDATE {q}.s SET k = 'k9999' WHERE k = 'k7'")
+    conn.execute(f"UPDATE {q}.ts SET v = 0 WHERE t = 1 AND name = 'ä7'")  # stored as 'Ä7': found by the collation
+    conn.execute(f"INSERT INTO {q}.ts VALUES (2, 'zz new', 1), (0, '', 2)")
+    conn.execute(f"UPDATE {q}.dk SET v = 0 WHERE v = 100")
 
 
-def test_a_key_that_is_not_integers_is_fingerprinted_alone_and_the_rest_read_from_the_log(box, bconn, tmp_path):
+def test_string_keys_are_placed_by_the_server_and_other_keys_fingerprinted_alone(box, bconn, tmp_path):
     db = _fresh(bconn, "bl_mixed")
     _keyed(bconn, db)
     dump_to_directory(box, db, tmp_path / "prev", DumpOptions(**SMALL))
@@ -260,8 +275,12 @@ def test_a_key_that_is_not_integers_is_fingerprinted_alone_and_the_rest_read_fro
     summary = _both(box, db, tmp_path, tmp_path / "prev")
     inc = summary.incremental
     assert inc.changes == "binlog"
-    assert list(inc.fingerprinted) == ["s"] and "integers" in inc.fingerprinted["s"]
-    assert inc.binlog["tables_changed"] == 2 and inc.whole == {}  # the keyless table did not change: linked
+    assert list(inc.fingerprinted) == ["dk"] and "integers or strings" in inc.fingerprinted["dk"]
+    assert inc.binlog["tables_changed"] == 4 and inc.whole == {}  # the keyless table did not change: linked
+    # the string keys' ranges: only those holding a changed key were dumped anew
+    prev, new = _hashes(tmp_path / "prev"), _hashes(tmp_path / "by_log")
+    for table in ("s", "ts"):
+        assert 0 < sum(h not in prev[table] for h in new[table]) < len(prev[table]) / 2, table
     assert 3 <= inc.ranges_changed < len(read_manifest(tmp_path / "prev").table("n")["chunks"]) / 2
     _restored_equal(box, bconn, tmp_path / "by_log", db)
     # the summary says where the changes came from

@@ -16,7 +16,7 @@ def binlog_row_keys(const unsigned char[:] buf, Py_ssize_t start, Py_ssize_t end
     cdef Py_ssize_t ncols = len(sizes)
     cdef Py_ssize_t nkeys = len(keys)
     cdef Py_ssize_t nimages = 1 if present_after is None else 2
-    cdef Py_ssize_t i, j, c, k, p, nulls, size, nshown, img, row
+    cdef Py_ssize_t i, j, c, k, p, nulls, size, nshown, img, row, prefix
     cdef uint64_t v
     cdef int bits
     if end > buf.shape[0] or start < 0:
@@ -45,11 +45,11 @@ def binlog_row_keys(const unsigned char[:] buf, Py_ssize_t start, Py_ssize_t end
             key_slot[c] = -1
         for k in range(nkeys):
             c = keys[k]
-            if not 0 <= c < ncols or size_of[c] not in (1, 2, 3, 4, 8):
+            if not 0 <= c < ncols or (signed[k] is not None and size_of[c] not in (1, 2, 3, 4, 8)):
                 raise ValueError("a key column that is not a fixed-size integer")
             if key_slot[c] < 0:  # as the reference's keys.index(c): the first slot of a column
                 key_slot[c] = k
-            is_signed[k] = 1 if signed[k] else 0
+            is_signed[k] = 2 if signed[k] is None else (1 if signed[k] else 0)  # 2: the bytes as they are
         for img in range(nimages):
             bitmap = images[img]
             count[img] = 0
@@ -72,14 +72,21 @@ def binlog_row_keys(const unsigned char[:] buf, Py_ssize_t start, Py_ssize_t end
                         continue
                     c = shown[img * ncols + j]
                     size = size_of[c]
+                    prefix = 0
                     if size < 0:
                         if p - size > end:
                             raise ValueError(f"a row image runs past the event's end (byte {p})")
-                        size = <Py_ssize_t>_le(buf, p, -size) - size
+                        prefix = -size
+                        size = <Py_ssize_t>_le(buf, p, prefix) + prefix
                     if p + size > end:
                         raise ValueError(f"a row image runs past the event's end (byte {p})")
                     k = key_slot[c]
-                    if k >= 0:
+                    if k >= 0 and is_signed[k] == 2:
+                        value = bytes(buf[p + prefix:p + size])
+                        for i in range(k, nkeys):
+                            if keys[i] == c:
+                                found[i] = value
+                    elif k >= 0:
                         v = _le(buf, p, size)
                         if is_signed[k]:
                             bits = <int>(64 - 8 * size)

@@ -316,9 +316,10 @@ def binlog_row_keys(buf, start: int, end: int, sizes: tuple[int, ...], present: 
 
     ``sizes``: each column's bytes in an image, >= 0 a fixed size, -L a value with an L-byte
     little-endian length before it. ``present``/``present_after``: the event's column
-    bitmaps. ``keys``: the key columns (each an integer of 1, 2, 3, 4 or 8 bytes),
-    ``signed`` for each. A key column absent from an image, or NULL in it, is None in that
-    image's tuple. ValueError when the images do not end exactly at ``end``."""
+    bitmaps. ``keys``: the key columns; ``signed`` for each: True or False, an integer of 1,
+    2, 3, 4 or 8 bytes (signed or not), None, its bytes as they are (without their length).
+    A key column absent from an image, or NULL in it, is None in that image's tuple.
+    ValueError when the images do not end exactly at ``end``."""
     ncols = len(sizes)
     if end > len(buf) or start < 0:
         raise ValueError("the rows lie outside the buffer")
@@ -326,8 +327,8 @@ def binlog_row_keys(buf, start: int, end: int, sizes: tuple[int, ...], present: 
     for bitmap in images:
         if not isinstance(bitmap, bytes) or len(bitmap) != (ncols + 7) // 8:
             raise ValueError("a column bitmap of the wrong size")
-    for k in keys:
-        if not 0 <= k < ncols or sizes[k] not in (1, 2, 3, 4, 8):
+    for k, sign in zip(keys, signed):
+        if not 0 <= k < ncols or (sign is not None and sizes[k] not in (1, 2, 3, 4, 8)):
             raise ValueError("a key column that is not a fixed-size integer")
     shown = [[i for i in range(ncols) if bitmap[i >> 3] >> (i & 7) & 1] for bitmap in images]
     out: list[tuple] = []
@@ -344,14 +345,18 @@ def binlog_row_keys(buf, start: int, end: int, sizes: tuple[int, ...], present: 
                 if buf[nulls + (j >> 3)] >> (j & 7) & 1:
                     continue
                 size = sizes[c]
+                prefix = 0
                 if size < 0:
                     if p - size > end:
                         raise ValueError(f"a row image runs past the event's end (byte {p})")
-                    size = int.from_bytes(buf[p:p - size], "little") - size
+                    prefix = -size
+                    size = int.from_bytes(buf[p:p + prefix], "little") + prefix
                 if p + size > end:
                     raise ValueError(f"a row image runs past the event's end (byte {p})")
                 if c in keys:
-                    found[c] = int.from_bytes(buf[p:p + size], "little", signed=signed[keys.index(c)])
+                    sign = signed[keys.index(c)]
+                    found[c] = bytes(buf[p + prefix:p + size]) if sign is None else \
+                        int.from_bytes(buf[p:p + size], "little", signed=sign)
                 p += size
             out.append(tuple(found.get(k) for k in keys))
         if p == row:

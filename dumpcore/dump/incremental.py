@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from ..errors import DumpIntegrityError
+from ..errors import DumpIntegrityError, ServerError
 from ..records import field, record
 from ..store.manifest import Manifest, read_manifest
 from ..schema.keyrange import range_condition
@@ -171,14 +171,24 @@ def unchanged(ranges: list[tuple], live: list[tuple[int, int]]) -> list[bool]:
             for (_, _, chunk, _), fp in zip([r for r in ranges if r[2] is not None], live)]
 
 
-def unchanged_by_binlog(ranges: list[tuple], keys: list[tuple]) -> list[bool] | None:
-    """Whether each range with a chunk holds none of the changed ``keys`` (integers, from
-    the binary log); None when PREV's bounds are not integers."""
-    try:
-        uppers = [tuple(int(v) for v in upper) for _, upper, _, _ in ranges if upper is not None]
-    except ValueError:
-        return None
-    changed = binlog_changes.changed_ranges(keys, uppers)
+def unchanged_by_binlog(p, name: str, ranges: list[tuple], keys: list[tuple]) -> list[bool]:
+    """Whether each range with a chunk holds none of the changed ``keys`` (from the binary
+    log): integers compared here, a key with strings by the server (in its collations).
+    Untrusted when that cannot be told."""
+    uppers = [upper for _, upper, _, _ in ranges if upper is not None]
+    if not keys:
+        changed: set[int] = set()
+    elif all(isinstance(v, int) for v in keys[0]):
+        try:
+            changed = binlog_changes.changed_ranges(keys, [tuple(int(v) for v in u) for u in uppers])
+        except ValueError:
+            raise binlog_changes.Untrusted("PREV's key bounds are not integers") from None
+    else:
+        try:
+            changed = binlog_changes.changed_ranges_on_server(p.conn, p.schema.database, p.schema.tables[name],
+                                                              keys, uppers)
+        except ServerError as exc:
+            raise binlog_changes.Untrusted(f"its keys could not be placed in ranges: {exc.one_line()}") from None
     return [k not in changed for k, (_, _, chunk, _) in enumerate(ranges) if chunk is not None]
 
 
@@ -303,9 +313,12 @@ def dump_since(p, root: Path, sink, opts, progress, prev: Manifest, dump_table: 
             kinds[name] = ("whole", why)
         else:
             ranges, own = plan_table(p, name, prev_entry, opts.where)  # type: ignore[arg-type]
-            same = unchanged_by_binlog(ranges, binlog.keys.get(name, [])) if told else None  # type: ignore[union-attr]
-            if told and same is None:
-                binlog.unread[name] = "PREV's key bounds are not integers"  # type: ignore[union-attr]
+            same = None
+            if told:
+                try:
+                    same = unchanged_by_binlog(p, name, ranges, binlog.keys.get(name, []))  # type: ignore[union-attr]
+                except binlog_changes.Untrusted as why:
+                    binlog.unread[name] = str(why)  # type: ignore[union-attr]
             if same is not None:
                 kinds[name] = ("ranges", ranges, same)
             else:

@@ -13,7 +13,9 @@ MariaDB, the binary log on and ROW, no binlog filters, PREV's position exact and
 still on the server, the transactions read leading from PREV's GTID position to this dump's; in the log no
 statement-format change anywhere and no statement that names the database (DDL), no
 incident, compressed or unknown event, each event's CRC32 right. A table falls back alone
-when its events cannot be read (its columns are not the table's, its key is not integers).
+when its events cannot be read (its columns are not the table's, its key neither integers
+nor strings). Integer keys are placed in PREV's ranges here, string keys by the server
+(``changed_ranges_on_server``), in their collations.
 
 What it cannot see: a change made with ``sql_log_bin = 0`` (a restore with --skip-binlog,
 myloader's default) is not in the log. docs/dump.md says so; --changes binlog is asked for.
@@ -29,8 +31,9 @@ import zlib
 from pathlib import Path
 
 from ..codec import binlog_row_keys
-from ..connect.connection import ConnectionOptions
+from ..connect.connection import ConnectionOptions, quote_ident
 from ..records import field, record
+from ..schema.keyrange import key_bound
 from ..schema.schema import Table
 
 EXACT_METHODS = ("backup_stage_block_commit", "binlog_snapshot_status")
@@ -55,6 +58,7 @@ _ROW_CHANGING = (b"INSERT", b"UPDATE", b"DELETE", b"REPLACE", b"LOAD", b"CALL", 
 
 # integer key columns: their data type and size in a row image, and their binlog type code
 _INTEGERS = {"tinyint": (1, 1), "smallint": (2, 2), "mediumint": (3, 9), "int": (4, 3), "bigint": (8, 8)}
+_STRINGS = ("char", "varchar", "binary", "varbinary")  # string key columns, read as their bytes
 _FIXED = {1: 1, 2: 2, 3: 4, 8: 8, 9: 3, 6: 0, 13: 1, 10: 3, 14: 3, 11: 3, 7: 4, 12: 8}
 _DIG2BYTES = (0, 1, 1, 2, 2, 3, 3, 4, 4, 4)
 
@@ -181,19 +185,26 @@ def key_reader(table: Table, types: bytes, meta: bytes) -> _TableReader:
     if not table.primary_key:
         return _TableReader(table.name, column_sizes(types, meta))
     names = [c.name for c in table.columns]
-    keys, signed = [], []
+    sizes = column_sizes(types, meta)
+    keys: list[int] = []
+    signed: list[bool | None] = []
     for k in table.primary_key:
         col = table.column(k)
-        size_code = _INTEGERS.get(col.data_type.lower())
-        if size_code is None:
-            raise Untrusted(f"its key column `{k}` is {col.data_type}: keys are read from the binary log "
-                            "when they are integers")
         i = names.index(k)
-        if types[i] != size_code[1]:
-            raise Untrusted(f"its key column `{k}` has binlog type {types[i]}, not {col.data_type}'s")
+        dtype = col.data_type.lower()
+        if dtype in _INTEGERS:
+            if types[i] != _INTEGERS[dtype][1]:
+                raise Untrusted(f"its key column `{k}` has binlog type {types[i]}, not {col.data_type}'s")
+            signed.append("unsigned" not in col.column_type.lower())
+        elif dtype in _STRINGS:
+            if types[i] not in (15, 253, 254) or sizes[i] >= 0:
+                raise Untrusted(f"its key column `{k}` has binlog type {types[i]}, not {col.data_type}'s")
+            signed.append(None)  # its bytes, compared by the server (changed_ranges_on_server)
+        else:
+            raise Untrusted(f"its key column `{k}` is {col.data_type}: keys are read from the binary log "
+                            "when they are integers or strings")
         keys.append(i)
-        signed.append("unsigned" not in col.column_type.lower())
-    return _TableReader(table.name, column_sizes(types, meta), tuple(keys), tuple(signed))
+    return _TableReader(table.name, sizes, tuple(keys), tuple(signed))
 
 
 def read_changes(files: list[Path], database: str, tables: dict[str, Table], start: dict, end: dict,
@@ -356,6 +367,42 @@ def changed_ranges(keys: list[tuple], uppers: list[tuple[int, ...]]) -> set[int]
     return {bisect.bisect_left(uppers, k) for k in keys}
 
 
+KEYS_TABLE = "dumpcore_binlog_keys"
+
+
+def changed_ranges_on_server(conn, database: str, table: Table, keys: list[tuple], uppers: list[list[str]]) -> set[int]:
+    """changed_ranges for a key with string columns: the server compares, in the key
+    columns' own collations. The keys go into a temporary table of the session made like
+    the key (``CREATE ... SELECT``: the same types and collations); then, for each upper
+    bound (SQL literals, PREV's manifest), how many keys lie at or below it."""
+    t = quote_ident(KEYS_TABLE)
+    pk = list(table.primary_key)
+    cols = ", ".join(quote_ident(k) for k in pk)
+    charsets = [table.column(k).charset or "binary" for k in pk]
+    conn.execute(f"DROP TEMPORARY TABLE IF EXISTS {t}")
+    conn.execute(f"CREATE TEMPORARY TABLE {t} (PRIMARY KEY ({cols})) "
+                 + ("ENGINE=Aria TRANSACTIONAL=0 " if conn.flavour == "mariadb" else "")
+                 + f"SELECT {cols} FROM {quote_ident(database)}.{quote_ident(table.name)} LIMIT 0",
+                 context=f"--changes binlog: the changed keys of `{table.name}`")
+    try:
+        def literal(v, cs: str) -> str:
+            return str(v) if isinstance(v, int) else f"_{cs} X'{v.hex()}'"
+        for i in range(0, len(keys), 1000):  # equal under the collation: one row (IGNORE)
+            conn.execute(f"INSERT IGNORE INTO {t} ({cols}) VALUES " + ",".join(
+                "(" + ",".join(literal(v, cs) for v, cs in zip(key, charsets)) + ")" for key in keys[i:i + 1000]))
+        counts: list[int] = []
+        for i in range(0, len(uppers), 100):
+            counts += [int(n) for n in conn.query_text("SELECT " + ", ".join(
+                f"(SELECT COUNT(*) FROM {t} WHERE {key_bound(pk, upper, '<=')})" for upper in uppers[i:i + 100]))[0]]
+        total = int(conn.scalar(f"SELECT COUNT(*) FROM {t}"))
+    finally:
+        conn.execute(f"DROP TEMPORARY TABLE IF EXISTS {t}")
+    changed = {i for i, n in enumerate(counts) if n > (counts[i - 1] if i else 0)}
+    if total > (counts[-1] if counts else 0):
+        changed.add(len(uppers))
+    return changed
+
+
 def read_binlog(options: ConnectionOptions, conn, database: str, tables: dict[str, Table], prev: dict | None,
                 now: dict | None, work: Path) -> BinlogChanges:
     """What changed in ``tables`` between PREV's snapshot and this dump's; Untrusted when
@@ -388,4 +435,5 @@ def gtid_state(text: str) -> dict[int, tuple[int, int]]:
     return state
 
 
-__all__ = ["BinlogChanges", "Untrusted", "changed_ranges", "read_binlog", "column_sizes", "key_reader"]
+__all__ = ["BinlogChanges", "Untrusted", "changed_ranges", "changed_ranges_on_server", "read_binlog", "column_sizes",
+           "key_reader"]
