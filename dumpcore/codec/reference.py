@@ -133,11 +133,14 @@ def load_text(body: bytes, kinds: bytes) -> tuple[bytes, int]:
 # the compiled ``_encoder.count_patterns``.
 
 
-def count_patterns(buf: bytes, patterns: tuple[bytes, ...]) -> list[int]:
-    """Non-overlapping occurrences of each pattern (each holds a LF) in ``buf``."""
+def count_patterns(buf: bytes | bytearray | memoryview, patterns: tuple[bytes, ...]) -> list[int]:
+    """Non-overlapping occurrences of each pattern (each holds a LF) in ``buf`` (any
+    contiguous buffer, as the compiled one takes: a block where it was read)."""
     for p in patterns:
         if b"\n" not in p:
             raise ValueError("every pattern must hold a LF")
+    if not isinstance(buf, bytes):
+        buf = memoryview(buf).cast("B").tobytes()
     return [buf.count(p) for p in patterns]
 
 
