@@ -1,6 +1,7 @@
 """`dumpcore dump`: exact round trips through the mariadb client, chunks, hashes, errors."""
 import json
 import os
+import random
 import re
 import subprocess
 
@@ -285,6 +286,41 @@ def test_streamed_chunk_reader_matches_whole_file_split(tmp_path, monkeypatch):
     assert streamed == chunks.split_chunk_statements(data)
     assert len(streamed) == 10 and all(s.startswith(b"INSERT INTO `t`") and not s.endswith(b";") for s in streamed)
     assert h.hexdigest() == hash_bytes(data)
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "zst"])
+def test_statements_cut_in_one_reused_buffer_are_the_whole_file_split(tmp_path, monkeypatch, compressed):
+    """chunk_statement_spans reads a chunk block by block into one buffer, cuts the whole
+    statements out where they lie and moves the rest to the front; a statement longer than
+    the buffer makes a bigger one. Generated chunks (statements of 1 to ~200 rows, ENUM
+    error-value setups among them), blocks of 1 to ~300 bytes: the same statements as
+    splitting the whole file, and every byte hashed as stored."""
+    from dumpcore.dump import chunks
+    from dumpcore.dump.enum_zero import setup_text
+    from dumpcore.store import hashing
+    from dumpcore.store.compression import ZSTD_SUFFIX, _zstd
+
+    rnd = random.Random(2207 + compressed)
+    head, tail = statement_parts("t", ["id", "v"], ["id"], UPSERT_VALUES)
+    for trial in range(30):
+        parts = []
+        for _ in range(rnd.randrange(1, 8)):
+            if rnd.random() < 0.15:
+                parts.append(setup_text("t", ["v"]))
+            rows = rnd.choice([rnd.randrange(1, 4), rnd.randrange(50, 200)])
+            parts.append(head + b",\n".join(b"(%d,'INSERT INTO x;\\n')" % i for i in range(rows)) + tail)
+        data = b"".join(parts)
+        path = tmp_path / f"c{trial}.sql"
+        path.write_bytes(data)
+        if compressed:
+            path = path.with_name(path.name + ZSTD_SUFFIX)
+            path.write_bytes(_zstd().ZstdCompressor(write_checksum=True).compress(data))
+        monkeypatch.setattr(hashing, "READ_BLOCK", rnd.randrange(1, 300))
+        h = hashing.chunk_hasher()
+        spans = [bytes(memoryview(buf)[a:b]) for buf, a, b in chunks.chunk_statement_spans(path, h)]
+        assert spans == chunks.split_chunk_statements(data), trial
+        assert h.hexdigest() == hashing.hash_bytes(path.read_bytes())
+        assert list(chunks.iter_chunk_statements(path, hashing.chunk_hasher())) == spans
 
 
 def test_validation_parses_a_small_prefix_even_after_a_huge_first_row(monkeypatch):

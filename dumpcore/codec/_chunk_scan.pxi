@@ -2,19 +2,21 @@
 # (dumpcore/verify/chunk_check.py). Same result as reference.count_patterns.
 #
 # count_patterns(buf, patterns): for each pattern (every one holds a LF), how many times
-# it occurs in buf, non-overlapping and leftmost first: exactly ``buf.count(pattern)``.
+# it occurs in buf, non-overlapping and leftmost first: exactly ``bytes(buf).count(pattern)``.
 # One memchr walk over the LFs instead of one full search per pattern: each occurrence
 # is tried at the first LF it holds, so occurrences come in order of their start.
+# ``buf`` is any contiguous buffer (bytes, or a memoryview of the reader's reused
+# bytearray: the pre-flight counts each block where it was read, allocating nothing).
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.string cimport memchr, memcmp
 
 
-def count_patterns(bytes buf, tuple patterns):
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(buf)
+def count_patterns(const unsigned char[::1] buf not None, tuple patterns):
+    cdef Py_ssize_t n = buf.shape[0]
     cdef Py_ssize_t npat = len(patterns)
-    cdef const char* data = PyBytes_AS_STRING(buf)
+    cdef const char* data = <const char*>&buf[0] if n else NULL
     cdef const char* p
     cdef const char* nl
     cdef Py_ssize_t i, pos, start
@@ -43,7 +45,7 @@ def count_patterns(bytes buf, tuple patterns):
             count[i] = 0
         with nogil:
             p = data
-            while True:
+            while n:
                 nl = <const char*>memchr(p, 10, n - (p - data))
                 if nl == NULL:
                     break

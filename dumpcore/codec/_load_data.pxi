@@ -36,8 +36,9 @@ cdef inline Py_ssize_t _bad(Py_ssize_t row, Py_ssize_t col, Py_ssize_t pos, str 
     raise ValueError(f"row {row} column {col} (byte {pos}): {what}")
 
 
-def load_text(bytes body, bytes kinds):
-    """Row tuples ``(v,...),\\n(v,...)`` (the encoder's output) -> LOAD DATA text.
+def load_text(const unsigned char[::1] body not None, bytes kinds):
+    """Row tuples ``(v,...),\\n(v,...)`` (the encoder's output; any contiguous buffer: a
+    view of the loader's reused buffer) -> LOAD DATA text.
 
     NULL -> ``\\N``; numbers verbatim; a quoted string keeps its backslash escapes
     (LOAD DATA reads \\0 \\n \\r \\Z \\' \\\\ as the SQL parser does), with a raw tab or
@@ -45,8 +46,8 @@ def load_text(bytes body, bytes kinds):
     ``''`` in a hex column -> an empty field. Returns (text, rows). Anything else, or
     a token of the wrong kind for its column, raises ValueError.
     """
-    cdef const unsigned char* s = <const unsigned char*>PyBytes_AS_STRING(body)
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(body)
+    cdef Py_ssize_t n = body.shape[0]
+    cdef const unsigned char* s = &body[0] if n else NULL
     cdef const unsigned char* kind = <const unsigned char*>PyBytes_AS_STRING(kinds)
     cdef Py_ssize_t ncols = PyBytes_GET_SIZE(kinds)
     cdef _Buffer buf = _Buffer(2 * n + 16)

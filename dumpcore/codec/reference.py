@@ -74,8 +74,9 @@ _LOAD_TOKEN_RE = re.compile(rb"NULL|'((?:[^'\\]|\\.)*)'|0x([0-9A-Fa-f]*)|([0-9+\
 _LOAD_RAW_ESCAPES = re.compile(rb"[\t\n]")
 
 
-def load_text(body: bytes, kinds: bytes) -> tuple[bytes, int]:
-    """Row tuples ``(v,...),\\n(v,...)`` (encode_rows' output) -> (LOAD DATA text, rows).
+def load_text(body: bytes | bytearray | memoryview, kinds: bytes) -> tuple[bytes, int]:
+    """Row tuples ``(v,...),\\n(v,...)`` (encode_rows' output, any contiguous buffer) ->
+    (LOAD DATA text, rows).
 
     LOAD DATA's default options: a tab between fields, LF after each row, ``\\N`` for
     NULL, backslash escapes (it reads \\0 \\n \\r \\Z \\' \\\\ as the SQL parser does, so
@@ -84,6 +85,8 @@ def load_text(body: bytes, kinds: bytes) -> tuple[bytes, int]:
     hex column -> an empty field. Raises ValueError on anything else."""
     if not kinds:
         raise ValueError("no columns")
+    if not isinstance(body, bytes):
+        body = memoryview(body).cast("B").tobytes()
     out: list[bytes] = []
     p, rows, n = 0, 0, len(body)
     while p < n:
@@ -133,11 +136,14 @@ def load_text(body: bytes, kinds: bytes) -> tuple[bytes, int]:
 # the compiled ``_encoder.count_patterns``.
 
 
-def count_patterns(buf: bytes, patterns: tuple[bytes, ...]) -> list[int]:
-    """Non-overlapping occurrences of each pattern (each holds a LF) in ``buf``."""
+def count_patterns(buf: bytes | bytearray | memoryview, patterns: tuple[bytes, ...]) -> list[int]:
+    """Non-overlapping occurrences of each pattern (each holds a LF) in ``buf`` (any
+    contiguous buffer, as the compiled one takes: a block where it was read)."""
     for p in patterns:
         if b"\n" not in p:
             raise ValueError("every pattern must hold a LF")
+    if not isinstance(buf, bytes):
+        buf = memoryview(buf).cast("B").tobytes()
     return [buf.count(p) for p in patterns]
 
 

@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..dump.chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, iter_chunk_statements, statement_parts, statement_start,
+from ..dump.chunks import (UPSERT_ROW_ALIAS, UPSERT_VALUES, chunk_statement_spans, statement_parts, statement_start,
                            strip_annotations)
 from ..connect.connection import Connection, quote_ident, quote_string
 from ..codec import COMPILED, KIND_HEX, load_text
@@ -121,20 +121,21 @@ def takes(entry: dict, chunk: dict, auto_increment: str | None = None) -> bool:
 
 def _load_blocks(path: Path, head: bytes, ends: tuple[bytes, ...], kinds: bytes, hasher,
                  counted: list[int], start_at: bytes) -> Iterator[bytes]:
-    for stmt in iter_chunk_statements(path, hasher, start_at):
-        if not stmt.startswith(head):
+    # each statement where it was read (one reused buffer per chunk): no copy of it, nor of its rows
+    for data, start, stop in chunk_statement_spans(path, hasher, start_at):
+        if not data.startswith(head, start, stop):
             raise ValueError("statement does not insert the manifest's columns in order")
         # The upsert clause the dump writes, known in advance: no search through the rows
-        end = next((len(stmt) - len(e) for e in ends if stmt.endswith(e)), -1)
+        end = next((stop - len(e) for e in ends if data.endswith(e, start, stop)), -1)
         if end < 0:
-            end = stmt.find(b"\nON DUPLICATE KEY UPDATE ", len(head))
+            end = data.find(b"\nON DUPLICATE KEY UPDATE ", start + len(head), stop)
         if end < 0:
-            end = stmt.find(b"\nAS ", len(head))
-        body = stmt[len(head): end if end >= 0 else len(stmt)]
-        try:
-            text, rows = load_text(body, kinds)
-        except ValueError:  # rows with --annotate comments (load_text takes nothing after a row's ')')
-            text, rows = load_text(strip_annotations(body), kinds)
+            end = data.find(b"\nAS ", start + len(head), stop)
+        with memoryview(data)[start + len(head): end if end >= 0 else stop] as body:
+            try:
+                text, rows = load_text(body, kinds)
+            except ValueError:  # rows with --annotate comments (load_text takes nothing after a row's ')')
+                text, rows = load_text(strip_annotations(bytes(body)), kinds)
         counted[0] += rows
         yield text
 

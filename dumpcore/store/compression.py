@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
 from ..errors import DumpIntegrityError, UsageError
-from .hashing import chunk_hasher, hashed_blocks
+from . import hashing
+from .hashing import chunk_hasher, hashed_blocks, hashed_views
 from ..records import record
 
 NONE = "none"
@@ -258,6 +259,28 @@ def chunk_blocks(path: str | Path, hasher) -> Iterator[bytes]:
         return
     with open(path, "rb") as f:
         yield from _decompressed(_HashingReader(f, hasher), Path(path).name)
+
+
+def chunk_views(path: str | Path, hasher, keep: int = 0) -> Iterator[tuple[memoryview, int]]:
+    """``chunk_blocks`` read into one reused buffer (store.hashing.hashed_views): per block
+    (view, carried), the view starting with the last ``keep`` bytes of the one before
+    (``carried`` of them), valid until the next is asked for. A compressed chunk's pieces
+    are still fresh bytes from the decompressor, copied into the buffer."""
+    if not is_compressed(path):
+        yield from hashed_views(path, hasher, keep)
+        return
+    block = hashing.READ_BLOCK
+    view = memoryview(bytearray(keep + block))
+    carried = 0
+    for piece in chunk_blocks(path, hasher):
+        piece = memoryview(piece)
+        for i in range(0, len(piece), block):
+            n = min(block, len(piece) - i)
+            end = carried + n
+            view[carried:end] = piece[i:i + n]
+            yield view[:end], carried
+            carried = min(keep, end)
+            view[:carried] = view[end - carried:end]
 
 
 def decompressed_digest(path: str | Path) -> tuple[int, str]:

@@ -53,8 +53,26 @@ def hashed_blocks(path: str | Path, hasher) -> Iterator[bytes]:
             yield block
 
 
+def hashed_views(path: str | Path, hasher, keep: int = 0) -> Iterator[tuple[memoryview, int]]:
+    """The file's bytes read into one reused buffer, each block fed to ``hasher``: per block
+    (view, carried), the view holding the last ``keep`` bytes of the view before (``carried``
+    of them, fewer at the start) and then the block. A block costs no allocation (a fresh
+    1 MiB bytes per block, kept in the heap by keep_freed_memory, was most of a large
+    restore's peak RSS); the view is only valid until the next one is asked for."""
+    block = READ_BLOCK
+    view = memoryview(bytearray(keep + block))
+    carried = 0
+    with open(path, "rb", buffering=0) as f:
+        while n := f.readinto(view[carried:carried + block]):
+            end = carried + n
+            hasher.update(view[carried:end])
+            yield view[:end], carried
+            carried = min(keep, end)
+            view[:carried] = view[end - carried:end]  # memoryview assignment: memmove, overlap-safe
+
+
 def hash_file(path: str | Path) -> tuple[str, int]:
     """(XXH3-128 hex, size) of a file, read in blocks at disk speed."""
     h = xxhash.xxh3_128()
-    size = sum(len(block) for block in hashed_blocks(path, h))
+    size = sum(len(view) for view, _ in hashed_views(path, h))
     return h.hexdigest(), size

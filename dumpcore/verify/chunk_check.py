@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..dump.chunks import UPSERT_ROW_ALIAS, statement_parts, statement_prefix, statement_start
-from ..store.compression import chunk_blocks
+from ..store.compression import chunk_views
 from ..codec import count_patterns
 from ..dump.enum_zero import select_parts, setup_text
 from ..errors import DumpIntegrityError
@@ -52,22 +52,23 @@ def _count(path: Path, patterns: dict[str, bytes], head_len: int, tail_len: int,
            hasher=None) -> tuple[dict[str, int], bytes, bytes]:
     """Occurrences of each pattern in the chunk's SQL, streamed in blocks (a raw newline
     only ever separates rows and clauses: values escape theirs), plus its first and last
-    bytes. ``hasher`` is fed the bytes as stored (the hash check in the same read)."""
+    bytes. ``hasher`` is fed the bytes as stored (the hash check in the same read). Each
+    block is counted where it was read, after the bytes carried over from the one before
+    (enough for a pattern that straddles the two): no allocation per block."""
     names = tuple(patterns)
     pats = tuple(patterns.values())
     counts = dict.fromkeys(names, 0)
-    keep = max(len(p) for p in pats) - 1
-    carry = b""
-    first = b""
-    for block in chunk_blocks(path, hasher if hasher is not None else chunk_hasher()):
-        buf = carry + block
+    keep = max(max(len(p) for p in pats) - 1, tail_len)
+    first = last = b""
+    for view, carried in chunk_views(path, hasher if hasher is not None else chunk_hasher(), keep):
         if len(first) < head_len:
-            first = buf[:head_len]
-        # matches within carry were counted last time
-        for name, n, before in zip(names, count_patterns(buf, pats), count_patterns(carry, pats)):
+            first = bytes(view[:head_len])
+        # matches within the carried bytes were counted last time
+        for name, n, before in zip(names, count_patterns(view, pats), count_patterns(view[:carried], pats)):
             counts[name] += n - before
-        carry = buf[-max(keep, tail_len):]
-    return counts, first, carry[-tail_len:] if tail_len else b""
+        if tail_len:  # copied now: the next step moves the carry over the buffer's front
+            last = bytes(view[max(0, len(view) - tail_len):])
+    return counts, first, last
 
 
 class StatementCheck:
