@@ -230,6 +230,11 @@ def test_generated_tables_the_log_finds_what_fingerprints_find(box, bconn, tmp_p
     summary = _both(box, db, tmp_path, tmp_path / "prev")
     inc = summary.incremental
     assert inc.changes == "binlog", (summary.warnings, example.reproduction())
+    # a table falls back only for what is known not to be read: the hidden period columns of a
+    # system-versioned table, a key of dates or decimals; never a misread event
+    versioned = {t.name for t in example.tables if "system-versioned" in t.features}
+    for table, why in inc.fingerprinted.items():
+        assert (table in versioned and "columns, the table" in why) or " is " in why, (table, why)
     since = read_manifest(tmp_path / "by_log").data["since"]
     assert since["changes"] == "binlog" and since["binlog"]["bytes"] > 0
     _restored_equal(box, bconn, tmp_path / "by_log", db)

@@ -317,8 +317,8 @@ def dump_since(p, root: Path, sink, opts, progress, prev: Manifest, dump_table: 
             if told:
                 try:
                     same = unchanged_by_binlog(p, name, ranges, binlog.keys.get(name, []))  # type: ignore[union-attr]
-                except binlog_changes.Untrusted as why:
-                    binlog.unread[name] = str(why)  # type: ignore[union-attr]
+                except binlog_changes.Untrusted as untold:
+                    binlog.unread[name] = str(untold)  # type: ignore[union-attr]
             if same is not None:
                 kinds[name] = ("ranges", ranges, same)
             else:

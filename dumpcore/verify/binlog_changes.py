@@ -92,14 +92,14 @@ def usable(conn, prev: dict | None, now: dict | None) -> None:
             raise Untrusted(f"{which} has no binary log position ({(rep or {}).get('reason') or 'not recorded'})")
         if rep.get("method") not in EXACT_METHODS:
             raise Untrusted(f"{which}'s binary log position is not exact ({rep.get('method')})")
+        if not rep.get("gtid"):
+            raise Untrusted(f"{which} has no GTID position (the log read cannot be checked against it)")
     fmt = (conn.variable("binlog_format") or "").upper()
     if fmt != "ROW":
         raise Untrusted(f"binlog_format is {fmt}, not ROW: changes may be logged as statements")
     status = conn.query_text("SHOW MASTER STATUS")
     if status and any(status[0][2:4]):
         raise Untrusted("the server filters its binary log (binlog_do_db / binlog_ignore_db)")
-        if not rep.get("gtid"):
-            raise Untrusted(f"{which} has no GTID position (the log read cannot be checked against it)")
 
 
 def fetch(options: ConnectionOptions, logs: list[str], start: dict, into: Path) -> list[Path]:
@@ -174,12 +174,12 @@ class _TableReader:
     name: str
     sizes: tuple[int, ...] = ()
     keys: tuple[int, ...] = ()
-    signed: tuple[bool, ...] = ()
+    signed: tuple[bool | None, ...] = ()  # per key column: an integer signed or not; None: its bytes
 
 
 def key_reader(table: Table, types: bytes, meta: bytes) -> _TableReader:
     """The reader of a table's rows events given its table map; Untrusted when the map is
-    not the table's, or the key is not integers."""
+    not the table's, or a key column is neither an integer nor a string."""
     if len(types) != len(table.columns):
         raise Untrusted(f"its binary log rows have {len(types)} columns, the table {len(table.columns)}")
     if not table.primary_key:
