@@ -242,6 +242,58 @@ def test_journal_lines_written_side_by_side_are_each_whole_and_synced(tmp_path, 
     assert len(size_at_sync) < 200
 
 
+def test_a_keyed_tables_chunk_lines_wait_for_the_next_fsync_a_keyless_tables_do_not(server, conn, tmp_path, db,
+                                                                                     monkeypatch):
+    """A keyed table's chunk may be loaded again after a crash of the machine (upserts): its
+    journal lines are flushed, not fsynced each; a keyless table's are on disk before the
+    load goes on (resume tells its committed chunks by them); and the last line is on disk
+    when the restore returns."""
+    from dumpcore.restore.restore import RestoreOptions, restore
+
+    q = quote_ident(db)
+    conn.execute(f"CREATE TABLE {q}.keyed (id INT PRIMARY KEY, v VARCHAR(40))")
+    conn.execute(f"INSERT INTO {q}.keyed SELECT seq, REPEAT('k', 30) FROM {q}.seq_1_to_2000")
+    conn.execute(f"CREATE TABLE {q}.loose (v VARCHAR(40))")
+    conn.execute(f"INSERT INTO {q}.loose SELECT REPEAT('l', 30) FROM {q}.seq_1_to_2000")
+    dump_to_directory(server, db, tmp_path / "d", DumpOptions(workers=1, chunk_size=8 << 10, statement_size=4 << 10))
+    target = db + "_fs"
+    state = tmp_path / "state"
+    synced_at: list[int] = []
+    real_fsync = os.fsync
+    journal_fds: set[int] = set()
+    real_open = Journal.open
+
+    def open_(self, fresh: bool = True):
+        real_open(self, fresh)
+        journal_fds.add(self._f.fileno())
+
+    def fsync(fd):
+        if fd in journal_fds:
+            synced_at.append(os.fstat(fd).st_size)
+        return real_fsync(fd)
+    monkeypatch.setattr(Journal, "open", open_)
+    monkeypatch.setattr(os, "fsync", fsync)
+    try:
+        s = restore(tmp_path / "d", server, RestoreOptions(database=target, parallel=1, state_dir=state))
+        assert s.failure() is None and s.proof_state() == "proven"
+        path = journal_file(state, server, target)
+        text = path.read_bytes()
+        lines = text.splitlines(keepends=True)
+        ends, at = [], 0
+        for line in lines:
+            at += len(line)
+            ends.append((json.loads(line), at))
+        chunk_events = [(e, end) for e, end in ends if e.get("event") in ("begin", "commit")]
+        keyed = [end for e, end in chunk_events if e["file"].startswith("data/keyed.")]
+        loose = [end for e, end in chunk_events if e["file"].startswith("data/loose.")]
+        assert len(keyed) >= 6 and len(loose) >= 6
+        assert all(end in synced_at for end in loose)  # each synced when written
+        assert not any(end in synced_at for end in keyed)  # none on its own
+        assert max(synced_at) == len(text)  # the whole journal on disk at the end
+    finally:
+        conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(target)}")
+
+
 # -- 4. a row larger than the target's max_allowed_packet ----------------------------
 
 

@@ -261,7 +261,9 @@ class Loader:
         """Load one chunk; the table it completed ([] when that table has chunks left)."""
         entry, chunk = item.entry, item.chunk
         path = self.directory / chunk["file"]
-        self.journal.write(event="begin", file=chunk["file"], xxh3_128=chunk["xxh3_128"])
+        # a keyed table's chunk can be loaded again after a crash (upserts): no fsync of its own
+        sync = not entry["idempotent"]
+        self.journal.write(event="begin", file=chunk["file"], xxh3_128=chunk["xxh3_128"], _sync=sync)
         t0 = time.monotonic()
         staged = entry.get("staged")  # loaded into a table of another shape (migrate.py)
         rejected = (self._load_data(path, entry, chunk) if self.methods.get(entry["name"]) == LOAD_DATA
@@ -279,7 +281,7 @@ class Loader:
             self._write_rejects(entry["name"], chunk["file"], rejected)
         loaded = chunk["rows"] - len(rejected)
         self.journal.write(event="commit", file=chunk["file"], xxh3_128=chunk["xxh3_128"], rows=loaded,
-                           rejected=len(rejected))
+                           rejected=len(rejected), _sync=sync)
         with self._table_lock:
             r = self.results[entry["name"]]
             r.rows += loaded
