@@ -341,3 +341,39 @@ def test_lost_connections_are_retried_with_back_off(server, conn, world, s3, db)
         assert assert_same_database(conn, world, db) == summary.rows
     finally:
         proxy.close()
+
+
+def test_an_operation_is_tried_again_only_after_a_lost_connection(monkeypatch):
+    from dumpcore.errors import StorageError
+    from dumpcore.store import objectstore
+
+    monkeypatch.setattr(objectstore, "AGAIN", (0, 0, 0))
+    calls, rewinds = [], []
+
+    def flaky(fails: int, message: str):
+        def attempt():
+            calls.append(1)
+            if len(calls) <= fails:
+                raise RuntimeError(f"Generic S3 error: HTTP error: {message}")
+            return "done"
+        return attempt
+    # lost connections: tried again (rewound before each new try) until it succeeds
+    assert objectstore._again("s3://b/p", "list", flaky(3, "error sending request"), lambda: rewinds.append(1)) == "done"
+    assert len(calls) == 4 and len(rewinds) == 3
+    # one more than the tries allowed: a one-line StorageError naming what failed
+    calls.clear()
+    with pytest.raises(StorageError, match=r"^s3://b/p: cannot list \(RuntimeError: .*error sending request"):
+        objectstore._again("s3://b/p", "list", flaky(4, "error sending request"))
+    assert len(calls) == 4
+    # any other error: not tried again here (the library's own retries came first)
+    calls.clear()
+    with pytest.raises(StorageError, match="Access Denied"):
+        objectstore._again("s3://b/p", "list", flaky(1, "Access Denied"))
+    assert len(calls) == 1
+    # a missing object: through as FileNotFoundError only where the caller answers it
+    def missing():
+        raise FileNotFoundError("no such object")
+    with pytest.raises(FileNotFoundError):
+        objectstore._again("s3://b/p", "read x", missing, missing=True)
+    with pytest.raises(StorageError, match="cannot copy"):
+        objectstore._again("s3://b/p", "copy a to b", missing)

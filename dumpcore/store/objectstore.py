@@ -12,7 +12,10 @@ Credentials come from the library's usual chain (``AWS_*`` environment variables
 identity, container and instance roles); ``--endpoint-url`` points at an S3-compatible
 server. No message of this module carries a credential: the library's text is passed
 through ``_scrubbed`` first. Retries with exponential back-off are the library's
-(``RETRY``), for throttling, 5xx answers and lost connections alike.
+(``RETRY``), for throttling, 5xx answers and lost connections alike; a connection the
+server's side closed mid-request the library reports at once, without its retries (as
+"error sending request"), so each whole operation that can be repeated is repeated here
+on that (``_again``).
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -57,6 +61,32 @@ def _scrubbed(text: str) -> str:
     return line
 
 
+# a lost connection the library gives up on at once; each whole operation is tried again
+TRANSPORT_ERRORS = ("error sending request", "connection reset", "connection closed", "broken pipe",
+                    "incompletemessage", "unexpected eof")
+AGAIN = (0.2, 0.8, 3.2)  # seconds before each new try of an operation
+
+
+def _again(url: str, what: str, attempt, rewind=None, missing: bool = False):
+    """``attempt()``, tried again after AGAIN's pauses when the connection was lost (not
+    for any other error: those are the library's to retry, or final); ``rewind()`` before
+    each new try. The last failure becomes a StorageError; FileNotFoundError passes
+    through when ``missing`` (the caller answers it)."""
+    for pause in (*AGAIN, None):
+        try:
+            return attempt()
+        except FileNotFoundError as exc:
+            if missing:
+                raise
+            raise _storage_error(url, what, exc) from None
+        except Exception as exc:  # the library's own error classes, each made one line
+            if pause is None or not any(t in str(exc).lower() for t in TRANSPORT_ERRORS):
+                raise _storage_error(url, what, exc) from None
+        time.sleep(pause)
+        if rewind is not None:
+            rewind()
+
+
 def _storage_error(url: str, what: str, exc: BaseException) -> StorageError:
     return StorageError(f"{url}: cannot {what} ({type(exc).__name__}: {_scrubbed(str(exc))})",
                         hint="check the URL, --endpoint-url and the credentials in the environment")
@@ -74,27 +104,25 @@ class Location:
         the prefix -> size."""
         import obstore
 
-        try:
+        def attempt() -> dict[str, int]:
             found: dict[str, int] = {}
             for batch in obstore.list(self.store, prefix=under, chunk_size=1000):
                 for meta in batch:
                     found[meta["path"]] = meta["size"]
             return found
+        try:
+            return _again(self.url, "list the objects", attempt, missing=True)
         except FileNotFoundError:
             return {}
-        except Exception as exc:  # the library's own error classes, each made one line
-            raise _storage_error(self.url, "list the objects", exc) from None
 
     def read_bytes(self, name: str) -> bytes | None:
         """A small object's bytes, or None when there is none."""
         import obstore
 
         try:
-            return bytes(obstore.get(self.store, name).bytes())
+            return _again(self.url, f"read {name}", lambda: bytes(obstore.get(self.store, name).bytes()), missing=True)
         except FileNotFoundError:
             return None
-        except Exception as exc:
-            raise _storage_error(self.url, f"read {name}", exc) from None
 
     def blocks(self, name: str) -> Iterator[bytes]:
         """An object's bytes as they arrive (bounded memory: one block at a time)."""
@@ -121,39 +149,31 @@ class Location:
         no Python file object block by block (PART_SIZE x IN_FLIGHT of memory at most)."""
         import obstore
 
-        try:
+        start = f.tell()
+
+        def attempt() -> None:
             size = os.fstat(f.fileno()).st_size
             obstore.put(self.store, name, f.read() if size <= PART_SIZE else f, chunk_size=PART_SIZE,
                         max_concurrency=4)
-        except Exception as exc:
-            raise _storage_error(self.url, f"store {name}", exc) from None
+        _again(self.url, f"store {name}", attempt, rewind=lambda: f.seek(start))
 
     def put_bytes(self, name: str, data: bytes) -> None:
         """Store a small object whole (one PUT)."""
         import obstore
 
-        try:
-            obstore.put(self.store, name, data)
-        except Exception as exc:
-            raise _storage_error(self.url, f"store {name}", exc) from None
+        _again(self.url, f"store {name}", lambda: obstore.put(self.store, name, data))
 
     def copy(self, src: str, dst: str) -> None:
         """A copy made by the server (no bytes through this machine)."""
         import obstore
 
-        try:
-            obstore.copy(self.store, src, dst)
-        except Exception as exc:
-            raise _storage_error(self.url, f"copy {src} to {dst}", exc) from None
+        _again(self.url, f"copy {src} to {dst}", lambda: obstore.copy(self.store, src, dst))
 
     def delete(self, names: list[str]) -> None:
         import obstore
 
-        try:
-            if names:
-                obstore.delete(self.store, names)
-        except Exception as exc:
-            raise _storage_error(self.url, "delete objects", exc) from None
+        if names:
+            _again(self.url, "delete objects", lambda: obstore.delete(self.store, names))
 
 
 def open_location(target: str | os.PathLike, endpoint_url: str | None = None) -> Location:
