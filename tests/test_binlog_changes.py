@@ -344,3 +344,21 @@ def test_changes_needs_since_and_a_known_method(server, db, tmp_path):
         out = dumpcore("dump", db, *conn_args(server), "-o", str(tmp_path / "out"), *args)
         assert out.returncode != 0 and out.stderr.decode().splitlines()[0] == said, out.stderr
         assert not (tmp_path / "out").exists()
+
+
+def test_the_log_is_read_with_the_options_of_a_defaults_file(box, bconn, tmp_path):
+    # mariadb-binlog takes the connection's options as the mariadb client does: a
+    # --defaults-file must come first on its command line
+    from dumpcore.connect.connection import ConnectionOptions
+
+    db = _fresh(bconn, "bl_optfile")
+    _keyed(bconn, db)
+    cnf = tmp_path / "my.cnf"
+    cnf.write_text(f"[client]\nhost=127.0.0.1\nport={box.port}\nuser={box.user}\n")
+    via_file = ConnectionOptions(defaults_file=str(cnf))
+    dump_to_directory(via_file, db, tmp_path / "prev", DumpOptions(**SMALL))
+    _change(bconn, db)
+    s = dump_to_directory(via_file, db, tmp_path / "new", DumpOptions(**SMALL, since=str(tmp_path / "prev"),
+                                                                       changes="binlog"))
+    assert s.incremental.changes == "binlog", s.warnings
+    _restored_equal(box, bconn, tmp_path / "new", db)

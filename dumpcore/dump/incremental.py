@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
+from ..connect.connection import ConnectionOptions
 from ..errors import DumpIntegrityError, ServerError
 from ..records import field, record
 from ..store.manifest import Manifest, read_manifest
@@ -247,7 +248,7 @@ def assemble(result: TableResult, pieces: list[tuple], prev: Manifest, root: Pat
     return result
 
 
-def from_binlog(p, options, prev: Manifest, root: Path, report: IncrementalReport, warnings: list[str]):
+def from_binlog(p, options: ConnectionOptions, prev: Manifest, root: Path, report: IncrementalReport, warnings: list[str]):
     """--changes binlog: what the binary log says changed (binlog_changes.BinlogChanges), or
     None, said in a warning and the report, when it cannot say (every range is fingerprinted)."""
     tables = {name: p.schema.tables[name] for name in p.tables}
@@ -285,7 +286,8 @@ def find_enum_zero(p, prev: Manifest, verdicts: dict[str, tuple], where: str | N
 
 
 def dump_since(p, root: Path, sink, opts, progress, prev: Manifest, dump_table: Callable,
-               entry_of: Callable[[str], dict], compression: dict, options=None) -> tuple[dict[str, TableResult], IncrementalReport]:
+               entry_of: Callable[[str], dict], compression: dict,
+               options: ConnectionOptions) -> tuple[dict[str, TableResult], IncrementalReport]:
     """Every table of the dump, by PREV's ranges where it can (``why_whole``), else whole.
     What changed: from the binary log (--changes binlog, for the tables it can tell), else
     the fingerprints, on every connection of the snapshot at once; then the changed ranges

@@ -108,8 +108,10 @@ def fetch(options: ConnectionOptions, logs: list[str], start: dict, into: Path) 
     if program is None:
         raise Untrusted("mariadb-binlog is not installed (Debian: mariadb-client)")
     into.mkdir(mode=0o700)
-    cmd = [program, "--read-from-remote-server", "--raw", "--to-last-log", f"--start-position={int(start['position'])}",
-           f"--result-file={into}/"] + options.client_command(program)[1:] + [start["file"]]
+    # the connection's options first (a --defaults-file must lead), then the fetch's own
+    cmd = options.client_command(program) + ["--read-from-remote-server", "--raw", "--to-last-log",
+                                             f"--start-position={int(start['position'])}", f"--result-file={into}/",
+                                             start["file"]]
     done = subprocess.run(cmd, env=options.client_env(), stdin=subprocess.DEVNULL, capture_output=True)
     if done.returncode != 0:
         why = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
@@ -263,7 +265,7 @@ class _EventReader:
         elif etype in PASSIVE:
             pass
         elif etype == QUERY:
-            _query(data, b, body_end, self.post_header, self.db, self.named, where)
+            self.query(data, b, body_end, where)
         elif etype == TABLE_MAP:
             self.table_map(data, b)
         elif etype in ROWS:
@@ -273,6 +275,23 @@ class _EventReader:
         else:
             raise Untrusted(f"an event of type {etype} at {where}, not read here (compressed or encrypted "
                             "binary log?)")
+
+    def query(self, data: bytes, b: int, body_end: int, where: str) -> None:
+        """A statement in the log: Untrusted when it changes rows (not ROW format) or names
+        the database (DDL on it) or runs in it."""
+        schema_len = data[b + 8]
+        status_len = int.from_bytes(data[b + 11:b + 13], "little")
+        s = b + self.post_header[QUERY - 1] + status_len
+        schema = data[s:s + schema_len]
+        text = data[s + schema_len + 1:body_end]
+        head = text.lstrip().upper()
+        if head.startswith(_QUIET):
+            return
+        shown = text[:60].decode("utf-8", "replace").replace("\n", " ")
+        if head.startswith(_ROW_CHANGING):
+            raise Untrusted(f"a change logged as a statement at {where} ({shown!r}): not ROW format for it")
+        if schema == self.db or self.named.search(text):
+            raise Untrusted(f"a statement on the database at {where} ({shown!r})")
 
     def table_map(self, data: bytes, b: int) -> None:
         tid = int.from_bytes(data[b:b + 6], "little")
@@ -321,25 +340,6 @@ class _EventReader:
             out.unread[reader.name] = f"its rows event at {where} cannot be read ({exc})"
             return
         _collect(out, reader.name, images, after is not None)
-
-
-def _query(data: bytes, b: int, body_end: int, post_header: bytes, db: bytes, named: re.Pattern, where: str) -> None:
-    """A statement in the log: Untrusted when it changes rows (not ROW format) or names the
-    database (DDL on it) or runs in it."""
-    qlen = post_header[QUERY - 1]
-    schema_len = data[b + 8]
-    status_len = int.from_bytes(data[b + 11:b + 13], "little")
-    s = b + qlen + status_len
-    schema = data[s:s + schema_len]
-    text = data[s + schema_len + 1:body_end]
-    head = text.lstrip().upper()
-    if head.startswith(_QUIET):
-        return
-    shown = text[:60].decode("utf-8", "replace").replace("\n", " ")
-    if head.startswith(_ROW_CHANGING):
-        raise Untrusted(f"a change logged as a statement at {where} ({shown!r}): not ROW format for it")
-    if schema == db or named.search(text):
-        raise Untrusted(f"a statement on the database at {where} ({shown!r})")
 
 
 def _collect(out: BinlogChanges, name: str, images: list[tuple], update: bool) -> None:
