@@ -542,6 +542,61 @@ def test_workers_split_big_tables_and_match_a_single_worker_dump(server, db, tmp
         dump_to_stream(server, db, None, DumpOptions(workers=2))
 
 
+def test_enum_error_values_are_looked_for_by_each_read_in_its_own_rows(server, conn, db, tmp_path, monkeypatch):
+    """ENUM error values (index 0) on MariaDB: no table is scanned for them before the first
+    row is read (at xl that scan was ~1 s with a core idle); each read, here each key range
+    of a split table on one of two workers, looks in its own rows on its own connection
+    just before it reads them. Only the range holding one is read with the flags: its
+    chunks, and no other, say so, the table's entry names the column, and the restore is
+    raw-equal, index 0 kept."""
+    import threading
+
+    from dumpcore.dump import dump as dump_module
+    from dumpcore.restore.restore import RestoreOptions, restore
+
+    monkeypatch.setattr(dump_module, "SPLIT_BYTES", 1 << 20)
+    looks: list[tuple[str, str | None, str]] = []
+    up_front: list[str] = []
+    real_find, real_find_for_dump = dump_module.find_enum_zero, dump_module.find_for_dump
+
+    def spy_find(c, database, tables, where):
+        looks.extend((t.name, where, threading.current_thread().name) for t in tables)
+        return real_find(c, database, tables, where)
+
+    def spy_find_for_dump(c, database, tables, where, warnings):
+        up_front.extend(t.name for t in tables)
+        return real_find_for_dump(c, database, tables, where, warnings)
+
+    monkeypatch.setattr(dump_module, "find_enum_zero", spy_find)
+    monkeypatch.setattr(dump_module, "find_for_dump", spy_find_for_dump)
+    with server.connect(db) as c:
+        c.execute("CREATE TABLE big (id INT UNSIGNED PRIMARY KEY, e ENUM('a','b') NOT NULL, t VARCHAR(100))")
+        c.execute("INSERT INTO big SELECT seq, IF(seq % 2, 'a', 'b'), CONCAT('row ', seq, REPEAT(' it''s', seq % 9)) "
+                  "FROM seq_1_to_60000")
+        c.execute("SET SESSION sql_mode = ''")
+        c.execute("UPDATE big SET e = 'no such member' WHERE id = 59990")  # stores index 0, with a warning
+        c.execute("CREATE TABLE plain (id INT PRIMARY KEY, e ENUM('x','y'))")
+        c.execute("INSERT INTO plain VALUES (1, 'x'), (2, NULL)")
+        c.execute("ANALYZE TABLE big")
+        assert c.query("SELECT e + 0 FROM big WHERE id = 59990") == [(b"0",)]
+    dump_to_directory(server, db, tmp_path / "d", DumpOptions(workers=2))
+    assert up_front == []
+    big_looks = [(w, t) for name, w, t in looks if name == "big"]
+    assert len(big_looks) >= 2 and all(w and "`id`" in w for w, _ in big_looks), big_looks
+    assert {t for _, t in big_looks} == {"dump-worker-0", "dump-worker-1"}
+    assert [(name, w) for name, w, _ in looks if name == "plain"] == [("plain", None)]
+    m = read_manifest(tmp_path / "d")
+    big = m.table("big")
+    assert big["enum_zero"] == ["e"] and "enum_zero" not in m.table("plain")
+    flagged = [c for c in big["chunks"] if c.get("enum_zero")]
+    assert flagged and len(flagged) < len(big["chunks"])
+    assert [int(c["key_first"][0]) <= 59990 <= int(c["key_last"][0]) for c in flagged] == [True]
+    target = f"{db}_back"
+    restore(tmp_path / "d", server, RestoreOptions(database=target, parallel=2))
+    assert raw_rows(conn, target, "big", ["id", "e + 0", "t"]) == raw_rows(conn, db, "big", ["id", "e + 0", "t"])
+    assert_same_database(conn, db, target)
+
+
 def test_default_workers_read_in_parallel_and_read_on_one_when_the_lock_is_not_granted(server, db, tmp_path,
                                                                                         monkeypatch):
     """--workers 0 (the CLI's default): one worker per core; where the commit lock that gives

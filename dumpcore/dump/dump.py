@@ -28,7 +28,7 @@ from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink,
 from ..store.compression import NO_COMPRESSION, Compression, CompressionStopped
 from ..connect.connection import Connection, ConnectionOptions, quote_ident, version_tuple
 from ..codec import fallback_warning
-from .enum_zero import EnumZeroWriter, find_for_dump, flag_exprs
+from .enum_zero import EnumZeroWriter, enum_columns, find_enum_zero, find_for_dump, flag_exprs
 from ..errors import DumpcoreError, OutputError, ServerError, StreamClosedError, UnknownTableError, UsageError
 from ..store.hashing import ROW_HASH, hash_file
 from ..store.follow import LocalRecords, head_record
@@ -176,6 +176,7 @@ class _Prepared:
     stats: list = field(default_factory=list)  # --stats specs, counted before the snapshot ends
     objects: ObjectSelection | None = None  # views, routines, events carried; tables whose rows are not dumped
     enum_zero: dict[str, list[str]] = field(default_factory=dict)  # table -> ENUM columns: it holds error values
+    enum_deferred: set[str] = field(default_factory=set)  # tables each read looks in for ENUM error values
     history: set[str] = field(default_factory=set)  # system-versioned tables dumped with every row version
     history_not_dumped: dict[str, int] = field(default_factory=dict)  # table -> history rows left out
     lossy_members: dict[str, dict] = field(default_factory=dict)  # table -> column -> members not carried
@@ -394,14 +395,22 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
             form = UPSERT_ROW_ALIAS  # VALUES() in ON DUPLICATE KEY UPDATE is deprecated there
         sel = select_objects(schema, chosen, not opts.tables, opts.routines, opts.events)
         warnings += sel.warnings(schema)
-        # --since looks in the ranges it reads anew only (incremental.py)
-        enum_zero = {} if opts.no_data or opts.since is not None else find_for_dump(
-            conn, database, [schema.tables[t] for t in chosen if t not in sel.no_data], opts.where, warnings)
         lossy = members.lossy_members(conn, database, [schema.tables[t] for t in chosen])
         if lossy:
             warnings.append(members.lossy_warning(lossy))
         history, history_not_dumped, why = ((set(), {}, "") if opts.no_data else
                                             _history_plan(conn, schema, chosen, opts))
+        # ENUM error values: on MariaDB each read looks in its own rows (_dump_table), not
+        # every such table up front; history tables and MySQL as before; --since looks in
+        # the ranges it reads anew only (incremental.py)
+        enum_zero: dict[str, list[str]] = {}
+        enum_deferred: set[str] = set()
+        if not opts.no_data and opts.since is None:
+            with_data = [schema.tables[t] for t in chosen if t not in sel.no_data]
+            if conn.flavour == "mariadb":
+                enum_deferred = {t.name for t in with_data if enum_columns(t) and t.name not in history}
+            enum_zero = find_for_dump(conn, database, [t for t in with_data if t.name not in enum_deferred],
+                                      opts.where, warnings)
         if history_not_dumped:
             warnings.append(f"history not dumped ({why}), only the current rows: "
                             + ", ".join(f"{t} ({n} history rows)" for t, n in history_not_dumped.items()))
@@ -424,7 +433,8 @@ def _prepare(options: ConnectionOptions, database: str, opts: DumpOptions, snaps
             annotator = annotate.Annotator(options, schema, database, labels)
         return _Prepared(conn, schema, plan, chosen, snapshot_at, statement_size, form, warnings, pool,
                          snap.replication, owns, extra, annotator, stats.parse_stats(opts.stats, schema, chosen),
-                         objects=sel, enum_zero=enum_zero, history=history, history_not_dumped=history_not_dumped,
+                         objects=sel, enum_zero=enum_zero, enum_deferred=enum_deferred, history=history,
+                         history_not_dumped=history_not_dumped,
                          lossy_members=lossy,
                          subset=keysets, masking=mask_plan, maskers=maskers)
     except BaseException:
@@ -503,6 +513,12 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
             opts.chunk_size, opts.validate, on_progress, file_for)
     prefix = HISTORY_PREFIX if history else ""
     enum_cols = p.enum_zero.get(name)
+    if enum_cols is None and name in p.enum_deferred:
+        # just before reading: these rows, on this connection, in the dump's snapshot (a
+        # key range looks in its own range, whose pages the read then finds in memory)
+        enum_cols = find_enum_zero(conn or p.conn, p.schema.database, [table], where).get(name)
+        if enum_cols:
+            p.enum_zero[name] = enum_cols  # the table's manifest entry names them
     t0 = time.monotonic()
     if progress and whole_table:
         progress.table_started(name)

@@ -20,9 +20,14 @@ other statement. The rows stay in their chunk, in key order, and the chunk's fin
 counts them as the server shows them (''). Index 0 is told apart from a '' member by the
 server (``col = 0``), so ``ENUM('','a')`` keeps both.
 
-Finding these rows costs one extra read of each table with ENUM columns (``LIMIT 1``: it
-stops at the first); only a table that holds one is then read with a flag per ENUM column,
-as row tuples, through ``EnumZeroWriter``.
+Finding these rows costs one extra read (``LIMIT 1``: it stops at the first). On MariaDB
+each read of a table with ENUM columns, a whole table or one key range of it on a worker,
+makes it just before it reads: of its own rows, on its own connection, in the dump's
+snapshot. No table is scanned before the first row is read, the workers share the looks,
+and the read that follows finds the pages in the buffer pool. System-versioned tables
+dumped with their history, and every table on MySQL, are looked in up front as before.
+Only a read whose rows hold one is then made with a flag per ENUM column, as row tuples,
+through ``EnumZeroWriter``; each chunk says whether it holds such rows.
 """
 from __future__ import annotations
 
