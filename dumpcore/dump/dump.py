@@ -512,13 +512,15 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
     args = (sink, name, columns, kinds, key, query.key_positions, p.upsert_form, p.statement_size,
             opts.chunk_size, opts.validate, on_progress, file_for)
     prefix = HISTORY_PREFIX if history else ""
-    enum_cols = p.enum_zero.get(name)
-    if enum_cols is None and name in p.enum_deferred:
+    if name in p.enum_deferred:
         # just before reading: these rows, on this connection, in the dump's snapshot (a
-        # key range looks in its own range, whose pages the read then finds in memory)
+        # key range looks in its own range, whose pages the read then finds in memory, and
+        # decides for itself: another range's error value does not slow this one)
         enum_cols = find_enum_zero(conn or p.conn, p.schema.database, [table], where).get(name)
         if enum_cols:
             p.enum_zero[name] = enum_cols  # the table's manifest entry names them
+    else:
+        enum_cols = p.enum_zero.get(name)
     t0 = time.monotonic()
     if progress and whole_table:
         progress.table_started(name)
