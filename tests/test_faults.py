@@ -340,3 +340,30 @@ def test_sigint_of_a_dump_on_a_slow_disk_ends_at_once(server, many_chunks, tmp_p
     assert unsynced <= 8 + int(workers), unsynced  # the backlog, and one chunk being written per worker
     assert took < 3.0, f"{took:.1f} s from Ctrl-C to exit"
     assert not out.exists() and not partial.exists()
+
+
+def test_a_sandbox_install_keeps_its_temp_files_out_of_tmp(tmp_path, monkeypatch):
+    """mariadb-install-db's bootstrap server writes its internal temp tables in the sandbox's
+    own temp dir, as the sandbox's server does, not in /tmp: a clean-clone CI run had an
+    install fail when one of them vanished from /tmp mid-bootstrap."""
+    from dumpcore.sandbox import sandbox as sandbox_module
+    from dumpcore.sandbox.sandbox import Sandbox
+
+    commands: list[list[str]] = []
+    real_run = sandbox_module.subprocess.run
+
+    def spy(argv, *args, **kwargs):
+        commands.append([str(a) for a in argv])
+        return real_run(argv, *args, **kwargs)
+
+    monkeypatch.setattr(sandbox_module.subprocess, "run", spy)
+    root = tmp_path / "box"
+    box = Sandbox(root, tied=True)
+    box.start()
+    try:
+        installs = [c for c in commands if "install" in Path(c[0]).name]
+        assert len(installs) == 1 and f"--tmpdir={root / 'tmp'}" in installs[0], commands
+        with box.options.connect() as c:
+            assert c.scalar("SELECT @@tmpdir") == str(root / "tmp")
+    finally:
+        box.stop(remove=True)

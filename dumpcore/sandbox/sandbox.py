@@ -157,6 +157,11 @@ class Sandbox:
         if len(str(sock)) > 100:
             raise SandboxError(f"socket path too long for a unix socket: {sock}", hint="use a shorter --dir")
         as_root = ["--user=root"] if os.geteuid() == 0 else []
+        # Its own temp dir, for the install's bootstrap server as for the server: internal
+        # temp tables never share /tmp with other servers or with anything that cleans /tmp
+        # (seen: a test server, and then an install, losing a #sql-temptable file).
+        tmpdir = self.root / "tmp"
+        tmpdir.mkdir(exist_ok=True)
         if not (datadir / "mysql").is_dir():
             shutil.rmtree(datadir, ignore_errors=True)
             install = [
@@ -165,6 +170,7 @@ class Sandbox:
                 f"--datadir={datadir}",
                 "--auth-root-authentication-method=normal",
                 "--skip-test-db",
+                f"--tmpdir={tmpdir}",  # passed on to the bootstrap server
                 *as_root,
             ]
             proc = subprocess.run(install, capture_output=True, text=True)
@@ -172,10 +178,6 @@ class Sandbox:
                 raise SandboxError(f"mariadb-install-db failed: {proc.stderr.strip()[-300:]}")
         port = free_port()
         log = self.root / "error.log"
-        # Its own temp dir: internal temp tables never share /tmp with other servers or
-        # with anything that cleans /tmp (seen: a test server losing its #sql-temptable files).
-        tmpdir = self.root / "tmp"
-        tmpdir.mkdir(exist_ok=True)
         args = [
             find_program("mariadbd", "mysqld"),
             "--no-defaults",
