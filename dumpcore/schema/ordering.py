@@ -125,10 +125,13 @@ def plan_load(schema: Schema) -> LoadPlan:
     comp_of = {t: i for i, comp in enumerate(comps) for t in comp}
     # Condensed DAG: component -> components it depends on (its parents).
     deps: dict[int, set[int]] = {i: set() for i in range(len(comps))}
+    inner: dict[int, list[ForeignKey]] = {}  # a component's own FKs (a cycle's), looked up once
     for fk in fks:
         a, b = comp_of[fk.table], comp_of[fk.ref_table]
         if a != b:
             deps[a].add(b)
+        else:
+            inner.setdefault(a, []).append(fk)
     dependents: dict[int, set[int]] = {i: set() for i in range(len(comps))}
     for a, bs in deps.items():
         for b in bs:
@@ -140,7 +143,7 @@ def plan_load(schema: Schema) -> LoadPlan:
     cycles: list[Cycle] = []
     while ready:
         _, i = heapq.heappop(ready)
-        comp_fks = [fk for fk in fks if comp_of[fk.table] == i and comp_of[fk.ref_table] == i]
+        comp_fks = inner.get(i, [])
         order = _order_within(comps[i], comp_fks)
         ordered_comps.append(order)
         if comp_fks:
