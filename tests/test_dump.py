@@ -407,7 +407,8 @@ def test_workers_share_one_snapshot_under_concurrent_writes(server, db, tmp_path
     assert commits and commits[0] > 10  # the writer really ran during the dumps
 
 
-def test_a_worker_thread_that_fails_fails_the_dump_with_its_error_and_leaves_no_thread(server, db, tmp_path):
+def test_a_worker_thread_that_fails_fails_the_dump_with_its_error_and_leaves_no_thread(server, db, tmp_path,
+                                                                                      monkeypatch):
     """A worker's connection killed mid-table: its ServerError is the dump's error, the
     other worker stops at its next statement, every thread ends, nothing is left.
 
@@ -417,8 +418,10 @@ def test_a_worker_thread_that_fails_fails_the_dump_with_its_error_and_leaves_no_
     killed connection's own error that the dump raised."""
     import threading
 
+    from dumpcore.dump import dump as dump_module
     from dumpcore.errors import ServerError
 
+    monkeypatch.setattr(dump_module._EventProgress, "EVERY", 0.0)  # the kill comes from a progress report
     with server.connect(db) as c:
         for t in ("a", "b"):
             c.execute(f"CREATE TABLE {t} (id INT PRIMARY KEY, pad VARCHAR(200))")
@@ -448,6 +451,57 @@ def test_a_worker_thread_that_fails_fails_the_dump_with_its_error_and_leaves_no_
         admin.close()
     assert killed and not out.exists() and list(tmp_path.iterdir()) == []
     assert not [t for t in threading.enumerate() if t.name.startswith("dump-worker")]
+
+
+def test_a_parallel_dump_reports_every_row_once_however_often_its_workers_report(server, db, tmp_path,
+                                                                                 monkeypatch):
+    """Workers send their progress at most every _EventProgress.EVERY seconds and the rest
+    with the unit's end (each message costs the dump's thread a wake-up). Reported at every
+    statement or only at each unit's end, a table's rows add up to its result and its bytes
+    to the same sum, and it is started once, before its first rows. `big` is read as key
+    ranges: it sums over them."""
+    from dumpcore.dump import dump as dump_module
+
+    monkeypatch.setattr(dump_module, "SPLIT_BYTES", 64 << 10)
+    with server.connect(db) as c:
+        c.execute("CREATE TABLE big (id INT PRIMARY KEY, pad VARCHAR(200))")
+        c.execute("INSERT INTO big SELECT seq, REPEAT('x', 150) FROM seq_1_to_20000")
+        c.execute("ANALYZE TABLE big")
+        for t in range(12):
+            c.execute(f"CREATE TABLE s{t} (id INT PRIMARY KEY, v VARCHAR(20))")
+            if t % 3:
+                c.execute(f"INSERT INTO s{t} SELECT seq, CONCAT('v', seq) FROM seq_1_to_{t * 37}")
+
+    def reported(every: float) -> tuple[dict, list]:
+        monkeypatch.setattr(dump_module._EventProgress, "EVERY", every)
+        seen: list[tuple] = []
+
+        class Recorder:
+            def begin(self, tables): pass
+            def end(self): pass
+            def table_started(self, table): seen.append(("started", table))
+            def advance(self, table, rows, nbytes): seen.append(("advance", table, rows, nbytes))
+            def table_done(self, result): seen.append(("done", result.table, result.rows, result.bytes))
+
+        out = tmp_path / f"d{every}"
+        summary = dump_to_directory(server, db, out, DumpOptions(workers=2, statement_size=16 << 10), Recorder())
+        assert len(read_manifest(out).table("big")["chunks"]) > 1
+        sums = {}
+        for r in summary.tables:
+            events = [e for e in seen if e[1] == r.table]
+            advanced = [e for e in events if e[0] == "advance"]
+            sums[r.table] = (sum(e[2] for e in advanced), sum(e[3] for e in advanced))
+            assert sums[r.table][0] == r.rows and sums[r.table][1] <= r.bytes, r.table
+            assert events[-1] == ("done", r.table, r.rows, r.bytes)
+            if r.rows:
+                assert [e[0] for e in events].count("started") == 1 and events[0] == ("started", r.table), events
+        return sums, seen
+
+    often, _ = reported(0.0)
+    once, seen = reported(3600.0)
+    assert once == often and often["big"][0] == 20000 and often["s1"][1] > 0
+    assert all(e[2] for e in seen if e[0] == "advance")  # nothing sent early: a report per unit that has rows
+    assert len([e for e in seen if e[0] == "advance" and e[1] == "s1"]) == 1
 
 
 def test_every_worker_is_started_before_the_first_begins_its_work(server, db, tmp_path, monkeypatch):
