@@ -33,11 +33,39 @@ def _progress(quiet: bool):
     return RichDumpProgress()
 
 
+TABLES_SHOWN = 20  # tables in a summary; the rest are one line (the manifest and --json have them all)
+
+
+def shown_tables(tables: list[dict], weight: str, must=lambda t: False,
+                 shown: int = TABLES_SHOWN) -> tuple[list[dict], list[dict]]:
+    """The tables a summary lists, in their own order, and the rest: all of them up to
+    ``shown``, else every table ``must`` names (a problem is never left out) and then the
+    heaviest by ``weight``."""
+    if len(tables) <= shown:
+        return tables, []
+    keep = {i for i, t in enumerate(tables) if must(t)}
+    for i in sorted(range(len(tables)), key=lambda i: -tables[i][weight]):
+        if len(keep) >= shown:
+            break
+        keep.add(i)
+    return ([t for i, t in enumerate(tables) if i in keep],
+            [t for i, t in enumerate(tables) if i not in keep])
+
+
+def more_tables(rest: list[dict]) -> str:
+    return f"({plural(len(rest), 'more table')})"  # each in the manifest and in --json
+
+
 def dump_summary_lines(summary) -> list[str]:
-    """The per-table summary of a dump, each line within the terminal's width."""
+    """The per-table summary of a dump, each line within the terminal's width: the
+    TABLES_SHOWN largest tables when there are more, and a line for the rest."""
     d = summary.to_dict()
+    listed, rest = shown_tables(d["tables"], "bytes")
     rows = [[t["name"], f"{t['rows']:,}", human_bytes(t["bytes"]), f"{t['chunks']:,}", f"{t['seconds']:.2f}"]
-            for t in d["tables"]]
+            for t in listed]
+    if rest:
+        rows.append([more_tables(rest), f"{sum(t['rows'] for t in rest):,}", human_bytes(sum(t["bytes"] for t in rest)),
+                     f"{sum(t['chunks'] for t in rest):,}", ""])
     rows.append(["total", f"{d['total_rows']:,}", human_bytes(d["total_bytes"]), f"{d['total_chunks']:,}",
                  f"{d['seconds']:.2f}"])
     lines = table_lines(["table", "rows", "bytes", "chunks", "seconds"], rows)
@@ -292,15 +320,20 @@ def schema_diff_lines(diff) -> list[str]:
 
 def restore_summary_lines(d: dict) -> list[str]:
     """The per-table summary of a restore (its to_dict()), each line within the terminal's
-    width; a table short of or beyond the dump is said under the table."""
+    width; a table short of or beyond the dump is said under the table. Beyond TABLES_SHOWN
+    tables: those with rejected, missing or extra rows, the largest, and a line for the rest."""
     rows, notes = [], []
-    for t in d["tables"]:
+    listed, rest = shown_tables(d["tables"], "rows", lambda t: t["short"] or t["extra"] or t["rejected"])
+    for t in listed:
         rows.append([t["name"], f"{t['expected']:,}", f"{t['rows']:,}", f"{t['rejected']:,}", f"{t['live']:,}",
                      f"{t['seconds']:.2f}"])
         if t["short"]:
             notes.append(f"`{t['name']}`: SHORT by {t['short']:,}")
         elif t["extra"]:
             notes.append(f"`{t['name']}`: +{t['extra']:,} beyond the dump")
+    if rest:
+        rows.append([more_tables(rest), *(f"{sum(t[k] for t in rest):,}" for k in ("expected", "rows", "rejected", "live")),
+                     ""])
     rows.append(["total", f"{sum(t['expected'] for t in d['tables']):,}", f"{d['total_rows']:,}",
                  f"{d['total_rejected']:,}", f"{sum(t['live'] for t in d['tables']):,}", f"{d['seconds']:.2f}"])
     lines = table_lines(["table", "expected", "restored", "rejected", "live", "seconds"], rows)

@@ -165,6 +165,50 @@ def test_summary_layout_at_80_columns_keeps_numbers_whole(monkeypatch):
     assert "`t`: SHORT by 5" in lines
 
 
+def test_a_summary_of_many_tables_lists_the_largest_and_every_problem_and_counts_the_rest(monkeypatch):
+    """50,000 tables would be 50,000 summary lines: a summary lists TABLES_SHOWN of them (on
+    a restore, every table with a problem first, then the largest) in their own order, one
+    line sums the rest, and the total is that of every table."""
+    from dumpcore.cli.commands import TABLES_SHOWN, dump_summary_lines, restore_summary_lines
+    from dumpcore.dump.chunks import ChunkInfo, TableResult
+    from dumpcore.dump.dump import DumpSummary
+
+    monkeypatch.setenv("COLUMNS", "80")
+    n = 5_000
+    rows = [i * 37 % 101 for i in range(n)]
+    results = [TableResult(f"t{i:05d}", rows=r, bytes=100 * r + i % 7,
+                           chunks=[ChunkInfo(f"data/t{i:05d}.00001.sql", f"t{i:05d}", 1, r, 100 * r)], seconds=0.01)
+               for i, r in enumerate(rows)]
+    lines = dump_summary_lines(DumpSummary("db", "d", "", results, 12.5, 1 << 20))
+    _assert_fits(lines, "dump summary")
+    names = [line.split()[0] for line in lines[1:TABLES_SHOWN + 1]]
+    largest = sorted(results, key=lambda t: -t.bytes)[:TABLES_SHOWN]
+    assert names == sorted(t.table for t in largest)  # the largest, in the dump's order
+    more = lines[TABLES_SHOWN + 1]
+    assert more.startswith(f"({n - TABLES_SHOWN:,} more tables)")
+    assert f"{sum(rows) - sum(t.rows for t in largest):,}" in more.split(")")[1].split()
+    assert lines[TABLES_SHOWN + 2].split()[:2] == ["total", f"{sum(rows):,}"]
+    assert len(lines) == TABLES_SHOWN + 3  # header, tables, the rest, total (no statement sizes here)
+
+    tables = [{"name": f"t{i:05d}", "expected": r, "rows": r, "rejected": 0, "live": r, "seconds": 0.01,
+               "short": 0, "extra": 0} for i, r in enumerate(rows)]
+    tables[10] = {**tables[10], "rows": 0, "live": 0, "short": tables[10]["expected"]}  # small tables with problems
+    tables[11] = {**tables[11], "live": tables[11]["rows"] + 1, "extra": 1}
+    tables[12] = {**tables[12], "rejected": 2}
+    d = {"tables": tables, "total_rows": sum(t["rows"] for t in tables), "total_rejected": 2,
+         "rows_per_second": 1000, "seconds": 12.5, "loaded_chunks": n, "skipped_chunks": 0}
+    lines = restore_summary_lines(d)
+    _assert_fits(lines, "restore summary")
+    listed = [line.split()[0] for line in lines[1:TABLES_SHOWN + 1]]
+    assert {"t00010", "t00011", "t00012"} <= set(listed) and listed == sorted(listed)
+    assert lines[TABLES_SHOWN + 1].startswith(f"({n - TABLES_SHOWN:,} more tables)")
+    assert lines[TABLES_SHOWN + 2].split()[:3] == ["total", f"{sum(rows):,}", f"{d['total_rows']:,}"]
+    assert f"`t00010`: SHORT by {rows[10]}" in lines and "`t00011`: +1 beyond the dump" in lines
+    small = restore_summary_lines({**d, "tables": tables[:TABLES_SHOWN]})  # up to TABLES_SHOWN: every one
+    assert [line.split()[0] for line in small[1:TABLES_SHOWN + 1]] == [t["name"] for t in tables[:TABLES_SHOWN]]
+    assert small[TABLES_SHOWN + 1].startswith("total")
+
+
 def test_a_table_dumped_by_two_workers_takes_no_longer_than_the_dump(server, db, tmp_path, monkeypatch):
     from dumpcore.dump import dump as dump_module
     from dumpcore.dump.dump import DumpOptions, dump_to_directory
