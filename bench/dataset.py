@@ -6,7 +6,7 @@ columns. The same scale always gives the same bytes.
 """
 from __future__ import annotations
 
-from dumpcore.connect.connection import Connection, quote_ident
+from dumpcore.connect.connection import Connection, quote_ident, quote_string
 from dumpcore.sandbox.sample import recreate_database
 
 # large: 3.2M order_items (one table > 3M rows), ~6M rows in all, the keyless events 0.8M.
@@ -162,8 +162,29 @@ def many_table_ddl(i: int) -> str:
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"""
 
 
+DROP_BATCH = 500  # tables per DROP TABLE in drop_database
+
+
+def drop_database(conn: Connection, database: str) -> None:
+    """DROP DATABASE, its tables first, DROP_BATCH at a time: MariaDB 10.11 spends time
+    quadratic in the tables of one DROP on its metadata locks (MDL_context::find_ticket, 99%
+    of mariadbd's samples): 20,000 tables took 119 s in one DROP DATABASE, 20 s in batches;
+    50,000 took ~11 minutes."""
+    db = quote_ident(database)
+    names = [n for (n,) in conn.query_text(
+        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = " + quote_string(database))]
+    conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 0")
+    try:
+        for i in range(0, len(names), DROP_BATCH):
+            conn.execute("DROP TABLE IF EXISTS " + ", ".join(f"{db}.{quote_ident(n)}" for n in names[i:i + DROP_BATCH]))
+    finally:
+        conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 1")
+    conn.execute(f"DROP DATABASE IF EXISTS {db}")
+
+
 def create_many_tables(conn: Connection, database: str, tables: int) -> dict[str, int]:
     """(Re)create ``database`` with ``tables`` small tables; returns rows per table."""
+    drop_database(conn, database)
     recreate_database(conn, database, [])
     conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0, time_zone = '+00:00'")
     counts = {}
