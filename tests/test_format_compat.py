@@ -68,3 +68,65 @@ def test_a_stream_of_an_earlier_version_verifies_and_loads_through_the_client(se
     conn.execute(f"CREATE DATABASE {quote_ident(target)} CHARACTER SET utf8mb4")
     run_client(server, stream.read_bytes(), database=target)
     assert assert_same_database(conn, source, target) == 402
+
+
+def test_the_manifest_hashed_and_written_in_pieces_is_the_whole_json_of_before(tmp_path):
+    """The manifest's self-hash and its file are made a piece at a time (a table a piece:
+    50,000 tables are ~60 MB of JSON). The hash must be XXH3-128 of the whole canonical JSON,
+    as every earlier version computed it and every committed dump here holds it, and the
+    file the same text as one render: checked on generated manifests (nested objects,
+    non-ASCII keys and values, empty lists, lists of values, of objects, mixed) and on
+    every committed dump's manifest."""
+    import random
+
+    import xxhash
+
+    from dumpcore.store.manifest import SELF_HASH_FIELD, canonical_hash, read_manifest, render, write_manifest
+
+    def whole(data: dict) -> str:
+        body = {k: v for k, v in data.items() if k != SELF_HASH_FIELD}
+        return xxhash.xxh3_128_hexdigest(json.dumps(body, sort_keys=True, separators=(",", ":"),
+                                                    ensure_ascii=False).encode("utf-8"))
+
+    def whole_render(data: dict) -> str:
+        def value(v):
+            if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+                return "[\n  " + ",\n  ".join(json.dumps(x, ensure_ascii=False) for x in v) + "\n ]"
+            return json.dumps(v, ensure_ascii=False)
+        return "{\n" + ",\n".join(f" {json.dumps(k, ensure_ascii=False)}: {value(v)}" for k, v in data.items()) + "\n}\n"
+
+    rnd = random.Random(7)
+    words = ["a", "b", "zz", "é", "名前", "x\"y", "back\\slash", "tab\t", "", "0", "Z"]
+
+    def gen(depth: int):
+        kind = rnd.randrange(8 if depth < 3 else 4)
+        if kind == 0:
+            return rnd.choice(words)
+        if kind == 1:
+            return rnd.choice([0, -1, 2**64, 1.5, True, False, None])
+        if kind == 2:
+            return []
+        if kind == 3:
+            return [rnd.choice(words) for _ in range(rnd.randrange(1, 4))]
+        if kind in (4, 5):
+            return [{rnd.choice(words): gen(depth + 1) for _ in range(rnd.randrange(0, 4))}
+                    for _ in range(rnd.randrange(1, 5))]
+        if kind == 6:
+            return [{"k": 1}, "not an object"]
+        return {rnd.choice(words): gen(depth + 1) for _ in range(rnd.randrange(0, 4))}
+
+    for n in range(300):
+        data = {rnd.choice(words) + str(i): gen(0) for i in range(rnd.randrange(0, 8))}
+        if n % 2:
+            data[SELF_HASH_FIELD] = "left out of its own hash"
+        assert canonical_hash(data) == whole(data), data
+        assert render(data) == whole_render(data), data
+    data = {"tables": [{"name": "t", "é": [1, {"b": 2, "a": None}]}], "database": "名前"}
+    write_manifest(tmp_path, data)
+    text = (tmp_path / "manifest.json").read_text(encoding="utf-8")
+    assert json.loads(text)[SELF_HASH_FIELD] == whole(data)
+    assert text == whole_render({**data, SELF_HASH_FIELD: whole(data)})
+    for d in DUMP_DIRS:  # written by earlier versions: each holds the whole JSON's hash
+        written = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+        assert written[SELF_HASH_FIELD] == canonical_hash(written) == whole(written), d.name
+        read_manifest(d)  # checks it too
