@@ -458,8 +458,8 @@ def test_a_parallel_dump_reports_every_row_once_however_often_its_workers_report
     """Workers send their progress at most every _EventProgress.EVERY seconds and the rest
     with the unit's end (each message costs the dump's thread a wake-up). Reported at every
     statement or only at each unit's end, a table's rows add up to its result and its bytes
-    to the same sum, and it is started once, before its first rows. `big` is read as key
-    ranges: it sums over them."""
+    to the same sum, and it is started once, before its first rows, and done once, when its
+    last unit ends. `big` is read as key ranges: it sums over them."""
     from dumpcore.dump import dump as dump_module
 
     monkeypatch.setattr(dump_module, "SPLIT_BYTES", 64 << 10)
@@ -492,13 +492,15 @@ def test_a_parallel_dump_reports_every_row_once_however_often_its_workers_report
             advanced = [e for e in events if e[0] == "advance"]
             sums[r.table] = (sum(e[2] for e in advanced), sum(e[3] for e in advanced))
             assert sums[r.table][0] == r.rows and sums[r.table][1] <= r.bytes, r.table
-            assert events[-1] == ("done", r.table, r.rows, r.bytes)
+            assert events[-1] == ("done", r.table, r.rows, r.bytes) and [e[0] for e in events].count("done") == 1
             if r.rows:
                 assert [e[0] for e in events].count("started") == 1 and events[0] == ("started", r.table), events
         return sums, seen
 
     often, _ = reported(0.0)
     once, seen = reported(3600.0)
+    kinds = [e[0] for e in seen]  # a table is said done as its last unit ends (its progress line goes), not at the end
+    assert kinds.index("done") < len(kinds) - 1 - kinds[::-1].index("advance")
     assert once == often and often["big"][0] == 20000 and often["s1"][1] > 0
     assert all(e[2] for e in seen if e[0] == "advance")  # nothing sent early: a report per unit that has rows
     assert len([e for e in seen if e[0] == "advance" and e[1] == "s1"]) == 1

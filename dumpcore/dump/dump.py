@@ -12,6 +12,7 @@ import re
 import sys
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -688,6 +689,7 @@ class _ThreadPool:
             raise
         started_all.set()
         parts: dict[str, list[tuple[int, TableResult]]] = {t: [] for t in p.tables}
+        left = Counter(u.table for u in units)  # a table's units not done yet
         started: set[str] = set()
         running = len(self._threads)
         try:
@@ -707,6 +709,9 @@ class _ThreadPool:
                     if rows or nbytes:
                         advance(table, rows, nbytes)
                     parts[table].append((index, result))
+                    left[table] -= 1
+                    if progress and not left[table]:  # its line goes now, not when every table is done
+                        progress.table_done(_merged(table, parts[table]))
                 elif msg[0] == "error":
                     raise msg[1]
                 else:
@@ -777,28 +782,33 @@ def _dump_parallel(p: _Prepared, root: Path, sink: DirectorySink, opts: DumpOpti
             p.subset.close_export()
     results: dict[str, TableResult] = {}
     for name in p.tables:
-        merged = TableResult(name)
-        seq = 0
-        if parts[name]:  # parts ran side by side: the table took from its first start to its last end
-            merged.started = min(res.started for _, res in parts[name])
-            merged.seconds = max(res.started + res.seconds for _, res in parts[name]) - merged.started
-        for _, res in sorted(parts[name], key=lambda x: x[0]):
-            merged.rows += res.rows
-            merged.bytes += res.bytes
-            if res.generated_fingerprint is not None:  # one part: a table without key ranges is not split
-                merged.generated_fingerprint = res.generated_fingerprint
-            for chunk in res.chunks:
-                seq += 1
-                final = f"data/{chunk_file_name(name, seq, opts.compression.suffix)}"
-                os.replace(root / chunk.file, root / final)
-                if sink.listener is not None:
-                    sink.listener.renamed(chunk.file, final)
-                chunk.file, chunk.seq = final, seq
-                merged.chunks.append(chunk)
+        merged = _merged(name, parts[name])
+        for seq, chunk in enumerate(merged.chunks, 1):
+            final = f"data/{chunk_file_name(name, seq, opts.compression.suffix)}"
+            os.replace(root / chunk.file, root / final)
+            if sink.listener is not None:
+                sink.listener.renamed(chunk.file, final)
+            chunk.file, chunk.seq = final, seq
         results[name] = merged
-        if progress:
+        if progress and not parts[name]:  # a table with rows was said done by the pool
             progress.table_done(merged)
     return results
+
+
+def _merged(name: str, parts: list[tuple[int, TableResult]]) -> TableResult:
+    """A table's result from its parts' (key ranges, by index), chunks in key order under
+    the parts' own file names."""
+    merged = TableResult(name)
+    if parts:  # parts ran side by side: the table took from its first start to its last end
+        merged.started = min(res.started for _, res in parts)
+        merged.seconds = max(res.started + res.seconds for _, res in parts) - merged.started
+    for _, res in sorted(parts, key=lambda x: x[0]):
+        merged.rows += res.rows
+        merged.bytes += res.bytes
+        if res.generated_fingerprint is not None:  # one part: a table without key ranges is not split
+            merged.generated_fingerprint = res.generated_fingerprint
+        merged.chunks.extend(res.chunks)
+    return merged
 
 
 def large_row_warnings(results: Iterable[TableResult], statement_size: int) -> list[str]:
