@@ -676,3 +676,46 @@ def test_a_keyless_chunk_whose_commit_answer_is_lost_in_careful_mode_is_not_load
     summary = restore(out, server, RestoreOptions(database=db, parallel=2, load_method="upsert", cleanup=True))
     assert summary.tables["k"].live == 5999 and summary.tables["k"].rejected == 1
     assert conn.scalar(f"SELECT COUNT(*) FROM {q}.k WHERE a = 77") == "0" and conn.scalar(duplicated) == "0"
+
+
+def test_a_restores_progress_shows_each_table_from_its_first_chunk_to_its_last(server, db, tmp_path):
+    """The bar's line of a table shows while its chunks load and goes when its last is
+    committed: before, every table was shown from the start and none went, so at 10,000
+    tables the terminal showed the first tables in the load order, loaded or not. Each
+    table with rows is started before its first rows, done once after its last, and tables
+    are done while others still load."""
+    with server.connect(db) as c:
+        c.execute("CREATE TABLE big (id INT PRIMARY KEY, pad VARCHAR(200))")
+        c.execute("INSERT INTO big SELECT seq, REPEAT('x', 150) FROM seq_1_to_3000")
+        for t in range(10):
+            c.execute(f"CREATE TABLE s{t} (id INT PRIMARY KEY, v VARCHAR(20))")
+            if t % 4:
+                c.execute(f"INSERT INTO s{t} SELECT seq, CONCAT('v', seq) FROM seq_1_to_{t * 30}")
+    d = tmp_path / "d"
+    dump_to_directory(server, db, d, DumpOptions(chunk_size=64 << 10, statement_size=16 << 10))
+    seen: list[tuple] = []
+
+    class Recorder:
+        def begin(self, tables): seen.append(("begin", len(tables)))
+        def end(self): pass
+        def table_started(self, table): seen.append(("started", table))
+        def advance(self, table, rows, nbytes): seen.append(("advance", table, rows))
+        def table_done(self, result): seen.append(("done", result.table, result.rows))
+
+    summary = restore(d, server, RestoreOptions(database=f"{db}_copy", parallel=2), Recorder())
+    try:
+        assert seen[0] == ("begin", 11)
+        for name, t in summary.tables.items():
+            events = [e for e in seen[1:] if e[1] == name]
+            if not t.rows:
+                assert events == [], (name, events)  # nothing to load: never shown
+                continue
+            kinds = [e[0] for e in events]
+            assert kinds[0] == "started" and kinds[-1] == "done" and kinds.count("done") == 1, (name, kinds)
+            assert sum(e[2] for e in events if e[0] == "advance") == t.rows == events[-1][2]
+        assert sum(1 for e in seen if e[0] == "advance" and e[1] == "big") > 1  # several chunks
+        kinds = [e[0] for e in seen]
+        assert kinds.index("done") < len(kinds) - 1 - kinds[::-1].index("advance")
+    finally:
+        with server.connect() as c:
+            c.execute(f"DROP DATABASE IF EXISTS {quote_ident(db + '_copy')}")

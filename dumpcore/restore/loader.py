@@ -264,6 +264,8 @@ class Loader:
         # a keyed table's chunk can be loaded again after a crash (upserts): no fsync of its own
         sync = not entry["idempotent"]
         self.journal.write(event="begin", file=chunk["file"], xxh3_128=chunk["xxh3_128"], _sync=sync)
+        if self.progress:
+            self.progress.table_started(entry["name"])  # its line shows while its chunks load
         t0 = time.monotonic()
         staged = entry.get("staged")  # loaded into a table of another shape (migrate.py)
         rejected = (self._load_data(path, entry, chunk) if self.methods.get(entry["name"]) == LOAD_DATA
@@ -290,10 +292,13 @@ class Loader:
             r.started = t0 if r.started is None else min(r.started, t0)
             r.seconds = max(r.seconds, time.monotonic() - r.started)  # wall time, not a sum over connections
             self.to_load[entry["name"]] -= 1
-            completed = [] if self.to_load[entry["name"]] > 0 or self._open else [entry["name"]]
+            last = self.to_load[entry["name"]] == 0  # of the chunks known now (--follow may add more)
+            completed = [] if not last or self._open else [entry["name"]]
             self._loading.difference_update(completed)
         if self.progress:
             self.progress.advance(entry["name"], chunk["rows"], chunk["bytes"])
+            if last:  # its line goes: at 50,000 tables the bar shows the tables loading, not the first ones
+                self.progress.table_done(r)
         return completed
 
     def _retrying(self, path: Path, entry: dict, chunk: dict, attempt: Callable[[bool], list]) -> list:

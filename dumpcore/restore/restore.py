@@ -545,10 +545,8 @@ def restore(directory: str | os.PathLike, options: ConnectionOptions, opts: Rest
                         results[e["name"]].skipped_rows += c["rows"]
                     else:
                         work.append(ChunkWork(e, c))
-            if progress:
+            if progress:  # a table's line shows from its first chunk to its last (loader.py)
                 progress.begin([(e["name"], e["rows"] - results[e["name"]].skipped_rows) for e in entries])
-                for e in entries:
-                    progress.table_started(e["name"])
             loader = Loader(directory, options, database, journal, results, progress, rejects_dir)
             if repair is not None:  # each range emptied in the transaction that loads its chunk
                 loader.clear_first = {f: cond for f, cond in repair.load.items() if cond}
