@@ -109,6 +109,21 @@ def db(server, request) -> str:
         c.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)}")
 
 
+def one_big_many_small(server: ConnectionOptions, database: str, big_rows: int, small: int, empty_every: int,
+                       step: int) -> None:
+    """`big` (``big_rows`` rows of ~160 bytes) and ``small`` tables s0, s1, ... of ``t * step``
+    rows each, every ``empty_every``-th empty: a dump's or a restore's progress over tables
+    of one chunk and one of several."""
+    with server.connect(database) as c:
+        c.execute("CREATE TABLE big (id INT PRIMARY KEY, pad VARCHAR(200))")
+        c.execute(f"INSERT INTO big SELECT seq, REPEAT('x', 150) FROM seq_1_to_{big_rows}")
+        c.execute("ANALYZE TABLE big")
+        for t in range(small):
+            c.execute(f"CREATE TABLE s{t} (id INT PRIMARY KEY, v VARCHAR(20))")
+            if t % empty_every:
+                c.execute(f"INSERT INTO s{t} SELECT seq, CONCAT('v', seq) FROM seq_1_to_{t * step}")
+
+
 def journal_file(state: Path, server: ConnectionOptions, database: str, saved_triggers: bool = False) -> Path:
     """Where a restore into ``database`` on the test server keeps its journal (or the
     triggers --defer-triggers saved) under the state directory ``state``."""

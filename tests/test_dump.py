@@ -9,7 +9,7 @@ import pytest
 import xxhash
 
 from clirun import DUMPCORE, conn_args, dumpcore
-from conftest import run_client
+from conftest import one_big_many_small, run_client
 from dbcompare import assert_same_database, assert_same_objects, raw_rows
 from dumpcore.dump.chunks import UPSERT_ROW_ALIAS, UPSERT_VALUES, statement_parts
 from dumpcore.connect.connection import quote_ident
@@ -463,14 +463,7 @@ def test_a_parallel_dump_reports_every_row_once_however_often_its_workers_report
     from dumpcore.dump import dump as dump_module
 
     monkeypatch.setattr(dump_module, "SPLIT_BYTES", 64 << 10)
-    with server.connect(db) as c:
-        c.execute("CREATE TABLE big (id INT PRIMARY KEY, pad VARCHAR(200))")
-        c.execute("INSERT INTO big SELECT seq, REPEAT('x', 150) FROM seq_1_to_20000")
-        c.execute("ANALYZE TABLE big")
-        for t in range(12):
-            c.execute(f"CREATE TABLE s{t} (id INT PRIMARY KEY, v VARCHAR(20))")
-            if t % 3:
-                c.execute(f"INSERT INTO s{t} SELECT seq, CONCAT('v', seq) FROM seq_1_to_{t * 37}")
+    one_big_many_small(server, db, 20000, 12, 3, 37)
 
     def reported(every: float) -> tuple[dict, list]:
         monkeypatch.setattr(dump_module._EventProgress, "EVERY", every)

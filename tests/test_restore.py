@@ -13,7 +13,7 @@ import pytest
 
 from clirun import DUMPCORE, conn_args, dumpcore
 from conftest import needs_sakila, run_client
-from conftest import journal_file
+from conftest import journal_file, one_big_many_small
 from dbcompare import assert_same_database, assert_same_objects, checksum, raw_rows, table_names
 from dumpcore.connect.connection import quote_ident
 from dumpcore.dump.dump import DumpOptions, dump_to_directory
@@ -684,13 +684,7 @@ def test_a_restores_progress_shows_each_table_from_its_first_chunk_to_its_last(s
     tables the terminal showed the first tables in the load order, loaded or not. Each
     table with rows is started before its first rows, done once after its last, and tables
     are done while others still load."""
-    with server.connect(db) as c:
-        c.execute("CREATE TABLE big (id INT PRIMARY KEY, pad VARCHAR(200))")
-        c.execute("INSERT INTO big SELECT seq, REPEAT('x', 150) FROM seq_1_to_3000")
-        for t in range(10):
-            c.execute(f"CREATE TABLE s{t} (id INT PRIMARY KEY, v VARCHAR(20))")
-            if t % 4:
-                c.execute(f"INSERT INTO s{t} SELECT seq, CONCAT('v', seq) FROM seq_1_to_{t * 30}")
+    one_big_many_small(server, db, 3000, 10, 4, 30)
     d = tmp_path / "d"
     dump_to_directory(server, db, d, DumpOptions(chunk_size=64 << 10, statement_size=16 << 10))
     seen: list[tuple] = []
