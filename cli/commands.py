@@ -36,20 +36,19 @@ def _progress(quiet: bool):
 TABLES_SHOWN = 20  # tables in a summary; the rest are one line (the manifest and --json have them all)
 
 
-def shown_tables(tables: list[dict], weight: str, must=lambda t: False,
-                 shown: int = TABLES_SHOWN) -> tuple[list[dict], list[dict]]:
-    """The tables a summary lists, in their own order, and the rest: all of them up to
-    ``shown``, else every table ``must`` names (a problem is never left out) and then the
-    heaviest by ``weight``."""
-    if len(tables) <= shown:
-        return tables, []
-    keep = {i for i, t in enumerate(tables) if must(t)}
-    for i in sorted(range(len(tables)), key=lambda i: -tables[i][weight]):
+def shown_items(items: list[dict], weight: str, shown: int, must=lambda t: False) -> tuple[list[dict], list[dict]]:
+    """The items a summary lists (tables, a column's values), in their own order, and the
+    rest: all of them up to ``shown``, else every item ``must`` names (a problem is never
+    left out) and then the heaviest by ``weight``."""
+    if len(items) <= shown:
+        return items, []
+    keep = {i for i, t in enumerate(items) if must(t)}
+    for i in sorted(range(len(items)), key=lambda i: -items[i][weight]):
         if len(keep) >= shown:
             break
         keep.add(i)
-    return ([t for i, t in enumerate(tables) if i in keep],
-            [t for i, t in enumerate(tables) if i not in keep])
+    return ([t for i, t in enumerate(items) if i in keep],
+            [t for i, t in enumerate(items) if i not in keep])
 
 
 def more_tables(rest: list[dict]) -> str:
@@ -60,7 +59,7 @@ def dump_summary_lines(summary) -> list[str]:
     """The per-table summary of a dump, each line within the terminal's width: the
     TABLES_SHOWN largest tables when there are more, and a line for the rest."""
     d = summary.to_dict()
-    listed, rest = shown_tables(d["tables"], "bytes")
+    listed, rest = shown_items(d["tables"], "bytes", TABLES_SHOWN)
     rows = [[t["name"], f"{t['rows']:,}", human_bytes(t["bytes"]), f"{t['chunks']:,}", f"{t['seconds']:.2f}"]
             for t in listed]
     if rest:
@@ -121,10 +120,8 @@ def stats_summary_lines(entries: list[dict], shown: int = STATS_SHOWN) -> list[s
         values = e["values"]
         rest_values = e["distinct"] - min(len(values), shown)
         rest_rows = e.get("other_values_rows", 0)
-        if len(values) > shown:
-            top = sorted(values, key=lambda v: -v["count"])[:shown]
-            rest_rows += sum(v["count"] for v in values) - sum(v["count"] for v in top)
-            values = [v for v in values if any(v is t for t in top)]
+        values, rest = shown_items(values, "count", shown)
+        rest_rows += sum(v["count"] for v in rest)
         counts = max([len(f"{v['count']:,}") for v in values] + [len(f"{rest_rows:,}")])
         texts = [str(v["value"]) if v["value"] is not None else "NULL" for v in values]
         value_width = min(max([len(t) for t in texts] + [4]), (width - 6 - counts) // 2)
@@ -323,7 +320,7 @@ def restore_summary_lines(d: dict) -> list[str]:
     width; a table short of or beyond the dump is said under the table. Beyond TABLES_SHOWN
     tables: those with rejected, missing or extra rows, the largest, and a line for the rest."""
     rows, notes = [], []
-    listed, rest = shown_tables(d["tables"], "rows", lambda t: t["short"] or t["extra"] or t["rejected"])
+    listed, rest = shown_items(d["tables"], "rows", TABLES_SHOWN, lambda t: t["short"] or t["extra"] or t["rejected"])
     for t in listed:
         rows.append([t["name"], f"{t['expected']:,}", f"{t['rows']:,}", f"{t['rejected']:,}", f"{t['live']:,}",
                      f"{t['seconds']:.2f}"])
