@@ -637,8 +637,10 @@ class _ThreadPool:
 
     def run(self, p: "_Prepared", sink: DirectorySink, units: list[_Unit], opts: DumpOptions,
             progress: DumpProgress | None, setup: Callable[[Connection], None] | None = None
-            ) -> dict[str, list[tuple[int, TableResult]]]:
-        """Dump ``units`` on the worker threads into ``sink``, drained before returning. On
+            ) -> dict[str, TableResult]:
+        """Dump ``units`` on the worker threads into ``sink``, drained before returning; each
+        table's result, merged from its units' as its last ends (its chunks under the units'
+        file names, in key order; a table with no unit has none). On
         failure the workers are joined before the exception leaves: the caller, which
         abandons the sink, knows no worker is still finishing a chunk into it. ``setup``
         runs first on each worker's connection but the snapshot's own (which starts at once)."""
@@ -690,16 +692,18 @@ class _ThreadPool:
         started_all.set()
         parts: dict[str, list[tuple[int, TableResult]]] = {t: [] for t in p.tables}
         left = Counter(u.table for u in units)  # a table's units not done yet
+        results: dict[str, TableResult] = {}
         started: set[str] = set()
         running = len(self._threads)
-        try:
-            def advance(table: str, rows: int, nbytes: int) -> None:
-                if progress:
-                    if table not in started:
-                        started.add(table)
-                        progress.table_started(table)
-                    progress.advance(table, rows, nbytes)
 
+        def advance(table: str, rows: int, nbytes: int) -> None:
+            if progress:
+                if table not in started:
+                    started.add(table)
+                    progress.table_started(table)
+                progress.advance(table, rows, nbytes)
+
+        try:
             while running:
                 msg = events.get()
                 if msg[0] == "progress":
@@ -710,8 +714,10 @@ class _ThreadPool:
                         advance(table, rows, nbytes)
                     parts[table].append((index, result))
                     left[table] -= 1
-                    if progress and not left[table]:  # its line goes now, not when every table is done
-                        progress.table_done(_merged(table, parts[table]))
+                    if not left[table]:
+                        results[table] = _merged(table, parts.pop(table))
+                        if progress:  # its line goes now, not when every table is done
+                            progress.table_done(results[table])
                 elif msg[0] == "error":
                     raise msg[1]
                 else:
@@ -722,7 +728,7 @@ class _ThreadPool:
             raise
         finally:
             self._join()
-        return parts
+        return results
 
     def _join(self) -> None:
         self._stop.set()
@@ -776,22 +782,24 @@ def _dump_parallel(p: _Prepared, root: Path, sink: DirectorySink, opts: DumpOpti
                    progress: DumpProgress | None) -> dict[str, TableResult]:
     setup = p.subset.load if p.subset is not None else None  # the key sets _build_subset exported, if any
     try:
-        parts = p.pool.run(p, sink, _units(p), opts, progress, setup)  # type: ignore[union-attr]
+        dumped = p.pool.run(p, sink, _units(p), opts, progress, setup)  # type: ignore[union-attr]
     finally:
         if p.subset is not None:
             p.subset.close_export()
     results: dict[str, TableResult] = {}
     for name in p.tables:
-        merged = _merged(name, parts[name])
-        for seq, chunk in enumerate(merged.chunks, 1):
+        merged = dumped.get(name)
+        if merged is None:  # no unit (its rows not dumped): the pool did not say it done
+            merged = TableResult(name)
+            if progress:
+                progress.table_done(merged)
+        for seq, chunk in enumerate(merged.chunks, 1):  # the units' files get the table's names
             final = f"data/{chunk_file_name(name, seq, opts.compression.suffix)}"
             os.replace(root / chunk.file, root / final)
             if sink.listener is not None:
                 sink.listener.renamed(chunk.file, final)
             chunk.file, chunk.seq = final, seq
         results[name] = merged
-        if progress and not parts[name]:  # a table with rows was said done by the pool
-            progress.table_done(merged)
     return results
 
 
