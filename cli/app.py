@@ -20,8 +20,9 @@ from .columns import plural, wrapped
 from .commands import cpu_cores
 from .exits import err, exit_interrupted, exit_on_error, warn
 from .usage import NoArgsIsHelp, UsageErrors, usage_error_line
+from .connect import connection_options, normalize_password_args
 from .options import (DefaultsExtraFile, DefaultsFile, Host, Password, PasswordPrompt, Port, Socket, SslCa, SslCert,
-                      SslKey, SslMode, User, connection_options, normalize_password_args)
+                      SslKey, SslMode, User)
 
 app = typer.Typer(
     name="dumpcore",

@@ -7,8 +7,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from .connect import connection_options, normalize_password_args  # noqa: F401 - re-exported
-
 PANEL = "Connection"
 
 # Values not given here come from the option files, then MYSQL_HOST / MYSQL_TCP_PORT /

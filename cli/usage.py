@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import difflib
 
-from .exits import interrupted_line  # noqa: F401 - re-exported
-
 try:  # typer >= 0.22 carries its own copy of click
     from typer._click import exceptions as click_exceptions
 except ImportError:  # pragma: no cover - older typer on the real click

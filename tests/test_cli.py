@@ -10,7 +10,7 @@ from clirun import DUMPCORE, conn_args, dumpcore
 from conftest import REPO
 from dumpcore.connect.connection import ConnectionOptions
 from dumpcore.sandbox.sandbox import free_port
-from dumpcore.cli.options import normalize_password_args
+from dumpcore.cli.connect import normalize_password_args
 from fixture_world import WORLD_TABLES, write_world_schema
 
 
