@@ -591,14 +591,17 @@ def test_workers_split_big_tables_and_match_a_single_worker_dump(server, db, tmp
         dump_to_stream(server, db, None, DumpOptions(workers=2))
 
 
-def test_enum_error_values_are_looked_for_by_each_read_in_its_own_rows(server, conn, db, tmp_path, monkeypatch):
+@pytest.mark.parametrize("direct", [True, False], ids=["compiled", "tuples"])
+def test_enum_error_values_are_found_by_each_read_in_its_own_rows(server, conn, db, tmp_path, monkeypatch, direct):
     """ENUM error values (index 0) on MariaDB: no table is scanned for them before the first
-    row is read (at xl that scan was ~1 s with a core idle); each read, here each key range
-    of a split table on one of two workers, looks in its own rows on its own connection
-    just before it reads them. Only the range holding one is read with the flags: its
-    chunks, and no other, say so, the table's entry names the column, and the restore is
-    raw-equal, index 0 kept. The row is in the first range, so every later range still
-    looks for itself instead of following the first."""
+    row is read (at xl that scan was ~1 s with a core idle). Where no ENUM member is '' and
+    the table has a primary key, the read itself finds them (the server shows index 0 as '',
+    the encoder watches those columns): no extra read at all. The row that shows one stops
+    the rows before it is taken and the rest of that read, from its key on, is read with the
+    flags; here in the first key range, as the first row of the second, and as the table's
+    last row, on two workers. Elsewhere (a '' member, no key) each read looks in its own rows
+    first. Only the chunks holding one say so, the table's entry names its columns, and the
+    restore is raw-equal, index 0 kept. Through the compiled encoder and the tuple path."""
     import threading
 
     from dumpcore.dump import dump as dump_module
@@ -627,32 +630,45 @@ def test_enum_error_values_are_looked_for_by_each_read_in_its_own_rows(server, c
     monkeypatch.setattr(dump_module, "find_enum_zero", spy_find)
     monkeypatch.setattr(dump_module, "find_for_dump", spy_find_for_dump)
     monkeypatch.setattr(dump_module, "_units", spy_units)
+    zeros = [10, 15001, 60000]
     with server.connect(db) as c:
-        c.execute("CREATE TABLE big (id INT UNSIGNED PRIMARY KEY, e ENUM('a','b') NOT NULL, t VARCHAR(100))")
-        c.execute("INSERT INTO big SELECT seq, IF(seq % 2, 'a', 'b'), CONCAT('row ', seq, REPEAT(' it''s', seq % 9)) "
-                  "FROM seq_1_to_60000")
-        c.execute("SET SESSION sql_mode = ''")
-        c.execute("UPDATE big SET e = 'no such member' WHERE id = 10")  # stores index 0, with a warning
+        for name, ddl in (("big", "e ENUM('a','b') NOT NULL"), ("empty", "e ENUM('','a','b') NOT NULL")):
+            c.execute(f"CREATE TABLE {name} (id INT UNSIGNED PRIMARY KEY, {ddl}, t VARCHAR(100))")
+            c.execute(f"INSERT INTO {name} SELECT seq, IF(seq % 2, 'a', 'b'), "
+                      "CONCAT('row ', seq, REPEAT(' it''s', seq % 9)) FROM seq_1_to_60000")
+        c.execute("UPDATE empty SET e = '' WHERE id % 1000 = 7")  # the member '', index 1
         c.execute("CREATE TABLE plain (id INT PRIMARY KEY, e ENUM('x','y'))")
         c.execute("INSERT INTO plain VALUES (1, 'x'), (2, NULL)")
-        c.execute("ANALYZE TABLE big")
-        assert c.query("SELECT e + 0 FROM big WHERE id = 10") == [(b"0",)]
-    dump_to_directory(server, db, tmp_path / "d", DumpOptions(workers=2))
+        c.execute("CREATE TABLE keyless (e ENUM('x','y'), n INT)")
+        c.execute("INSERT INTO keyless VALUES ('x', 1), ('y', 2), (NULL, 3)")
+        c.execute("SET SESSION sql_mode = ''")
+        for name in ("big", "empty"):  # stores index 0, with a warning
+            c.execute(f"UPDATE {name} SET e = 'no such member' WHERE id IN ({', '.join(map(str, zeros))})")
+        c.execute("INSERT INTO keyless VALUES ('no such member', 4)")
+        c.execute("ANALYZE TABLE big, empty")
+        assert c.query("SELECT id FROM big WHERE e = 0 ORDER BY id") == [(str(z).encode(),) for z in zeros]
+    dump_to_directory(server, db, tmp_path / "d", DumpOptions(workers=2, direct_fetch=direct))
     assert up_front == []
-    big_looks = [(w, t) for name, w, t in looks if name == "big"]
-    ranges = [f"({u.condition})" for u in units if u.table == "big"]  # as _dump_table joins them
-    assert len(ranges) >= 2 and sorted(w for w, _ in big_looks) == sorted(ranges), (big_looks, ranges)
-    assert {t for _, t in big_looks} == {"dump-worker-0", "dump-worker-1"}
-    assert [(name, w) for name, w, _ in looks if name == "plain"] == [("plain", None)]
+    ranges = [f"({u.condition})" for u in units if u.table == "empty"]  # as _dump_table joins them
+    assert len(ranges) >= 2 and len([u for u in units if u.table == "big"]) >= 2
+    empty_looks = [(w, t) for name, w, t in looks if name == "empty"]
+    assert sorted(w for w, _ in empty_looks) == sorted(ranges), (empty_looks, ranges)
+    assert {t for _, t in empty_looks} == {"dump-worker-0", "dump-worker-1"}
+    assert sorted(name for name, _, _ in looks) == ["empty"] * len(ranges) + ["keyless"]  # big, plain: none
     m = read_manifest(tmp_path / "d")
-    big = m.table("big")
-    assert big["enum_zero"] == ["e"] and "enum_zero" not in m.table("plain")
-    flagged = [c for c in big["chunks"] if c.get("enum_zero")]
-    assert flagged and len(flagged) < len(big["chunks"])
-    assert [int(c["key_first"][0]) <= 10 <= int(c["key_last"][0]) for c in flagged] == [True]
+    for name in ("big", "empty"):
+        entry = m.table(name)
+        assert entry["enum_zero"] == ["e"] and entry["rows"] == 60000
+        flagged = [c for c in entry["chunks"] if c.get("enum_zero")]
+        assert 0 < len(flagged) < len(entry["chunks"])
+        # each zero in a flagged chunk, and no flagged chunk without one
+        assert all(any(int(c["key_first"][0]) <= z <= int(c["key_last"][0]) for c in flagged) for z in zeros)
+        assert all(any(int(c["key_first"][0]) <= z <= int(c["key_last"][0]) for z in zeros) for c in flagged)
+    assert m.table("keyless")["enum_zero"] == ["e"] and "enum_zero" not in m.table("plain")
     target = f"{db}_back"
     restore(tmp_path / "d", server, RestoreOptions(database=target, parallel=2))
-    assert raw_rows(conn, target, "big", ["id", "e + 0", "t"]) == raw_rows(conn, db, "big", ["id", "e + 0", "t"])
+    for name in ("big", "empty"):
+        assert raw_rows(conn, target, name, ["id", "e + 0", "t"]) == raw_rows(conn, db, name, ["id", "e + 0", "t"])
     assert_same_database(conn, db, target)
 
 
@@ -724,6 +740,47 @@ def test_direct_fetch_and_row_tuples_write_identical_dumps(server, edge_db, worl
         assert files == sorted(p.relative_to(b) for p in (b / "data").iterdir()) and len(files) >= len(ma.tables)
         for f in files:
             assert (a / f).read_bytes() == (b / f).read_bytes(), f
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_watched_columns_stop_the_rows_alike_in_the_encoder_and_the_tuple_path(server, seed):
+    """A watched column's empty value ends the rows before that row (dump/enum_zero.py):
+    the compiled encoder and the tuple path (BatchSource) give the same texts, rows,
+    fingerprints and keys up to it, then no row, and the same stop key; NULL and other
+    columns' empty values never stop them. Generated rows, statement sizes and batches."""
+    from dumpcore.dump.chunks import BatchSource
+    from dumpcore.dump.stream import sql_row_source
+
+    r = random.Random(seed)
+    n = r.randint(1, 400)
+    stop = r.choice([None, 0, n - 1, r.randrange(n)])
+    rows = []
+    for i in range(n):
+        w = "''" if i == stop else r.choice(["'a'", "'bb'", "NULL"])
+        other = r.choice(["''", "'x''y'", "NULL", "'z'"])
+        rows.append(f"({i * 7 - 3}, 'k{i:04}', {w}, {other})")
+    sql = f"SELECT * FROM (VALUES {', '.join(rows)}) AS t ORDER BY 1"
+    kinds, keys, watch = b"\x00\x01\x01\x01", (0, 1), (2,)
+    size = r.choice([1, 40, 300, 1 << 20])
+    with server.connect() as c:
+        def drain(source):
+            out = []
+            while True:
+                text, got, fp = source.encode(size)
+                if not got:
+                    break
+                out.append((bytes(text), got, fp, source.first_key, source.last_key))
+            source.close()
+            return out, source.stop_key
+
+        direct = drain(sql_row_source(c, sql, "t", kinds, keys, watch=watch))
+        tuples = drain(BatchSource(c.stream(sql, r.choice([1, 7, 5000])), kinds, keys, watch=watch))
+    assert direct == tuples
+    taken = sum(got for _, got, _, _, _ in direct[0])
+    if stop is None:
+        assert taken == n and direct[1] is None
+    else:
+        assert taken == stop and direct[1] == [str(stop * 7 - 3), f"'k{stop:04}'"]
 
 
 def test_result_encoder_names_a_bad_value_by_row_and_column_after_its_loop(server):

@@ -407,6 +407,7 @@ DEF ERR_MEMORY = 1
 DEF ERR_FETCH = 2
 DEF ERR_VALUE = 3
 DEF ERR_MASK = 4  # the masker's status in err_code
+DEF STOPPED = 5  # a watched column's value is '' in the pending row: it stays unread
 
 
 ctypedef struct _KeySpans:
@@ -450,6 +451,10 @@ cdef class ResultEncoder:
     cdef unsigned char* flags  # _row_crc's scratch
     cdef RowMasker masker  # dump --mask: each row masked before it is encoded, else None
     cdef bint masked
+    cdef Py_ssize_t nwatch
+    cdef Py_ssize_t watch_cols[MAX_KEY_COLUMNS]
+    cdef public bint stopped
+    cdef public list stop_values
 
     def __cinit__(self):
         self.buf.data = NULL
@@ -461,7 +466,10 @@ cdef class ResultEncoder:
         free(self.buf.data)
         free(self.flags)
 
-    def __init__(self, result, bytes kinds, tuple key_positions=(), RowMasker masker=None):
+    def __init__(self, result, bytes kinds, tuple key_positions=(), RowMasker masker=None, tuple watch=()):
+        """``watch``: columns whose empty value ends the rows (dump/enum_zero.py: an ENUM
+        with no '' member shows its error value as ''): that row is not taken, ``stopped``
+        turns true and ``stop_values`` holds its key columns' raw values."""
         cdef _ResultObject* r
         cdef Py_ssize_t ki
         if type(result).__module__ not in ("_mysql", "MySQLdb._mysql") or type(result).__name__ != "result":
@@ -494,6 +502,14 @@ cdef class ResultEncoder:
             and max(key_positions) < MAX_KEY_COLUMNS else 0
         for ki in range(self.nkeys):
             self.key_cols[ki] = key_positions[ki]
+        if watch and (masker is not None or len(watch) > MAX_KEY_COLUMNS or max(watch) >= self.ncols
+                      or min(watch) < 0):
+            raise ValueError("watch: columns of the result, at most 64, and no masker")
+        self.nwatch = len(watch)
+        for ki in range(self.nwatch):
+            self.watch_cols[ki] = watch[ki]
+        self.stopped = False
+        self.stop_values = None
 
     def close(self):
         """Drop the result (the connection is free again once nothing else holds it)."""
@@ -530,6 +546,12 @@ cdef class ResultEncoder:
                 self.pending_len = mysql_fetch_lengths(self.res)
             values = self.pending
             lengths = self.pending_len
+            for c in range(self.nwatch):
+                if lengths[self.watch_cols[c]] == 0 and values[self.watch_cols[c]] != NULL:
+                    status = STOPPED
+                    break
+            if status == STOPPED:
+                break
             if self.masked:  # masked again if it stays pending: the same values (the rules are functions)
                 st = self.masker._row(self.pending, self.pending_len)
                 if st != MASK_OK:
@@ -598,7 +620,8 @@ cdef class ResultEncoder:
         cdef int status
         cdef _KeySpans keys
         cdef char* data
-        if self.res == NULL:
+        cdef Py_ssize_t ki, k
+        if self.res == NULL or self.stopped:
             return b"", 0, 0
         self.first_key = None
         self.buf.size = 0
@@ -616,6 +639,13 @@ cdef class ResultEncoder:
                                           self.pending[self.err_column], self.pending_len[self.err_column]))
         if status == ERR_MASK:
             self.masker._raise(<int>self.err_code)
+        if status == STOPPED:
+            self.stopped = True
+            self.stop_values = []
+            for ki in range(len(self.key_positions)):
+                k = self.key_positions[ki]
+                self.stop_values.append(None if self.pending[k] == NULL
+                                        else PyBytes_FromStringAndSize(self.pending[k], self.pending_len[k]))
         data = self.buf.data
         if self.nkeys and encoded:
             self.first_key = [data[keys.first_start[ki]:keys.first_end[ki]].decode("utf-8", "replace")

@@ -84,19 +84,34 @@ class RowSource(Protocol):
 
 
 class BatchSource:
-    """A RowSource over batches of row tuples (any encoder with encode_rows' signature)."""
+    """A RowSource over batches of row tuples (any encoder with encode_rows' signature).
+
+    ``watch``: columns whose empty value (b"", not NULL) ends the rows, as the compiled
+    ResultEncoder's ``watch``: that row is not taken, and ``stop_key`` is its key (SQL
+    literals); None while no row stopped them."""
 
     def __init__(self, batches: Iterable[Sequence[tuple]], kinds: bytes, key_positions: Sequence[int] = (),
-                 encode: Callable = encode_rows):
+                 encode: Callable = encode_rows, watch: Sequence[int] = ()):
         self._batches = iter(batches)
         self._batch: Sequence[tuple] = ()
         self._i = 0
         self.kinds = kinds
         self.key_positions = tuple(key_positions)
         self._encode = encode
+        self._watch = tuple(watch)
+        self._stop_row: tuple | None = None
         self.exhausted = False
         self.first_key: list[str] | None = None
         self.last_key: list[str] | None = None
+        self.stop_key: list[str] | None = None
+
+    def _watched(self, batch: Sequence[tuple]) -> Sequence[tuple]:
+        """``batch`` up to its first row with a watched empty value (kept as the stop row)."""
+        for i, row in enumerate(batch):
+            if any(row[c] == b"" for c in self._watch):
+                self._stop_row = row
+                return batch[:i]
+        return batch
 
     def iter_batches(self) -> Iterator[Sequence[tuple]]:
         """The remaining batches of row tuples, for writers that encode row by row (annotate)."""
@@ -122,11 +137,14 @@ class BatchSource:
         first = last = None
         while True:
             if self._i >= len(self._batch):
-                nxt = next(self._batches, None)
+                if self._stop_row is not None:
+                    self.stop_key, self.exhausted = self._key(self._stop_row), True
+                    break
+                nxt = next(self._batches, None) if not self.exhausted else None
                 if nxt is None:
                     self.exhausted = True
                     break
-                self._batch, self._i = nxt, 0
+                self._batch, self._i = (self._watched(nxt) if self._watch else nxt), 0
                 continue
             sep = 2 if parts else 0
             text, j, f = self._encode(self._batch, self._i, self.kinds, max(max_bytes - size - sep, 1))

@@ -29,7 +29,7 @@ from .chunks import (HISTORY_PREFIX, UPSERT_ROW_ALIAS, UPSERT_VALUES, ChunkSink,
 from ..store.compression import NO_COMPRESSION, Compression, CompressionStopped
 from ..connect.connection import Connection, ConnectionOptions, quote_ident, version_tuple
 from ..codec import fallback_warning
-from .enum_zero import EnumZeroWriter, enum_columns, find_enum_zero, find_for_dump, flag_exprs
+from .enum_zero import EnumZeroWriter, enum_columns, find_enum_zero, find_for_dump, flag_exprs, watch_positions
 from ..errors import DumpcoreError, OutputError, ServerError, StreamClosedError, UnknownTableError, UsageError
 from ..store.hashing import ROW_HASH, hash_file
 from ..store.follow import LocalRecords, head_record
@@ -513,19 +513,22 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
     args = (sink, name, columns, kinds, key, query.key_positions, p.upsert_form, p.statement_size,
             opts.chunk_size, opts.validate, on_progress, file_for)
     prefix = HISTORY_PREFIX if history else ""
-    if name in p.enum_deferred:
+    masker = p.maskers.get(name)
+    watch: tuple[int, ...] = ()
+    if name in p.enum_deferred and masker is None and p.annotator is None:
+        watch = watch_positions(table, columns, query.key_positions)  # the read itself finds them
+    if name in p.enum_deferred and not watch:
         # just before reading: these rows, on this connection, in the dump's snapshot (a
         # key range looks in its own range, whose pages the read then finds in memory, and
         # decides for itself: another range's error value does not slow this one)
         enum_cols = find_enum_zero(conn or p.conn, p.schema.database, [table], where).get(name)
         if enum_cols:
             p.enum_zero[name] = enum_cols  # the table's manifest entry names them
-    else:
-        enum_cols = p.enum_zero.get(name)
+    else:  # watched: this read finds its own, whatever another range of the table found
+        enum_cols = None if watch else p.enum_zero.get(name)
     t0 = time.monotonic()
     if progress and whole_table:
         progress.table_started(name)
-    masker = p.maskers.get(name)
     if masker is not None and p.masking.masks_key(table):  # type: ignore[union-attr]
         # masked keys are not in key order: the chunks record no key range (proven whole)
         args = (*args[:5], (), *args[6:])
@@ -540,12 +543,25 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
         writer = ChunkWriter(*args, prefix=prefix)
         source = row_source(conn or p.conn, query, kinds, opts.batch_rows, opts.direct_fetch, masker, args[5])
         write = writer.write_from
+    elif watch:  # ENUM error values found by the read itself: the rows stop at the first
+        writer = EnumZeroWriter(*args, enum_cols=enum_columns(table), columns=columns, key=key, prefix=prefix)
+        source = row_source(conn or p.conn, query, kinds, opts.batch_rows, opts.direct_fetch, watch=watch)
+        write = writer.write_from
     else:
         writer = (p.annotator.writer if p.annotator else ChunkWriter)(*args, prefix=prefix)
         source = row_source(conn or p.conn, query, kinds, opts.batch_rows, opts.direct_fetch and not p.annotator)
         write = writer.write_from
     try:
         write(source)
+        if watch and source.stop_key is not None:
+            # a row holding one: from its key on, the rest of this read with the flags
+            enum_cols = p.enum_zero[name] = enum_columns(table)
+            rest = keyrange.key_bound(table.primary_key, source.stop_key, ">=")
+            source.close()  # the rows after the stop are not read: the result is freed
+            flagged = table_query(table, p.schema.database, f"({where}) AND {rest}" if where else rest,
+                                  flag_exprs(enum_cols), history)
+            source = (conn or p.conn).stream(flagged.sql, opts.batch_rows, context=f"reading table `{name}`")
+            writer.write_rows(source)
         result = writer.finish()
     except BaseException:
         writer.abort()

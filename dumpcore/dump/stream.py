@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from .chunks import BatchSource
+from ..codec import encode_value
 from ..connect.connection import Connection, quote_ident
 from ..errors import ServerError
 from ..records import record
@@ -77,9 +78,10 @@ class DirectSource:
     """RowSource reading straight from the unbuffered result (compiled encoder): no
     Python object per value. A failure while reading becomes a ServerError here."""
 
-    def __init__(self, encoder, table: str, masker=None, masked=None):
+    def __init__(self, encoder, table: str, masker=None, masked=None, kinds: bytes = b"", key_positions=()):
         self._enc = encoder
         self._table = table
+        self._kinds, self._keys = kinds, tuple(key_positions)
         self._masker = masker  # the encoder's row masker (dump --mask) and the TableMasker summing it
         self._masked = masked
 
@@ -95,6 +97,14 @@ class DirectSource:
     def last_key(self):
         return self._enc.last_key
 
+    @property
+    def stop_key(self) -> list[str] | None:
+        """The key (SQL literals) of the row a watched column stopped the rows at, else None."""
+        values = self._enc.stop_values
+        if values is None:
+            return None
+        return [encode_value(v, self._kinds[p]).decode("utf-8", "replace") for v, p in zip(values, self._keys)]
+
     def encode(self, max_bytes: int) -> tuple[bytes, int, int]:
         try:
             out = self._enc.encode(max_bytes, True)  # a view: the writer uses it before the next call
@@ -109,16 +119,19 @@ class DirectSource:
 
 
 def row_source(conn: Connection, query: TableQuery, kinds: bytes, batch_rows: int = BATCH_ROWS,
-               direct: bool = True, masked=None, key_positions: Sequence[int] | None = None):
+               direct: bool = True, masked=None, key_positions: Sequence[int] | None = None,
+               watch: Sequence[int] = ()):
     """The fastest RowSource available for ``query``: read straight from the result with
     the compiled encoder, else batches of row tuples. ``masked``: the table's
-    masking.TableMasker (dump --mask), applied as the rows are read."""
+    masking.TableMasker (dump --mask), applied as the rows are read; ``watch``: columns
+    whose empty value stops the rows (BatchSource)."""
     return sql_row_source(conn, query.sql, query.table.name, kinds,
-                          query.key_positions if key_positions is None else key_positions, batch_rows, direct, masked)
+                          query.key_positions if key_positions is None else key_positions, batch_rows, direct, masked,
+                          watch)
 
 
 def sql_row_source(conn: Connection, sql: str, table: str, kinds: bytes, key_positions: Sequence[int] = (),
-                   batch_rows: int = BATCH_ROWS, direct: bool = True, masked=None):
+                   batch_rows: int = BATCH_ROWS, direct: bool = True, masked=None, watch: Sequence[int] = ()):
     """The fastest RowSource for the rows of ``sql`` (of table ``table``, named in errors):
     the compiled encoder reading the result directly (masking each row in its loop when
     ``masked``), else batches of row tuples (masked a batch at a time)."""
@@ -127,13 +140,16 @@ def sql_row_source(conn: Connection, sql: str, table: str, kinds: bytes, key_pos
         result = conn.unbuffered_result(sql, context=context)
         try:
             masker = masked.row_masker() if masked is not None else None
-            return DirectSource(ResultEncoder(result, kinds, tuple(key_positions), masker), table, masker, masked)
+            return DirectSource(ResultEncoder(result, kinds, tuple(key_positions), masker, tuple(watch)), table,
+                                masker, masked, kinds, key_positions)
         except TypeError:
             # Not the mysqlclient layout the encoder knows: read this result as tuples.
             batches = conn.batches(result, batch_rows, context)
-            return BatchSource(masked.batches(batches) if masked is not None else batches, kinds, key_positions)
+            return BatchSource(masked.batches(batches) if masked is not None else batches, kinds, key_positions,
+                               watch=watch)
     batches = conn.stream(sql, batch_rows, context=context)
-    return BatchSource(masked.batches(batches) if masked is not None else batches, kinds, key_positions)
+    return BatchSource(masked.batches(batches) if masked is not None else batches, kinds, key_positions,
+                       watch=watch)
 
 
 def check_where(conn: Connection, tables: list[Table], database: str, where: str) -> None:
