@@ -557,7 +557,7 @@ def _dump_table(p: _Prepared, name: str, sink: ChunkSink, opts: DumpOptions, pro
             # a row holding one: from its key on, the rest of this read with the flags
             enum_cols = p.enum_zero[name] = enum_columns(table)
             rest = keyrange.key_bound(table.primary_key, source.stop_key, ">=")
-            source.close()  # the rows after the stop are not read: the result is freed
+            source.close()  # the rest of this result is drained and dropped: read again below
             flagged = table_query(table, p.schema.database, f"({where}) AND {rest}" if where else rest,
                                   flag_exprs(enum_cols), history)
             source = (conn or p.conn).stream(flagged.sql, opts.batch_rows, context=f"reading table `{name}`")
