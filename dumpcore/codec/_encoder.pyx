@@ -453,8 +453,7 @@ cdef class ResultEncoder:
     cdef bint masked
     cdef Py_ssize_t nwatch
     cdef Py_ssize_t watch_cols[MAX_KEY_COLUMNS]
-    cdef public bint stopped
-    cdef public list stop_values
+    cdef public tuple stop_row  # the row a watched column stopped the rows at (raw values), else None
 
     def __cinit__(self):
         self.buf.data = NULL
@@ -468,8 +467,8 @@ cdef class ResultEncoder:
 
     def __init__(self, result, bytes kinds, tuple key_positions=(), RowMasker masker=None, tuple watch=()):
         """``watch``: columns whose empty value ends the rows (dump/enum_zero.py: an ENUM
-        with no '' member shows its error value as ''): that row is not taken, ``stopped``
-        turns true and ``stop_values`` holds its key columns' raw values."""
+        with no '' member shows its error value as ''): that row is not taken, ``stop_row``
+        holds its raw values, and no row follows."""
         cdef _ResultObject* r
         cdef Py_ssize_t ki
         if type(result).__module__ not in ("_mysql", "MySQLdb._mysql") or type(result).__name__ != "result":
@@ -508,8 +507,7 @@ cdef class ResultEncoder:
         self.nwatch = len(watch)
         for ki in range(self.nwatch):
             self.watch_cols[ki] = watch[ki]
-        self.stopped = False
-        self.stop_values = None
+        self.stop_row = None
 
     def close(self):
         """Drop the result (the connection is free again once nothing else holds it)."""
@@ -620,8 +618,9 @@ cdef class ResultEncoder:
         cdef int status
         cdef _KeySpans keys
         cdef char* data
-        cdef Py_ssize_t ki, k
-        if self.res == NULL or self.stopped:
+        cdef Py_ssize_t ki, c
+        cdef list values
+        if self.res == NULL or self.stop_row is not None:
             return b"", 0, 0
         self.first_key = None
         self.buf.size = 0
@@ -640,12 +639,11 @@ cdef class ResultEncoder:
         if status == ERR_MASK:
             self.masker._raise(<int>self.err_code)
         if status == STOPPED:
-            self.stopped = True
-            self.stop_values = []
-            for ki in range(len(self.key_positions)):
-                k = self.key_positions[ki]
-                self.stop_values.append(None if self.pending[k] == NULL
-                                        else PyBytes_FromStringAndSize(self.pending[k], self.pending_len[k]))
+            values = []
+            for c in range(self.ncols):
+                values.append(None if self.pending[c] == NULL
+                              else PyBytes_FromStringAndSize(self.pending[c], self.pending_len[c]))
+            self.stop_row = tuple(values)
         data = self.buf.data
         if self.nkeys and encoded:
             self.first_key = [data[keys.first_start[ki]:keys.first_end[ki]].decode("utf-8", "replace")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from .chunks import ChunkWriter, VALIDATE_PREFIX_BYTES, tuple_end
+from .chunks import ChunkWriter, VALIDATE_PREFIX_BYTES, key_literals, tuple_end
 from ..connect.connection import Connection, ConnectionOptions, quote_ident
 from ..codec import encode_rows, encode_value
 from ..codec.reference import MASK64
@@ -229,9 +229,7 @@ class AnnotatingWriter(ChunkWriter):
         self._tail_gap = b"" if self.tail.startswith(b"\n") else b"\n"
 
     def _key(self, row: tuple) -> list[str] | None:
-        if not self.key_positions:
-            return None
-        return [encode_value(row[p], self.kinds[p]).decode("utf-8", "replace") for p in self.key_positions]
+        return key_literals(row, self.kinds, self.key_positions)
 
     def write_from(self, source) -> None:
         for batch in source.iter_batches():

@@ -83,6 +83,13 @@ class RowSource(Protocol):
     def close(self) -> None: ...
 
 
+def key_literals(row: Sequence, kinds: bytes, key_positions: Sequence[int]) -> list[str] | None:
+    """A row's key as the SQL literals the chunks record (key_first / key_last); None: no key."""
+    if not key_positions:
+        return None
+    return [encode_value(row[p], kinds[p]).decode("utf-8", "replace") for p in key_positions]
+
+
 class BatchSource:
     """A RowSource over batches of row tuples (any encoder with encode_rows' signature).
 
@@ -127,9 +134,7 @@ class BatchSource:
             close()
 
     def _key(self, row: tuple) -> list[str] | None:
-        if not self.key_positions:
-            return None
-        return [encode_value(row[p], self.kinds[p]).decode("utf-8", "replace") for p in self.key_positions]
+        return key_literals(row, self.kinds, self.key_positions)
 
     def encode(self, max_bytes: int) -> tuple[bytes, int, int]:
         parts: list[bytes] = []
@@ -140,7 +145,7 @@ class BatchSource:
                 if self._stop_row is not None:
                     self.stop_key, self.exhausted = self._key(self._stop_row), True
                     break
-                nxt = next(self._batches, None) if not self.exhausted else None
+                nxt = next(self._batches, None)
                 if nxt is None:
                     self.exhausted = True
                     break

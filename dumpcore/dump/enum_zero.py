@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from .chunks import UPSERT_VALUES, BatchSource, ChunkWriter, statement_parts
+from .chunks import UPSERT_VALUES, BatchSource, ChunkWriter, key_literals, statement_parts
 from ..connect.connection import Connection, quote_ident
 from ..codec import encode_rows, encode_value
 from ..codec.reference import MASK64
@@ -170,7 +170,7 @@ class EnumZeroWriter(ChunkWriter):
     def _write_zero_row(self, row: tuple, zeros: list[int]) -> None:
         if self._stmt_open:
             self._close_statement()
-        key = [encode_value(row[p], self.kinds[p]).decode("utf-8", "replace") for p in self.key_positions] or None
+        key = key_literals(row, self.kinds, self.key_positions) or None
         if self._chunk is None:
             self._open_chunk(key)
         first_in_chunk = self._setup_in != self._chunk.seq

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .chunks import BatchSource
-from ..codec import encode_value
+from .chunks import BatchSource, key_literals
 from ..connect.connection import Connection, quote_ident
 from ..errors import ServerError
 from ..records import record
@@ -100,10 +99,8 @@ class DirectSource:
     @property
     def stop_key(self) -> list[str] | None:
         """The key (SQL literals) of the row a watched column stopped the rows at, else None."""
-        values = self._enc.stop_values
-        if values is None:
-            return None
-        return [encode_value(v, self._kinds[p]).decode("utf-8", "replace") for v, p in zip(values, self._keys)]
+        row = self._enc.stop_row
+        return None if row is None else key_literals(row, self._kinds, self._keys)
 
     def encode(self, max_bytes: int) -> tuple[bytes, int, int]:
         try:
