@@ -31,7 +31,7 @@ from ..verify.cat import CatSummary, cat_dump
 from ..store.compression import NO_COMPRESSION
 from ..connect.connection import Connection, ConnectionOptions, quote_ident
 from .dump import DumpOptions, DumpProgress, DumpSummary, Snapshot, _check_output_dir, dump_to_directory, \
-    dump_to_stream, open_snapshot, snapshot_workers
+    dump_to_stream, open_snapshot, snapshot_workers, worth_workers
 from ..errors import DumpIntegrityError, StreamClosedError, UnknownDatabaseError, UsageError
 from ..store.hashing import hash_file
 from ..store.manifest import FORMAT, MANIFEST_NAME, SERVER_FORMAT, Manifest, read_manifest, write_manifest
@@ -165,7 +165,8 @@ def dump_databases_to_directory(options: ConnectionOptions, databases: list[str]
     _check_output_dir(out)
     t0 = time.monotonic()
     partial = partial_path(out)
-    snap = open_snapshot(options, *snapshot_workers(opts))
+    snap = open_snapshot(options, *snapshot_workers(opts),
+                         worth=lambda c: worth_workers(c, choose_databases(c, databases), opts.tables, opts.exclude))
     snap.warnings += sweep_partials(out)
     try:
         names = choose_databases(snap.conn, databases)
