@@ -317,10 +317,13 @@ def results_path(results: dict) -> Path:
     return HERE / "results" / f"{results['started']}-{results['scale']}{profile}{some}.json"
 
 
-# many-tables: the default dump and restore against mydumper/myloader -t 2, at each table count
-MANY_DUMP_TOOLS = ["dumpcore-w2", "mydumper-t2"]
+# many-tables: the default dump (dumpcore-w0: --workers 0, which reads small tables on one
+# connection) and restore against mydumper/myloader -t 2, at each table count; and the default
+# against 1 and 2 workers (#22: never more than 3% slower than the better of them)
+MANY_DUMP_TOOLS = ["dumpcore-w0", "dumpcore-w1", "dumpcore-w2", "mydumper-t2"]
 MANY_RESTORE_TOOLS = ["dumpcore-p2", "myloader-t2"]
-MANY_RATIOS = [("dump", "dumpcore-w2", "mydumper-t2", 1.0), ("restore", "dumpcore-p2", "myloader-t2", 1.0)]
+MANY_RATIOS = [("dump", "dumpcore-w0", "mydumper-t2", 1.0), ("restore", "dumpcore-p2", "myloader-t2", 1.0),
+               ("dump", "dumpcore-w0", "dumpcore-w1", 0.97), ("dump", "dumpcore-w0", "dumpcore-w2", 0.97)]
 
 
 def many_tables_main(args) -> int:
@@ -339,7 +342,7 @@ def many_tables_main(args) -> int:
         raise SystemExit(f"Error: --tools: {', '.join(sorted(unknown))} not in a many-tables run; choose from "
                          f"{', '.join(MANY_DUMP_TOOLS + MANY_RESTORE_TOOLS)}")
     restore_tools = [t for t in MANY_RESTORE_TOOLS if not asked or t in asked]
-    needed = {"mydumper-t2" if t.startswith("myloader") else "dumpcore-w2" for t in restore_tools}
+    needed = {"mydumper-t2" if t.startswith("myloader") else "dumpcore-w0" for t in restore_tools}
     dump_tools = [t for t in MANY_DUMP_TOOLS if not asked or t in asked or t in needed]
     first_round = 1 if args.no_warm_up else 0  # round 0 is the warm-up
     with Sandbox(work / "server", profile=args.profile) as box:
@@ -430,8 +433,10 @@ def many_tables_markdown(r: dict) -> str:
             got = "n/a" if x["ratio"] is None else f"{x['ratio']:.2f}"
             mark = "" if x["met"] is None else (" met" if x["met"] else " **missed**")
             lines.append(f"| {int(n):,} | {x['phase']}: {x['dumpcore']} / {x['peer']} | {got} | >= {x['target']}{mark} |")
+    defaults = {"dump": ("dumpcore-w0", "dumpcore-w2"), "restore": ("dumpcore-p2",)}  # w2: runs before w0 was
     per = {p: [(int(n), size[p][t]["client_ms_per_table"]) for n, size in r["sizes"].items()
-               for t in size[p] if t.startswith("dumpcore") and size[p][t]["runs"]] for p in ("dump", "restore")}
+               for t in [next((t for t in defaults[p] if t in size[p] and size[p][t]["runs"]), None)] if t]
+           for p in ("dump", "restore")}
     lines.append("")
     for phase, points in per.items():
         if not points:
