@@ -725,15 +725,17 @@ def test_default_workers_read_in_parallel_and_read_on_one_when_the_lock_is_not_g
 
 
 def test_default_workers_read_small_tables_on_one_connection(server, db, tmp_path, monkeypatch):
-    """--workers 0 opens worker connections only where the tables to dump hold
-    AUTO_PARALLEL_MEAN_BYTES of data a table on average (DATA_LENGTH): many small tables
-    are read on the snapshot's own connection, as with --workers 1, where a second thread
-    adds hand-offs and no speed. A table list or --exclude decides over the tables dumped;
-    an explicit --workers 2 reads in parallel whatever the sizes. The rows are the same."""
+    """--workers 0 opens worker connections where they pay: for a few tables, for more
+    tables than the server's table_open_cache (each read opens its table anew), and
+    between the two where the tables average AUTO_PARALLEL_MEAN_BYTES of DATA_LENGTH.
+    Otherwise (many small tables) the snapshot's own connection reads them, as with
+    --workers 1. A table list or --exclude decides over the tables dumped; an explicit
+    --workers 2 reads in parallel whatever the tables. The rows are the same either way."""
     from dumpcore.dump import dump as dump_module
     from dumpcore.dump.server_dump import dump_databases_to_directory
 
     monkeypatch.setattr(dump_module, "auto_workers", lambda: 2)
+    monkeypatch.setattr(dump_module, "AUTO_PARALLEL_FEW_TABLES", 2)
     pools = []
 
     class CountingPool(dump_module._ThreadPool):
@@ -742,35 +744,43 @@ def test_default_workers_read_small_tables_on_one_connection(server, db, tmp_pat
             super().__init__(options, n, conn)
 
     monkeypatch.setattr(dump_module, "_ThreadPool", CountingPool)
+    smalls = [f"s{i}" for i in range(1, 13)]
     with server.connect(db) as c:
-        for i in range(1, 7):
-            c.execute(f"CREATE TABLE s{i} (id INT PRIMARY KEY, v VARCHAR(20))")
-            c.execute(f"INSERT INTO s{i} SELECT seq, CONCAT('v', seq) FROM seq_1_to_{i * 10}")
+        for i, name in enumerate(smalls, 1):
+            c.execute(f"CREATE TABLE {name} (id INT PRIMARY KEY, v VARCHAR(20))")
+            c.execute(f"INSERT INTO {name} SELECT seq, CONCAT('v', seq) FROM seq_1_to_{i * 10}")
         c.execute("CREATE TABLE big (id INT PRIMARY KEY, t VARCHAR(200))")
         c.execute("INSERT INTO big SELECT seq, REPEAT('x', 150) FROM seq_1_to_20000")
         c.execute("ANALYZE TABLE big")
-        sizes = dict(c.query_text("SELECT TABLE_NAME, DATA_LENGTH FROM information_schema.TABLES "
-                                  f"WHERE TABLE_SCHEMA = '{db}'"))
-    small = int(sizes["s1"])
-    mean = sum(int(v) for v in sizes.values()) // len(sizes)
-    assert small < dump_module.AUTO_PARALLEL_MEAN_BYTES <= int(sizes["big"]), sizes
+        sizes = {n: int(v) for n, v in c.query_text("SELECT TABLE_NAME, DATA_LENGTH FROM information_schema.TABLES "
+                                                     f"WHERE TABLE_SCHEMA = '{db}'")}
+        cache = int(c.query_text("SELECT @@table_open_cache")[0][0])
+    mean = sum(sizes.values()) // len(sizes)
+    assert sizes["s1"] < dump_module.AUTO_PARALLEL_MEAN_BYTES <= sizes["big"], sizes
+    assert len(sizes) < cache
 
     def dump(name, **kw):
         pools.clear()
         summary = dump_to_directory(server, db, tmp_path / name, DumpOptions(**kw))
         return pools[:], summary
 
-    smalls = [f"s{i}" for i in range(1, 7)]
     assert dump("small", workers=0, tables=smalls)[0] == []
     assert dump("excluded", workers=0, exclude=["big"])[0] == []
     assert dump("big", workers=0, tables=["big", "s1"])[0] == [2]
     assert dump("explicit", workers=2, tables=smalls)[0] == [2]
+    assert dump("single", workers=0, tables=["s1"])[0] == [2]  # a few tables
+    with server.connect() as c:  # more tables than the server keeps open
+        c.execute("SET GLOBAL table_open_cache = 10")
+        try:
+            assert dump("uncached", workers=0, tables=smalls)[0] == [2]
+        finally:
+            c.execute(f"SET GLOBAL table_open_cache = {cache}")
     monkeypatch.setattr(dump_module, "AUTO_PARALLEL_MEAN_BYTES", mean + 1)
     one, whole_one = dump("whole-one", workers=0)
     monkeypatch.setattr(dump_module, "AUTO_PARALLEL_MEAN_BYTES", mean)
     two, whole_two = dump("whole-two", workers=0)
     assert (one, two) == ([], [2])
-    assert whole_one.rows == whole_two.rows == 20000 + sum(i * 10 for i in range(1, 7))
+    assert whole_one.rows == whole_two.rows == 20000 + sum(i * 10 for i in range(1, 13))
     for t in [*smalls, "big"]:
         one_fp, two_fp = ([c["fingerprint"] for c in read_manifest(tmp_path / d).table(t)["chunks"]]
                           for d in ("whole-one", "whole-two"))

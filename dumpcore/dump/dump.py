@@ -233,10 +233,17 @@ class Snapshot:
 
 AUTO_WORKERS_MAX = 4  # --workers 0, the CLI's default: one worker per core, at most this many
 AUTO_LOCK_WAIT = 10  # seconds the automatic workers wait for the commit lock before reading on one
-# --workers 0: the tables' mean DATA_LENGTH from which several workers read them. Below it a
-# table's fixed costs (its queries, files and Python work, under one GIL) outweigh its rows,
-# and a second thread adds hand-offs but no speed: 1,000 tables of 16 KiB dumped 12% slower
-# on two workers than on one, 600 of 48 KiB the same, 300 of 160 KiB 22% faster (bench/README.md)
+# --workers 0 reads on several connections (bench/README.md, many tables, 2 cores):
+# - up to AUTO_PARALLEL_FEW_TABLES tables: always (a second worker's hand-offs cost ~0.25 ms of
+#   client CPU a table);
+# - more tables than the server's table_open_cache: always (each read opens its table anew,
+#   ~1.5 ms of server CPU for a table of 100 rows, which the workers overlap: 10,000 small
+#   tables dumped in 12.2 s on two workers, 23.8 s on one; 2,500 tables 11% faster);
+# - between the two, where the tables hold AUTO_PARALLEL_MEAN_BYTES of data (DATA_LENGTH) each
+#   on average: below it a table's fixed costs (its queries, files and Python work, under one
+#   GIL) outweigh its rows (1,000 tables of 16 KiB: 12% slower on two workers than on one;
+#   1,800 tables: even; 600 of 48 KiB: even; 300 of 160 KiB: 22% faster).
+AUTO_PARALLEL_FEW_TABLES = 200
 AUTO_PARALLEL_MEAN_BYTES = 64 << 10
 
 
@@ -251,19 +258,23 @@ def auto_workers() -> int:
 
 def worth_workers(conn: Connection, databases: Sequence[str], tables: Sequence[str] = (),
                   exclude: Sequence[str] = ()) -> bool:
-    """--workers 0: whether the tables to dump (of ``databases``; only ``tables`` when
-    given, never ``exclude``) hold AUTO_PARALLEL_MEAN_BYTES of data (DATA_LENGTH) a table
-    on average: below that one connection reads them faster than several."""
+    """--workers 0: whether several workers would read the tables to dump (of ``databases``;
+    only ``tables`` when given, never ``exclude``) faster than one (AUTO_PARALLEL_* above).
+    The count is of names, views included (no table opened); DATA_LENGTH, which opens every
+    table, is asked only between the two counts."""
     if not databases:
         return False
-    where = [f"TABLE_SCHEMA IN ({', '.join(quote_string(d) for d in databases)})", "TABLE_TYPE <> 'VIEW'"]
+    where = [f"TABLE_SCHEMA IN ({', '.join(quote_string(d) for d in databases)})"]
     if tables:
         where.append(f"TABLE_NAME IN ({', '.join(quote_string(t) for t in tables)})")
     if exclude:
         where.append(f"TABLE_NAME NOT IN ({', '.join(quote_string(t) for t in exclude)})")
-    count, total = conn.query_text("SELECT COUNT(*), COALESCE(SUM(DATA_LENGTH), 0) FROM information_schema.TABLES "
-                                   "WHERE " + " AND ".join(where))[0]
-    return int(count) > 0 and int(total) >= AUTO_PARALLEL_MEAN_BYTES * int(count)
+    among = " FROM information_schema.TABLES WHERE " + " AND ".join(where)
+    count, cache = (int(x) for x in conn.query_text("SELECT COUNT(*), @@table_open_cache" + among)[0])
+    if count <= AUTO_PARALLEL_FEW_TABLES or count > cache:
+        return count > 0
+    total = int(conn.query_text("SELECT COALESCE(SUM(DATA_LENGTH), 0)" + among)[0][0])  # a view's is NULL
+    return total >= AUTO_PARALLEL_MEAN_BYTES * count
 
 
 def open_snapshot(options: ConnectionOptions, workers: int = 1, required: bool = True,
