@@ -788,6 +788,23 @@ def test_default_workers_read_small_tables_on_one_connection(server, db, tmp_pat
     pools.clear()  # several databases: decided over them all
     dump_databases_to_directory(server, [db], tmp_path / "server", DumpOptions(workers=0))
     assert pools == [2]
+    # the sizes from InnoDB's statistics, or from DATA_LENGTH for a user who may not read them
+    from dumpcore.connect.connection import ConnectionOptions
+    with server.connect() as c:
+        c.execute("CREATE USER IF NOT EXISTS 'dump_nomysql'@'%' IDENTIFIED BY 'pw'")
+        c.execute(f"GRANT SELECT ON {quote_ident(db)}.* TO 'dump_nomysql'@'%'")
+    limited = ConnectionOptions(host="127.0.0.1", port=server.port, user="dump_nomysql", password="pw")
+    try:
+        with server.connect() as c, limited.connect() as lc:
+            with pytest.raises(Exception, match="denied"):
+                lc.query_text("SELECT 1 FROM mysql.innodb_table_stats LIMIT 1")
+            for threshold, expected in ((mean, True), (mean + 1, False)):
+                monkeypatch.setattr(dump_module, "AUTO_PARALLEL_MEAN_BYTES", threshold)
+                assert dump_module.worth_workers(c, [db]) is expected
+                assert dump_module.worth_workers(lc, [db]) is expected
+    finally:
+        with server.connect() as c:
+            c.execute("DROP USER 'dump_nomysql'@'%'")
 
 
 @pytest.mark.parametrize("statement_size", [300, 4096, 1 << 20])

@@ -260,20 +260,32 @@ def worth_workers(conn: Connection, databases: Sequence[str], tables: Sequence[s
                   exclude: Sequence[str] = ()) -> bool:
     """--workers 0: whether several workers would read the tables to dump (of ``databases``;
     only ``tables`` when given, never ``exclude``) faster than one (AUTO_PARALLEL_* above).
-    The count is of names, views included (no table opened); DATA_LENGTH, which opens every
-    table, is asked only between the two counts."""
+    The count is of names, views included (no table opened). The sizes, only between the two
+    counts, are InnoDB's persistent statistics (the pages DATA_LENGTH reports; ~1 ms for
+    1,000 tables) where they cover every table, else DATA_LENGTH, which opens every table."""
     if not databases:
         return False
-    where = [f"TABLE_SCHEMA IN ({', '.join(quote_string(d) for d in databases)})"]
-    if tables:
-        where.append(f"TABLE_NAME IN ({', '.join(quote_string(t) for t in tables)})")
-    if exclude:
-        where.append(f"TABLE_NAME NOT IN ({', '.join(quote_string(t) for t in exclude)})")
-    among = " FROM information_schema.TABLES WHERE " + " AND ".join(where)
-    count, cache = (int(x) for x in conn.query_text("SELECT COUNT(*), @@table_open_cache" + among)[0])
+
+    def among(schema: str, name: str) -> str:
+        where = [f"{schema} IN ({', '.join(quote_string(d) for d in databases)})"]
+        if tables:
+            where.append(f"{name} IN ({', '.join(quote_string(t) for t in tables)})")
+        if exclude:
+            where.append(f"{name} NOT IN ({', '.join(quote_string(t) for t in exclude)})")
+        return " WHERE " + " AND ".join(where)
+
+    tables_where = " FROM information_schema.TABLES" + among("TABLE_SCHEMA", "TABLE_NAME")
+    count, cache = (int(x) for x in conn.query_text("SELECT COUNT(*), @@table_open_cache" + tables_where)[0])
     if count <= AUTO_PARALLEL_FEW_TABLES or count > cache:
         return count > 0
-    total = int(conn.query_text("SELECT COALESCE(SUM(DATA_LENGTH), 0)" + among)[0][0])  # a view's is NULL
+    try:  # a row a table (a partitioned table has one a partition: the counts differ, DATA_LENGTH then)
+        stats, total = (int(x) for x in conn.query_text(
+            "SELECT COUNT(*), COALESCE(SUM(clustered_index_size), 0) * @@innodb_page_size FROM mysql.innodb_table_stats"
+            + among("database_name", "table_name"))[0])
+    except ServerError:  # no SELECT on the mysql schema
+        stats = -1
+    if stats != count:
+        total = int(conn.query_text("SELECT COALESCE(SUM(DATA_LENGTH), 0)" + tables_where)[0][0])  # a view's is NULL
     return total >= AUTO_PARALLEL_MEAN_BYTES * count
 
 
