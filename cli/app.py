@@ -176,8 +176,8 @@ def dump(
                                           "statement), none.")] = "shape",
     workers: Annotated[int, typer.Option("--workers", "-w", help="Connections reading at once (-o only); big "
                                          "tables are split by key range. More than 1 needs RELOAD for a brief "
-                                         "commit lock. Default 0: one per core, up to 4, on MariaDB 10.4+ where "
-                                         "the tables average 64 KiB or more; one where the lock is not granted "
+                                         "commit lock. Default 0: one per core, up to 4, on MariaDB 10.4+, but one "
+                                         "for many small tables (docs/dump.md); one where the lock is not granted "
                                          "(said).")] = 0,
     compress: Annotated[str, typer.Option("--compress", metavar="none|zstd[:LEVEL]",
                                           help="Chunk files: none, or zstd[:LEVEL] (1-22, default 3) "
