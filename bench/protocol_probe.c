@@ -6,7 +6,8 @@
    it and times both against one server: what each protocol costs the server and the
    client's library, before any encoding.
 
-   protocol_probe text|binary SOCKET USER DATABASE QUERY */
+   protocol_probe text|binary SERVER USER DATABASE QUERY
+   SERVER: a socket's path (from /), else HOST:PORT. The password, if any, from MYSQL_PWD. */
 #include <mysql.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +21,23 @@ static int fail(const char* what, const char* why) {
 }
 
 int main(int argc, char** argv) {
-    if (argc != 6) return fail("usage", "text|binary SOCKET USER DATABASE QUERY");
+    if (argc != 6) return fail("usage", "text|binary SERVER USER DATABASE QUERY");
     const char* mode = argv[1];
     const char* query = argv[5];
+    char host[256] = "";
+    const char* socket = NULL;
+    unsigned port = 0;
+    if (argv[2][0] == '/') {
+        socket = argv[2];
+    } else {
+        const char* colon = strrchr(argv[2], ':');
+        if (!colon || colon == argv[2] || (size_t)(colon - argv[2]) >= sizeof host) return fail("server", "a socket's path or HOST:PORT");
+        memcpy(host, argv[2], colon - argv[2]);
+        port = (unsigned)atoi(colon + 1);
+    }
     MYSQL* m = mysql_init(NULL);
-    if (!mysql_real_connect(m, NULL, argv[3], NULL, argv[4], 0, argv[2], 0)) return fail("connect", mysql_error(m));
+    if (!mysql_real_connect(m, socket ? NULL : host, argv[3], getenv("MYSQL_PWD"), argv[4], port, socket, 0))
+        return fail("connect", mysql_error(m));
     mysql_set_character_set(m, "utf8mb4");
     unsigned long long rows = 0, bytes = 0;
     if (!strcmp(mode, "text")) {
@@ -58,7 +71,8 @@ int main(int argc, char** argv) {
         if (mysql_stmt_bind_result(s, bind)) return fail("bind", mysql_stmt_error(s));
         int rc;
         while ((rc = mysql_stmt_fetch(s)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
-            for (unsigned i = 0; i < n; i++) bytes += lengths[i];
+            for (unsigned i = 0; i < n; i++)
+                if (!nulls[i]) bytes += lengths[i]; /* a NULL's length is left as it was */
             rows++;
         }
         if (rc != MYSQL_NO_DATA) return fail("fetch", mysql_stmt_error(s));

@@ -4,10 +4,10 @@ against the binary protocol (prepared statements), before any encoding. Builds
 bench/protocol_probe.c with the C compiler and ``mariadb_config``, then alternates the two
 over each table, median of the rounds.
 
-    python -m bench.protocol_probe --socket S --database DB [--user root] [--rounds 5] TABLE...
+    python -m bench.protocol_probe --server SOCKET|HOST:PORT --database DB [--user root] [--rounds 5] TABLE...
 
-The server's CPU is read from /proc of the mariadbd that owns the socket (give --pid when
-it is not this machine's only one); measure it with nothing else running."""
+The server's CPU is read from /proc of this machine's mariadbd (give --pid when it runs
+more than one); measure with nothing else running."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def server_pid() -> int:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--socket", required=True)
+    ap.add_argument("--server", required=True, help="the socket's path, or HOST:PORT")
     ap.add_argument("--database", required=True)
     ap.add_argument("--user", default="root")
     ap.add_argument("--rounds", type=int, default=5)
@@ -56,7 +56,7 @@ def main() -> None:
             runs: dict[str, list[tuple[float, float, float]]] = {"text": [], "binary": []}
             for _ in range(a.rounds):
                 for mode in runs:
-                    argv = [str(probe), mode, a.socket, a.user, a.database, f"SELECT * FROM `{table}`"]
+                    argv = [str(probe), mode, a.server, a.user, a.database, f"SELECT * FROM `{table}`"]
                     wall, client, server, _ = measure(argv, pid)
                     runs[mode].append((wall, client, server))
             for mode, got in runs.items():
