@@ -672,6 +672,23 @@ def test_enum_error_values_are_found_by_each_read_in_its_own_rows(server, conn, 
     assert_same_database(conn, db, target)
 
 
+def _count_pools(monkeypatch) -> list[int]:
+    """--workers 0 asks for two workers, and each worker pool the dump opens puts its size
+    in the list returned."""
+    from dumpcore.dump import dump as dump_module
+
+    pools: list[int] = []
+
+    class CountingPool(dump_module._ThreadPool):
+        def __init__(self, options, n, conn):
+            pools.append(n)
+            super().__init__(options, n, conn)
+
+    monkeypatch.setattr(dump_module, "auto_workers", lambda: 2)
+    monkeypatch.setattr(dump_module, "_ThreadPool", CountingPool)
+    return pools
+
+
 def test_default_workers_read_in_parallel_and_read_on_one_when_the_lock_is_not_granted(server, db, tmp_path,
                                                                                         monkeypatch):
     """--workers 0 (the CLI's default): one worker per core; where the commit lock that gives
@@ -682,16 +699,8 @@ def test_default_workers_read_in_parallel_and_read_on_one_when_the_lock_is_not_g
     from dumpcore.errors import DumpcoreError
 
     monkeypatch.setattr(dump_module, "SPLIT_BYTES", 1 << 20)
-    monkeypatch.setattr(dump_module, "auto_workers", lambda: 2)
     monkeypatch.setattr(dump_module, "AUTO_LOCK_WAIT", 1)
-    pools = []
-
-    class CountingPool(dump_module._ThreadPool):
-        def __init__(self, options, n, conn):
-            pools.append(n)
-            super().__init__(options, n, conn)
-
-    monkeypatch.setattr(dump_module, "_ThreadPool", CountingPool)
+    pools = _count_pools(monkeypatch)
     with server.connect(db) as c:
         c.execute("CREATE TABLE big (id INT UNSIGNED PRIMARY KEY, t VARCHAR(100))")
         c.execute("INSERT INTO big SELECT seq, CONCAT('row ', seq, REPEAT(' x', seq % 9)) FROM seq_1_to_30000")
@@ -734,16 +743,8 @@ def test_default_workers_read_small_tables_on_one_connection(server, db, tmp_pat
     from dumpcore.dump import dump as dump_module
     from dumpcore.dump.server_dump import dump_databases_to_directory
 
-    monkeypatch.setattr(dump_module, "auto_workers", lambda: 2)
     monkeypatch.setattr(dump_module, "AUTO_PARALLEL_FEW_TABLES", 2)
-    pools = []
-
-    class CountingPool(dump_module._ThreadPool):
-        def __init__(self, options, n, conn):
-            pools.append(n)
-            super().__init__(options, n, conn)
-
-    monkeypatch.setattr(dump_module, "_ThreadPool", CountingPool)
+    pools = _count_pools(monkeypatch)
     smalls = [f"s{i}" for i in range(1, 13)]
     with server.connect(db) as c:
         for i, name in enumerate(smalls, 1):
