@@ -433,7 +433,7 @@ def many_tables_markdown(r: dict) -> str:
             got = "n/a" if x["ratio"] is None else f"{x['ratio']:.2f}"
             mark = "" if x["met"] is None else (" met" if x["met"] else " **missed**")
             lines.append(f"| {int(n):,} | {x['phase']}: {x['dumpcore']} / {x['peer']} | {got} | >= {x['target']}{mark} |")
-    defaults = {"dump": ("dumpcore-w0", "dumpcore-w2"), "restore": ("dumpcore-p2",)}  # w2: runs before w0 was
+    defaults = {"dump": ("dumpcore-w0", "dumpcore-w2"), "restore": ("dumpcore-p2",)}  # w2: the runs before w0 existed
     per = {p: [(int(n), size[p][t]["client_ms_per_table"]) for n, size in r["sizes"].items()
                for t in [next((t for t in defaults[p] if t in size[p] and size[p][t]["runs"]), None)] if t]
            for p in ("dump", "restore")}
