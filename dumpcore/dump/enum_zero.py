@@ -170,7 +170,7 @@ class EnumZeroWriter(ChunkWriter):
     def _write_zero_row(self, row: tuple, zeros: list[int]) -> None:
         if self._stmt_open:
             self._close_statement()
-        key = key_literals(row, self.kinds, self.key_positions) or None
+        key = key_literals(row, self.kinds, self.key_positions)
         if self._chunk is None:
             self._open_chunk(key)
         first_in_chunk = self._setup_in != self._chunk.seq
